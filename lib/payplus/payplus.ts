@@ -1,0 +1,472 @@
+/**
+ * PayPlus: the high-level API over Transaction. One method per thing a merchant does (approve, cancel, partial cancel,
+ * capture, escrow changes, cash receipts), each validating its input before anything runs and turning KCP's refusals
+ * into typed errors. Nothing here retries: once pp_cli started, a second attempt could charge or cancel twice.
+ */
+import type { SiteConfData } from '../config/site-conf.js';
+import { KcpConnectionError, KcpGatewayError, KcpInputError } from '../errors.js';
+import { silentLogger, type PayplusLogger } from '../log/types.js';
+import { usItem } from '../protocol/data-set.js';
+import type { ResultFields } from '../protocol/result.js';
+import { assertAmount, assertKcpToken, assertOrderId, assertTno } from '../protocol/validate.js';
+import type { Runner } from '../runner/types.js';
+import {
+  PAY_TYPE_BY_METHOD,
+  USE_PAY_METHOD,
+  toApproval,
+  toCashReceiptResult,
+  toModifyResult,
+  toPartialCancelResult,
+  type Approval,
+  type CashReceiptResult,
+  type ModifyResult,
+  type PartialCancelResult,
+} from './results.js';
+import { FileJournal, type JournalStore } from './journal.js';
+import {
+  processPayment,
+  recover,
+  type PaymentForm,
+  type PaymentOutcome,
+  type ProcessPaymentOptions,
+  type RecoverOptions,
+  type RecoveryReport,
+} from './process-payment.js';
+import { Transaction, type TxResult } from './transaction.js';
+import path from 'node:path';
+
+/** tx_cd for cancels, captures and escrow changes. */
+export const TX_MODIFY = '00200000';
+export const TX_CASH_RECEIPT_ISSUE = '07010000';
+export const TX_CASH_RECEIPT_MODIFY = '07020000';
+export const TX_CASH_RECEIPT_QUERY = '07030000';
+
+/** Which runner PayPlus picks when not given one. */
+export type RunnerChoice = 'auto' | 'native' | 'execa';
+
+export interface PayPlusOptions {
+  /** A Runner, or which one to pick: 'auto' (native when the addon loads, else execa), 'native', 'execa'. */
+  runner?: Runner | RunnerChoice;
+  logger?: PayplusLogger;
+  /** Environment for pp_cli (default PATH=/usr/bin:/bin, LANG=C). */
+  moduleEnv?: Readonly<Record<string, string>>;
+  /**
+   * Where processPayment journals each step (default: a durable FileJournal in `<log_dir>/journal`).
+   * Keep it on local disk, outside any web root.
+   */
+  journal?: JournalStore;
+}
+
+export interface ApproveRequest {
+  /** tran_cd posted by the payment window. */
+  tranCd: string;
+  encData: string;
+  encInfo: string;
+  /** trace_no posted by the payment window ('' lets pp_cli make one). */
+  traceNo?: string;
+  ordrIdxx: string;
+  /** The amount from YOUR database (ordr_mony). KCP refuses with 8059 when the window's amount differs. */
+  amount: number | string;
+  custIp: string;
+  /** use_pay_method posted by the window; sets the pay_type verification field and types the result. */
+  usePayMethod?: string;
+}
+
+export interface CancelRequest {
+  tno: string;
+  /** mod_desc: why (EUC-KR text; KCP's forbidden characters refused). */
+  reason: string;
+  /** mod_ip: the IP of the person or server asking. */
+  custIp: string;
+  ordrIdxx?: string;
+  /** trace_no; an automatic cancel passes the approval tno, as KCP's pages do. */
+  traceNo?: string;
+}
+
+export interface PartialCancelRequest extends CancelRequest {
+  /** mod_mny: the amount to cancel now. */
+  amount: number | string;
+  /** rem_mny: the cancellable balance BEFORE this cancel (the approval amount minus earlier partial cancels). */
+  cancellableBalance: number | string;
+  /** Complex-tax orders (tax_flag TG03): the split of `amount`; the three must add up to it. */
+  tax?: { taxAmount: number | string; vatAmount: number | string; freeAmount: number | string };
+}
+
+export interface CaptureRequest {
+  tno: string;
+  custIp: string;
+  reason?: string;
+  ordrIdxx?: string;
+}
+
+export type EscrowRequest = (
+  | { modType: 'STE1'; tno: string; custIp: string; deliNumb: string; deliCorp: string; reason?: string }
+  | {
+      modType: 'STE2' | 'STE4';
+      tno: string;
+      custIp: string;
+      reason?: string;
+      /** For bank transfer / virtual account payments: where KCP refunds the buyer. */
+      refund?: { account: string; name: string; bankCode: string };
+    }
+  | { modType: 'STE5'; tno: string; custIp: string; reason?: string }
+) & {
+  /** trace_no; an automatic cancel passes the approval tno. */
+  traceNo?: string;
+  ordrIdxx?: string;
+};
+
+export interface CashReceiptIssueRequest {
+  ordrIdxx: string;
+  goodName: string;
+  buyrName?: string;
+  buyrTel1?: string;
+  buyrMail?: string;
+  comment?: string;
+  /** YYYYMMDDhhmmss of the sale. */
+  tradTime: string;
+  /** '0' income deduction (소득공제), '1' expense proof (지출증빙). */
+  trCode: '0' | '1';
+  /** Phone, card or business number identifying the buyer. */
+  idInfo: string;
+  amtTot: number | string;
+  amtSup: number | string;
+  amtSvc: number | string;
+  amtTax: number | string;
+  /** PABK, PAVC or PAXX (other). */
+  payType?: 'PABK' | 'PAVC' | 'PAXX';
+  payTradeNo?: string;
+  payTxId?: string;
+  /** corp_data; corp_type '0' when the merchant itself issues. */
+  corp?: Partial<Record<'corp_type' | 'corp_tax_type' | 'corp_tax_no' | 'corp_sell_tax_no' | 'corp_nm' | 'corp_owner_nm' | 'corp_addr' | 'corp_telno', string>>;
+  custIp?: string;
+}
+
+export interface CashReceiptModifyRequest {
+  modType: 'STSC' | 'STPC';
+  /** The identifier named by modGubn (MG01 cash receipt no, MG02 approval no, MG03 identity, MG04 KCP tno). */
+  modValue: string;
+  modGubn: 'MG01' | 'MG02' | 'MG03' | 'MG04';
+  tradTime: string;
+  /** STPC only. */
+  amount?: number | string;
+  cancellableBalance?: number | string;
+  custIp?: string;
+}
+
+export interface CashReceiptQueryRequest {
+  modValue: string;
+  modGubn: 'MG01' | 'MG02' | 'MG03' | 'MG04';
+  tradTime: string;
+  custIp?: string;
+}
+
+const SUCCESS = new Set(['0000']);
+/** KCP's newer guide answers V000 for a successful virtual-account issue. */
+const VBANK_SUCCESS = new Set(['0000', 'V000']);
+/** Connection failures after which the gateway may have received the request. */
+const MAYBE_DELIVERED = new Set(['S203', 'S204']);
+
+function assertDateTime(field: string, value: string): void {
+  if (!/^[0-9]{14}$/.test(value)) {
+    throw new KcpInputError(`${field}: '${value}' is not a date-time; use YYYYMMDDhhmmss (14 digits)`, { field });
+  }
+}
+
+export class PayPlus {
+  readonly conf: SiteConfData;
+  private readonly logger: PayplusLogger;
+  private readonly moduleEnv: Readonly<Record<string, string>> | undefined;
+  private readonly runnerOption: Runner | RunnerChoice;
+  private runnerPromise: Promise<Runner> | undefined;
+  readonly journal: JournalStore;
+
+  constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
+    this.conf = conf;
+    this.journal = options.journal ?? new FileJournal(path.join(conf.logDir || path.join(conf.homeDir, 'log'), 'journal'));
+    this.logger = options.logger ?? silentLogger;
+    this.moduleEnv = options.moduleEnv;
+    this.runnerOption = options.runner ?? 'auto';
+  }
+
+  /** The runner in use (chosen once, on first use). */
+  async runner(): Promise<Runner> {
+    if (typeof this.runnerOption === 'object') return this.runnerOption;
+    const choice = this.runnerOption;
+    // Loaded on first use: a PayPlus given its own runner never touches the addon loader.
+    this.runnerPromise ??= import('../runner/select.js').then(
+      ({ selectRunner }) => selectRunner({ runner: choice, logger: this.logger }).runner,
+    );
+    return this.runnerPromise;
+  }
+
+  /** A C_PP_CLI-style transaction for anything the high-level methods do not cover. */
+  async transaction(): Promise<Transaction> {
+    return new Transaction({
+      conf: this.conf,
+      runner: await this.runner(),
+      logger: this.logger,
+      moduleEnv: this.moduleEnv,
+    });
+  }
+
+  /**
+   * Approve what the payment window authorised (pp_ax_hub 03-1). `amount` must come from your database: it is sent as
+   * ordr_mony and KCP refuses (8059) when the window's amount differs. Compare the returned `amount` too — or use
+   * processPayment(), which does all of it and cancels automatically.
+   */
+  async approve(req: ApproveRequest): Promise<Approval> {
+    const amount = assertAmount('ordr_mony', req.amount);
+    assertOrderId('ordr_idxx', req.ordrIdxx);
+    if (req.encData === '' || req.encInfo === '') {
+      throw new KcpInputError(
+        `enc_data/enc_info: missing; pass the values the payment window posted (9601 결제 정보 오류 otherwise)`,
+        { field: req.encData === '' ? 'enc_data' : 'enc_info', resCd: '9601' },
+      );
+    }
+    assertKcpToken('enc_data', req.encData);
+    assertKcpToken('enc_info', req.encInfo);
+    const method = req.usePayMethod ? USE_PAY_METHOD[req.usePayMethod] : undefined;
+    if (req.usePayMethod !== undefined && req.usePayMethod !== '' && method === undefined) {
+      throw new KcpInputError(
+        `use_pay_method: '${req.usePayMethod}' is not one of KCP's 12-digit method codes (e.g. 100000000000 for card)`,
+        { field: 'use_pay_method' },
+      );
+    }
+    const tx = await this.transaction();
+    tx.setOrdrData('ordr_mony', amount);
+    const payType = method ? PAY_TYPE_BY_METHOD[method] : undefined;
+    if (payType) tx.setOrdrData('pay_type', payType);
+    tx.setOrdrData('ordr_no', req.ordrIdxx);
+    tx.setEncxData(req.encData, req.encInfo);
+    const res = await tx.doTx({
+      txCd: req.tranCd,
+      ordrIdxx: req.ordrIdxx,
+      custIp: req.custIp,
+      traceNo: req.traceNo ?? '',
+    });
+    const ok = method === 'vbank' ? VBANK_SUCCESS : SUCCESS;
+    this.raiseUnless(res, ok, 'approval');
+    return toApproval(res.fields, req.usePayMethod);
+  }
+
+  /**
+   * The whole pp_ax_hub flow: refuse a missing tran_cd (9562) and a tampered form amount before anything runs, approve
+   * with ordr_mony = expectedAmount, check the approved amount, call `commit`, and cancel automatically when the amount
+   * differs or `commit` throws. Each step is journalled; see recover().
+   */
+  processPayment<C>(form: PaymentForm, options: ProcessPaymentOptions<C>): Promise<PaymentOutcome<C>> {
+    return processPayment({ payplus: this, journal: this.journal, logger: this.logger }, form, options);
+  }
+
+  /**
+   * Settle what a crash left behind: approvals never committed are cancelled (or handed to `onUncommitted`), cancels
+   * that failed are retried, and approvals or cancels with an unknown outcome are reported, never retried.
+   * Call it at start-up and from a periodic job.
+   */
+  recover(options: RecoverOptions = {}): Promise<RecoveryReport> {
+    return recover({ payplus: this, journal: this.journal, logger: this.logger }, options);
+  }
+
+  /** Full cancel (STSC). Irreversible. */
+  async cancel(req: CancelRequest): Promise<ModifyResult> {
+    const res = await this.modify('STSC', req, []);
+    return toModifyResult(res.fields);
+  }
+
+  /**
+   * Partial cancel (STPC): cancels `amount` of a payment whose cancellable balance before this request is
+   * `cancellableBalance` (KCP's rem_mny). The answer's remainingAmount is the next request's cancellableBalance.
+   */
+  async partialCancel(req: PartialCancelRequest): Promise<PartialCancelResult> {
+    const modMny = assertAmount('mod_mny', req.amount);
+    const remMny = assertAmount('rem_mny', req.cancellableBalance);
+    if (BigInt(modMny) > BigInt(remMny)) {
+      throw new KcpInputError(
+        `mod_mny: ${modMny} is more than the cancellable balance rem_mny ${remMny}; cancel at most the balance ` +
+          `(use cancel() for the whole remaining amount)`,
+        { field: 'mod_mny' },
+      );
+    }
+    const extra: Array<[string, string]> = [
+      ['mod_mny', modMny],
+      ['rem_mny', remMny],
+    ];
+    if (req.tax) {
+      const tax = assertAmount('mod_tax_mny', req.tax.taxAmount, { allowZero: true });
+      const vat = assertAmount('mod_vat_mny', req.tax.vatAmount, { allowZero: true });
+      const free = assertAmount('mod_free_mny', req.tax.freeAmount, { allowZero: true });
+      if (BigInt(tax) + BigInt(vat) + BigInt(free) !== BigInt(modMny)) {
+        throw new KcpInputError(
+          `mod_tax_mny + mod_vat_mny + mod_free_mny (${tax} + ${vat} + ${free}) must equal mod_mny ${modMny} for a ` +
+            `complex-tax (TG03) partial cancel`,
+          { field: 'mod_tax_mny' },
+        );
+      }
+      extra.push(['tax_flag', 'TG03'], ['mod_tax_mny', tax], ['mod_vat_mny', vat], ['mod_free_mny', free]);
+    }
+    const res = await this.modify('STPC', req, extra);
+    return toPartialCancelResult(res.fields);
+  }
+
+  /** Capture (STMR) of a card approval taken with manual capture. */
+  async capture(req: CaptureRequest): Promise<ModifyResult> {
+    const res = await this.modify('STMR', { ...req, reason: req.reason ?? '' }, []);
+    return toModifyResult(res.fields);
+  }
+
+  /** Escrow state changes: STE1 shipping started, STE2 cancel before shipping, STE4 after shipping, STE5 vbank. */
+  async escrow(req: EscrowRequest): Promise<ModifyResult> {
+    const extra: Array<[string, string]> = [];
+    if (req.modType === 'STE1') {
+      for (const [field, value] of [['deli_numb', req.deliNumb], ['deli_corp', req.deliCorp]] as const) {
+        if (value === '') {
+          throw new KcpInputError(`${field}: required for STE1 (shipping start): the waybill number and courier`, {
+            field,
+          });
+        }
+      }
+      extra.push(['deli_numb', req.deliNumb], ['deli_corp', req.deliCorp]);
+    } else if ((req.modType === 'STE2' || req.modType === 'STE4') && req.refund) {
+      extra.push(
+        ['refund_account', req.refund.account],
+        ['refund_nm', req.refund.name],
+        ['bank_code', req.refund.bankCode],
+      );
+    }
+    const res = await this.modify(req.modType, { ...req, reason: req.reason ?? '' }, extra);
+    return toModifyResult(res.fields);
+  }
+
+  /** Issue a cash receipt (07010000). */
+  async issueCashReceipt(req: CashReceiptIssueRequest): Promise<CashReceiptResult> {
+    assertOrderId('ordr_idxx', req.ordrIdxx);
+    assertDateTime('trad_time', req.tradTime);
+    if (req.idInfo === '') {
+      throw new KcpInputError(`id_info: required: the buyer's phone, card or business number`, { field: 'id_info' });
+    }
+    const amtTot = assertAmount('amt_tot', req.amtTot);
+    const amtSup = assertAmount('amt_sup', req.amtSup, { allowZero: true });
+    const amtSvc = assertAmount('amt_svc', req.amtSvc, { allowZero: true });
+    const amtTax = assertAmount('amt_tax', req.amtTax, { allowZero: true });
+    if (BigInt(amtSup) + BigInt(amtSvc) + BigInt(amtTax) !== BigInt(amtTot)) {
+      throw new KcpInputError(
+        `amt_sup + amt_svc + amt_tax (${amtSup} + ${amtSvc} + ${amtTax}) must equal amt_tot ${amtTot}`,
+        { field: 'amt_tot' },
+      );
+    }
+    const rcpt = [
+      usItem('user_type', 'PGNW'),
+      usItem('trad_time', req.tradTime),
+      usItem('tr_code', req.trCode),
+      usItem('id_info', req.idInfo),
+      usItem('amt_tot', amtTot),
+      usItem('amt_sup', amtSup),
+      usItem('amt_svc', amtSvc),
+      usItem('amt_tax', amtTax),
+      usItem('pay_type', req.payType ?? 'PAXX'),
+      usItem('pay_trade_no', req.payTradeNo ?? ''),
+      usItem('pay_tx_id', req.payTxId ?? ''),
+    ].join('');
+    const corp = req.corp ?? { corp_type: '0' };
+    const corpOrder = ['corp_type', 'corp_tax_type', 'corp_tax_no', 'corp_sell_tax_no', 'corp_nm', 'corp_owner_nm', 'corp_addr', 'corp_telno'] as const;
+    const corpItems = corpOrder.map((k) => usItem(k, corp[k] ?? '')).join('');
+
+    const tx = await this.transaction();
+    tx.setOrdrData('ordr_idxx', req.ordrIdxx)
+      .setOrdrData('good_name', req.goodName)
+      .setOrdrData('buyr_name', req.buyrName ?? '')
+      .setOrdrData('buyr_tel1', req.buyrTel1 ?? '')
+      .setOrdrData('buyr_mail', req.buyrMail ?? '')
+      .setOrdrData('comment', req.comment ?? '')
+      .setOrdrNestedData('rcpt_data', rcpt)
+      .setOrdrNestedData('corp_data', corpItems);
+    const res = await tx.doTx({ txCd: TX_CASH_RECEIPT_ISSUE, ordrIdxx: req.ordrIdxx, custIp: req.custIp ?? '' });
+    this.raiseUnless(res, SUCCESS, 'cash receipt issue');
+    return toCashReceiptResult(res.fields);
+  }
+
+  /** Cancel (STSC) or partly cancel (STPC) a cash receipt (07020000). */
+  async modifyCashReceipt(req: CashReceiptModifyRequest): Promise<CashReceiptResult> {
+    assertDateTime('trad_time', req.tradTime);
+    const tx = await this.transaction();
+    tx.setModxData('mod_type', req.modType)
+      .setModxData('mod_value', req.modValue)
+      .setModxData('mod_gubn', req.modGubn)
+      .setModxData('trad_time', req.tradTime);
+    if (req.modType === 'STPC') {
+      const modMny = assertAmount('mod_mny', req.amount ?? '');
+      const remMny = assertAmount('rem_mny', req.cancellableBalance ?? '');
+      if (BigInt(modMny) > BigInt(remMny)) {
+        throw new KcpInputError(`mod_mny: ${modMny} is more than the cancellable balance rem_mny ${remMny}`, {
+          field: 'mod_mny',
+        });
+      }
+      tx.setModxData('mod_mny', modMny).setModxData('rem_mny', remMny);
+    }
+    const res = await tx.doTx({ txCd: TX_CASH_RECEIPT_MODIFY, custIp: req.custIp ?? '' });
+    this.raiseUnless(res, SUCCESS, 'cash receipt change');
+    return toCashReceiptResult(res.fields);
+  }
+
+  /** Query a cash receipt (07030000, STSQ). */
+  async queryCashReceipt(req: CashReceiptQueryRequest): Promise<CashReceiptResult> {
+    assertDateTime('trad_time', req.tradTime);
+    const tx = await this.transaction();
+    tx.setModxData('mod_type', 'STSQ')
+      .setModxData('mod_value', req.modValue)
+      .setModxData('mod_gubn', req.modGubn)
+      .setModxData('trad_time', req.tradTime);
+    const res = await tx.doTx({ txCd: TX_CASH_RECEIPT_QUERY, custIp: req.custIp ?? '' });
+    this.raiseUnless(res, SUCCESS, 'cash receipt query');
+    return toCashReceiptResult(res.fields);
+  }
+
+  /** A modification (tx 00200000): tno, mod_type, mod_ip, mod_desc, then the type's own fields. */
+  private async modify(
+    modType: string,
+    req: { tno: string; custIp: string; reason: string; ordrIdxx?: string; traceNo?: string },
+    extra: Array<[string, string]>,
+  ): Promise<TxResult> {
+    assertTno('tno', req.tno);
+    if (req.ordrIdxx) assertOrderId('ordr_idxx', req.ordrIdxx);
+    const tx = await this.transaction();
+    tx.setModxData('tno', req.tno)
+      .setModxData('mod_type', modType)
+      .setModxData('mod_ip', req.custIp)
+      .setModxData('mod_desc', req.reason);
+    for (const [name, value] of extra) tx.setModxData(name, value);
+    const res = await tx.doTx({
+      txCd: TX_MODIFY,
+      ordrIdxx: req.ordrIdxx ?? '',
+      custIp: req.custIp,
+      traceNo: req.traceNo ?? '',
+    });
+    this.raiseUnless(res, SUCCESS, `${modType} request`);
+    return res;
+  }
+
+  /** Turn a non-success answer into the error a caller acts on. */
+  private raiseUnless(res: TxResult, ok: ReadonlySet<string>, what: string): void {
+    if (ok.has(res.resCd)) return;
+    const options = {
+      resCd: res.resCd,
+      resMsg: res.resMsg,
+      resEnMsg: res.resEnMsg,
+      raw: res.fields as ResultFields,
+    };
+    const text = `${res.resCd} ${res.resMsg}${res.resEnMsg ? ` (${res.resEnMsg})` : ''}`;
+    if (/^S20[1-4]$/.test(res.resCd)) {
+      const maybe = MAYBE_DELIVERED.has(res.resCd);
+      throw new KcpConnectionError(
+        `${what} failed: ${text}: ` +
+          (maybe
+            ? `the request may have reached KCP; do not retry before checking the transaction`
+            : `pp_cli could not reach ${this.conf.gwUrl}:${this.conf.gwPort}; check DNS and the firewall ` +
+              `(ports 8090/8080 outbound), or run 'kcp-payplus doctor'`),
+        { ...options, outcomeKnown: !maybe },
+      );
+    }
+    throw new KcpGatewayError(`${what} refused: ${text}`, options);
+  }
+}

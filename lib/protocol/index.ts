@@ -1,0 +1,27 @@
+export { US, RS, GS, FS } from './separators.js';
+export { encodeEucKr, encodeText, decodeText, eucKrByteLength, isAscii, type TextEncoding } from './encoding.js';
+export {
+  assertSafeValue,
+  assertKcpToken,
+  assertTno,
+  assertAmount,
+  assertOrderId,
+  FORBIDDEN_TEXT_CHARS,
+  MERCHANT_TEXT_FIELDS,
+} from './validate.js';
+export { ItemSet, usItem, namedSet, payxData } from './data-set.js';
+export {
+  buildOptionString,
+  parseOptionString,
+  optionKeys,
+  type OptionValues,
+  type PpCliVersion,
+} from './option-string.js';
+export {
+  lastLine,
+  parseResultLine,
+  hasUsageBanner,
+  interpretOutcome,
+  MODULE_CALL_ERROR_MSG,
+  type ResultFields,
+} from './result.js';

@@ -1,0 +1,110 @@
+/**
+ * The `-h` option string and the argv pp_cli receives (pp-cli-protocol.md §1.2, §1.5).
+ *
+ * One argument, `key=value` pairs joined by ',' in the vendor order. pp_cli 2.14 takes `log_path` between `cust_ip` and
+ * `log_level` (variant B); 2.00 has no such key (variant A). Values are bytes: EUC-KR, or UTF-8 with opt=1.
+ */
+import { KcpInputError } from '../errors.js';
+import { encodeText, type TextEncoding } from './encoding.js';
+
+export interface OptionValues {
+  home: string;
+  siteCd: string;
+  siteKey: string;
+  txCd: string;
+  paUrl: string;
+  paPort: string;
+  ordrIdxx: string;
+  /** Complete set strings including their own name prefix (`ordr_data=…`, `mod_data=…`) or ''. */
+  payxData: string;
+  ordrData: string;
+  rcvrData: string;
+  escwData: string;
+  modxData: string;
+  encData: string;
+  encInfo: string;
+  traceNo: string;
+  custIp: string;
+  /** Only sent for pp_cli 2.14 (variant B). */
+  logPath: string;
+  logLevel: number;
+  /** 0: EUC-KR; 1: UTF-8 in and out (pp_cli 2.14). */
+  opt: 0 | 1;
+}
+
+export type PpCliVersion = '2.00' | '2.14';
+
+/** Keys in the order the vendor libraries write them. */
+export function optionKeys(version: PpCliVersion): readonly string[] {
+  const head = [
+    'home', 'site_cd', 'site_key', 'tx_cd', 'pa_url', 'pa_port', 'ordr_idxx', 'payx_data', 'ordr_data', 'rcvr_data',
+    'escw_data', 'modx_data', 'enc_data', 'enc_info', 'trace_no', 'cust_ip',
+  ];
+  return version === '2.14' ? [...head, 'log_path', 'log_level', 'opt'] : [...head, 'log_level', 'opt'];
+}
+
+function valueOf(values: OptionValues, key: string): string {
+  switch (key) {
+    case 'home': return values.home;
+    case 'site_cd': return values.siteCd;
+    case 'site_key': return values.siteKey;
+    case 'tx_cd': return values.txCd;
+    case 'pa_url': return values.paUrl;
+    case 'pa_port': return values.paPort;
+    case 'ordr_idxx': return values.ordrIdxx;
+    case 'payx_data': return values.payxData;
+    case 'ordr_data': return values.ordrData;
+    case 'rcvr_data': return values.rcvrData;
+    case 'escw_data': return values.escwData;
+    case 'modx_data': return values.modxData;
+    case 'enc_data': return values.encData;
+    case 'enc_info': return values.encInfo;
+    case 'trace_no': return values.traceNo;
+    case 'cust_ip': return values.custIp;
+    case 'log_path': return values.logPath;
+    case 'log_level': return String(values.logLevel);
+    case 'opt': return String(values.opt);
+    default: throw new Error(`unknown option key ${key}`);
+  }
+}
+
+/** Build the `-h` argument as bytes. Every value is checked for ',' (the separator getsubopt splits on). */
+export function buildOptionString(values: OptionValues, version: PpCliVersion): Buffer {
+  const encoding: TextEncoding = values.opt === 1 ? 'utf-8' : 'euc-kr';
+  const parts: Buffer[] = [];
+  optionKeys(version).forEach((key, i) => {
+    const value = valueOf(values, key);
+    const comma = value.indexOf(',');
+    if (comma >= 0) {
+      throw new KcpInputError(
+        `${key}: contains ',' at position ${comma}; pp_cli splits its option list on commas, so the value would be ` +
+          `truncated and the rest read as another option. Remove the comma`,
+        { field: key },
+      );
+    }
+    if (i > 0) parts.push(Buffer.from(','));
+    parts.push(Buffer.from(`${key}=`, 'latin1'), encodeText(value, key, encoding));
+  });
+  return Buffer.concat(parts);
+}
+
+/**
+ * Read an option string the way pp_cli does (getsubopt): split on ',', each token at its first '=', unknown keys kept
+ * here (the binary ignores them), a repeated key overwrites the earlier one, a key without '=' yields ''.
+ */
+export function parseOptionString(bytes: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x2c, start);
+    if (end < 0) end = bytes.length;
+    const token = bytes.subarray(start, end);
+    if (token.length > 0) {
+      const eq = token.indexOf(0x3d);
+      const key = (eq < 0 ? token : token.subarray(0, eq)).toString('latin1');
+      out.set(key, eq < 0 ? Buffer.alloc(0) : Buffer.from(token.subarray(eq + 1)));
+    }
+    start = end + 1;
+  }
+  return out;
+}
