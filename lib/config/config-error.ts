@@ -1,0 +1,40 @@
+/**
+ * How lib/config reports a bad setting: one KcpConfigError whose message always says which field,
+ * what is wrong, how to fix it and, when KCP documents one, the res_cd the gateway would answer.
+ * Merchants meet these errors at start-up instead of as a cryptic code on the first payment.
+ */
+import { KcpConfigError } from '../errors.js';
+
+/** A KCP answer a misconfiguration leads to (manual §FAQ). */
+export interface KcpConsequence {
+  readonly resCd: string;
+  readonly resMsg: string;
+}
+
+export const RES_3014: KcpConsequence = { resCd: '3014', resMsg: '미등록 가맹점' };
+export const RES_8001: KcpConsequence = { resCd: '8001', resMsg: '사이트 DB 설정 오류' };
+
+/**
+ * Builds the standard message `<field>: <problem>. Fix: <fix>. [KCP answers res_cd=<code> (<msg>) to this.]`
+ * The consequence goes into the message only: resCd on a KcpError means the gateway really answered.
+ */
+export function configError(
+  field: string,
+  problem: string,
+  fix: string,
+  consequence?: KcpConsequence,
+): KcpConfigError {
+  const tail = consequence
+    ? ` Left as is, KCP answers res_cd=${consequence.resCd} (${consequence.resMsg}).`
+    : '';
+  return new KcpConfigError(`${field}: ${problem}. Fix: ${fix}.${tail}`, { field });
+}
+
+/**
+ * Masks a secret for display: the first 4 and last 2 characters stay, the rest become '*'.
+ * Short values are masked completely. Used for site_key everywhere outside toFile().
+ */
+export function maskSecret(value: string): string {
+  if (value.length <= 8) return '*'.repeat(value.length);
+  return value.slice(0, 4) + '*'.repeat(value.length - 6) + value.slice(-2);
+}

@@ -1,0 +1,142 @@
+/**
+ * TEST or REAL: KCP keeps two worlds, and site code, gateway host and payment-window JS must all
+ * belong to the same one (manual: 3014 for a site code / JS mismatch, 8001 for a REAL site with a TEST
+ * gateway). How each value is told apart:
+ *
+ * - site code: KCP's test codes start with 'T' (T0000 general, T0007 escrow); every other code is REAL.
+ * - gateway host: `testpaygw.*` or KCP's test IP 203.238.36.58 is TEST; `paygw.*` or a real gateway IP
+ *   (203.238.36.136/.139/.173/.178) is REAL; a loopback host (127.0.0.0/8, localhost, ::1) is the local
+ *   simulator and counts as TEST.
+ * - JS URL: `payplus_test.js` / `payplus_test_un.js` is TEST, `payplus.js` / `payplus_un.js` is REAL (on a
+ *   kcp.co.kr host, http or https); any URL on a loopback host is the local simulator's window: TEST.
+ *
+ * Anything else is refused rather than guessed: a wrong guess costs a failed or a real payment.
+ */
+import { configError, RES_3014, RES_8001 } from './config-error.js';
+import { TEST_GW_URL, REAL_GW_URL, TEST_JS_URL, type KcpEnvironment } from './site-conf.js';
+
+/** What one setting says about the environment. `local` marks the loopback simulator. */
+export interface EnvReading {
+  readonly env: KcpEnvironment;
+  readonly local: boolean;
+}
+
+const TEST_GW_IPS = new Set(['203.238.36.58']);
+const REAL_GW_IPS = new Set(['203.238.36.136', '203.238.36.139', '203.238.36.173', '203.238.36.178']);
+const JS_FILE = /^payplus(_test)?(_un)?\.js$/;
+
+/** KCP's test site codes are the T-prefixed ones (T0000, T0007). */
+export function siteCdEnvironment(siteCd: string): KcpEnvironment {
+  return siteCd.startsWith('T') ? 'TEST' : 'REAL';
+}
+
+/** True for 127.0.0.0/8, localhost and ::1 (with or without brackets). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Reads a gateway host (g_conf_gw_url); undefined when it is none of the known kinds. */
+export function gatewayEnvironment(host: string): EnvReading | undefined {
+  const h = host.toLowerCase();
+  if (isLoopbackHost(h)) return { env: 'TEST', local: true };
+  if (TEST_GW_IPS.has(h) || h.startsWith('testpaygw.')) return { env: 'TEST', local: false };
+  if (REAL_GW_IPS.has(h) || h.startsWith('paygw.')) return { env: 'REAL', local: false };
+  return undefined;
+}
+
+/** Reads a payment-window JS URL (g_conf_js_url); undefined when it is none of the known kinds. */
+export function jsUrlEnvironment(jsUrl: string): EnvReading | undefined {
+  let url: URL;
+  try {
+    url = new URL(jsUrl);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (isLoopbackHost(url.hostname)) return { env: 'TEST', local: true };
+  const host = url.hostname.toLowerCase();
+  if (host !== 'kcp.co.kr' && !host.endsWith('.kcp.co.kr')) return undefined;
+  const file = JS_FILE.exec(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+  if (!file) return undefined;
+  return { env: file[1] ? 'TEST' : 'REAL', local: false };
+}
+
+/** Checks the gateway host's form: a bare host name or IP, no scheme, port, path or separator. */
+export function checkGatewayHostForm(host: string): void {
+  const field = 'g_conf_gw_url';
+  if (host === '') {
+    throw configError(field, 'is empty', `set the gateway host: "${TEST_GW_URL}" for TEST, "${REAL_GW_URL}" for REAL`);
+  }
+  if (/^[a-z]+:\/\//i.test(host)) {
+    throw configError(field, `"${host}" has a scheme`, `write the host name only, e.g. "${TEST_GW_URL}" (pp_cli opens a TCP connection, not HTTP)`);
+  }
+  if (/^[A-Za-z0-9.-]+:\d+$/.test(host)) {
+    throw configError(field, `"${host}" contains a port`, 'write the host name only and put the port in g_conf_gw_port');
+  }
+  const hostName = /^[A-Za-z0-9.-]+$/.test(host);
+  const ipv6 = /^\[?[0-9A-Fa-f:.]+\]?$/.test(host) && (host.match(/:/g) ?? []).length >= 2;
+  if (!hostName && !ipv6) {
+    throw configError(field, `"${host}" is not a host name`, `write the host name only, e.g. "${TEST_GW_URL}"; the port goes in g_conf_gw_port`);
+  }
+}
+
+/** The environment settings of one site configuration, already in their final form. */
+export interface EnvSettings {
+  readonly siteCd: string;
+  readonly gwUrl: string;
+  readonly jsUrl: string;
+}
+
+/**
+ * Applies the all-TEST-or-all-REAL rule and returns the environment.
+ * Throws KcpConfigError naming the value at fault and the res_cd KCP would answer.
+ */
+export function checkEnvironment(s: EnvSettings): KcpEnvironment {
+  const site = siteCdEnvironment(s.siteCd);
+  const js = jsUrlEnvironment(s.jsUrl);
+  if (!js) {
+    throw configError(
+      'g_conf_js_url',
+      `"${s.jsUrl}" is not a KCP payment-window script (payplus_test.js, payplus_test_un.js, payplus.js, payplus_un.js on pay.kcp.co.kr) nor a local simulator URL (http://127.0.0.1:<port>/...)`,
+      `use "${TEST_JS_URL}" for TEST or the REAL payplus.js / payplus_un.js of your contract`,
+    );
+  }
+  const gw = gatewayEnvironment(s.gwUrl);
+  if (!gw) {
+    throw configError(
+      'g_conf_gw_url',
+      `"${s.gwUrl}" is neither KCP's TEST gateway (testpaygw.kcp.co.kr) nor its REAL gateway (paygw.kcp.co.kr) nor a local simulator (127.0.0.1, localhost, ::1)`,
+      `use "${TEST_GW_URL}" with a TEST site code or "${REAL_GW_URL}" with your contracted site code`,
+    );
+  }
+  if (site === 'REAL' && (gw.local || js.local)) {
+    const field = gw.local ? 'g_conf_gw_url' : 'g_conf_js_url';
+    const value = gw.local ? s.gwUrl : s.jsUrl;
+    throw configError(
+      field,
+      `"${value}" is a local simulator, which is accepted only with a TEST site code, but g_conf_site_cd "${s.siteCd}" is a REAL site code`,
+      `use a TEST site code (e.g. "T0000") with the simulator, or KCP's REAL gateway and JS with "${s.siteCd}"`,
+    );
+  }
+  if (site !== js.env) {
+    throw configError(
+      'g_conf_js_url',
+      `"${s.jsUrl}" is the ${js.env} payment window but g_conf_site_cd "${s.siteCd}" is a ${site} site code`,
+      site === 'TEST'
+        ? 'use payplus_test.js (payplus_test_un.js for UTF-8 pages) with a TEST site code, or your contracted site code with payplus.js'
+        : 'use payplus.js (payplus_un.js for UTF-8 pages) with your contracted site code, or a TEST site code such as "T0000" with payplus_test.js',
+      RES_3014,
+    );
+  }
+  if (site !== gw.env) {
+    throw configError(
+      'g_conf_gw_url',
+      `"${s.gwUrl}" is the ${gw.env} gateway but g_conf_site_cd "${s.siteCd}" and g_conf_js_url are ${site}`,
+      site === 'REAL' ? `use "${REAL_GW_URL}" for a REAL site` : `use "${TEST_GW_URL}" (or a local simulator) for a TEST site code`,
+      site === 'REAL' ? RES_8001 : undefined,
+    );
+  }
+  return site;
+}

@@ -1,0 +1,320 @@
+/**
+ * SiteConf: the validated, immutable mirror of KCP's site_conf_inc. Every rule lives in rules.ts,
+ * environment.ts and web-roots.ts; this class only orders them, derives values and renders the
+ * result (toFile for round trips, toJSON/inspect with the site key masked).
+ */
+import path from 'node:path';
+import { inspect, type InspectOptions } from 'node:util';
+import { z } from 'zod';
+import { KcpConfigError } from '../errors.js';
+import { configError, maskSecret } from './config-error.js';
+import { checkEnvironment, checkGatewayHostForm } from './environment.js';
+import {
+  checkDir,
+  checkGwPort,
+  checkLogLevel,
+  checkModuleType,
+  checkNotifyUrl,
+  checkPpCliLogLevel,
+  checkSiteCd,
+  checkSiteKey,
+  checkSiteName,
+  checkWebRoots,
+} from './rules.js';
+import {
+  DEFAULT_GW_PORT,
+  REAL_GW_URL,
+  REAL_JS_URL,
+  REAL_JS_URL_UTF8,
+  siteConfFileSchema,
+  TEST_GW_URL,
+  TEST_JS_URL,
+  TEST_JS_URL_UTF8,
+  TEST_SITE_CD,
+  TEST_SITE_KEY,
+  type KcpEnvironment,
+  type SiteConfData,
+  type SiteConfFile,
+} from './site-conf.js';
+import { readSiteConfFile } from './load.js';
+import { checkOutsideWebRoots, type PrivatePath } from './web-roots.js';
+
+export interface SiteConfFromFileOptions {
+  /** The folder the cfg file lives in: it must lie outside every web root too. */
+  readonly baseDir?: string;
+}
+
+/** camelCase settings a preset accepts; anything left out takes the preset's value. */
+export type SiteConfPresetOptions = Partial<Omit<SiteConfData, 'env' | 'moduleType'>> & {
+  /** Use the UTF-8 payment window (payplus_test_un.js / payplus_un.js). Ignored when jsUrl is given. */
+  readonly utf8?: boolean;
+};
+
+const TOP_KEYS = new Set<string>([...Object.keys(siteConfFileSchema.shape), '$schema', '$comment']);
+const PAYPLUS_KEYS = new Set<string>(Object.keys(siteConfFileSchema.shape.payplus.unwrap().unwrap().shape));
+
+type ParsedFile = z.output<typeof siteConfFileSchema>;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Refuses keys the schema does not know: a misspelt key would otherwise be dropped silently. */
+function checkKnownKeys(raw: Record<string, unknown>): void {
+  for (const key of Object.keys(raw)) {
+    if (!TOP_KEYS.has(key)) {
+      throw configError(key, 'is not a site_conf_inc setting', `remove it or correct its spelling; known keys: ${[...TOP_KEYS].filter((k) => !k.startsWith('$')).join(', ')}`);
+    }
+  }
+  const payplus = raw['payplus'];
+  if (!isPlainObject(payplus)) return;
+  for (const key of Object.keys(payplus)) {
+    if (!PAYPLUS_KEYS.has(key)) {
+      throw configError(`payplus.${key}`, 'is not a payplus setting', `remove it or correct its spelling; known keys: ${[...PAYPLUS_KEYS].join(', ')}`);
+    }
+  }
+}
+
+/** zod's first complaint, in the house style. */
+function schemaError(error: z.ZodError): KcpConfigError {
+  const issue = error.issues[0]!;
+  const field = issue.path.join('.') || 'site_conf_inc';
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return configError(field, 'is missing', 'add it (cfg/README.md lists every key and its meaning)');
+  }
+  return configError(field, `has the wrong form (${issue.message})`, 'write it as cfg/README.md shows');
+}
+
+function parseRaw(raw: unknown): ParsedFile {
+  if (!isPlainObject(raw)) {
+    throw configError('site_conf_inc', 'is not an object of g_conf_* keys', 'write a JSON object like cfg/site_conf_inc.json');
+  }
+  checkKnownKeys(raw);
+  const result = siteConfFileSchema.safeParse(raw);
+  if (!result.success) throw schemaError(result.error);
+  return result.data;
+}
+
+/** Applies every rule, in the order a merchant would fix them (identity, environment, paths). */
+function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData & { cfgDir: string | undefined } {
+  const siteCd = checkSiteCd(f.g_conf_site_cd);
+  const siteKey = checkSiteKey(f.g_conf_site_key);
+  checkGatewayHostForm(f.g_conf_gw_url);
+  const env: KcpEnvironment = checkEnvironment({ siteCd, gwUrl: f.g_conf_gw_url, jsUrl: f.g_conf_js_url });
+  const gwPort = checkGwPort(f.g_conf_gw_port, f.payplus.allow_nonstandard_port);
+  const moduleType = checkModuleType(f.g_conf_module_type);
+  const logLevel = checkLogLevel(f.g_conf_log_level);
+  const siteName = checkSiteName(f.g_conf_site_name);
+  const homeDir = checkDir('g_conf_home_dir', f.g_conf_home_dir, '/opt/kcp-payplus', false);
+  const keyDir = checkDir('g_conf_key_dir', f.g_conf_key_dir, '/opt/kcp-payplus/key', true);
+  const logDir = checkDir('g_conf_log_dir', f.g_conf_log_dir, '/opt/kcp-payplus/log', true) || path.join(homeDir, 'log');
+  const webRoots = checkWebRoots(f.payplus.web_roots);
+  const cfgDir = options.baseDir === undefined ? undefined : path.resolve(options.baseDir);
+  const privatePaths: PrivatePath[] = [
+    { field: 'g_conf_home_dir', label: 'the module folder <home>/bin', path: path.join(homeDir, 'bin') },
+    ...(keyDir ? [{ field: 'g_conf_key_dir', label: 'the key folder', path: keyDir }] : []),
+    { field: 'g_conf_log_dir', label: 'the log folder', path: logDir },
+    ...(cfgDir ? [{ field: 'cfg', label: 'the folder of the cfg file', path: cfgDir }] : []),
+  ];
+  checkOutsideWebRoots(privatePaths, webRoots);
+  return {
+    homeDir,
+    keyDir,
+    logDir,
+    gwUrl: f.g_conf_gw_url,
+    gwPort,
+    jsUrl: f.g_conf_js_url,
+    siteCd,
+    siteKey,
+    siteName,
+    moduleType,
+    logLevel,
+    ppCliLogLevel: checkPpCliLogLevel(f.payplus.pp_cli_log_level),
+    ppCliVersion: f.payplus.pp_cli_version,
+    binary: f.payplus.binary,
+    webRoots: Object.freeze(webRoots),
+    allowNonstandardPort: f.payplus.allow_nonstandard_port,
+    notifyUrl: checkNotifyUrl(f.payplus.notify_url),
+    timeoutMs: f.payplus.timeout_ms,
+    env,
+    cfgDir,
+  };
+}
+
+/** camelCase preset values → the raw file shape, so presets go through the very same rules. */
+function presetToFile(base: SiteConfPresetOptions & { siteCd: string; siteKey: string; gwUrl: string; jsUrl: string; homeDir: string; siteName: string }): SiteConfFile {
+  const gwPort = base.gwPort ?? DEFAULT_GW_PORT;
+  return {
+    g_conf_home_dir: base.homeDir,
+    g_conf_key_dir: base.keyDir ?? '',
+    g_conf_log_dir: base.logDir ?? '',
+    g_conf_gw_url: base.gwUrl,
+    g_conf_gw_port: gwPort,
+    g_conf_js_url: base.jsUrl,
+    g_conf_site_cd: base.siteCd,
+    g_conf_site_key: base.siteKey,
+    g_conf_site_name: base.siteName,
+    g_conf_module_type: '01',
+    g_conf_log_level: String(base.logLevel ?? 3),
+    payplus: {
+      web_roots: [...(base.webRoots ?? [])],
+      binary: base.binary ?? 'auto',
+      pp_cli_log_level: base.ppCliLogLevel,
+      pp_cli_version: base.ppCliVersion ?? '2.14',
+      // Passing a port in code is itself deliberate; only the cfg file needs the explicit switch.
+      allow_nonstandard_port: base.allowNonstandardPort ?? String(gwPort) !== DEFAULT_GW_PORT,
+      notify_url: base.notifyUrl,
+      timeout_ms: base.timeoutMs ?? 60_000,
+    },
+  };
+}
+
+export class SiteConf implements SiteConfData {
+  readonly homeDir: string;
+  readonly keyDir: string;
+  readonly logDir: string;
+  readonly gwUrl: string;
+  readonly gwPort: string;
+  readonly jsUrl: string;
+  readonly siteCd: string;
+  readonly siteKey: string;
+  readonly siteName: string;
+  readonly moduleType: '01';
+  readonly logLevel: 0 | 1 | 2 | 3;
+  readonly ppCliLogLevel: number;
+  readonly ppCliVersion: '2.00' | '2.14';
+  readonly binary: 'auto' | 'pp_cli' | 'pp_cli_x64';
+  readonly webRoots: readonly string[];
+  readonly allowNonstandardPort: boolean;
+  readonly notifyUrl: string | undefined;
+  readonly timeoutMs: number;
+  readonly env: KcpEnvironment;
+  /** The folder of the cfg file this came from (undefined for presets and fromFile without baseDir). */
+  readonly cfgDir: string | undefined;
+
+  private constructor(d: SiteConfData & { cfgDir: string | undefined }) {
+    this.homeDir = d.homeDir;
+    this.keyDir = d.keyDir;
+    this.logDir = d.logDir;
+    this.gwUrl = d.gwUrl;
+    this.gwPort = d.gwPort;
+    this.jsUrl = d.jsUrl;
+    this.siteCd = d.siteCd;
+    this.siteKey = d.siteKey;
+    this.siteName = d.siteName;
+    this.moduleType = d.moduleType;
+    this.logLevel = d.logLevel;
+    this.ppCliLogLevel = d.ppCliLogLevel;
+    this.ppCliVersion = d.ppCliVersion;
+    this.binary = d.binary;
+    this.webRoots = d.webRoots;
+    this.allowNonstandardPort = d.allowNonstandardPort;
+    this.notifyUrl = d.notifyUrl;
+    this.timeoutMs = d.timeoutMs;
+    this.env = d.env;
+    this.cfgDir = d.cfgDir;
+    Object.freeze(this);
+  }
+
+  /** Validates the raw g_conf_* shape (cfg/site_conf_inc.json). Throws KcpConfigError on the first bad field. */
+  static fromFile(raw: SiteConfFile, options: SiteConfFromFileOptions = {}): SiteConf {
+    return new SiteConf(validate(parseRaw(raw), options));
+  }
+
+  /**
+   * Reads a cfg file: `.json` (our format) or a legacy site_conf_inc.php/.jsp/.asp or Web.config
+   * (never executed, only its g_conf_* assignments are read). Legacy files lack the payplus extras:
+   * pass them (web_roots, ...) as `payplus`; for a .json file they override the file's own.
+   * Errors name the file (and the line, for legacy files).
+   */
+  static async load(file: string, payplus?: SiteConfFile['payplus']): Promise<SiteConf> {
+    const source = await readSiteConfFile(file, payplus);
+    try {
+      return SiteConf.fromFile(source.raw, { baseDir: source.baseDir });
+    } catch (e) {
+      if (!(e instanceof KcpConfigError)) throw e;
+      const line = e.field === undefined ? undefined : source.lines[e.field];
+      throw new KcpConfigError(`${file}${line === undefined ? '' : `:${line}`}: ${e.message}`, { field: e.field, cause: e });
+    }
+  }
+
+  /** KCP's public TEST site (T0000) against testpaygw.kcp.co.kr and payplus_test.js. */
+  static testPreset(o: SiteConfPresetOptions & { homeDir: string }, options: SiteConfFromFileOptions = {}): SiteConf {
+    const js = o.utf8 ? TEST_JS_URL_UTF8 : TEST_JS_URL;
+    return SiteConf.fromFile(
+      presetToFile({ siteName: 'TEST SHOP', ...o, siteCd: o.siteCd ?? TEST_SITE_CD, siteKey: o.siteKey ?? TEST_SITE_KEY, gwUrl: o.gwUrl ?? TEST_GW_URL, jsUrl: o.jsUrl ?? js }),
+      options,
+    );
+  }
+
+  /** A contracted (REAL) site against paygw.kcp.co.kr and payplus.js. */
+  static realPreset(o: SiteConfPresetOptions & { siteCd: string; siteKey: string; homeDir: string }, options: SiteConfFromFileOptions = {}): SiteConf {
+    const js = o.utf8 ? REAL_JS_URL_UTF8 : REAL_JS_URL;
+    return SiteConf.fromFile(presetToFile({ siteName: '', ...o, gwUrl: o.gwUrl ?? REAL_GW_URL, jsUrl: o.jsUrl ?? js }), options);
+  }
+
+  /** `<home>/bin`, where pp_cli lives. */
+  get binDir(): string {
+    return path.join(this.homeDir, 'bin');
+  }
+
+  /** The raw file shape, every value explicit. Contains the full site key: write it only to the cfg file. */
+  toFile(): SiteConfFile {
+    return {
+      g_conf_home_dir: this.homeDir,
+      g_conf_key_dir: this.keyDir,
+      g_conf_log_dir: this.logDir,
+      g_conf_gw_url: this.gwUrl,
+      g_conf_gw_port: this.gwPort,
+      g_conf_js_url: this.jsUrl,
+      g_conf_site_cd: this.siteCd,
+      g_conf_site_key: this.siteKey,
+      g_conf_site_name: this.siteName,
+      g_conf_module_type: this.moduleType,
+      g_conf_log_level: String(this.logLevel),
+      payplus: {
+        web_roots: [...this.webRoots],
+        binary: this.binary,
+        pp_cli_log_level: this.ppCliLogLevel,
+        pp_cli_version: this.ppCliVersion,
+        allow_nonstandard_port: this.allowNonstandardPort,
+        ...(this.notifyUrl === undefined ? {} : { notify_url: this.notifyUrl }),
+        timeout_ms: this.timeoutMs,
+      },
+    };
+  }
+
+  /** The camelCase view with the site key masked: safe for logs and JSON.stringify. */
+  toJSON(): Record<string, unknown> {
+    return {
+      env: this.env,
+      siteCd: this.siteCd,
+      siteKey: maskSecret(this.siteKey),
+      siteName: this.siteName,
+      homeDir: this.homeDir,
+      keyDir: this.keyDir,
+      logDir: this.logDir,
+      gwUrl: this.gwUrl,
+      gwPort: this.gwPort,
+      jsUrl: this.jsUrl,
+      moduleType: this.moduleType,
+      logLevel: this.logLevel,
+      ppCliLogLevel: this.ppCliLogLevel,
+      ppCliVersion: this.ppCliVersion,
+      binary: this.binary,
+      webRoots: [...this.webRoots],
+      allowNonstandardPort: this.allowNonstandardPort,
+      notifyUrl: this.notifyUrl,
+      timeoutMs: this.timeoutMs,
+      cfgDir: this.cfgDir,
+    };
+  }
+
+  toString(): string {
+    return `SiteConf(${this.siteCd}, ${this.env})`;
+  }
+
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return `SiteConf ${inspect(this.toJSON(), options)}`;
+  }
+}

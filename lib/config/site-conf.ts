@@ -1,0 +1,88 @@
+/**
+ * SiteConf mirrors KCP's `site_conf_inc` (g_conf_* variables) plus the few settings this SDK adds.
+ * Values are validated once, here; everything downstream trusts a SiteConf.
+ */
+import { z } from 'zod';
+
+export type KcpEnvironment = 'TEST' | 'REAL';
+
+export const TEST_SITE_CD = 'T0000';
+export const TEST_SITE_KEY = '3grptw1.zW0GSo4PQdaGvsF__';
+export const TEST_GW_URL = 'testpaygw.kcp.co.kr';
+export const REAL_GW_URL = 'paygw.kcp.co.kr';
+export const TEST_JS_URL = 'https://pay.kcp.co.kr/plugin/payplus_test.js';
+export const TEST_JS_URL_UTF8 = 'https://pay.kcp.co.kr/plugin/payplus_test_un.js';
+export const REAL_JS_URL = 'https://pay.kcp.co.kr/plugin/payplus.js';
+export const REAL_JS_URL_UTF8 = 'https://pay.kcp.co.kr/plugin/payplus_un.js';
+export const DEFAULT_GW_PORT = '8090';
+
+/** The raw shape, as in cfg/site_conf_inc.json: g_conf_* names exactly as KCP's sample pages spell them. */
+export const siteConfFileSchema = z.object({
+  g_conf_home_dir: z.string(),
+  g_conf_key_dir: z.string().optional().default(''),
+  g_conf_log_dir: z.string().optional().default(''),
+  g_conf_gw_url: z.string(),
+  g_conf_gw_port: z.union([z.string(), z.number()]).optional().default(DEFAULT_GW_PORT),
+  g_conf_js_url: z.string(),
+  g_conf_site_cd: z.string(),
+  g_conf_site_key: z.string(),
+  g_conf_site_name: z.string().optional().default(''),
+  g_conf_module_type: z.string().optional().default('01'),
+  /** The SDK's own log level 0–3 (and the default for pp_cli's log_level, see payplus.pp_cli_log_level). */
+  g_conf_log_level: z.union([z.string(), z.number()]).optional().default('3'),
+  /** Settings the vendor file does not have. */
+  payplus: z
+    .object({
+      /** Folders served by the web server; bin/key/log/cfg must lie outside all of them. */
+      web_roots: z.array(z.string()).optional().default([]),
+      /** 'pp_cli', 'pp_cli_x64', or 'auto' (pp_cli_x64 when it exists on a 64-bit host, else pp_cli). */
+      binary: z.enum(['auto', 'pp_cli', 'pp_cli_x64']).optional().default('auto'),
+      /** pp_cli's own log_level argument (0, 3 or 5). 3 writes full responses; see README. */
+      pp_cli_log_level: z.union([z.string(), z.number()]).optional(),
+      /** '2.14' passes log_path (variant B); '2.00' omits it (variant A). */
+      pp_cli_version: z.enum(['2.00', '2.14']).optional().default('2.14'),
+      /** Set true when a gateway port other than 8090 is deliberate. */
+      allow_nonstandard_port: z.boolean().optional().default(false),
+      /** Where the merchant receives common_return notifications (checked by doctor). */
+      notify_url: z.string().optional(),
+      /** Milliseconds before a pp_cli run is killed. */
+      timeout_ms: z.number().int().positive().optional().default(60_000),
+    })
+    .optional()
+    .default({
+      web_roots: [],
+      binary: 'auto',
+      pp_cli_version: '2.14',
+      allow_nonstandard_port: false,
+      timeout_ms: 60_000,
+    }),
+});
+
+export type SiteConfFile = z.input<typeof siteConfFileSchema>;
+
+/** Validated, typed site configuration (camelCase view of g_conf_*). */
+export interface SiteConfData {
+  readonly homeDir: string;
+  readonly keyDir: string;
+  readonly logDir: string;
+  readonly gwUrl: string;
+  /** One port or several separated by ':' (pp_cli 2.14 tries them in order). */
+  readonly gwPort: string;
+  readonly jsUrl: string;
+  readonly siteCd: string;
+  readonly siteKey: string;
+  readonly siteName: string;
+  readonly moduleType: '01';
+  /** The SDK logger's level, 0–3. */
+  readonly logLevel: 0 | 1 | 2 | 3;
+  /** log_level passed to pp_cli. */
+  readonly ppCliLogLevel: number;
+  readonly ppCliVersion: '2.00' | '2.14';
+  readonly binary: 'auto' | 'pp_cli' | 'pp_cli_x64';
+  readonly webRoots: readonly string[];
+  readonly allowNonstandardPort: boolean;
+  readonly notifyUrl: string | undefined;
+  readonly timeoutMs: number;
+  /** TEST or REAL, derived from the site code (T0000-style test codes start with 'T'). */
+  readonly env: KcpEnvironment;
+}
