@@ -1,0 +1,163 @@
+/**
+ * common_return as a plain node:http handler, and an Express-compatible wrapper that does not import
+ * express (it is an optional peer): the wrapper only relies on Express requests being IncomingMessages.
+ *
+ * The handler reads the raw body itself, because the charset decision (EUC-KR vs UTF-8) needs bytes.
+ * The sender's address is the socket's. X-Forwarded-For is believed only when the socket peer is listed
+ * in trustProxy, and then only its right-most entry that is not itself a trusted proxy: everything left
+ * of that is written by the client and can be forged.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { KcpError } from '../errors.js';
+import type { KcpEnvironment } from '../config/site-conf.js';
+import type { PayplusLogger } from '../log/types.js';
+import { silentLogger } from '../log/types.js';
+import { notificationAnswer } from './answer.js';
+import { decodeNotificationBody } from './body.js';
+import { NotificationInbox, type InboxOutcome, type NotificationHandler } from './inbox.js';
+import { checkNotificationSource, normalizeIp } from './ips.js';
+import type { NotificationStore } from './store.js';
+import { typeNotification } from './parse.js';
+
+export interface CommonReturnHandlerOptions {
+  env: KcpEnvironment;
+  /** Replaces KCP_NOTIFY_IPS[env]. */
+  allowIps?: readonly string[];
+  /** Accept loopback senders (the local simulator). */
+  allowLocal?: boolean;
+  /** Addresses of the merchant's own reverse proxies / load balancers. */
+  trustProxy?: readonly string[];
+  /** The merchant's processing; resolve only once the notification is safely recorded. */
+  handler: NotificationHandler;
+  /** De-duplication store (default: in memory). Ignored when `inbox` is given. */
+  store?: NotificationStore;
+  inbox?: NotificationInbox;
+  /** Larger bodies are refused with 413 (default 64 KiB; real notifications are well under 2 KiB). */
+  maxBodyBytes?: number;
+  logger?: PayplusLogger;
+}
+
+export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** The client address for `req`, resolving X-Forwarded-For only through trusted proxies. */
+export function clientIp(req: IncomingMessage, trustProxy: readonly string[] = []): string {
+  const socketIp = normalizeIp(req.socket.remoteAddress ?? '');
+  const trusted = new Set(trustProxy.map(normalizeIp));
+  if (!trusted.has(socketIp)) return socketIp;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : header ?? '')
+    .split(',')
+    .map((hop) => normalizeIp(hop))
+    .filter((hop) => hop !== '');
+  for (let i = hops.length - 1; i >= 0; i -= 1) {
+    if (!trusted.has(hops[i]!)) return hops[i]!;
+  }
+  return hops[0] ?? socketIp;
+}
+
+class BodyTooLarge extends Error {}
+
+/**
+ * Reads the whole body, refusing more than `limit` bytes. An oversized body is drained rather than cut
+ * off (cutting it off destroys the socket and the 413 never arrives); only allowed senders get this far.
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size <= limit) chunks.push(buf);
+  }
+  if (size > limit) throw new BodyTooLarge(`body exceeds ${limit} bytes`);
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, body: string, contentType = 'text/html; charset=euc-kr'): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+const HTTP_STATUS: Readonly<Record<InboxOutcome['status'], number>> = {
+  processed: 200,
+  duplicate: 200,
+  in_progress: 503,
+  failed: 500,
+};
+
+type BodySource = (req: IncomingMessage, limit: number) => Promise<Buffer | string | Readonly<Record<string, string>>>;
+
+function makeHandler(options: CommonReturnHandlerOptions, bodySource: BodySource): NodeRequestHandler {
+  const inbox = options.inbox ?? new NotificationInbox({ store: options.store, logger: options.logger });
+  const logger = options.logger ?? silentLogger;
+  const limit = options.maxBodyBytes ?? 64 * 1024;
+  return async (req, res) => {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      send(res, 405, 'Method Not Allowed', 'text/plain; charset=utf-8');
+      req.resume();
+      return;
+    }
+    const ip = clientIp(req, options.trustProxy);
+    let remoteIp: string;
+    try {
+      remoteIp = checkNotificationSource(ip, options);
+    } catch (error) {
+      logger.log({ level: 0, event: 'notify.rejected', fields: { ip, reason: (error as Error).message } });
+      send(res, 403, 'Forbidden', 'text/plain; charset=utf-8');
+      req.resume();
+      return;
+    }
+    let notification;
+    try {
+      const body = await bodySource(req, limit);
+      const decoded = decodeNotificationBody(body, req.headers['content-type']);
+      notification = typeNotification(Object.freeze({ ...decoded.fields }), remoteIp, decoded.charset);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        send(res, 413, 'Payload Too Large', 'text/plain; charset=utf-8');
+        return;
+      }
+      // A malformed notification (KcpError) or a broken request stream: answer non-0000 so KCP re-sends.
+      const reason = error instanceof KcpError ? error.message : `request body could not be read: ${String((error as Error)?.message ?? error)}`;
+      logger.log({ level: 0, event: 'notify.malformed', fields: { ip, reason } });
+      send(res, 400, notificationAnswer(false));
+      return;
+    }
+    const result = await inbox.handle(notification, options.handler);
+    send(res, HTTP_STATUS[result.status], result.answer);
+  };
+}
+
+/** A node:http request handler for the common_return URL. */
+export function commonReturnHandler(options: CommonReturnHandlerOptions): NodeRequestHandler {
+  return makeHandler(options, readBody);
+}
+
+/** What the Express wrapper needs from a request: an IncomingMessage, maybe with a parsed body. */
+export interface ExpressLikeRequest extends IncomingMessage {
+  body?: unknown;
+}
+
+export type ExpressLikeHandler = (req: ExpressLikeRequest, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/**
+ * For `app.post('/common_return', expressCommonReturn({...}))`. Mount it before any body parser (or use
+ * express.raw()): a Buffer body is used as is; an already-parsed object is accepted, but a UTF-8 form
+ * parser has then already garbled EUC-KR text.
+ */
+export function expressCommonReturn(options: CommonReturnHandlerOptions): ExpressLikeHandler {
+  const handler = makeHandler(options, async (req, limit) => {
+    const body = (req as ExpressLikeRequest).body;
+    if (Buffer.isBuffer(body) || typeof body === 'string') return body;
+    if (body !== null && typeof body === 'object' && Object.keys(body).length > 0) return body as Record<string, string>;
+    return req.readableEnded ? Buffer.alloc(0) : readBody(req, limit);
+  });
+  return (req, res, next) => {
+    handler(req, res).catch((error: unknown) => {
+      if (next) next(error);
+      else send(res, 500, notificationAnswer(false));
+    });
+  };
+}

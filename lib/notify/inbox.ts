@@ -1,0 +1,117 @@
+/**
+ * Exactly-once processing of notifications (per id) on top of a NotificationStore, and the answer for
+ * KCP. Rules:
+ * - 0000 only after the merchant's handler resolved; a handler failure releases the id and answers 9999,
+ *   so KCP re-sends and the next delivery tries again.
+ * - An id already completed answers 0000 without calling the handler.
+ * - Concurrent deliveries of one id inside this process wait for the first and share its answer; a claim
+ *   held elsewhere (another process on a shared store) answers 9999 so KCP comes back later.
+ */
+import type { PayplusLogger } from '../log/types.js';
+import { silentLogger } from '../log/types.js';
+import { NOTIFICATION_OK, NOTIFICATION_RETRY, notificationAnswer } from './answer.js';
+import type { KcpNotification } from './parse.js';
+import { MemoryNotificationStore, type NotificationStore } from './store.js';
+
+export type NotificationHandler<N extends KcpNotification = KcpNotification> = (notification: N) => Promise<void> | void;
+
+export type InboxStatus =
+  /** The handler ran and succeeded. */
+  | 'processed'
+  /** Already processed (or processed by a concurrent delivery): the handler was not called again. */
+  | 'duplicate'
+  /** Another holder of the claim is still working on it: answered non-0000 so KCP re-sends. */
+  | 'in_progress'
+  /** The handler (or the store) failed: answered non-0000 so KCP re-sends. */
+  | 'failed';
+
+export interface InboxOutcome {
+  readonly status: InboxStatus;
+  /** The result code sent to KCP. */
+  readonly resultCode: string;
+  /** The page to send back to KCP. */
+  readonly answer: string;
+  /** Why it failed. */
+  readonly error?: unknown;
+  /** The store could not record completion (the answer is still 0000: the work is done). */
+  readonly storeError?: unknown;
+}
+
+export interface NotificationInboxOptions {
+  store?: NotificationStore;
+  logger?: PayplusLogger;
+}
+
+function outcome(status: InboxStatus, extra: { error?: unknown; storeError?: unknown } = {}): InboxOutcome {
+  const resultCode = status === 'processed' || status === 'duplicate' ? NOTIFICATION_OK : NOTIFICATION_RETRY;
+  return Object.freeze({ status, resultCode, answer: notificationAnswer(resultCode), ...extra });
+}
+
+export class NotificationInbox {
+  readonly store: NotificationStore;
+  readonly #logger: PayplusLogger;
+  readonly #inFlight = new Map<string, Promise<InboxOutcome>>();
+
+  constructor(options: NotificationInboxOptions = {}) {
+    this.store = options.store ?? new MemoryNotificationStore();
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** Runs `handler` for this notification unless its id was (or is being) processed; never throws. */
+  async handle<N extends KcpNotification>(notification: N, handler: NotificationHandler<N>): Promise<InboxOutcome> {
+    const running = this.#inFlight.get(notification.id);
+    if (running) {
+      // Share the first delivery's answer; a success is a duplicate from this delivery's point of view.
+      const first = await running;
+      return first.status === 'processed' ? outcome('duplicate') : first;
+    }
+    const work = this.#process(notification, handler);
+    this.#inFlight.set(notification.id, work);
+    try {
+      return await work;
+    } finally {
+      this.#inFlight.delete(notification.id);
+    }
+  }
+
+  async #process<N extends KcpNotification>(notification: N, handler: NotificationHandler<N>): Promise<InboxOutcome> {
+    const { id } = notification;
+    let claimed: boolean;
+    try {
+      claimed = await this.store.claim(id);
+      if (!claimed) return this.#log(notification, outcome((await this.store.isCompleted(id)) ? 'duplicate' : 'in_progress'));
+    } catch (error) {
+      return this.#log(notification, outcome('failed', { error }));
+    }
+    try {
+      await handler(notification);
+    } catch (error) {
+      await this.store.release(id).catch(() => undefined);
+      return this.#log(notification, outcome('failed', { error }));
+    }
+    try {
+      await this.store.complete(id);
+    } catch (storeError) {
+      return this.#log(notification, outcome('processed', { storeError }));
+    }
+    return this.#log(notification, outcome('processed'));
+  }
+
+  #log(notification: KcpNotification, result: InboxOutcome): InboxOutcome {
+    const failed = result.status === 'failed' || result.storeError !== undefined;
+    this.#logger.log({
+      level: failed ? 0 : 1,
+      event: `notify.${result.status}`,
+      ordrIdxx: notification.orderNo,
+      fields: {
+        txCd: notification.txCd,
+        tno: notification.tno,
+        id: notification.id,
+        resultCode: result.resultCode,
+        ...(result.error !== undefined ? { error: String((result.error as Error)?.message ?? result.error) } : {}),
+        ...(result.storeError !== undefined ? { storeError: String((result.storeError as Error)?.message ?? result.storeError) } : {}),
+      },
+    });
+    return result;
+  }
+}

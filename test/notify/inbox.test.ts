@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  FileNotificationStore,
+  MemoryNotificationStore,
+  NotificationInbox,
+  parseNotification,
+  type KcpNotification,
+  type NotificationStore,
+} from '../../lib/notify/index.js';
+import type { LogEvent } from '../../lib/log/types.js';
+
+const OK = '<html><body><form><input type="hidden" name="result" value="0000"></form></body></html>';
+const RETRY = '<html><body><form><input type="hidden" name="result" value="9999"></form></body></html>';
+
+function deposit(notiId: string): KcpNotification {
+  const body = new URLSearchParams({
+    site_cd: 'T0000', tno: '20120101999999', order_no: 'ORD-1', tx_cd: 'TX00', tx_tm: '20120101000000',
+    ipgm_mnyx: '1004', op_cd: '50', noti_id: notiId,
+  }).toString();
+  return parseNotification(body, { remoteIp: '203.238.36.58', env: 'TEST' });
+}
+
+/** A promise the test resolves by hand, to hold a handler in flight. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+describe('NotificationInbox', () => {
+  it('processes the same noti_id delivered 10 times once, answering 0000 each time', async () => {
+    const inbox = new NotificationInbox();
+    let calls = 0;
+    const results = [];
+    for (let i = 0; i < 10; i += 1) results.push(await inbox.handle(deposit('N-1'), () => void (calls += 1)));
+    assert.equal(calls, 1);
+    assert.deepEqual(results.map((r) => r.status), ['processed', ...Array(9).fill('duplicate')]);
+    assert.ok(results.every((r) => r.answer === OK && r.resultCode === '0000'));
+  });
+
+  it('processes 10 concurrent deliveries of one noti_id once', async () => {
+    const inbox = new NotificationInbox();
+    const hold = gate();
+    let calls = 0;
+    const pending = Array.from({ length: 10 }, () =>
+      inbox.handle(deposit('N-2'), async () => {
+        calls += 1;
+        await hold.promise;
+      }),
+    );
+    hold.open();
+    const results = await Promise.all(pending);
+    assert.equal(calls, 1);
+    assert.equal(results.filter((r) => r.status === 'processed').length, 1);
+    assert.equal(results.filter((r) => r.status === 'duplicate').length, 9);
+    assert.ok(results.every((r) => r.answer === OK));
+  });
+
+  it('answers 9999 when the handler fails, and processes the re-send', async () => {
+    const inbox = new NotificationInbox();
+    const failure = new Error('database down');
+    const first = await inbox.handle(deposit('N-3'), async () => {
+      throw failure;
+    });
+    assert.equal(first.status, 'failed');
+    assert.equal(first.resultCode, '9999');
+    assert.equal(first.answer, RETRY);
+    assert.equal(first.error, failure);
+    let calls = 0;
+    const second = await inbox.handle(deposit('N-3'), () => void (calls += 1));
+    assert.equal(second.status, 'processed');
+    assert.equal(second.answer, OK);
+    assert.equal(calls, 1);
+  });
+
+  it('gives concurrent duplicates of a failing delivery the same non-0000 answer', async () => {
+    const inbox = new NotificationInbox();
+    const hold = gate();
+    let calls = 0;
+    const pending = Array.from({ length: 3 }, () =>
+      inbox.handle(deposit('N-4'), async () => {
+        calls += 1;
+        await hold.promise;
+        throw new Error('nope');
+      }),
+    );
+    hold.open();
+    const results = await Promise.all(pending);
+    assert.equal(calls, 1);
+    assert.ok(results.every((r) => r.resultCode === '9999' && r.status === 'failed'));
+  });
+
+  it('answers 9999 (in_progress) when another inbox holds the claim', async () => {
+    const store = new MemoryNotificationStore();
+    const a = new NotificationInbox({ store });
+    const b = new NotificationInbox({ store });
+    const hold = gate();
+    const first = a.handle(deposit('N-5'), () => hold.promise);
+    let calls = 0;
+    const second = await b.handle(deposit('N-5'), () => void (calls += 1));
+    assert.equal(second.status, 'in_progress');
+    assert.equal(second.answer, RETRY);
+    hold.open();
+    assert.equal((await first).status, 'processed');
+    assert.equal((await b.handle(deposit('N-5'), () => void (calls += 1))).status, 'duplicate');
+    assert.equal(calls, 0);
+  });
+
+  it('still answers 0000 when recording completion fails, and reports it', async () => {
+    const storeError = new Error('disk full');
+    const store: NotificationStore = {
+      claim: async () => true,
+      complete: async () => {
+        throw storeError;
+      },
+      release: async () => undefined,
+      isCompleted: async () => false,
+    };
+    const events: LogEvent[] = [];
+    const inbox = new NotificationInbox({ store, logger: { log: (e) => events.push(e) } });
+    const result = await inbox.handle(deposit('N-6'), () => undefined);
+    assert.equal(result.status, 'processed');
+    assert.equal(result.answer, OK);
+    assert.equal(result.storeError, storeError);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.event, 'notify.processed');
+    assert.equal(events[0]!.level, 0);
+    assert.deepEqual(events[0]!.fields, {
+      txCd: 'TX00', tno: '20120101999999', id: 'N-6', resultCode: '0000', storeError: 'disk full',
+    });
+  });
+
+  it('answers 9999 when the store cannot claim', async () => {
+    const store: NotificationStore = {
+      claim: async () => {
+        throw new Error('db unreachable');
+      },
+      complete: async () => undefined,
+      release: async () => undefined,
+      isCompleted: async () => false,
+    };
+    let calls = 0;
+    const result = await new NotificationInbox({ store }).handle(deposit('N-7'), () => void (calls += 1));
+    assert.equal(result.status, 'failed');
+    assert.equal(result.answer, RETRY);
+    assert.equal(calls, 0);
+  });
+});
+
+describe('FileNotificationStore', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kcp-notify-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('remembers completed ids across reopening', async () => {
+    const path = join(dir, 'notifications.jsonl');
+    const store = await FileNotificationStore.open(path);
+    const inbox = new NotificationInbox({ store });
+    let calls = 0;
+    assert.equal((await inbox.handle(deposit('F-1'), () => void (calls += 1))).status, 'processed');
+    await store.close();
+    const lines = (await readFile(path, 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.equal(JSON.parse(lines[0]!).id, 'F-1');
+
+    const reopened = await FileNotificationStore.open(path);
+    const again = await new NotificationInbox({ store: reopened }).handle(deposit('F-1'), () => void (calls += 1));
+    assert.equal(again.status, 'duplicate');
+    assert.equal(again.answer, OK);
+    assert.equal(calls, 1);
+    await reopened.close();
+  });
+
+  it('does not persist failed or released claims', async () => {
+    const path = join(dir, 'n.jsonl');
+    const store = await FileNotificationStore.open(path);
+    assert.equal(await store.claim('F-2'), true);
+    assert.equal(await store.claim('F-2'), false);
+    await store.release('F-2');
+    assert.equal(await store.claim('F-2'), true);
+    await store.close();
+    assert.equal(await readFile(path, 'utf8'), '');
+    const reopened = await FileNotificationStore.open(path);
+    assert.equal(await reopened.isCompleted('F-2'), false);
+    await reopened.close();
+  });
+
+  it('ignores a torn last line and appends after it on a new line', async () => {
+    const path = join(dir, 'torn.jsonl');
+    await writeFile(path, '{"id":"F-3","completedAt":"2024-01-01T00:00:00.000Z"}\n{"id":"F-4","comp');
+    const store = await FileNotificationStore.open(path);
+    assert.equal(await store.isCompleted('F-3'), true);
+    assert.equal(await store.isCompleted('F-4'), false);
+    assert.equal(await store.claim('F-4'), true);
+    await store.complete('F-4');
+    await store.close();
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    assert.equal(lines.length, 4);
+    assert.equal(lines[1], '{"id":"F-4","comp');
+    assert.equal(JSON.parse(lines[2]!).id, 'F-4');
+    assert.equal(lines[3], '');
+    const reopened = await FileNotificationStore.open(path);
+    assert.equal(await reopened.isCompleted('F-4'), true);
+    await reopened.close();
+  });
+
+  it('refuses completion after close', async () => {
+    const store = await FileNotificationStore.open(join(dir, 'c.jsonl'));
+    await store.close();
+    await assert.rejects(store.complete('X'), { message: `FileNotificationStore ${join(dir, 'c.jsonl')} is closed.` });
+  });
+});
