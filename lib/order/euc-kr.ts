@@ -1,13 +1,11 @@
 /**
  * Strict EUC-KR (KS X 1001) byte counting.
  *
- * KCP counts field lengths in EUC-KR bytes (good_name: 30 bytes = 15 Hangul syllables). iconv-lite's
- * "euc-kr" is really CP949, which also encodes the 8,822 Unified-Hangul-Code syllables (똠, 뷁, …) that
- * plain EUC-KR does not have; a module or window that decodes strictly turns those into garbage. So we
- * accept a character only when CP949 gives it two bytes both in 0xA1–0xFE (the KS X 1001 plane), or
- * when it is ASCII, and report the first one that is not.
+ * KCP counts field lengths in EUC-KR bytes (good_name: 30 bytes = 15 Hangul syllables). The character rule is
+ * the protocol's (lib/protocol/encoding.ts: ASCII, or two bytes in the KS X 1001 plane); this module only counts
+ * and reports the first character that fails it, without throwing, so the order form can word its own message.
  */
-import iconv from 'iconv-lite';
+import { encodeEucKrChar } from '../protocol/encoding.js';
 
 export interface NonKsX1001Character {
   readonly char: string;
@@ -20,10 +18,7 @@ export interface NonKsX1001Character {
 function charByteLength(char: string): number | undefined {
   const cp = char.codePointAt(0)!;
   if (cp < 0x80) return 1;
-  const bytes = iconv.encode(char, 'cp949');
-  if (bytes.length !== 2) return undefined;
-  const [lead, trail] = [bytes[0]!, bytes[1]!];
-  return lead >= 0xa1 && lead <= 0xfe && trail >= 0xa1 && trail <= 0xfe ? 2 : undefined;
+  return encodeEucKrChar(char)?.length;
 }
 
 /** The first character of `text` that strict EUC-KR cannot encode, if any. */

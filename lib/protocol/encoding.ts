@@ -24,9 +24,9 @@ function describe(ch: string): string {
 }
 
 /**
- * Encode one character as strict EUC-KR, or return undefined when KS X 1001 has no such character.
+ * Encode one non-ASCII character as strict EUC-KR, or return undefined when KS X 1001 has no such character.
  */
-function encodeEucKrChar(ch: string): Buffer | undefined {
+export function encodeEucKrChar(ch: string): Buffer | undefined {
   const bytes = iconv.encode(ch, 'cp949');
   if (bytes.length !== 2) return undefined;
   const [lead, trail] = [bytes[0]!, bytes[1]!];
