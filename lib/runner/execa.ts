@@ -1,0 +1,132 @@
+/**
+ * The execa runner: the fallback when the native addon is not built or not wanted.
+ *
+ * Node hands every argument to the OS as UTF-8 (a Buffer argument is stringified, and bytes that are
+ * not UTF-8 become U+FFFD), so this runner cannot carry EUC-KR: it accepts only arguments that are
+ * valid UTF-8 and refuses the rest with a clear error instead of sending garbled text to pp_cli.
+ * Callers send non-ASCII values as UTF-8 with opt=1 when argvEncoding is 'utf-8'.
+ *
+ * Node starts programs with execvp, which runs a file the kernel refuses with ENOEXEC (foreign
+ * architecture, truncated binary) through /bin/sh instead (exit 126/127 and a shell message), where
+ * posix_spawn reports ENOEXEC; we recognise that case so both runners report it as spawnError ENOEXEC.
+ *
+ * Output is collected here, not by execa's maxBuffer, because execa stops the child when the buffer
+ * fills; the Runner contract is "keep running, drop bytes past the cap".
+ */
+import { isUtf8 } from 'node:buffer';
+import { open } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
+import { KcpInputError } from '../errors.js';
+import { childEnv, spawnFailure, validateInvocation } from './native.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, type ArgvEncoding, type Invocation, type RunOutcome, type Runner } from './types.js';
+
+/** Decodes one argument, refusing bytes that Node would silently replace. */
+function utf8Arg(arg: Uint8Array, i: number): string {
+  if (!isUtf8(arg)) {
+    throw new KcpInputError(
+      `Invocation.args[${i}] is not valid UTF-8 (EUC-KR bytes?): the execa runner can pass only UTF-8, because Node ` +
+        're-encodes every argument as UTF-8. Fix: send non-ASCII values as UTF-8 with opt=1, or use the native runner, ' +
+        'which carries EUC-KR bytes unchanged (install g++, make and python3, then run `npm rebuild kcp-payplus`).',
+      { field: `invocation.args[${i}]` },
+    );
+  }
+  return Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength).toString('utf8');
+}
+
+const SHEBANG = Buffer.from('#!');
+/** Exit statuses of /bin/sh for "cannot execute" (126) and "not found" (127). */
+const SHELL_FALLBACK_EXITS = new Set([126, 127]);
+
+/**
+ * True when execvp's /bin/sh fallback ran `file` (the kernel said ENOEXEC): sh exits 126 or 127 and
+ * its message starts with the script path, and the file does not start with `#!` (a #! file is
+ * exec'd by the kernel, never by the fallback). Checked only for exit 126/127, so normal runs pay nothing.
+ */
+async function ranThroughShellFallback(file: string, exitCode: number | undefined, stdout: Buffer, stderr: Buffer): Promise<boolean> {
+  if (exitCode === undefined || !SHELL_FALLBACK_EXITS.has(exitCode) || stdout.length > 0) return false;
+  if (!stderr.subarray(0, Buffer.byteLength(file) + 2).equals(Buffer.from(`${file}: `))) return false;
+  let handle;
+  try {
+    handle = await open(file, 'r');
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return !head.subarray(0, bytesRead).equals(SHEBANG);
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+interface Capture {
+  bytes(): Buffer;
+  readonly truncated: boolean;
+}
+
+/** Keeps the first `cap` bytes of a stream and keeps draining it so the child never blocks. */
+function capture(stream: Readable | null | undefined, cap: number): Capture {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  stream?.on('data', (chunk: Buffer) => {
+    const take = Math.min(cap - size, chunk.length);
+    if (take > 0) {
+      chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+      size += take;
+    }
+    if (take < chunk.length) truncated = true;
+  });
+  return {
+    bytes: () => Buffer.concat(chunks, size),
+    get truncated() {
+      return truncated;
+    },
+  };
+}
+
+export class ExecaRunner implements Runner {
+  readonly name = 'execa';
+  readonly argvEncoding: ArgvEncoding = 'utf-8';
+
+  async run(inv: Invocation): Promise<RunOutcome> {
+    validateInvocation(inv);
+    const args = inv.args.map(utf8Arg);
+    const cap = inv.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    const started = performance.now();
+    const subprocess = execa(inv.file, args, {
+      shell: false,
+      reject: false,
+      encoding: 'buffer',
+      buffer: false,
+      stdin: 'ignore',
+      env: { ...childEnv(inv) },
+      extendEnv: false,
+      cwd: inv.cwd,
+      timeout: inv.timeoutMs,
+      killSignal: 'SIGKILL',
+      stripFinalNewline: false,
+    });
+    const stdout = capture(subprocess.stdout, cap);
+    const stderr = capture(subprocess.stderr, cap);
+    const result = await subprocess;
+    const durationMs = performance.now() - started;
+    const code = (result as { code?: unknown }).code;
+    if (result.exitCode === undefined && result.signal === undefined && !result.timedOut) {
+      return spawnFailure(typeof code === 'string' ? code : 'EUNKNOWN', inv.file, durationMs);
+    }
+    const out = stdout.bytes();
+    const err = stderr.bytes();
+    if (await ranThroughShellFallback(inv.file, result.exitCode, out, err)) return spawnFailure('ENOEXEC', inv.file, durationMs);
+    return {
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      stdout: out,
+      stderr: err,
+      timedOut: result.timedOut,
+      durationMs,
+      outputTruncated: stdout.truncated || stderr.truncated,
+    };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The native runner: argv bytes reach the child untouched (EUC-KR survives), the process is started
+ * with posix_spawn on a thread of its own, so a big heap never stalls the event loop on fork().
+ *
+ * The C++ side (native/addon) trusts its inputs; this module checks every value first, so a bad
+ * invocation fails here with a KcpInputError that names the field, instead of as a cut or garbled
+ * argument inside pp_cli. The checks and the spawn-error wording are shared with the execa runner.
+ */
+import { KcpInputError } from '../errors.js';
+import type { NativeSpawnResult, SpawnAddon } from './addon-loader.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, type ArgvEncoding, type Invocation, type RunOutcome, type Runner } from './types.js';
+
+/** The environment a child gets when the invocation gives none: enough to run, nothing to leak. */
+export const MINIMAL_ENV: Readonly<Record<string, string>> = Object.freeze({ PATH: '/usr/bin:/bin', LANG: 'C' });
+
+/** Largest accepted timeout: what poll() and setTimeout take (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+/** Largest accepted per-stream output cap (pp_cli answers in a few hundred bytes). */
+export const MAX_OUTPUT_CAP_BYTES = 256 * 1024 * 1024;
+
+function refuse(field: string, problem: string, fix: string): never {
+  throw new KcpInputError(`Invocation.${field} ${problem}. Fix: ${fix}.`, { field: `invocation.${field}` });
+}
+
+function checkText(field: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) refuse(field, 'must be a non-empty string', `pass a ${field}`);
+  if (value.includes('\0')) refuse(field, 'contains a NUL character', `remove the NUL from ${field}`);
+}
+
+/**
+ * Throws KcpInputError for anything that cannot be passed to a process faithfully: a NUL byte
+ * (C strings end there, so pp_cli would see a cut value), a bad env name, an out-of-range number.
+ */
+export function validateInvocation(inv: Invocation): void {
+  checkText('file', inv.file);
+  if (!Array.isArray(inv.args)) refuse('args', 'must be an array of Buffers', 'pass argv[1..] as Buffers');
+  inv.args.forEach((arg, i) => {
+    if (!(arg instanceof Uint8Array)) refuse(`args[${i}]`, 'is not a Buffer', 'encode the argument to bytes first');
+    const nul = arg.indexOf(0);
+    if (nul >= 0)
+      refuse(`args[${i}]`, `contains a NUL byte at offset ${nul}, where the C argument would end`, 'remove the NUL from the value');
+  });
+  for (const [name, value] of Object.entries(inv.env ?? {})) {
+    if (name.length === 0 || name.includes('=') || name.includes('\0'))
+      refuse(`env[${JSON.stringify(name)}]`, 'is not a valid variable name', 'use a name without "=" or NUL');
+    if (typeof value !== 'string' || value.includes('\0'))
+      refuse(`env.${name}`, 'must be a string without NUL', `fix the value of ${name}`);
+  }
+  if (inv.cwd !== undefined) checkText('cwd', inv.cwd);
+  if (!Number.isInteger(inv.timeoutMs) || inv.timeoutMs < 1 || inv.timeoutMs > MAX_TIMEOUT_MS)
+    refuse('timeoutMs', `must be an integer from 1 to ${MAX_TIMEOUT_MS}, got ${String(inv.timeoutMs)}`, 'pass a timeout in milliseconds');
+  const cap = inv.maxOutputBytes;
+  if (cap !== undefined && (!Number.isInteger(cap) || cap < 1 || cap > MAX_OUTPUT_CAP_BYTES))
+    refuse('maxOutputBytes', `must be an integer from 1 to ${MAX_OUTPUT_CAP_BYTES}, got ${String(cap)}`, 'pass a byte count or leave it out');
+}
+
+/** The environment to give the child: the invocation's, or MINIMAL_ENV. */
+export function childEnv(inv: Invocation): Readonly<Record<string, string>> {
+  return inv.env ?? MINIMAL_ENV;
+}
+
+/** A message that says what went wrong starting `file` and how to fix it, per errno code. */
+export function spawnErrorMessage(code: string, file: string): string {
+  switch (code) {
+    case 'ENOENT':
+      return (
+        `${file} could not be started (ENOENT): the file does not exist, or it needs an interpreter or loader that does not ` +
+        `(a #! line pointing nowhere, a binary for another architecture). Fix: check the path; check the #! line; ` +
+        `use the build for this machine's architecture (uname -m), e.g. pp_cli_x64 on 64-bit Linux`
+      );
+    case 'EACCES':
+      return (
+        `${file} could not be started (EACCES): it is not executable or a folder on the way is not searchable. ` +
+        `Fix: chmod 755 ${file} (and check the folder permissions and that the filesystem is not mounted noexec)`
+      );
+    case 'ENOEXEC':
+      return (
+        `${file} could not be started (ENOEXEC): it is not an executable format this system runs (wrong architecture, ` +
+        `a truncated copy, or a script without a #! line). Fix: use the build for this machine's architecture (uname -m) ` +
+        `and copy it in binary mode`
+      );
+    default:
+      return `${file} could not be started (${code}). Fix: check the file, its permissions and the system's process limits`;
+  }
+}
+
+/** An outcome for a process that never started. */
+export function spawnFailure(code: string, file: string, durationMs: number): RunOutcome {
+  return {
+    exitCode: null,
+    signal: null,
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+    timedOut: false,
+    durationMs,
+    spawnError: { code, message: spawnErrorMessage(code, file) },
+    outputTruncated: false,
+  };
+}
+
+function envEntries(env: Readonly<Record<string, string>>): Buffer[] {
+  return Object.entries(env).map(([name, value]) => Buffer.from(`${name}=${value}`, 'utf8'));
+}
+
+function toOutcome(r: NativeSpawnResult, file: string): RunOutcome {
+  if (r.spawnError) return spawnFailure(r.spawnError.code, file, r.durationMs);
+  return {
+    exitCode: r.exitCode,
+    signal: r.signal,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    timedOut: r.timedOut,
+    durationMs: r.durationMs,
+    outputTruncated: r.outputTruncated,
+  };
+}
+
+export class NativeRunner implements Runner {
+  readonly name = 'native';
+  readonly argvEncoding: ArgvEncoding = 'euc-kr';
+
+  /** `addon` comes from loadAddon() (addon-loader.ts); selectRunner() does that for you. */
+  constructor(private readonly addon: SpawnAddon) {}
+
+  async run(inv: Invocation): Promise<RunOutcome> {
+    validateInvocation(inv);
+    const file = Buffer.from(inv.file, 'utf8');
+    const argv = [file, ...inv.args.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))];
+    const cwd = inv.cwd === undefined ? null : Buffer.from(inv.cwd, 'utf8');
+    const cap = inv.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    return new Promise<RunOutcome>((resolve) => {
+      try {
+        this.addon.spawn(file, argv, envEntries(childEnv(inv)), cwd, inv.timeoutMs, cap, (r) => resolve(toOutcome(r, inv.file)));
+      } catch {
+        // The only throw left after validation: the OS refused a new thread.
+        resolve(spawnFailure('EAGAIN', inv.file, 0));
+      }
+    });
+  }
+}

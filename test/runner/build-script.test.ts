@@ -1,0 +1,40 @@
+/**
+ * scripts/build-native.mjs must never fail an install: without the tools it prints one line naming
+ * the fallback and exits 0. (The real build is exercised by `npm install` and the runner tests.)
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../lib/runner/index.js';
+
+const FIX = 'install g++, make and python3, then run `npm rebuild kcp-payplus`';
+
+function runScript(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(packageRoot(), 'scripts', 'build-native.mjs')], { env, encoding: 'utf8', timeout: 20000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('scripts/build-native.mjs', () => {
+  it('exits 0 with one line when KCP_PAYPLUS_SKIP_NATIVE=1', () => {
+    assert.deepEqual(runScript({ PATH: process.env.PATH ?? '', KCP_PAYPLUS_SKIP_NATIVE: '1' }), {
+      status: 0,
+      stdout: `kcp-payplus: native addon not built (KCP_PAYPLUS_SKIP_NATIVE=1); the execa runner will be used. To build it: ${FIX}.\n`,
+      stderr: '',
+    });
+  });
+
+  it('exits 0 with one line when make is not on PATH', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'kcp-nopath-'));
+    try {
+      assert.deepEqual(runScript({ PATH: empty }), {
+        status: 0,
+        stdout: `kcp-payplus: native addon not built (make not found); the execa runner will be used. To build it: ${FIX}.\n`,
+        stderr: '',
+      });
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

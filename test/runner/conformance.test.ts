@@ -1,0 +1,189 @@
+/**
+ * Both runners against the same argv-recording fake: identical bytes for ASCII requests, the
+ * documented difference for Korean text, and the same data for timeouts, spawn errors and caps.
+ */
+import assert from 'node:assert/strict';
+import { KcpInputError } from '../../lib/errors.js';
+import { ExecaRunner, NativeRunner, loadAddon, spawnErrorMessage } from '../../lib/runner/index.js';
+import type { Invocation, RunOutcome, Runner } from '../../lib/runner/index.js';
+import { buildFixtures, childrenNamed, FAKE_NAME, haveCompiler, removeFixtures, type Fixtures } from '../fixtures/runner/fake.js';
+
+/** argv as the fake records it: each argument followed by a NUL byte. */
+function recorded(...args: Buffer[]): Buffer {
+  return Buffer.concat(args.flatMap((a) => [a, Buffer.from([0])]));
+}
+
+const US = '\x1f';
+const RS = '\x1e';
+/** An ASCII approval request in the real `-h` shape (site key is a dummy, never a real one). */
+const ASCII_OPTION = Buffer.from(
+  'home=/opt/payplus,site_cd=T0000,site_key=0000000000000000000000__,tx_cd=00100000,' +
+    'pa_url=testpaygw.kcp.co.kr,pa_port=8090,ordr_idxx=TEST20240101000001,' +
+    `payx_data=common=amount=1004${US}currency=410${US}${RS},ordr_data=,trace_no=T0000ABCDEF,log_level=3,opt=`,
+  'latin1',
+);
+/** 결과 처리 오류 */
+const KOREAN_EUC_KR = Buffer.from('b0e1b0fa20c3b3b8ae20bfc0b7f9', 'hex');
+const KOREAN_UTF8 = Buffer.from('eab2b0eab3bc20ecb298eba6ac20ec98a4eba598', 'hex');
+
+function nativeRunner(): Runner {
+  const load = loadAddon();
+  if (!load.ok) throw new Error(`the conformance tests need the native addon (node scripts/build-native.mjs): ${load.reason}`);
+  return new NativeRunner(load.addon);
+}
+
+const RUNNERS: Array<{ name: string; make: () => Runner }> = [
+  { name: 'native', make: nativeRunner },
+  { name: 'execa', make: () => new ExecaRunner() },
+];
+
+function spawnFailed(outcome: RunOutcome, code: string, file: string): void {
+  assert.deepEqual(outcome.spawnError, { code, message: spawnErrorMessage(code, file) });
+  assert.equal(outcome.exitCode, null);
+  assert.equal(outcome.signal, null);
+  assert.equal(outcome.timedOut, false);
+  assert.equal(outcome.stdout.length, 0);
+}
+
+describe('runner conformance', function () {
+  let fx: Fixtures;
+  before(function () {
+    if (!haveCompiler()) this.skip();
+    fx = buildFixtures();
+  });
+  after(() => removeFixtures(fx));
+
+  const call = (runner: Runner, args: Buffer[], extra: Partial<Invocation> = {}) =>
+    runner.run({ file: fx.fake, args, timeoutMs: 5000, ...extra });
+
+  it('gives the fake byte-identical argv for an ASCII -h request (native = execa)', async () => {
+    const [native, execa] = [nativeRunner(), new ExecaRunner()];
+    const args = [Buffer.from('-h'), ASCII_OPTION];
+    const a = await call(native, args);
+    const b = await call(execa, args);
+    assert.deepEqual(a.stdout, recorded(...args));
+    assert.deepEqual(b.stdout, a.stdout);
+    assert.equal(a.exitCode, 0);
+    assert.equal(b.exitCode, 0);
+  });
+
+  it('native delivers EUC-KR bytes exactly; execa delivers UTF-8', async () => {
+    const euc = Buffer.concat([Buffer.from('res_msg='), KOREAN_EUC_KR]);
+    const utf = Buffer.concat([Buffer.from('res_msg='), KOREAN_UTF8]);
+    assert.deepEqual((await call(nativeRunner(), [Buffer.from('-h'), euc])).stdout, recorded(Buffer.from('-h'), euc));
+    assert.deepEqual((await call(new ExecaRunner(), [Buffer.from('-h'), utf])).stdout, recorded(Buffer.from('-h'), utf));
+  });
+
+  it('execa refuses EUC-KR bytes and points at opt=1 or the native runner', async () => {
+    const euc = Buffer.concat([Buffer.from('res_msg='), KOREAN_EUC_KR]);
+    await assert.rejects(call(new ExecaRunner(), [Buffer.from('-h'), euc]), (err: unknown) => {
+      assert.ok(err instanceof KcpInputError);
+      assert.equal(err.code, 'input_invalid');
+      assert.equal(err.field, 'invocation.args[1]');
+      assert.equal(
+        err.message,
+        'Invocation.args[1] is not valid UTF-8 (EUC-KR bytes?): the execa runner can pass only UTF-8, because Node ' +
+          're-encodes every argument as UTF-8. Fix: send non-ASCII values as UTF-8 with opt=1, or use the native runner, ' +
+          'which carries EUC-KR bytes unchanged (install g++, make and python3, then run `npm rebuild kcp-payplus`).',
+      );
+      return true;
+    });
+  });
+
+  for (const { name, make } of RUNNERS) {
+    describe(name, () => {
+      it('reports argvEncoding', () => {
+        assert.equal(make().argvEncoding, name === 'native' ? 'euc-kr' : 'utf-8');
+        assert.equal(make().name, name);
+      });
+
+      it('passes a minimal environment when none is given, and exactly the given one otherwise', async () => {
+        const runner = make();
+        const dflt = await call(runner, [Buffer.from('--env')]);
+        assert.deepEqual(dflt.stdout, recorded(Buffer.from('PATH=/usr/bin:/bin'), Buffer.from('LANG=C')));
+        const given = await call(runner, [Buffer.from('--env')], { env: { KCP_A: '1', LANG: 'ko_KR.eucKR' } });
+        assert.deepEqual(given.stdout, recorded(Buffer.from('KCP_A=1'), Buffer.from('LANG=ko_KR.eucKR')));
+      });
+
+      it('runs in the given cwd', async () => {
+        const outcome = await call(make(), [Buffer.from('--cwd')], { cwd: fx.dir });
+        assert.equal(outcome.stdout.toString(), fx.dir);
+      });
+
+      it('reports the exit code and both streams', async () => {
+        const outcome = await call(make(), [Buffer.from('--exit'), Buffer.from('116')]);
+        assert.equal(outcome.exitCode, 116);
+        assert.equal(outcome.signal, null);
+        assert.equal(outcome.timedOut, false);
+        assert.equal(outcome.stdout.length, 0);
+        assert.equal(outcome.stderr.toString(), 'bye');
+        assert.equal(outcome.spawnError, undefined);
+        assert.equal(outcome.outputTruncated, false);
+      });
+
+      it('kills on timeout with SIGKILL and leaves no zombie', async () => {
+        const outcome = await call(make(), [Buffer.from('--sleep'), Buffer.from('30000')], { timeoutMs: 300 });
+        assert.equal(outcome.timedOut, true);
+        assert.equal(outcome.signal, 'SIGKILL');
+        assert.equal(outcome.exitCode, null);
+        assert.equal(outcome.stdout.length, 0);
+        assert.deepEqual(childrenNamed(FAKE_NAME), []);
+      });
+
+      it('reports a missing binary as spawnError ENOENT', async () => {
+        spawnFailed(await make().run({ file: fx.missing, args: [], timeoutMs: 2000 }), 'ENOENT', fx.missing);
+      });
+
+      it('reports a non-executable file as spawnError EACCES with the chmod fix', async () => {
+        const outcome = await make().run({ file: fx.notExecutable, args: [], timeoutMs: 2000 });
+        spawnFailed(outcome, 'EACCES', fx.notExecutable);
+        assert.match(outcome.spawnError!.message, new RegExp(`Fix: chmod 755 ${fx.notExecutable} `));
+      });
+
+      it('reports a script with a missing interpreter as spawnError ENOENT naming the #! line', async () => {
+        const outcome = await make().run({ file: fx.badInterpreter, args: [], timeoutMs: 2000 });
+        spawnFailed(outcome, 'ENOENT', fx.badInterpreter);
+        assert.match(outcome.spawnError!.message, /check the #! line; use the build for this machine's architecture/);
+      });
+
+      it('reports a file of unknown format (corrupt or foreign ELF) as spawnError ENOEXEC', async () => {
+        const outcome = await make().run({ file: fx.badFormat, args: [], timeoutMs: 2000 });
+        spawnFailed(outcome, 'ENOEXEC', fx.badFormat);
+        assert.match(outcome.spawnError!.message, /Fix: use the build for this machine's architecture \(uname -m\)/);
+      });
+
+      it('caps each stream at maxOutputBytes and sets outputTruncated', async () => {
+        const outcome = await call(make(), [Buffer.from('--bytes'), Buffer.from(String(2 * 1024 * 1024))], {
+          maxOutputBytes: 1024 * 1024,
+        });
+        assert.equal(outcome.exitCode, 0);
+        assert.equal(outcome.outputTruncated, true);
+        assert.deepEqual(outcome.stdout, Buffer.alloc(1024 * 1024, 'x'));
+        assert.deepEqual(outcome.stderr, Buffer.alloc(1024 * 1024, 'y'));
+      });
+
+      it('does not truncate output that fits', async () => {
+        const outcome = await call(make(), [Buffer.from('--bytes'), Buffer.from('1000')], { maxOutputBytes: 1000 });
+        assert.equal(outcome.outputTruncated, false);
+        assert.equal(outcome.stdout.length, 1000);
+      });
+
+      it('refuses a NUL byte inside an argument with KcpInputError', async () => {
+        await assert.rejects(call(make(), [Buffer.from('-h'), Buffer.from('a\0b')]), {
+          name: 'KcpInputError',
+          field: 'invocation.args[1]',
+          message:
+            'Invocation.args[1] contains a NUL byte at offset 1, where the C argument would end. Fix: remove the NUL from the value.',
+        });
+      });
+
+      it('refuses a timeout out of range with KcpInputError', async () => {
+        await assert.rejects(call(make(), [], { timeoutMs: 0 }), {
+          name: 'KcpInputError',
+          field: 'invocation.timeoutMs',
+          message: 'Invocation.timeoutMs must be an integer from 1 to 2147483647, got 0. Fix: pass a timeout in milliseconds.',
+        });
+      });
+    });
+  }
+});
