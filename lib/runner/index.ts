@@ -7,3 +7,9 @@ export { selectRunner, RUNNER_ENV } from './select.js';
 export type { RunnerChoice, RunnerSelection, SelectRunnerOptions } from './select.js';
 export { loadAddon, packageRoot, defaultAddonPath, ADDON_RELATIVE_PATH, STANDIN_RELATIVE_PATH } from './addon-loader.js';
 export type { AddonLoad, SpawnAddon } from './addon-loader.js';
+export {
+  RecordingRunner,
+} from './record.js';
+export { ReplayRunner, cassetteRunner, cassetteRunnerFromEnv, CASSETTE_ENV, CASSETTE_MODE_ENV } from './replay.js';
+export { loadCassette, saveCassette, redactArg, redactOutput, REDACTED } from './cassette.js';
+export type { Cassette, CassetteMode } from './cassette.js';

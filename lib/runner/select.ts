@@ -9,6 +9,7 @@ import { silentLogger, type PayplusLogger } from '../log/types.js';
 import { loadAddon } from './addon-loader.js';
 import { ExecaRunner } from './execa.js';
 import { NativeRunner } from './native.js';
+import { CASSETTE_ENV, CASSETTE_MODE_ENV, cassetteRunnerFromEnv } from './replay.js';
 import type { Runner } from './types.js';
 
 export type RunnerChoice = 'auto' | 'native' | 'execa';
@@ -68,9 +69,22 @@ function choose(opts: SelectRunnerOptions): RunnerSelection {
   };
 }
 
-/** Chooses a runner and logs the choice at level 2 (`runner.selected`). */
+/**
+ * Chooses a runner and logs the choice at level 2 (`runner.selected`). When KCP_PAYPLUS_CASSETTE is set, the chosen
+ * runner is wrapped to record to (or replay from) that cassette — the one switch a merchant needs to record a session
+ * against KCP's real module.
+ */
 export function selectRunner(opts: SelectRunnerOptions = {}): RunnerSelection {
-  const selection = choose(opts);
+  const env = opts.env ?? process.env;
+  const chosen = choose(opts);
+  const wrapped = cassetteRunnerFromEnv(chosen.runner, env);
+  const selection =
+    wrapped === chosen.runner
+      ? chosen
+      : {
+          runner: wrapped,
+          reason: `${chosen.reason}; cassette ${env[CASSETTE_ENV]} (${env[CASSETTE_MODE_ENV] || 'replay'})`,
+        };
   (opts.logger ?? silentLogger).log({
     level: 2,
     event: 'runner.selected',

@@ -8,7 +8,7 @@ import { FileJournal, MemoryJournal } from '../../lib/payplus/journal.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { parseOptionString } from '../../lib/protocol/option-string.js';
 import { testConfData } from '../helpers/conf.js';
-import { RecordingRunner } from '../helpers/recording-runner.js';
+import { CannedRunner } from '../helpers/canned-runner.js';
 
 const US = '\x1f';
 const TNO = '20261126000001';
@@ -21,7 +21,7 @@ const form = (over: Record<string, string> = {}) => ({
 });
 
 /** The mod_data items of a recorded call, as name → value (EUC-KR decoded for mod_desc). */
-function modData(runner: RecordingRunner, i: number): Record<string, string> {
+function modData(runner: CannedRunner, i: number): Record<string, string> {
   const opts = parseOptionString(runner.optionBytes(i));
   const raw = opts.get('modx_data')!;
   const text = iconv.decode(raw, 'cp949').replace(/^mod_data=/, '');
@@ -29,7 +29,7 @@ function modData(runner: RecordingRunner, i: number): Record<string, string> {
 }
 
 function setup(answers: Array<string | object>) {
-  const runner = new RecordingRunner(answers as never);
+  const runner = new CannedRunner(answers as never);
   const journal = new MemoryJournal();
   const payplus = new PayPlus(testConfData(), { runner, journal });
   return { runner, journal, payplus };
@@ -108,7 +108,7 @@ describe('PayPlus#processPayment()', () => {
 
   it('reports loudly when the automatic cancel fails too, and recover() retries it once', async () => {
     const logged: string[] = [];
-    const runner = new RecordingRunner([approved(5000), `res_cd=S202${US}res_msg=PG 서버 접속 오류\n`, OK]);
+    const runner = new CannedRunner([approved(5000), `res_cd=S202${US}res_msg=PG 서버 접속 오류\n`, OK]);
     const journal = new MemoryJournal();
     const payplus = new PayPlus(testConfData(), { runner, journal, logger: { log: (e) => logged.push(`${e.level}:${e.event}`) } });
     const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => { throw new Error('x'); } });
@@ -138,7 +138,7 @@ describe('PayPlus#processPayment()', () => {
   it('refuses concurrent approvals of one order id, and a second approval after success', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const runner = new RecordingRunner([approved(5000)]);
+    const runner = new CannedRunner([approved(5000)]);
     const slow = { name: 'slow', argvEncoding: 'euc-kr' as const, run: async (inv: never) => { await gate; return runner.run(inv); } };
     const payplus = new PayPlus(testConfData(), { runner: slow, journal: new MemoryJournal() });
     const first = payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
@@ -175,7 +175,7 @@ describe('PayPlus#processPayment()', () => {
     const lines = readFileSync(path.join(dir, 'payments.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
     assert.deepEqual(lines, ['intent', 'result']);
 
-    const runner = new RecordingRunner([OK]);
+    const runner = new CannedRunner([OK]);
     const payplus = new PayPlus(testConfData(), { runner, journal: new FileJournal(dir) });
     const report = await payplus.recover({ custIp: '10.0.0.9' });
     assert.deepEqual(report.cancelled, [{ id: report.cancelled[0]!.id, ordrIdxx: 'CRASH-1', tno: '20261126000042' }]);
@@ -185,7 +185,7 @@ describe('PayPlus#processPayment()', () => {
     assert.deepEqual(again, { cancelled: [], kept: [], failed: [], unknown: [] });
     assert.equal(runner.calls.length, 1);
     // the dead process's lock on CRASH-1 is taken over, and a cancelled order may be paid again
-    const retry = new PayPlus(testConfData(), { runner: new RecordingRunner([approved(5000)]), journal: new FileJournal(dir) });
+    const retry = new PayPlus(testConfData(), { runner: new CannedRunner([approved(5000)]), journal: new FileJournal(dir) });
     const out = await retry.processPayment(form({ ordr_idxx: 'CRASH-1' }), { custIp: '1.1.1.1', expectedAmount: 5000, commit: () => 0 });
     assert.equal(out.status, 'approved');
   });

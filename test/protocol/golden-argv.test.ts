@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { testConfData } from '../helpers/conf.js';
-import { RecordingRunner } from '../helpers/recording-runner.js';
+import { CannedRunner } from '../helpers/canned-runner.js';
 
 const US = '\x1f';
 const OK = `res_cd=0000${US}res_msg=ok\n`;
@@ -25,7 +25,7 @@ function bytes(text: string): Buffer {
 }
 
 function setup(answer = OK) {
-  const runner = new RecordingRunner([answer]);
+  const runner = new CannedRunner([answer]);
   const payplus = new PayPlus(testConfData(), { runner });
   return { runner, payplus };
 }
@@ -155,14 +155,14 @@ describe('argv bytes (pp-cli-protocol.md §1.2)', () => {
   });
 
   it('pp_cli 2.00 (variant A): no log_path key', async () => {
-    const runner = new RecordingRunner([OK]);
+    const runner = new CannedRunner([OK]);
     const payplus = new PayPlus(testConfData({ ppCliVersion: '2.00' }), { runner });
     await payplus.capture({ tno: '20130326962625', custIp: '1.2.3.4' });
     assert.match(runner.optionBytes().toString('latin1'), /,cust_ip=1\.2\.3\.4,log_level=3,opt=0$/);
   });
 
   it('the execa-style runner (UTF-8 argv) sends Korean text as UTF-8 with opt=1', async () => {
-    const runner = new RecordingRunner([OK], 'utf-8');
+    const runner = new CannedRunner([OK], 'utf-8');
     const payplus = new PayPlus(testConfData(), { runner });
     await payplus.cancel({ tno: '20130326962625', reason: '자동 취소', custIp: '1.2.3.4' });
     const text = runner.optionBytes().toString('utf8');
@@ -171,8 +171,8 @@ describe('argv bytes (pp-cli-protocol.md §1.2)', () => {
   });
 
   it('the execa-style runner keeps opt=0 and identical bytes for ASCII requests', async () => {
-    const a = new RecordingRunner([OK], 'utf-8');
-    const b = new RecordingRunner([OK], 'euc-kr');
+    const a = new CannedRunner([OK], 'utf-8');
+    const b = new CannedRunner([OK], 'euc-kr');
     for (const runner of [a, b]) {
       await new PayPlus(testConfData(), { runner }).cancel({ tno: '20130326962625', reason: 'refund', custIp: '1.2.3.4' });
     }
@@ -180,13 +180,13 @@ describe('argv bytes (pp-cli-protocol.md §1.2)', () => {
   });
 
   it('pp_cli 2.00 through a UTF-8-only runner refuses Korean text, naming the native runner', async () => {
-    const runner = new RecordingRunner([OK], 'utf-8');
+    const runner = new CannedRunner([OK], 'utf-8');
     const payplus = new PayPlus(testConfData({ ppCliVersion: '2.00' }), { runner });
     await assert.rejects(payplus.cancel({ tno: '20130326962625', reason: '자동 취소', custIp: '1.2.3.4' }), {
       code: 'input_invalid',
       field: 'opt',
       message:
-        "a value is not ASCII, and the 'recording' runner can only pass UTF-8 arguments, which pp_cli 2.00 cannot " +
+        "a value is not ASCII, and the 'canned' runner can only pass UTF-8 arguments, which pp_cli 2.00 cannot " +
         "read. Use the native runner (it carries EUC-KR bytes; build it with 'npm rebuild kcp-payplus') or pp_cli " +
         "2.14 with payplus.pp_cli_version '2.14'",
     });

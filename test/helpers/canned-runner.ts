@@ -4,8 +4,8 @@
  */
 import type { ArgvEncoding, Invocation, RunOutcome, Runner } from '../../lib/runner/types.js';
 
-export class RecordingRunner implements Runner {
-  readonly name = 'recording';
+export class CannedRunner implements Runner {
+  readonly name = 'canned';
   readonly calls: Invocation[] = [];
   private readonly answers: Array<Partial<RunOutcome>>;
 
@@ -21,7 +21,7 @@ export class RecordingRunner implements Runner {
   async run(invocation: Invocation): Promise<RunOutcome> {
     this.calls.push(invocation);
     const answer = this.answers.shift();
-    if (!answer) throw new Error('RecordingRunner: no canned answer left');
+    if (!answer) throw new Error('CannedRunner: no canned answer left');
     return {
       exitCode: 0,
       signal: null,

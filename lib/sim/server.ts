@@ -1,0 +1,285 @@
+/**
+ * The simulator's HTTP server (node:http, loopback only): the gateway endpoint the stand-in pp_cli posts to, the
+ * payment window, and a small admin API for deposits and notices. Routing and byte handling only; the decisions
+ * live in gateway.ts, window.ts and notify.ts.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { encodeResultLine, parseForm } from './codec.js';
+import { Gateway, type CashReceipt, type GatewayEnv, type SimTransaction } from './gateway.js';
+import { Notifier, type DeliveryReport } from './notify.js';
+import { TokenIssuer, type PayMethod } from './token.js';
+import {
+  SCRIPTS, confirmWindow, errorPage, isPayMethod, orderFromBlob, orderProblem, pluginScript, returnPage, scriptOf,
+  windowPage, type WindowOrder, type WindowResult,
+} from './window.js';
+
+export interface SimulatorOptions {
+  /** TCP port; 0 picks a free one (tests). */
+  port?: number;
+  /** Always a loopback address; default 127.0.0.1. */
+  host?: string;
+  /** TEST (default) or REAL: which site codes this gateway serves (3014 / 8001 otherwise). */
+  env?: GatewayEnv;
+  /** site_cd → site_key; default KCP's TEST sites T0000 and T0007. */
+  sites?: Readonly<Record<string, string>>;
+  /** The merchant's common_return URL; notifications are skipped while unset. */
+  notifyUrl?: string;
+  /** Re-send schedule for notifications (ms). */
+  retryDelaysMs?: readonly number[];
+  /** At most 10. */
+  maxAttempts?: number;
+  /** How long a "slow" trigger holds the gateway answer (default 5000 ms). */
+  slowMs?: number;
+  /** Clock for tno, app_time, trace_no (default: now). */
+  now?: () => Date;
+  /** HMAC secret for enc_data tokens (default: random per start). */
+  secret?: string;
+  tnoStart?: number;
+}
+
+/** One request the gateway received, as decoded fields (kept in memory for tests; never printed). */
+export interface GatewayRequestLog {
+  txCd: string;
+  userAgent: string;
+  fields: Record<string, string>;
+  answer: Record<string, string>;
+}
+
+export interface SimulatorState {
+  transactions: Map<string, SimTransaction>;
+  cashReceipts: Map<string, CashReceipt>;
+  notifications: DeliveryReport[];
+  requests: GatewayRequestLog[];
+}
+
+export interface DepositOptions {
+  amount?: number;
+  remitter?: string;
+  /** '13' = deposit cancellation (망취소); anything else is a deposit. */
+  opCd?: string;
+  notiId?: string;
+}
+
+export interface Simulator {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly state: SimulatorState;
+  readonly gateway: Gateway;
+  /** The merchant's common_return URL (can be set after start). */
+  notifyUrl: string | undefined;
+  /** What the payment window would post, without a browser. */
+  pay(order: PayOrder): WindowResult;
+  /** Simulate a virtual-account deposit and deliver TX00; resolves when delivered or out of attempts. */
+  deposit(tno: string, options?: DepositOptions): Promise<DeliveryReport>;
+  /** op_cd=13: the bank cancelled a deposit. */
+  cancelDeposit(tno: string, options?: Omit<DepositOptions, 'opCd'>): Promise<DeliveryReport>;
+  /** Escrow notices: TX02 purchase confirmation (st_cd=Y/N), TX03 shipping start. */
+  notifyEscrow(tno: string, txCd: 'TX02' | 'TX03', extra?: Readonly<Record<string, string>>): Promise<DeliveryReport>;
+  close(): Promise<void>;
+}
+
+/** The fields a merchant's order form would carry, plus the payer's choice. */
+export interface PayOrder {
+  site_cd: string;
+  ordr_idxx: string;
+  good_mny: string | number;
+  method?: PayMethod;
+  card?: string;
+  quota?: string;
+  escw_used?: 'Y' | 'N';
+  buyr_name?: string;
+  good_name?: string;
+  /** Which script the page loaded (default TEST). */
+  env?: 'TEST' | 'REAL';
+  cust_ip?: string;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) req.destroy(new Error('body too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': bytes.length, 'Cache-Control': 'no-store' });
+  res.end(bytes);
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value, null, 2));
+}
+
+function clientIp(req: http.IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+}
+
+/** Start the simulator; resolves once it listens. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? (() => new Date());
+  const tokens = new TokenIssuer(options.secret);
+  const gateway = new Gateway(tokens, { env: options.env, sites: options.sites, now, tnoStart: options.tnoStart });
+  const notifier = new Notifier({ retryDelaysMs: options.retryDelaysMs, maxAttempts: options.maxAttempts });
+  const state: SimulatorState = {
+    transactions: gateway.transactions, cashReceipts: gateway.cashReceipts, notifications: notifier.reports, requests: [],
+  };
+  const slowTimers = new Set<NodeJS.Timeout>();
+  let notiSeq = 0;
+
+  const newNotiId = () => `${Date.now()}${String(++notiSeq).padStart(4, '0')}`;
+  /** Build a notice (throws synchronously on a bad tno or a missing URL, before any state changes) and send it. */
+  const notice = (build: () => Array<[string, string]>): Promise<DeliveryReport> => {
+    const url = sim.notifyUrl;
+    if (!url) throw new Error('sim: no notify URL configured (start with --notify-url or set sim.notifyUrl)');
+    return notifier.send(url, build());
+  };
+  const depositNotice = (tno: string, opts: DepositOptions) =>
+    notice(() => gateway.deposit(tno, { ...opts, notiId: opts.notiId ?? newNotiId() }));
+  const escrowNotice = (tno: string, txCd: 'TX02' | 'TX03', extra: Readonly<Record<string, string>>) =>
+    notice(() => gateway.escrowNotice(tno, txCd, { noti_id: newNotiId(), ...extra }));
+
+  const handleGateway = async (req: http.IncomingMessage, res: http.ServerResponse, txCd: string) => {
+    const fields = parseForm(await readBody(req), 'euc-kr');
+    const answer = gateway.handle(txCd, fields);
+    state.requests.push({
+      txCd, userAgent: String(req.headers['user-agent'] ?? ''), fields: Object.fromEntries(fields),
+      answer: Object.fromEntries(answer.fields),
+    });
+    const reply = () => send(res, 200, 'text/plain; charset=euc-kr', encodeResultLine(answer.fields));
+    if (!answer.slow) return reply();
+    const timer = setTimeout(() => {
+      slowTimers.delete(timer);
+      if (!res.destroyed) reply();
+    }, options.slowMs ?? 5000);
+    slowTimers.add(timer);
+  };
+
+  const handleWindow = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const body = await readBody(req);
+    const { env, charset } = scriptOf(parseForm(body, 'euc-kr').get('__js'));
+    const fields = Object.fromEntries(parseForm(body, charset));
+    const order: WindowOrder = { fields, returnUrl: fields.__return_url ?? '', env, charset };
+    const problem = orderProblem(fields) ?? (order.returnUrl ? undefined : 'form action is missing');
+    if (problem) return send(res, 400, 'text/html; charset=utf-8', errorPage(problem));
+    send(res, 200, 'text/html; charset=utf-8', windowPage(order));
+  };
+
+  const handleConfirm = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const form = parseForm(await readBody(req), 'utf-8');
+    const order = orderFromBlob(form.get('__order'));
+    const method = form.get('method');
+    if (!order || !isPayMethod(method)) return send(res, 400, 'text/html; charset=utf-8', errorPage('잘못된 결제창 요청입니다'));
+    const result = confirmWindow(tokens, order, { method, card: form.get('card'), quota: form.get('quota') }, clientIp(req), now());
+    send(res, 200, `text/html; charset=${order.charset}`, Buffer.from(returnPage(order, result), 'latin1'));
+  };
+
+  const handleAdmin = async (req: http.IncomingMessage, res: http.ServerResponse, action: string) => {
+    if (req.method === 'GET' && action === 'state') {
+      return sendJson(res, 200, {
+        transactions: [...gateway.transactions.values()],
+        cashReceipts: [...gateway.cashReceipts.values()],
+        notifications: notifier.reports,
+      });
+    }
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
+    const input = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
+    const str = (k: string) => (input[k] === undefined ? undefined : String(input[k]));
+    const num = (k: string) => (input[k] === undefined ? undefined : Number(input[k]));
+    try {
+      if (action === 'pay') return sendJson(res, 200, sim.pay(input as unknown as PayOrder));
+      if (action === 'deposit' || action === 'cancel-deposit' || action === 'notify') {
+        const tno = str('tno') ?? '';
+        const pending =
+          action === 'notify'
+            ? escrowNotice(tno, str('tx_cd') === 'TX03' ? 'TX03' : 'TX02', (input.fields ?? {}) as Record<string, string>)
+            : depositNotice(tno, {
+              amount: num('amount'), remitter: str('remitter'), opCd: action === 'cancel-deposit' ? '13' : str('op_cd'),
+            });
+        if (input.wait === true) return sendJson(res, 200, await pending);
+        pending.catch(() => undefined);
+        const report = notifier.reports[notifier.reports.length - 1];
+        return sendJson(res, 202, { tno, noti_id: report?.notiId, url: sim.notifyUrl });
+      }
+      return sendJson(res, 404, { error: `unknown admin action ${action}` });
+    } catch (err) {
+      return sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = async () => {
+      const gw = /^\/(\d{8})$/.exec(path);
+      if (gw && req.method === 'POST') return handleGateway(req, res, gw[1]!);
+      const script = /^\/plugin\/([a-z_]+\.js)$/.exec(path);
+      if (script && SCRIPTS[script[1]!] && req.method === 'GET') {
+        const { env, charset } = SCRIPTS[script[1]!]!;
+        return send(res, 200, 'application/javascript; charset=utf-8', pluginScript(`http://${req.headers.host ?? `${host}:${port}`}`, env, charset));
+      }
+      if (path === '/window' && req.method === 'POST') return handleWindow(req, res);
+      if (path === '/window/confirm' && req.method === 'POST') return handleConfirm(req, res);
+      const admin = /^\/_admin\/([a-z-]+)$/.exec(path);
+      if (admin) return handleAdmin(req, res, admin[1]!);
+      send(res, 404, 'text/plain; charset=utf-8', `not found: ${req.method} ${path}\n`);
+    };
+    route().catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `simulator error: ${String(err)}\n`);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const sim: Simulator = {
+    url: `http://${host}:${port}`,
+    port,
+    host,
+    state,
+    gateway,
+    notifyUrl: options.notifyUrl,
+    pay(order) {
+      const fields: Record<string, string> = {
+        site_cd: order.site_cd, ordr_idxx: order.ordr_idxx, good_mny: String(order.good_mny),
+        escw_used: order.escw_used ?? 'N', buyr_name: order.buyr_name ?? '', good_name: order.good_name ?? '',
+      };
+      const problem = orderProblem(fields);
+      if (problem) throw new Error(`sim pay: ${problem}`);
+      const method = order.method ?? 'card';
+      if (!isPayMethod(method)) throw new Error(`sim pay: unknown method ${String(method)}`);
+      return confirmWindow(tokens, { fields, env: order.env ?? 'TEST' }, { method, card: order.card, quota: order.quota }, order.cust_ip ?? '127.0.0.1', now());
+    },
+    async deposit(tno, opts = {}) {
+      return depositNotice(tno, opts);
+    },
+    async cancelDeposit(tno, opts = {}) {
+      return depositNotice(tno, { ...opts, opCd: '13' });
+    },
+    async notifyEscrow(tno, txCd, extra = {}) {
+      return escrowNotice(tno, txCd, extra);
+    },
+    async close() {
+      notifier.close();
+      for (const t of slowTimers) clearTimeout(t);
+      slowTimers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return sim;
+}
