@@ -1,0 +1,194 @@
+/**
+ * Configuration checks: values in range, site code and key well-formed (3014), and TEST/REAL
+ * consistency between site code, payment-window JS and gateway host (3014 / 8001, manual FAQ).
+ * The field rules are lib/config's own, so doctor and SiteConf can never disagree.
+ */
+import { gatewayEnvironment, jsUrlEnvironment, siteCdEnvironment } from '../../config/environment.js';
+import {
+  checkDir,
+  checkGwPort,
+  checkLogLevel,
+  checkModuleType,
+  checkNotifyUrl,
+  checkPpCliLogLevel,
+  checkSiteCd as siteCdRule,
+  checkSiteKey as siteKeyRule,
+  checkSiteName,
+} from '../../config/rules.js';
+import { REAL_GW_URL, TEST_GW_URL, TEST_SITE_CD, TEST_SITE_KEY } from '../../config/site-conf.js';
+import { PP_CLI_LOG_LEVEL_WARNING, recommendPpCliLogLevel } from '../../log/pp-cli-level.js';
+import { fail, pass, splitConfigMessage, warn } from '../results.js';
+import type { Bilingual, CheckResult, DoctorContext } from '../types.js';
+
+const KO_FIX_BY_FIELD: Record<string, string> = {
+  g_conf_home_dir: 'bin 폴더 바로 위 폴더의 절대경로를 입력하십시오 (예: /home/pay/ax_hub_linux_php).',
+  g_conf_log_dir: '로그 폴더의 절대경로를 입력하거나 비워 두십시오 (비우면 <home>/log).',
+  g_conf_key_dir: '키 폴더의 절대경로를 입력하거나 비워 두십시오.',
+  g_conf_gw_port: '게이트웨이 포트는 8090입니다. 다른 포트가 의도된 것이면 payplus.allow_nonstandard_port를 true로 설정하십시오.',
+  g_conf_module_type: 'g_conf_module_type은 "01"로 고정하십시오 (변경불가).',
+  g_conf_log_level: 'g_conf_log_level에는 0~3 사이의 정수를 입력하십시오.',
+  g_conf_site_name: '상점 이름은 영문 20자 이내로 입력하십시오.',
+  'payplus.notify_url': '공통통보(common_return) 페이지의 전체 URL(http/https)을 입력하십시오.',
+  'payplus.pp_cli_log_level': 'pp_cli 로그 레벨은 0, 3, 5 중 하나로 입력하십시오.',
+};
+
+/** Runs one lib/config rule; returns undefined when it passes, else the split message. */
+function rule(field: string, fn: () => unknown): { field: string; problem: string; fix: string; resCd?: string } | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return { field, ...splitConfigMessage(error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+/** Everything but site code/key and TEST/REAL, which have checks of their own. */
+export function checkConfigValues(ctx: DoctorContext): CheckResult {
+  const { conf } = ctx;
+  const id = 'config.values';
+  const title = 'Configuration values';
+  const problems = [
+    rule('g_conf_home_dir', () => checkDir('g_conf_home_dir', conf.homeDir, '/home/pay/ax_hub_linux_php', false)),
+    rule('g_conf_log_dir', () => checkDir('g_conf_log_dir', conf.logDir, '/home/pay/ax_hub_linux_php/log', true)),
+    rule('g_conf_key_dir', () => checkDir('g_conf_key_dir', conf.keyDir, '/home/pay/ax_hub_linux_php/key', true)),
+    rule('g_conf_gw_port', () => checkGwPort(conf.gwPort, conf.allowNonstandardPort)),
+    rule('g_conf_module_type', () => checkModuleType(conf.moduleType)),
+    rule('g_conf_log_level', () => checkLogLevel(conf.logLevel)),
+    rule('g_conf_site_name', () => checkSiteName(conf.siteName)),
+    rule('payplus.notify_url', () => checkNotifyUrl(conf.notifyUrl)),
+    rule('payplus.pp_cli_log_level', () => checkPpCliLogLevel(conf.ppCliLogLevel)),
+  ].filter((p) => p !== undefined);
+  if (problems.length === 0) {
+    return pass(id, title, `home ${conf.homeDir}, gateway port ${conf.gwPort}, module_type 01, SDK log level ${conf.logLevel}`);
+  }
+  return fail(id, title, problems.map((p) => p.problem).join(' '), {
+    ko: problems.map((p) => KO_FIX_BY_FIELD[p.field] ?? `${p.field} 설정값을 고치십시오.`).join(' '),
+    en: problems.map((p) => `${p.field}: ${p.fix}`).join(' '),
+  });
+}
+
+export function checkSiteCode(ctx: DoctorContext): CheckResult {
+  const id = 'site.code';
+  const title = 'Site code (g_conf_site_cd)';
+  const problem = rule('g_conf_site_cd', () => siteCdRule(ctx.conf.siteCd));
+  if (!problem) return pass(id, title, `"${ctx.conf.siteCd}" (${siteCdEnvironment(ctx.conf.siteCd)})`);
+  const lower = /^[A-Za-z0-9]{5}$/.test(ctx.conf.siteCd);
+  return fail(
+    id,
+    title,
+    problem.problem,
+    {
+      ko: lower
+        ? `사이트코드의 영문은 반드시 대문자로 입력하십시오: "${ctx.conf.siteCd.toUpperCase()}".`
+        : 'KCP 연동 메일의 5자리 사이트코드를 공백 없이 그대로 입력하십시오 (테스트: T0000).',
+      en: problem.fix,
+    },
+    '3014',
+  );
+}
+
+export function checkSiteKey(ctx: DoctorContext): CheckResult {
+  const id = 'site.key';
+  const title = 'Site key (g_conf_site_key)';
+  const ko = 'KCP 연동 메일의 사이트키 25자리를 끝의 "__"까지 그대로, 따옴표 한 쌍 안에 입력하십시오.';
+  const problem = rule('g_conf_site_key', () => siteKeyRule(ctx.conf.siteKey));
+  if (problem) return fail(id, title, problem.problem, { ko, en: problem.fix }, '3014');
+  if (ctx.conf.siteCd === TEST_SITE_CD && ctx.conf.siteKey !== TEST_SITE_KEY) {
+    return fail(
+      id,
+      title,
+      `g_conf_site_key is not KCP's published test key for ${TEST_SITE_CD}.`,
+      {
+        ko: `${TEST_SITE_CD}에는 KCP가 공개한 테스트 사이트키를 사용하십시오 (샘플 site_conf_inc 참고).`,
+        en: `use the public test key of ${TEST_SITE_CD} from KCP's sample site_conf_inc.`,
+      },
+      '3014',
+    );
+  }
+  return pass(id, title, `25 characters ending in "__" (not shown)`);
+}
+
+type Env = 'TEST' | 'REAL';
+
+const FIX_3014: Bilingual = {
+  ko: 'site_cd와 결제창 JS를 같은 환경으로 맞추십시오: 테스트는 T0000 + payplus_test.js(UTF-8: payplus_test_un.js), 리얼은 계약 사이트코드 + payplus.js(payplus_un.js).',
+  en: 'make the site code and the payment-window JS the same world: T0000 with payplus_test.js (payplus_test_un.js), or your contracted code with payplus.js (payplus_un.js).',
+};
+
+function fix8001(site: Env): Bilingual {
+  return site === 'REAL'
+    ? {
+        ko: `리얼 사이트코드와 리얼 JS에는 리얼 게이트웨이 ${REAL_GW_URL}를 설정하십시오 (${TEST_GW_URL}는 테스트 전용).`,
+        en: `use the REAL gateway ${REAL_GW_URL} with a REAL site code and payplus.js (${TEST_GW_URL} is for TEST only).`,
+      }
+    : {
+        ko: `테스트 사이트코드와 테스트 JS에는 테스트 게이트웨이 ${TEST_GW_URL}(또는 로컬 시뮬레이터)를 설정하십시오.`,
+        en: `use the TEST gateway ${TEST_GW_URL} (or the local simulator) with a TEST site code and payplus_test.js.`,
+      };
+}
+
+/**
+ * The manual: site code vs JS out of step → 3014 (미등록 가맹점); JS vs gateway out of step → 8001
+ * (사이트 DB 설정 오류), e.g. REAL code and JS with testpaygw.
+ */
+export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
+  const id = 'config.env';
+  const title = 'TEST/REAL consistency';
+  const { siteCd, jsUrl, gwUrl } = ctx.conf;
+  const site = siteCdEnvironment(siteCd);
+  const js = jsUrlEnvironment(jsUrl);
+  const gw = gatewayEnvironment(gwUrl);
+  if (!js) {
+    return fail(id, title, `g_conf_js_url "${jsUrl}" is not a KCP payment-window script nor a local simulator URL.`, {
+      ko: '결제창 JS 주소를 테스트 https://pay.kcp.co.kr/plugin/payplus_test.js 또는 리얼 payplus.js로 설정하십시오.',
+      en: 'set g_conf_js_url to https://pay.kcp.co.kr/plugin/payplus_test.js (TEST) or payplus.js (REAL).',
+    });
+  }
+  if (!gw) {
+    return fail(id, title, `g_conf_gw_url "${gwUrl}" is neither ${TEST_GW_URL} nor ${REAL_GW_URL} nor a local simulator.`, {
+      ko: `게이트웨이 호스트를 테스트 ${TEST_GW_URL} 또는 리얼 ${REAL_GW_URL}로 설정하십시오.`,
+      en: `set g_conf_gw_url to ${TEST_GW_URL} (TEST) or ${REAL_GW_URL} (REAL).`,
+    });
+  }
+  if (site !== js.env) {
+    return fail(
+      id,
+      title,
+      `g_conf_site_cd "${siteCd}" is a ${site} site code but g_conf_js_url "${jsUrl}" is the ${js.env} payment window.`,
+      FIX_3014,
+      '3014',
+    );
+  }
+  if (js.env !== gw.env) {
+    return fail(
+      id,
+      title,
+      `g_conf_gw_url "${gwUrl}" is the ${gw.env} gateway but g_conf_site_cd "${siteCd}" and g_conf_js_url are ${site}.`,
+      fix8001(site),
+      '8001',
+    );
+  }
+  if (site === 'REAL' && (gw.local || js.local)) {
+    return fail(id, title, `a local simulator is configured with the REAL site code "${siteCd}".`, {
+      ko: '로컬 시뮬레이터는 테스트 사이트코드(T0000)와 함께만 사용하십시오.',
+      en: 'use the local simulator only with a TEST site code (T0000).',
+    });
+  }
+  const where = gw.local ? `local simulator ${gwUrl}` : gwUrl;
+  return pass(id, title, `all ${site}: site code ${siteCd}, gateway ${where}, JS ${jsUrl}`);
+}
+
+/** pp_cli's own log level: 3 writes full responses; fine on TEST, a PII risk on REAL. */
+export function checkPpCliLogLevelAdvice(ctx: DoctorContext): CheckResult {
+  const id = 'log.pp_cli_level';
+  const title = "pp_cli's log level";
+  const { env, ppCliLogLevel } = ctx.conf;
+  const recommended = recommendPpCliLogLevel(env);
+  if (env === 'REAL' && ppCliLogLevel >= 3) {
+    return warn(id, title, `${env} site with pp_cli log_level ${ppCliLogLevel}: pp_cli logs every full response.`, {
+      ko: `payplus.pp_cli_log_level을 ${recommended}으로 설정하십시오. ${PP_CLI_LOG_LEVEL_WARNING.ko}`,
+      en: `set payplus.pp_cli_log_level to ${recommended}. ${PP_CLI_LOG_LEVEL_WARNING.en}`,
+    });
+  }
+  return pass(id, title, `${env} site, pp_cli log_level ${ppCliLogLevel} (recommended ${recommended})`);
+}

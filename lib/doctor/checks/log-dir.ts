@@ -1,0 +1,61 @@
+/**
+ * The log folder: it must exist (or be creatable), be writable by the user that runs pp_cli — pp_cli
+ * silently writes no log otherwise — and not be world-readable, since pp_cli at log level 3 writes
+ * full responses. Writability is judged by mode bits (see permissions.ts: root passes access()).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { logDirsOf } from '../../log/paths.js';
+import { canWrite, octal, permissionClass } from '../permissions.js';
+import { fail, pass, warn } from '../results.js';
+import type { CheckResult, DoctorContext } from '../types.js';
+
+function checkOne(ctx: DoctorContext, id: string, dir: string, why: string): CheckResult {
+  const title = `Log folder ${why}`;
+  const st = fs.statSync(dir, { throwIfNoEntry: false });
+  if (!st) {
+    return warn(id, title, `${dir} does not exist; pp_cli 2.14 and the SDK logger create it only if the parent is writable, pp_cli 2.00 writes nothing.`, {
+      ko: `로그 폴더를 만드십시오: mkdir -p ${dir} && chmod 700 ${dir} (웹 서버 사용자 소유로).`,
+      en: `create it for the web server's user: mkdir -p ${dir} && chmod 700 ${dir}.`,
+    });
+  }
+  if (!st.isDirectory()) {
+    return fail(id, title, `${dir} is not a folder.`, {
+      ko: `${dir} 위치에 로그 폴더를 만드십시오.`,
+      en: `replace ${dir} with a folder (mode 700).`,
+    });
+  }
+  const mode = st.mode & 0o777;
+  const cls = permissionClass(st, ctx.identity);
+  if (!canWrite(st, ctx.identity)) {
+    return fail(id, title, `${dir} (mode ${octal(mode)}, owner uid ${st.uid}) is not writable by uid ${ctx.identity.uid} (${cls} bits); pp_cli writes no log there.`, {
+      ko: `웹 서버 사용자가 쓸 수 있게 하십시오: chown <웹서버 사용자> ${dir} && chmod 700 ${dir}`,
+      en: `make it writable by the web server's user: chown <web user> ${dir} && chmod 700 ${dir}.`,
+    });
+  }
+  if ((mode & 0o002) !== 0) {
+    return fail(id, title, `${dir} is world-writable (mode ${octal(mode)}): anyone can plant or replace payment logs.`, {
+      ko: `chmod 700 ${dir} 하십시오.`,
+      en: `chmod 700 ${dir}.`,
+    });
+  }
+  if ((mode & 0o004) !== 0) {
+    return warn(id, title, `${dir} is world-readable (mode ${octal(mode)}); pp_cli logs at level 3 hold full responses.`, {
+      ko: `다른 사용자가 읽지 못하게 chmod 700 ${dir} 하십시오 (웹 서버 그룹이 필요하면 750).`,
+      en: `chmod 700 ${dir} (750 if the web server reads it through its group).`,
+    });
+  }
+  return pass(id, title, `${dir} (mode ${octal(mode)}) is writable by uid ${ctx.identity.uid}`);
+}
+
+export function checkLogDir(ctx: DoctorContext): CheckResult[] {
+  const [main] = logDirsOf(ctx.conf);
+  const results = [checkOne(ctx, 'log.dir', main, ctx.conf.logDir ? '(g_conf_log_dir)' : '(<home>/log)')];
+  const homeLog = path.resolve(ctx.conf.homeDir, 'log');
+  const version = ctx.moduleVersion ?? ctx.conf.ppCliVersion;
+  if (version === '2.00' && homeLog !== main) {
+    results.push(checkOne(ctx, 'log.dir.home', homeLog, '(<home>/log, where pp_cli 2.00 always writes)'));
+  }
+  return results;
+}

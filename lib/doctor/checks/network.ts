@@ -1,0 +1,96 @@
+/**
+ * S202 (PG 서버 접속 오류): the gateway host must resolve and each configured port must accept a TCP
+ * connection. Both steps have a short timeout and are skipped with `offline`.
+ */
+import { promises as dns } from 'node:dns';
+import net from 'node:net';
+
+import { gatewayEnvironment } from '../../config/environment.js';
+import { fail, pass, skip } from '../results.js';
+import type { Bilingual, CheckResult, DoctorContext } from '../types.js';
+
+const CODE = 'S202';
+
+/** Resolves to the first address. */
+export async function defaultLookup(host: string): Promise<string> {
+  return (await dns.lookup(host)).address;
+}
+
+/** Opens and closes one TCP connection; rejects on error or after timeoutMs. */
+export function defaultConnect(host: string, port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no connection within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function firewallFix(host: string, port: number, test: boolean): Bilingual {
+  const ips = test ? '203.238.36.58' : '203.238.36.136, .139, .173, .178';
+  return {
+    ko: `방화벽에서 ${host}(${ips})의 ${port} 포트(8080, 8090) 나가는 연결을 허용하십시오. "telnet ${host} ${port}" 실행 시 res_cd=7504가 보이면 정상입니다.`,
+    en: `allow outgoing TCP to ${host} (${ips}) on port ${port} (KCP uses 8080 and 8090) in the firewall; "telnet ${host} ${port}" should print res_cd=7504.`,
+  };
+}
+
+export async function checkNetwork(ctx: DoctorContext): Promise<CheckResult[]> {
+  const host = ctx.conf.gwUrl;
+  const ports = ctx.conf.gwPort.split(':').map(Number);
+  const timeoutMs = ctx.options.networkTimeoutMs ?? 3000;
+  const dnsTitle = `DNS of ${host}`;
+  const connectTitle = (port: number) => `TCP connect ${host}:${port}`;
+  if (ctx.options.offline) {
+    return [
+      skip('network.dns', dnsTitle, 'offline: not checked.'),
+      ...ports.map((p) => skip(`network.connect:${p}`, connectTitle(p), 'offline: not checked.')),
+    ];
+  }
+  const lookup = ctx.options.dnsLookup ?? defaultLookup;
+  const connect = ctx.options.connect ?? defaultConnect;
+  const results: CheckResult[] = [];
+  let address: string;
+  try {
+    address = await withTimeout(lookup(host), timeoutMs, 'DNS');
+    results.push(pass('network.dns', dnsTitle, `${host} resolves to ${address}`));
+  } catch (error) {
+    results.push(
+      fail('network.dns', dnsTitle, `${host} does not resolve: ${(error as Error).message}.`, {
+        ko: `서버의 DNS 설정(/etc/resolv.conf)을 확인하십시오. ${host}가 조회되어야 합니다.`,
+        en: `fix the server's DNS (/etc/resolv.conf) so that ${host} resolves.`,
+      }, CODE),
+    );
+    return [...results, ...ports.map((p) => skip(`network.connect:${p}`, connectTitle(p), 'skipped: the host does not resolve.'))];
+  }
+  const test = gatewayEnvironment(host)?.env !== 'REAL';
+  for (const port of ports) {
+    try {
+      await withTimeout(connect(host, port, timeoutMs), timeoutMs + 100, 'connect');
+      results.push(pass(`network.connect:${port}`, connectTitle(port), `connected to ${host}:${port}`));
+    } catch (error) {
+      results.push(
+        fail(`network.connect:${port}`, connectTitle(port), `cannot connect to ${host}:${port}: ${(error as Error).message}.`, firewallFix(host, port, test), CODE),
+      );
+    }
+  }
+  return results;
+}

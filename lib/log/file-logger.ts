@@ -1,0 +1,182 @@
+/**
+ * The default PayplusLogger: masked JSON lines in daily files beside pp_cli's logs, with a level filter,
+ * retention, and a hook for the merchant's own logging. Writes are synchronous appends: a payment log
+ * line must be on disk before the approval result is acted on, and there are only a few per transaction.
+ * A failing disk or hook never breaks a payment: the error is reported once as a process warning.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { KcpConfigError } from '../errors.js';
+import type { LogEvent, LogLevel, PayplusLogger } from './types.js';
+import { maskFields, maskText } from './mask.js';
+import { dailyLogPath, localIsoTime } from './paths.js';
+import { pruneLogs, type PruneReport } from './retention.js';
+
+/** One line of our log file, exactly as written (already masked). */
+export interface LogRecord {
+  /** Local time with offset, e.g. 2024-05-01T10:15:30.123+09:00. */
+  time: string;
+  level: LogLevel;
+  event: string;
+  /** '' when the event has none. */
+  trace_no: string;
+  /** '' when the event has none. */
+  ordr_idxx: string;
+  fields: Record<string, unknown>;
+}
+
+export interface FileLoggerOptions {
+  /** The log folder (g_conf_log_dir). Required unless `file` is false. */
+  dir?: string;
+  /** Events above this level are dropped (0 errors and tx start/end … 3 masked raw results). */
+  level: LogLevel;
+  /** Delete our daily files older than this many days (today counts as day 0). Undefined keeps everything. */
+  retentionDays?: number;
+  /** Also apply the retention to pp_cli's own DD_pp_cli.log files (they hold full responses at level 3). */
+  pruneModuleLogs?: boolean;
+  /** Receives every kept record, already masked. Throwing from it does not affect the caller. */
+  hook?: (record: LogRecord) => void;
+  /** false: only the hook receives records, nothing is written to disk. Default true. */
+  file?: boolean;
+  /** Injected time source (tests, replay). */
+  clock?: () => Date;
+  /**
+   * Told when writing or the hook fails (already masked message). Default: one process warning per kind,
+   * so a broken disk is visible without flooding the console or failing a payment.
+   */
+  onError?: (kind: 'file' | 'hook', message: string) => void;
+}
+
+export interface FileLogger extends PayplusLogger {
+  /** Closes the open file; later events reopen it. */
+  close(): void;
+  /** Applies the retention now; returns what was deleted. A no-op without retentionDays. */
+  prune(): PruneReport;
+  /** The file the last record went to, if any. */
+  readonly currentPath: string | undefined;
+}
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+function assertLevel(level: unknown): asserts level is LogLevel {
+  if (level !== 0 && level !== 1 && level !== 2 && level !== 3) {
+    throw new KcpConfigError(
+      `g_conf_log_level: ${String(level)} is not a log level; use 0 (errors, start/end), 1, 2 or 3 (masked raw results).`,
+      { field: 'g_conf_log_level' },
+    );
+  }
+}
+
+/** Creates a folder we own with mode 0700 (chmod after mkdir so the umask cannot widen or narrow it). */
+function ensurePrivateDir(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  fs.chmodSync(dir, DIR_MODE);
+}
+
+export function toRecord(event: LogEvent, now: Date): LogRecord {
+  return {
+    time: localIsoTime(now),
+    level: event.level,
+    event: event.event,
+    trace_no: maskText(event.traceNo ?? '', { keepIdentifiers: true }),
+    ordr_idxx: maskText(event.ordrIdxx ?? '', { keepIdentifiers: true }),
+    fields: maskFields(event.fields ?? {}),
+  };
+}
+
+export function createFileLogger(options: FileLoggerOptions): FileLogger {
+  assertLevel(options.level);
+  const writeFile = options.file !== false;
+  const clock = options.clock ?? (() => new Date());
+  const dir = options.dir === undefined ? undefined : path.resolve(options.dir);
+  if (writeFile && !dir) {
+    throw new KcpConfigError('g_conf_log_dir: the file logger needs a folder; set dir, or file: false with a hook.', {
+      field: 'g_conf_log_dir',
+    });
+  }
+  if (writeFile && dir) {
+    try {
+      ensurePrivateDir(dir);
+    } catch (cause) {
+      throw new KcpConfigError(
+        `g_conf_log_dir: cannot create the log folder ${dir} (${(cause as Error).message}); create it (mode 700) for the web server's user.`,
+        { field: 'g_conf_log_dir', cause },
+      );
+    }
+  }
+
+  let fd: number | undefined;
+  let openPath: string | undefined;
+  const warned = new Set<string>();
+  const report = (kind: 'file' | 'hook', error: unknown): void => {
+    const message = `kcp-payplus logger: ${kind === 'file' ? 'writing the log file' : 'the log hook'} failed: ${maskText(
+      error instanceof Error ? error.message : String(error),
+    )}`;
+    if (options.onError) return options.onError(kind, message);
+    if (warned.has(kind)) return;
+    warned.add(kind);
+    process.emitWarning(message);
+  };
+
+  const closeFile = (): void => {
+    if (fd !== undefined) fs.closeSync(fd);
+    fd = undefined;
+  };
+
+  const prune = (): PruneReport => {
+    if (!dir || options.retentionDays === undefined) return { removedFiles: [], removedFolders: [] };
+    return pruneLogs(dir, clock(), options.retentionDays, { includeModuleLogs: options.pruneModuleLogs === true });
+  };
+
+  const fileFor = (now: Date): number => {
+    const target = dailyLogPath(dir as string, now);
+    if (fd !== undefined && target === openPath) return fd;
+    closeFile();
+    ensurePrivateDir(path.dirname(target));
+    fd = fs.openSync(target, 'a', FILE_MODE);
+    fs.fchmodSync(fd, FILE_MODE);
+    const rotated = openPath !== undefined;
+    openPath = target;
+    if (rotated) prune();
+    return fd;
+  };
+
+  if (options.retentionDays !== undefined) {
+    if (!Number.isInteger(options.retentionDays) || options.retentionDays < 0) {
+      throw new KcpConfigError(`retentionDays: ${options.retentionDays} must be a whole number of days (0 or more).`, {
+        field: 'retentionDays',
+      });
+    }
+    if (writeFile) prune();
+  }
+
+  return {
+    log(event: LogEvent): void {
+      if (event.level > options.level) return;
+      const now = clock();
+      const record = toRecord(event, now);
+      if (writeFile) {
+        try {
+          fs.writeSync(fileFor(now), `${JSON.stringify(record)}\n`);
+        } catch (error) {
+          report('file', error);
+        }
+      }
+      if (options.hook) {
+        try {
+          options.hook(record);
+        } catch (error) {
+          report('hook', error);
+        }
+      }
+    },
+    close: closeFile,
+    prune,
+    get currentPath() {
+      return openPath;
+    },
+  };
+}

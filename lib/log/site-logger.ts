@@ -1,0 +1,11 @@
+/** Builds the default logger from a SiteConf: g_conf_log_dir (or <home>/log) and g_conf_log_level. */
+import type { SiteConfData } from '../config/site-conf.js';
+import { createFileLogger, type FileLogger, type FileLoggerOptions } from './file-logger.js';
+import { logDirsOf } from './paths.js';
+
+export function createSiteLogger(
+  conf: Pick<SiteConfData, 'homeDir' | 'logDir' | 'logLevel'>,
+  options: Omit<FileLoggerOptions, 'dir' | 'level'> & Partial<Pick<FileLoggerOptions, 'dir' | 'level'>> = {},
+): FileLogger {
+  return createFileLogger({ ...options, dir: options.dir ?? logDirsOf(conf)[0], level: options.level ?? conf.logLevel });
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+
+import { displayWidth, formatDoctorJson, formatDoctorTable, wrapCells, type CheckResult } from '../../lib/doctor/index.js';
+
+const RESULTS: CheckResult[] = [
+  { id: 'module.present', title: 'pp_cli present', status: 'pass', detail: '/opt/kcp/bin/pp_cli (812345 bytes)', fix: { ko: '', en: '' } },
+  {
+    id: 'module.mode',
+    title: 'pp_cli permissions',
+    status: 'fail',
+    detail: 'mode 0644 is below 0755.',
+    fix: { ko: '실행 권한을 755로 설정하십시오: chmod 755 /opt/kcp/bin/pp_cli', en: "make it executable for the web server's user: chmod 755 /opt/kcp/bin/pp_cli" },
+    kcpCode: '9502',
+  },
+  { id: 'network.dns', title: 'DNS of testpaygw.kcp.co.kr', status: 'skip', detail: 'offline: not checked.', fix: { ko: '', en: '' } },
+];
+
+describe('doctor/format', () => {
+  it('measures Korean as two cells per character and wraps by cells', () => {
+    assert.equal(displayWidth('chmod 755'), 9);
+    assert.equal(displayWidth('실행 권한'), 9);
+    assert.deepEqual(wrapCells('실행 권한을 755로 설정하십시오', 12), ['실행 권한을', '755로', '설정하십시오']);
+    assert.deepEqual(wrapCells('/a/very/long/path/name', 8), ['/a/very/', 'long/pat', 'h/name']);
+  });
+
+  it('prints check, result and fix columns, the fix in both languages by default', () => {
+    assert.equal(
+      formatDoctorTable(RESULTS, { width: 100 }),
+      [
+        'CHECK                       RESULT                           FIX',
+        '--------------------------  -------------------------------  ---------------------------------------',
+        'pp_cli present              PASS: /opt/kcp/bin/pp_cli',
+        '                            (812345 bytes)',
+        'pp_cli permissions          FAIL 9502: mode 0644 is below    실행 권한을 755로 설정하십시오: chmod',
+        '                            0755.                            755 /opt/kcp/bin/pp_cli',
+        "                                                             make it executable for the web server's",
+        '                                                             user: chmod 755 /opt/kcp/bin/pp_cli',
+        'DNS of testpaygw.kcp.co.kr  SKIP: offline: not checked.',
+        '',
+        '1 passed, 0 warnings, 1 failed, 1 skipped',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints only the chosen language', () => {
+    const en = formatDoctorTable(RESULTS, { width: 100, lang: 'en' });
+    assert.equal(en.includes('실행'), false);
+    assert.ok(en.includes("make it executable for the web server's"));
+    const ko = formatDoctorTable(RESULTS, { width: 100, lang: 'ko' });
+    assert.equal(ko.includes('make it executable'), false);
+  });
+
+  it('prints JSON with ok, counts and the results unchanged', () => {
+    const parsed = JSON.parse(formatDoctorJson(RESULTS));
+    assert.deepEqual(parsed, { ok: false, summary: { pass: 1, warn: 0, fail: 1, skip: 1 }, results: RESULTS });
+    assert.equal(JSON.parse(formatDoctorJson([RESULTS[0], RESULTS[2]])).ok, true);
+  });
+});
