@@ -5,7 +5,8 @@
  */
 import type { SiteConfData } from '../config/site-conf.js';
 import { KcpConnectionError, KcpGatewayError, KcpInputError } from '../errors.js';
-import { silentLogger, type PayplusLogger } from '../log/types.js';
+import { createSiteLogger } from '../log/site-logger.js';
+import type { PayplusLogger } from '../log/types.js';
 import { usItem } from '../protocol/data-set.js';
 import type { ResultFields } from '../protocol/result.js';
 import { assertAmount, assertKcpToken, assertOrderId, assertTno } from '../protocol/validate.js';
@@ -47,6 +48,10 @@ export type RunnerChoice = 'auto' | 'native' | 'execa';
 export interface PayPlusOptions {
   /** A Runner, or which one to pick: 'auto' (native when the addon loads, else execa), 'native', 'execa'. */
   runner?: Runner | RunnerChoice;
+  /**
+   * Where events go. Default: masked JSON lines in `<log_dir>/YYYYMM/DD_kcp-payplus.log` at g_conf_log_level, beside
+   * pp_cli's own logs (KCP insists payment logs are kept). Pass your own to send them elsewhere, or silentLogger.
+   */
   logger?: PayplusLogger;
   /** Environment for pp_cli (default PATH=/usr/bin:/bin, LANG=C). */
   moduleEnv?: Readonly<Record<string, string>>;
@@ -184,7 +189,7 @@ export class PayPlus {
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
     this.conf = conf;
     this.journal = options.journal ?? new FileJournal(path.join(conf.logDir || path.join(conf.homeDir, 'log'), 'journal'));
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? createSiteLogger(conf);
     this.moduleEnv = options.moduleEnv;
     this.runnerOption = options.runner ?? 'auto';
   }

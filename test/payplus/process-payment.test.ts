@@ -1,3 +1,4 @@
+import { silentLogger } from '../../lib/log/types.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ function modData(runner: CannedRunner, i: number): Record<string, string> {
 function setup(answers: Array<string | object>) {
   const runner = new CannedRunner(answers as never);
   const journal = new MemoryJournal();
-  const payplus = new PayPlus(testConfData(), { runner, journal });
+  const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner, journal });
   return { runner, journal, payplus };
 }
 
@@ -140,7 +141,7 @@ describe('PayPlus#processPayment()', () => {
     const gate = new Promise<void>((r) => (release = r));
     const runner = new CannedRunner([approved(5000)]);
     const slow = { name: 'slow', argvEncoding: 'euc-kr' as const, run: async (inv: never) => { await gate; return runner.run(inv); } };
-    const payplus = new PayPlus(testConfData(), { runner: slow, journal: new MemoryJournal() });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner: slow, journal: new MemoryJournal() });
     const first = payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
     await new Promise((r) => setImmediate(r));
     await assert.rejects(
@@ -176,16 +177,16 @@ describe('PayPlus#processPayment()', () => {
     assert.deepEqual(lines, ['intent', 'result']);
 
     const runner = new CannedRunner([OK]);
-    const payplus = new PayPlus(testConfData(), { runner, journal: new FileJournal(dir) });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner, journal: new FileJournal(dir) });
     const report = await payplus.recover({ custIp: '10.0.0.9' });
     assert.deepEqual(report.cancelled, [{ id: report.cancelled[0]!.id, ordrIdxx: 'CRASH-1', tno: '20261126000042' }]);
     assert.deepEqual(modData(runner, 0), { tno: '20261126000042', mod_type: 'STSC', mod_ip: '10.0.0.9', mod_desc: '결과 처리 오류 - 자동 취소' });
 
-    const again = await new PayPlus(testConfData(), { runner, journal: new FileJournal(dir) }).recover();
+    const again = await new PayPlus(testConfData(), { logger: silentLogger, runner, journal: new FileJournal(dir) }).recover();
     assert.deepEqual(again, { cancelled: [], kept: [], failed: [], unknown: [] });
     assert.equal(runner.calls.length, 1);
     // the dead process's lock on CRASH-1 is taken over, and a cancelled order may be paid again
-    const retry = new PayPlus(testConfData(), { runner: new CannedRunner([approved(5000)]), journal: new FileJournal(dir) });
+    const retry = new PayPlus(testConfData(), { logger: silentLogger, runner: new CannedRunner([approved(5000)]), journal: new FileJournal(dir) });
     const out = await retry.processPayment(form({ ordr_idxx: 'CRASH-1' }), { custIp: '1.1.1.1', expectedAmount: 5000, commit: () => 0 });
     assert.equal(out.status, 'approved');
   });

@@ -2,6 +2,7 @@
  * Transaction and PayPlus through the real spawn path (the execa runner) against a tiny fake pp_cli of this test's own:
  * a shell script that records its argv (NUL-separated) and prints a canned answer in EUC-KR.
  */
+import { silentLogger } from '../../lib/log/types.js';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,7 +44,7 @@ describe('Transaction and PayPlus through the execa runner and a fake pp_cli', (
   const { home, argvFile, answerFile } = fakeHome();
   const conf = testConfData({ homeDir: home, logDir: path.join(home, 'log') });
   const moduleEnv = { PATH: '/usr/bin:/bin', FAKE_ARGV: argvFile, FAKE_ANSWER: answerFile };
-  const payplus = new PayPlus(conf, { runner: new ExecaRunner(), moduleEnv, journal: new MemoryJournal() });
+  const payplus = new PayPlus(conf, { logger: silentLogger, runner: new ExecaRunner(), moduleEnv, journal: new MemoryJournal() });
 
   it('Transaction mirrors C_PP_CLI: set data, doTx, getResData (EUC-KR answer decoded)', async () => {
     writeFileSync(

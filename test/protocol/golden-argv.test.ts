@@ -3,6 +3,7 @@
  * cancel examples) and against its construction rules for the other requests. Expected Korean bytes were produced by
  * Python's euc_kr codec, independently of iconv-lite.
  */
+import { silentLogger } from '../../lib/log/types.js';
 import assert from 'node:assert/strict';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { testConfData } from '../helpers/conf.js';
@@ -26,7 +27,7 @@ function bytes(text: string): Buffer {
 
 function setup(answer = OK) {
   const runner = new CannedRunner([answer]);
-  const payplus = new PayPlus(testConfData(), { runner });
+  const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner });
   return { runner, payplus };
 }
 
@@ -156,14 +157,14 @@ describe('argv bytes (pp-cli-protocol.md §1.2)', () => {
 
   it('pp_cli 2.00 (variant A): no log_path key', async () => {
     const runner = new CannedRunner([OK]);
-    const payplus = new PayPlus(testConfData({ ppCliVersion: '2.00' }), { runner });
+    const payplus = new PayPlus(testConfData({ ppCliVersion: '2.00' }), { logger: silentLogger, runner });
     await payplus.capture({ tno: '20130326962625', custIp: '1.2.3.4' });
     assert.match(runner.optionBytes().toString('latin1'), /,cust_ip=1\.2\.3\.4,log_level=3,opt=0$/);
   });
 
   it('the execa-style runner (UTF-8 argv) sends Korean text as UTF-8 with opt=1', async () => {
     const runner = new CannedRunner([OK], 'utf-8');
-    const payplus = new PayPlus(testConfData(), { runner });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner });
     await payplus.cancel({ tno: '20130326962625', reason: '자동 취소', custIp: '1.2.3.4' });
     const text = runner.optionBytes().toString('utf8');
     assert.ok(text.includes(`mod_desc=자동 취소${US}`), text);
@@ -174,14 +175,14 @@ describe('argv bytes (pp-cli-protocol.md §1.2)', () => {
     const a = new CannedRunner([OK], 'utf-8');
     const b = new CannedRunner([OK], 'euc-kr');
     for (const runner of [a, b]) {
-      await new PayPlus(testConfData(), { runner }).cancel({ tno: '20130326962625', reason: 'refund', custIp: '1.2.3.4' });
+      await new PayPlus(testConfData(), { logger: silentLogger, runner }).cancel({ tno: '20130326962625', reason: 'refund', custIp: '1.2.3.4' });
     }
     assert.deepEqual(a.optionBytes(), b.optionBytes());
   });
 
   it('pp_cli 2.00 through a UTF-8-only runner refuses Korean text, naming the native runner', async () => {
     const runner = new CannedRunner([OK], 'utf-8');
-    const payplus = new PayPlus(testConfData({ ppCliVersion: '2.00' }), { runner });
+    const payplus = new PayPlus(testConfData({ ppCliVersion: '2.00' }), { logger: silentLogger, runner });
     await assert.rejects(payplus.cancel({ tno: '20130326962625', reason: '자동 취소', custIp: '1.2.3.4' }), {
       code: 'input_invalid',
       field: 'opt',

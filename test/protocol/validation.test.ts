@@ -1,3 +1,4 @@
+import { silentLogger } from '../../lib/log/types.js';
 import assert from 'node:assert/strict';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { buildOptionString, parseOptionString, type OptionValues } from '../../lib/protocol/option-string.js';
@@ -32,7 +33,7 @@ describe('option-string value rules', () => {
 
   it('PayPlus.approve refuses the same injection before anything runs', async () => {
     const runner = new CannedRunner([]);
-    const payplus = new PayPlus(testConfData(), { runner });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner });
     await assert.rejects(
       payplus.approve({ tranCd: '00100000', encData: 'e', encInfo: 'i', ordrIdxx: 'A,site_cd=EVIL', amount: 1, custIp: '1.2.3.4' }),
       { code: 'input_invalid', field: 'ordr_idxx', message: "ordr_idxx: 'A,site_cd=EVIL' is not a valid order id; use 1–40 characters of 0-9 A-Z a-z _ . -" },
@@ -62,7 +63,7 @@ describe('option-string value rules', () => {
 
   it('checks enc_data, enc_info and tno alphabets', async () => {
     const runner = new CannedRunner([]);
-    const payplus = new PayPlus(testConfData(), { runner });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner });
     await assert.rejects(
       payplus.approve({ tranCd: '00100000', encData: 'abc/def', encInfo: 'i', ordrIdxx: 'A', amount: 1, custIp: '1.2.3.4' }),
       { field: 'enc_data', message: "enc_data: contains '/'; values produced by KCP's payment window use only A-Z a-z 0-9 . _ - (pass the posted value unchanged)" },
@@ -74,7 +75,7 @@ describe('option-string value rules', () => {
   });
 
   it('requires ordr_mony as a positive whole number', async () => {
-    const payplus = new PayPlus(testConfData(), { runner: new CannedRunner([]) });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner: new CannedRunner([]) });
     for (const amount of ['', '0', '10.5', '1,000', '-1', 1.5, '01']) {
       await assert.rejects(
         payplus.approve({ tranCd: '00100000', encData: 'e', encInfo: 'i', ordrIdxx: 'A', amount, custIp: '1.2.3.4' }),
@@ -84,7 +85,7 @@ describe('option-string value rules', () => {
   });
 
   it('refuses a partial cancel larger than the cancellable balance', async () => {
-    const payplus = new PayPlus(testConfData(), { runner: new CannedRunner([]) });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner: new CannedRunner([]) });
     await assert.rejects(
       payplus.partialCancel({ tno: '20130326962625', reason: 'x', custIp: '1.2.3.4', amount: 6000, cancellableBalance: 5000 }),
       { field: 'mod_mny', message: 'mod_mny: 6000 is more than the cancellable balance rem_mny 5000; cancel at most the balance (use cancel() for the whole remaining amount)' },
@@ -92,7 +93,7 @@ describe('option-string value rules', () => {
   });
 
   it('refuses a complex-tax split that does not add up', async () => {
-    const payplus = new PayPlus(testConfData(), { runner: new CannedRunner([]) });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner: new CannedRunner([]) });
     await assert.rejects(
       payplus.partialCancel({ tno: '20130326962625', reason: 'x', custIp: '1.2.3.4', amount: 1100, cancellableBalance: 5000, tax: { taxAmount: 1000, vatAmount: 99, freeAmount: 0 } }),
       { field: 'mod_tax_mny', message: 'mod_tax_mny + mod_vat_mny + mod_free_mny (1000 + 99 + 0) must equal mod_mny 1100 for a complex-tax (TG03) partial cancel' },
@@ -100,7 +101,7 @@ describe('option-string value rules', () => {
   });
 
   it('refuses a missing tran_cd with 9562', async () => {
-    const payplus = new PayPlus(testConfData(), { runner: new CannedRunner([]) });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner: new CannedRunner([]) });
     await assert.rejects(
       payplus.approve({ tranCd: '', encData: 'e', encInfo: 'i', ordrIdxx: 'A', amount: 1, custIp: '1.2.3.4' }),
       { field: 'tran_cd', resCd: '9562' },

@@ -1,0 +1,64 @@
+/**
+ * `kcp-payplus record --cassette <file.json> [--mode record|replay|passthrough] -- <command> [args...]`
+ *
+ * Runs <command> (no shell) with KCP_PAYPLUS_CASSETTE and KCP_PAYPLUS_CASSETTE_MODE set, so every pp_cli call the
+ * SDK makes inside it is recorded to (or replayed from) the cassette. Typical use: record a session against KCP's
+ * real module and test gateway once, commit the redacted cassette, replay it in CI.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadCassette } from '../../runner/cassette.js';
+import { CASSETTE_ENV, CASSETTE_MODE_ENV } from '../../runner/replay.js';
+import type { CliCommand } from './index.js';
+
+const USAGE = 'usage: kcp-payplus record --cassette <file.json> [--mode record|replay|passthrough] -- <command> [args...]\n';
+
+export const recordCommand: CliCommand = {
+  name: 'record',
+  summary: 'run a command with its pp_cli calls recorded to (or replayed from) a cassette',
+  async run(argv) {
+    const dash = argv.indexOf('--');
+    const own = dash < 0 ? argv : argv.slice(0, dash);
+    const command = dash < 0 ? [] : argv.slice(dash + 1);
+    const { values } = parseArgs({
+      args: own,
+      options: { cassette: { type: 'string' }, mode: { type: 'string', default: 'record' } },
+    });
+    if (!values.cassette || command.length === 0) {
+      process.stderr.write(USAGE);
+      return 2;
+    }
+    if (!['record', 'replay', 'passthrough'].includes(values.mode!)) {
+      process.stderr.write(`kcp-payplus record: --mode must be record, replay or passthrough, not '${values.mode}'\n${USAGE}`);
+      return 2;
+    }
+    const cassette = resolve(values.cassette);
+    const code = await new Promise<number>((done) => {
+      const child = spawn(command[0]!, command.slice(1), {
+        stdio: 'inherit',
+        env: { ...process.env, [CASSETTE_ENV]: cassette, [CASSETTE_MODE_ENV]: values.mode },
+      });
+      child.on('error', (err) => {
+        process.stderr.write(`kcp-payplus record: cannot start ${command[0]}: ${err.message}\n`);
+        done(127);
+      });
+      child.on('exit', (status, signal) => done(status ?? (signal ? 128 : 1)));
+    });
+    if (values.mode === 'record') {
+      if (!existsSync(cassette)) {
+        process.stderr.write(
+          `kcp-payplus record: the command made no pp_cli call through the SDK, so nothing was recorded to ${cassette}\n`,
+        );
+        return code === 0 ? 1 : code;
+      }
+      const c = loadCassette(cassette);
+      process.stderr.write(
+        `kcp-payplus record: ${c.interactions.length} interaction(s) saved to ${cassette}` +
+          `${c.meta.ppCli.banner ? ` (${c.meta.ppCli.banner})` : ''}; secrets replaced by placeholders\n`,
+      );
+    }
+    return code;
+  },
+};

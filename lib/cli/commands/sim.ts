@@ -1,0 +1,103 @@
+/**
+ * `kcp-payplus sim`: run the local gateway simulator, or drive a running one.
+ *
+ *   kcp-payplus sim [--port 8090] [--notify-url http://127.0.0.1:3000/common_return] [--env TEST|REAL]
+ *                   [--slow-ms 5000] [--retry-ms 60000,300000]
+ *   kcp-payplus sim deposit --tno 20261126962625 [--amount 1004] [--remitter 홍길동] [--cancel] [--url http://127.0.0.1:8090]
+ *   kcp-payplus sim notify  --tno 20261126962625 --tx-cd TX02|TX03 [--url ...]
+ *
+ * Point the site configuration at it with g_conf_gw_url=127.0.0.1, g_conf_gw_port=<port> and
+ * g_conf_js_url=http://127.0.0.1:<port>/plugin/payplus_test.js, and use the stand-in pp_cli.
+ */
+import { parseArgs } from 'node:util';
+import { startSimulator } from '../../sim/index.js';
+import type { CliCommand } from './index.js';
+
+const DEFAULT_URL = 'http://127.0.0.1:8090';
+
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '8090' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'notify-url': { type: 'string' },
+      env: { type: 'string', default: 'TEST' },
+      'slow-ms': { type: 'string' },
+      'retry-ms': { type: 'string' },
+    },
+  });
+  if (values.env !== 'TEST' && values.env !== 'REAL') {
+    process.stderr.write(`kcp-payplus sim: --env must be TEST or REAL, not '${values.env}'\n`);
+    return 2;
+  }
+  const sim = await startSimulator({
+    port: Number(values.port),
+    host: values.host,
+    env: values.env,
+    notifyUrl: values['notify-url'],
+    slowMs: values['slow-ms'] ? Number(values['slow-ms']) : undefined,
+    retryDelaysMs: values['retry-ms'] ? values['retry-ms'].split(',').map(Number) : undefined,
+  });
+  process.stdout.write(
+    `KCP PayPlus simulator (${values.env}) listening on ${sim.url}\n` +
+      `  gateway:  g_conf_gw_url=${sim.host}  g_conf_gw_port=${sim.port}\n` +
+      `  window:   g_conf_js_url=${sim.url}/plugin/payplus_test.js  (UTF-8 pages: payplus_test_un.js)\n` +
+      `  notify:   ${sim.notifyUrl ?? '(none; pass --notify-url)'}\n` +
+      `  admin:    POST ${sim.url}/_admin/deposit {"tno": "..."}; GET ${sim.url}/_admin/state\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await sim.close();
+  return 0;
+}
+
+async function admin(action: string, argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string', default: DEFAULT_URL },
+      tno: { type: 'string' },
+      amount: { type: 'string' },
+      remitter: { type: 'string' },
+      cancel: { type: 'boolean', default: false },
+      'tx-cd': { type: 'string', default: 'TX02' },
+    },
+  });
+  if (!values.tno) {
+    process.stderr.write(`kcp-payplus sim ${action}: --tno is required (the transaction number the simulator issued)\n`);
+    return 2;
+  }
+  const endpoint = action === 'notify' ? 'notify' : values.cancel ? 'cancel-deposit' : 'deposit';
+  const body = {
+    tno: values.tno, wait: true, amount: values.amount, remitter: values.remitter, tx_cd: values['tx-cd'],
+  };
+  let res: Response;
+  try {
+    res = await fetch(`${values.url}/_admin/${endpoint}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+  } catch (err) {
+    process.stderr.write(`kcp-payplus sim ${action}: no simulator at ${values.url} (${String(err)}); start one with 'kcp-payplus sim'\n`);
+    return 1;
+  }
+  const answer = (await res.json()) as { error?: string; delivered?: boolean; attempts?: unknown[]; notiId?: string };
+  if (!res.ok) {
+    process.stderr.write(`kcp-payplus sim ${action}: ${answer.error ?? res.statusText}\n`);
+    return 1;
+  }
+  process.stdout.write(`noti_id=${answer.notiId ?? ''} delivered=${String(answer.delivered)} attempts=${answer.attempts?.length ?? 0}\n`);
+  return answer.delivered ? 0 : 1;
+}
+
+export const simCommand: CliCommand = {
+  name: 'sim',
+  summary: 'run the local KCP gateway simulator; `sim deposit|notify` drives a running one',
+  async run(argv) {
+    const [first, ...rest] = argv;
+    if (first === 'deposit' || first === 'notify') return admin(first, rest);
+    return serve(argv);
+  },
+};

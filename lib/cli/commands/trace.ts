@@ -1,0 +1,95 @@
+/**
+ * `kcp-payplus trace <trace_no|ordr_idxx|tno> [--since YYYY-MM-DD] [--config path] [--log-dir dir]... [--json]`
+ *
+ * Reads pp_cli's logs (v2.00/v2.14, EUC-KR) and the SDK's JSON-lines logs and prints one transaction's
+ * story in time order, card numbers masked. Log folders come from --log-dir, else from the config
+ * (g_conf_log_dir and <home>/log). Exit 0 when lines were found, 1 when none, 2 on a usage or config error.
+ */
+import { parseArgs } from 'node:util';
+
+import { SiteConf } from '../../config/index.js';
+import type { SiteConfData } from '../../config/site-conf.js';
+import { maskText } from '../../log/mask.js';
+import { logDirsOf } from '../../log/paths.js';
+import { formatStory, storyJson, traceTransaction } from '../../trace/index.js';
+import type { CliCommand } from './index.js';
+
+const DEFAULT_CONFIG = 'cfg/site_conf_inc.json';
+
+export interface TraceCommandDeps {
+  loadConf: (file: string) => Promise<Pick<SiteConfData, 'homeDir' | 'logDir'>>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultDeps: TraceCommandDeps = {
+  loadConf: (file) => SiteConf.load(file),
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+const USAGE = 'usage: kcp-payplus trace <trace_no|ordr_idxx|tno> [--since YYYY-MM-DD] [--config path] [--log-dir dir]... [--json]\n';
+
+/** YYYY-MM-DD as a local date, or undefined when it is not a real date. */
+export function parseSince(text: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const date = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return date.getMonth() === Number(m[2]) - 1 && date.getDate() === Number(m[3]) ? date : undefined;
+}
+
+export async function runTraceCommand(argv: string[], deps: TraceCommandDeps = defaultDeps): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        since: { type: 'string' },
+        config: { type: 'string' },
+        'log-dir': { type: 'string', multiple: true },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    deps.stderr(`kcp-payplus trace: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    deps.stdout(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0].trim() === '') {
+    deps.stderr(`kcp-payplus trace: give exactly one trace_no, ordr_idxx or tno\n${USAGE}`);
+    return 2;
+  }
+  let since: Date | undefined;
+  if (values.since !== undefined) {
+    since = parseSince(values.since);
+    if (!since) {
+      deps.stderr(`kcp-payplus trace: --since must be a date YYYY-MM-DD, not "${values.since}"\n`);
+      return 2;
+    }
+  }
+  let dirs = values['log-dir'] ?? [];
+  if (dirs.length === 0) {
+    const file = values.config ?? DEFAULT_CONFIG;
+    try {
+      dirs = logDirsOf(await deps.loadConf(file));
+    } catch (error) {
+      deps.stderr(`kcp-payplus trace: ${maskText(error instanceof Error ? error.message : String(error))}\n(use --log-dir to read logs without a config)\n`);
+      return 2;
+    }
+  }
+  const result = traceTransaction(positionals[0].trim(), { dirs, since });
+  deps.stdout(values.json ? storyJson(result) : formatStory(result));
+  return result.entries.length > 0 ? 0 : 1;
+}
+
+export const traceCommand: CliCommand = {
+  name: 'trace',
+  summary: "print one transaction's story from pp_cli's and the SDK's logs (by trace_no, ordr_idxx or tno)",
+  run: (argv) => runTraceCommand(argv),
+};

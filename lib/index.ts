@@ -1,0 +1,56 @@
+/**
+ * kcp-payplus: the public surface. Everything a merchant imports comes from here; nothing else lives here.
+ */
+export * from './errors.js';
+export * from './config/index.js';
+export * from './protocol/index.js';
+export type { ArgvEncoding, Invocation, RunOutcome, Runner } from './runner/types.js';
+export {
+  ExecaRunner,
+  NativeRunner,
+  selectRunner,
+  RUNNER_ENV,
+  loadAddon,
+  RecordingRunner,
+  ReplayRunner,
+  cassetteRunner,
+  cassetteRunnerFromEnv,
+  loadCassette,
+  CASSETTE_ENV,
+  CASSETTE_MODE_ENV,
+} from './runner/index.js';
+export type { RunnerSelection, SelectRunnerOptions, Cassette, CassetteMode } from './runner/index.js';
+export { PayPlus, TX_MODIFY, TX_CASH_RECEIPT_ISSUE, TX_CASH_RECEIPT_MODIFY, TX_CASH_RECEIPT_QUERY } from './payplus/payplus.js';
+export type {
+  PayPlusOptions,
+  RunnerChoice,
+  ApproveRequest,
+  CancelRequest,
+  PartialCancelRequest,
+  CaptureRequest,
+  EscrowRequest,
+  CashReceiptIssueRequest,
+  CashReceiptModifyRequest,
+  CashReceiptQueryRequest,
+} from './payplus/payplus.js';
+export { Transaction, TxResult, type DoTxOptions } from './payplus/transaction.js';
+export * from './payplus/results.js';
+export { FileJournal, MemoryJournal, foldJournal, type JournalEntry, type JournalStore, type PaymentState } from './payplus/journal.js';
+export {
+  AUTO_CANCEL_DESC,
+  autoCancelModType,
+  type AutoCancelReason,
+  type PaymentForm,
+  type PaymentOutcome,
+  type ProcessPaymentOptions,
+  type RecoverOptions,
+  type RecoveryReport,
+} from './payplus/process-payment.js';
+export { modulePath } from './payplus/module-path.js';
+export * from './log/index.js';
+export * from './notify/index.js';
+export * from './order/index.js';
+export * from './receipt/index.js';
+export * from './codes/index.js';
+export * from './doctor/index.js';
+export * from './trace/index.js';
