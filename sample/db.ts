@@ -1,0 +1,117 @@
+/**
+ * The sample shop's orders, in SQLite (better-sqlite3). The amount stored here is the one the server trusts: the form's
+ * good_mny is only ever compared with it.
+ */
+import Database from 'better-sqlite3';
+
+export type OrderStatus =
+  | 'pending' // order created, payment window not completed
+  | 'paid' // approved and recorded (or a virtual account deposited)
+  | 'awaiting_deposit' // virtual account issued, no deposit yet
+  | 'cancelled' // fully cancelled
+  | 'failed' // KCP refused, or our own checks refused the attempt
+  | 'attention'; // approved but could not be recorded or cancelled: a person must look
+
+export interface Product {
+  id: string;
+  name: string;
+  price: number;
+}
+
+export interface OrderRow {
+  ordr_idxx: string;
+  product_id: string;
+  good_name: string;
+  amount: number;
+  method: string;
+  buyer_name: string;
+  status: OrderStatus;
+  tno: string | null;
+  pay_method: string | null;
+  /** What can still be cancelled (KCP's rem_mny for the next partial cancel). */
+  cancellable: number | null;
+  captured: number;
+  vbank_name: string | null;
+  vbank_account: string | null;
+  vbank_due: string | null;
+  deposited: number | null;
+  message: string | null;
+  /** The approval's result fields (JSON), for the result page. */
+  result_json: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const PRODUCTS: readonly Product[] = Object.freeze([
+  { id: 'mug', name: 'KCP 머그컵', price: 15000 },
+  { id: 'keyboard', name: '기계식 키보드', price: 89000 },
+  { id: 'sticker', name: '테스트 스티커', price: 1004 },
+]);
+
+export class OrderStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS orders (
+      ordr_idxx TEXT PRIMARY KEY,
+      product_id TEXT NOT NULL,
+      good_name TEXT NOT NULL,
+      amount INTEGER NOT NULL CHECK (amount > 0),
+      method TEXT NOT NULL,
+      buyer_name TEXT NOT NULL,
+      status TEXT NOT NULL,
+      tno TEXT,
+      pay_method TEXT,
+      cancellable INTEGER,
+      captured INTEGER NOT NULL DEFAULT 0,
+      vbank_name TEXT,
+      vbank_account TEXT,
+      vbank_due TEXT,
+      deposited INTEGER,
+      message TEXT,
+      result_json TEXT,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    )`);
+  }
+
+  create(order: { ordrIdxx: string; product: Product; method: string; buyerName: string }): OrderRow {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO orders (ordr_idxx, product_id, good_name, amount, method, buyer_name, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      )
+      .run(order.ordrIdxx, order.product.id, order.product.name, order.product.price, order.method, order.buyerName, now, now);
+    return this.get(order.ordrIdxx)!;
+  }
+
+  get(ordrIdxx: string): OrderRow | undefined {
+    return this.db.prepare('SELECT * FROM orders WHERE ordr_idxx = ?').get(ordrIdxx) as OrderRow | undefined;
+  }
+
+  findByTno(tno: string): OrderRow | undefined {
+    return this.db.prepare('SELECT * FROM orders WHERE tno = ?').get(tno) as OrderRow | undefined;
+  }
+
+  list(): OrderRow[] {
+    return this.db.prepare('SELECT * FROM orders ORDER BY created_at DESC, ordr_idxx DESC').all() as OrderRow[];
+  }
+
+  /** Update some columns; `updated_at` is set here. */
+  update(ordrIdxx: string, changes: Partial<Omit<OrderRow, 'ordr_idxx' | 'created_at' | 'updated_at'>>): void {
+    const keys = Object.keys(changes);
+    if (keys.length === 0) return;
+    const sets = keys.map((k) => `${k} = @${k}`).join(', ');
+    const info = this.db
+      .prepare(`UPDATE orders SET ${sets}, updated_at = @updated_at WHERE ordr_idxx = @ordr_idxx`)
+      .run({ ...changes, updated_at: new Date().toISOString(), ordr_idxx: ordrIdxx });
+    if (info.changes !== 1) throw new Error(`order ${ordrIdxx} not found`);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Starts the sample shop with everything it needs on one machine: the stand-in pp_cli installed as the module under
+ * vendor/bin (outside the web root), the local gateway simulator on 127.0.0.1, a TEST SiteConf pointing at it, and the
+ * shop itself. Used by `npm start` (sample/start.ts) and by the browser test.
+ */
+import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SiteConf, createSiteLogger, type PayplusLogger } from '../lib/index.js';
+import { startSimulator, type Simulator } from '../lib/sim/index.js';
+import { createShop, type Shop } from './shop.js';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+const STANDIN = path.join(REPO_ROOT, 'build', 'Release', 'pp_cli_standin');
+
+export interface SampleOptions {
+  /** Shop port on 127.0.0.1 (0: any free port). */
+  port?: number;
+  /** Simulator port on 127.0.0.1 (0: any free port). */
+  simPort?: number;
+  /** The KCP home (folder above bin/); default <repo>/vendor. */
+  homeDir?: string;
+  /** pp_cli and SDK logs; default <repo>/log. */
+  logDir?: string;
+  /** Shop database and notification store; default <log dir>/sample. */
+  dataDir?: string;
+  /** Where to write the generated site_conf_inc.json (for `kcp-payplus doctor --config …`); default <repo>/cfg. */
+  cfgFile?: string;
+  logger?: PayplusLogger;
+}
+
+export interface Sample {
+  shopUrl: string;
+  sim: Simulator;
+  shop: Shop;
+  conf: SiteConf;
+  cfgFile: string;
+  close(): Promise<void>;
+}
+
+/** Put the stand-in where KCP's module would be: <home>/bin/pp_cli, mode 755. */
+function installStandIn(homeDir: string): string {
+  if (!existsSync(STANDIN)) {
+    throw new Error(
+      `the stand-in pp_cli is not built (${STANDIN}); run 'npm install' (it builds native/ with node-gyp: needs g++, make, python3)`,
+    );
+  }
+  const bin = path.join(homeDir, 'bin');
+  mkdirSync(bin, { recursive: true, mode: 0o755 });
+  const target = path.join(bin, 'pp_cli');
+  copyFileSync(STANDIN, target);
+  chmodSync(target, 0o755);
+  return target;
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startSample(options: SampleOptions = {}): Promise<Sample> {
+  const homeDir = options.homeDir ?? path.join(REPO_ROOT, 'vendor');
+  const logDir = options.logDir ?? path.join(REPO_ROOT, 'log');
+  const dataDir = options.dataDir ?? path.join(logDir, 'sample');
+  const cfgFile = options.cfgFile ?? path.join(REPO_ROOT, 'cfg', 'sample.site_conf_inc.json');
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  installStandIn(homeDir);
+
+  const sim = await startSimulator({ port: options.simPort ?? 0 });
+  const server = http.createServer();
+  const port = await listen(server, options.port ?? 0);
+  const shopUrl = `http://127.0.0.1:${port}`;
+
+  const conf = SiteConf.testPreset({
+    homeDir,
+    logDir,
+    gwUrl: '127.0.0.1',
+    gwPort: String(sim.port),
+    jsUrl: `${sim.url}/plugin/payplus_test_un.js`,
+    webRoots: [path.join(REPO_ROOT, 'sample', 'public')],
+    notifyUrl: `${shopUrl}/common_return`,
+    siteName: 'KCP SAMPLE SHOP',
+    timeoutMs: 15_000,
+  });
+  mkdirSync(path.dirname(cfgFile), { recursive: true });
+  writeFileSync(cfgFile, `${JSON.stringify(conf.toFile(), null, 2)}\n`, { mode: 0o600 });
+  sim.notifyUrl = conf.notifyUrl;
+
+  const logger = options.logger ?? createSiteLogger(conf);
+  const shop = await createShop({ conf, dataDir, logger, simulatorUrl: sim.url });
+  server.on('request', shop.app);
+
+  return {
+    shopUrl,
+    sim,
+    shop,
+    conf,
+    cfgFile,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      shop.close();
+      await sim.close();
+      (logger as { close?: () => void }).close?.();
+    },
+  };
+}
