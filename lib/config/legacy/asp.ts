@@ -3,8 +3,8 @@
  * (`:` separates, ` _` continues); comments `'` and `REM`; strings in double quotes with `""` for a
  * quote (VBScript has no other quote style); `&` joins. Names are case-insensitive, as in VBScript.
  */
-import { LineIndex } from './source.js';
 import { assignedSoFar, LexError, parseExpression, type Dialect, type Interpretation, type Token } from './assignments.js';
+import { DIRECTIVE, lexBlocks, opToken, scanWord, scriptletLanguage, skipLineComment, type NameChars, type StatementCollector } from './lex.js';
 
 export const aspDialect: Dialect = {
   language: 'ASP',
@@ -15,102 +15,61 @@ export const aspDialect: Dialect = {
   displayOf: (t) => t.text,
 };
 
-const IDENT_START = /[A-Za-z_\x80-\uffff]/;
-const IDENT = /[A-Za-z0-9_\x80-\uffff]/;
-
-function skipToLineEnd(text: string, i: number): number {
-  while (i < text.length && text[i] !== '\n' && !text.startsWith('%>', i)) i++;
-  return i;
-}
+const NAMES: NameChars = { start: /[A-Za-z_\x80-\uffff]/, rest: /[A-Za-z0-9_\x80-\uffff]/ };
 
 /** ` _` at the end of a line (a lone underscore, only spaces after it). */
 function isContinuation(text: string, i: number): boolean {
   const nl = text.indexOf('\n', i);
-  return nl >= 0 && /^[ \t\r]*$/.test(text.slice(i + 1, nl)) && !IDENT.test(text[i - 1] ?? ' ');
+  return nl >= 0 && /^[ \t\r]*$/.test(text.slice(i + 1, nl)) && !NAMES.rest.test(text[i - 1] ?? ' ');
 }
+
+const ASP = scriptletLanguage({ skipped: [DIRECTIVE], openers: [] }, readAsp);
 
 /** Splits the `<% %>` blocks of an ASP page into VBScript statements. */
 export function lexAsp(text: string): Token[][] {
-  const lines = new LineIndex(text);
-  const statements: Token[][] = [];
-  let current: Token[] = [];
-  const end = (): void => {
-    if (current.length > 0) statements.push(current);
-    current = [];
-  };
-  let i = 0;
-  let inScript = false;
-  while (i < text.length) {
-    const line = lines.lineAt(i);
-    if (!inScript) {
-      const open = text.indexOf('<%', i);
-      if (open < 0) break;
-      if (text.startsWith('<%@', open)) {
-        const close = text.indexOf('%>', open);
-        if (close < 0) throw new LexError('a <%@ directive is never closed. Fix: end it with %>.', lines.lineAt(open));
-        i = close + 2;
-        continue;
-      }
-      if (text.startsWith('<%=', open)) current.push({ kind: 'ident', text: '<%=', value: '', line: lines.lineAt(open) });
-      i = open + (text[open + 2] === '=' ? 3 : 2);
-      inScript = true;
+  return lexBlocks(text, ASP);
+}
+
+/** A newline or `:` ends a statement, except after a continuation ` _`. */
+function readAsp(text: string, i: number, line: number, out: StatementCollector): number {
+  const c = text[i]!;
+  if (c === '\n' || c === ':') {
+    out.end();
+    return i + 1;
+  }
+  if (/\s/.test(c)) return i + 1;
+  if (c === "'") return skipLineComment(text, i, '%>');
+  // Line continuation: the statement goes on after the newline.
+  if (c === '_' && isContinuation(text, i)) return text.indexOf('\n', i) + 1;
+  if (c === '"') return readString(text, i, line, out);
+  const word = scanWord(text, i, line, NAMES);
+  if (word === undefined) {
+    out.push(opToken(c, line));
+    return i + 1;
+  }
+  // `REM` comments only where a statement starts; elsewhere `rem` is a name.
+  if (word.kind === 'ident' && out.tokens.length === 0 && word.text.toLowerCase() === 'rem') return skipLineComment(text, i + word.text.length, '%>');
+  out.push(word);
+  return i + word.text.length;
+}
+
+/** VBScript strings: `""` is a quote, there are no other escapes, and they never span lines. */
+function readString(text: string, start: number, line: number, out: StatementCollector): number {
+  let value = '';
+  let j = start + 1;
+  for (;;) {
+    if (j >= text.length || text[j] === '\n') throw new LexError('a string is not closed on its line (a missing quote?). Fix: add the closing quote; write "" for a quote inside a string.', line, assignedSoFar(out.tokens, aspDialect));
+    if (text[j] === '"') {
+      if (text[j + 1] !== '"') break;
+      value += '"';
+      j += 2;
       continue;
     }
-    const c = text[i]!;
-    if (c === '\n' || c === ':') {
-      end();
-      i++;
-    } else if (/\s/.test(c)) {
-      i++;
-    } else if (text.startsWith('%>', i)) {
-      end();
-      inScript = false;
-      i += 2;
-    } else if (c === "'") {
-      i = skipToLineEnd(text, i);
-    } else if (c === '_' && isContinuation(text, i)) {
-      // Line continuation: the statement goes on after the newline.
-      i = text.indexOf('\n', i) + 1;
-    } else if (c === '"') {
-      let value = '';
-      let j = i + 1;
-      for (;;) {
-        if (j >= text.length || text[j] === '\n') throw new LexError('a string is not closed on its line (a missing quote?). Fix: add the closing quote; write "" for a quote inside a string.', line, assignedSoFar(current, aspDialect));
-        if (text[j] === '"') {
-          if (text[j + 1] === '"') {
-            value += '"';
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        value += text[j];
-        j++;
-      }
-      current.push({ kind: 'str', text: text.slice(i + 1, j), value, line });
-      i = j + 1;
-    } else if (/[0-9]/.test(c)) {
-      let j = i;
-      while (j < text.length && /[0-9]/.test(text[j]!)) j++;
-      current.push({ kind: 'num', text: text.slice(i, j), value: text.slice(i, j), line });
-      i = j;
-    } else if (IDENT_START.test(c)) {
-      let j = i;
-      while (j < text.length && IDENT.test(text[j]!)) j++;
-      const word = text.slice(i, j);
-      if (current.length === 0 && word.toLowerCase() === 'rem') {
-        i = skipToLineEnd(text, j);
-        continue;
-      }
-      current.push({ kind: 'ident', text: word, value: '', line });
-      i = j;
-    } else {
-      current.push({ kind: 'op', text: c, value: '', line });
-      i++;
-    }
+    value += text[j];
+    j++;
   }
-  end();
-  return statements;
+  out.push({ kind: 'str', text: text.slice(start + 1, j), value, line });
+  return j + 1;
 }
 
 const DECLARATIONS = new Set(['dim', 'option', 'private', 'public']);

@@ -3,8 +3,8 @@
  * `<%@ %>` and JSP comments `<%-- --%>` are skipped; Java comments `//` and `/* *\/`; strings in
  * double quotes (Java escapes); `+` joins. Java has no single-quoted strings (those are chars).
  */
-import { LineIndex } from './source.js';
 import { assignedSoFar, LexError, parseExpression, type Dialect, type Interpretation, type Token } from './assignments.js';
+import { DIRECTIVE, lexBlocks, opToken, scanWord, scriptletLanguage, skipBlockComment, skipLineComment, type NameChars, type SkippedTag, type StatementCollector } from './lex.js';
 
 export const jspDialect: Dialect = {
   language: 'JSP',
@@ -15,99 +15,54 @@ export const jspDialect: Dialect = {
   displayOf: (t) => t.text,
 };
 
-const IDENT_START = /[A-Za-z_$\x80-\uffff]/;
-const IDENT = /[A-Za-z0-9_$\x80-\uffff]/;
+const NAMES: NameChars = { start: /[A-Za-z_$\x80-\uffff]/, rest: /[A-Za-z0-9_$\x80-\uffff]/ };
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', "'": "'", '"': '"', '\\': '\\' };
+const JSP_COMMENT: SkippedTag = { open: '<%--', close: '--%>', name: 'comment' };
+const JSP = scriptletLanguage({ skipped: [JSP_COMMENT, DIRECTIVE], openers: ['<%!'] }, readJava);
 
 /** Splits the scriptlets of a JSP page into Java statements (at `;` and `%>`). */
 export function lexJsp(text: string): Token[][] {
-  const lines = new LineIndex(text);
-  const statements: Token[][] = [];
-  let current: Token[] = [];
-  const end = (): void => {
-    if (current.length > 0) statements.push(current);
-    current = [];
-  };
-  let i = 0;
-  let inJava = false;
-  while (i < text.length) {
-    const line = lines.lineAt(i);
-    if (!inJava) {
-      const open = text.indexOf('<%', i);
-      if (open < 0) break;
-      if (text.startsWith('<%--', open)) {
-        const close = text.indexOf('--%>', open + 4);
-        if (close < 0) throw new LexError('a <%-- comment is never closed. Fix: end it with --%>.', lines.lineAt(open));
-        i = close + 4;
-      } else if (text.startsWith('<%@', open)) {
-        const close = text.indexOf('%>', open + 3);
-        if (close < 0) throw new LexError('a <%@ directive is never closed. Fix: end it with %>.', lines.lineAt(open));
-        i = close + 2;
-      } else if (text.startsWith('<%=', open)) {
-        // An expression prints something: not a setting. Let the caller refuse it by name.
-        current.push({ kind: 'ident', text: '<%=', value: '', line: lines.lineAt(open) });
-        i = open + 3;
-        inJava = true;
+  return lexBlocks(text, JSP);
+}
+
+/** `;` ends a statement; Java's own comments are skipped (JSP `<%-- --%>` ones never reach here). */
+function readJava(text: string, i: number, line: number, out: StatementCollector): number {
+  const c = text[i]!;
+  if (/\s/.test(c)) return i + 1;
+  if (text.startsWith('//', i)) return skipLineComment(text, i, '%>');
+  if (text.startsWith('/*', i)) return skipBlockComment(text, i, line);
+  if (c === '"') return readString(text, i, line, out);
+  if (c === ';') {
+    out.end();
+    return i + 1;
+  }
+  const token = scanWord(text, i, line, NAMES) ?? opToken(c, line);
+  out.push(token);
+  return i + token.text.length;
+}
+
+/** Java strings: backslash escapes and `\uXXXX`; they never span lines. */
+function readString(text: string, start: number, line: number, out: StatementCollector): number {
+  let value = '';
+  let j = start + 1;
+  while (j < text.length && text[j] !== '"' && text[j] !== '\n') {
+    if (text[j] === '\\' && j + 1 < text.length) {
+      const e = text[j + 1]!;
+      if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) {
+        value += String.fromCharCode(parseInt(text.slice(j + 2, j + 6), 16));
+        j += 6;
       } else {
-        i = open + (text[open + 2] === '!' ? 3 : 2);
-        inJava = true;
+        value += ESCAPES[e] ?? e;
+        j += 2;
       }
       continue;
     }
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (text.startsWith('%>', i)) {
-      end();
-      inJava = false;
-      i += 2;
-    } else if (text.startsWith('//', i)) {
-      while (i < text.length && text[i] !== '\n' && !text.startsWith('%>', i)) i++;
-    } else if (text.startsWith('/*', i)) {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0) throw new LexError('a /* comment is never closed. Fix: end it with */.', line);
-      i = close + 2;
-    } else if (c === '"') {
-      let value = '';
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"' && text[j] !== '\n') {
-        if (text[j] === '\\' && j + 1 < text.length) {
-          const e = text[j + 1]!;
-          if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) {
-            value += String.fromCharCode(parseInt(text.slice(j + 2, j + 6), 16));
-            j += 6;
-          } else {
-            value += ESCAPES[e] ?? e;
-            j += 2;
-          }
-          continue;
-        }
-        value += text[j];
-        j++;
-      }
-      if (text[j] !== '"') throw new LexError('a string is not closed on its line (a missing quote?). Fix: add the closing quote.', line, assignedSoFar(current, jspDialect));
-      current.push({ kind: 'str', text: text.slice(i + 1, j), value, line });
-      i = j + 1;
-    } else if (/[0-9]/.test(c)) {
-      let j = i;
-      while (j < text.length && /[0-9]/.test(text[j]!)) j++;
-      current.push({ kind: 'num', text: text.slice(i, j), value: text.slice(i, j), line });
-      i = j;
-    } else if (IDENT_START.test(c)) {
-      let j = i;
-      while (j < text.length && IDENT.test(text[j]!)) j++;
-      current.push({ kind: 'ident', text: text.slice(i, j), value: '', line });
-      i = j;
-    } else if (c === ';') {
-      end();
-      i++;
-    } else {
-      current.push({ kind: 'op', text: c, value: '', line });
-      i++;
-    }
+    value += text[j];
+    j++;
   }
-  end();
-  return statements;
+  if (text[j] !== '"') throw new LexError('a string is not closed on its line (a missing quote?). Fix: add the closing quote.', line, assignedSoFar(out.tokens, jspDialect));
+  out.push({ kind: 'str', text: text.slice(start + 1, j), value, line });
+  return j + 1;
 }
 
 const MODIFIERS = new Set(['public', 'private', 'protected', 'static', 'final']);

@@ -2,8 +2,8 @@
  * site_conf_inc.php: `$g_conf_site_cd = "T0000";`. Comments `//`, `#`, `/* *\/`; strings in double
  * quotes (escapes decoded; `$var` inside is refused, write `"a" . $var`) or single quotes; `.` joins.
  */
-import { LineIndex } from './source.js';
 import { assignedSoFar, LexError, parseExpression, type Dialect, type Interpretation, type Token } from './assignments.js';
+import { lexBlocks, opToken, scanWhile, scanWord, skipBlockComment, skipLineComment, type BlockLanguage, type NameChars, type StatementCollector } from './lex.js';
 
 export const phpDialect: Dialect = {
   language: 'PHP',
@@ -14,76 +14,50 @@ export const phpDialect: Dialect = {
   displayOf: (t) => `$${t.text}`,
 };
 
-const IDENT_START = /[A-Za-z_\x80-\uffff]/;
-const IDENT = /[A-Za-z0-9_\x80-\uffff]/;
+const NAMES: NameChars = { start: /[A-Za-z_\x80-\uffff]/, rest: /[A-Za-z0-9_\x80-\uffff]/ };
 const DOUBLE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', v: '\v', e: '\x1b', f: '\f', '\\': '\\', $: '$', '"': '"' };
+/** Two-character operators, kept whole so that `.=` or `==` is never mistaken for `=`. */
+const OPERATORS = ['.=', '==', '=>', '->', '::'];
+const PHP: BlockLanguage = { close: '?>', enter: enterPhp, read: readPhp };
 
 /** Splits PHP code into statements (at `;` and `?>`); text outside `<?php ... ?>` is skipped. */
 export function lexPhp(text: string): Token[][] {
-  const lines = new LineIndex(text);
-  const statements: Token[][] = [];
-  let current: Token[] = [];
-  const end = (): void => {
-    if (current.length > 0) statements.push(current);
-    current = [];
-  };
-  let i = 0;
-  let inPhp = false;
-  while (i < text.length) {
-    if (!inPhp) {
-      const open = text.indexOf('<?', i);
-      if (open < 0) break;
-      i = open + 2;
-      if (text.startsWith('php', i)) i += 3;
-      else if (text[i] === '=') i += 1;
-      inPhp = true;
-      continue;
-    }
-    const c = text[i]!;
-    const line = lines.lineAt(i);
-    if (/\s/.test(c)) {
-      i++;
-    } else if (text.startsWith('?>', i)) {
-      end();
-      inPhp = false;
-      i += 2;
-    } else if (c === '#' || text.startsWith('//', i)) {
-      while (i < text.length && text[i] !== '\n' && !text.startsWith('?>', i)) i++;
-    } else if (text.startsWith('/*', i)) {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0) throw new LexError('a /* comment is never closed. Fix: end it with */.', line);
-      i = close + 2;
-    } else if (c === '"' || c === "'") {
-      const { token, next } = readString(text, i, line, current);
-      current.push(token);
-      i = next;
-    } else if (c === '$' && IDENT_START.test(text[i + 1] ?? '')) {
-      let j = i + 1;
-      while (j < text.length && IDENT.test(text[j]!)) j++;
-      current.push({ kind: 'var', text: text.slice(i + 1, j), value: '', line });
-      i = j;
-    } else if (/[0-9]/.test(c)) {
-      let j = i;
-      while (j < text.length && /[0-9]/.test(text[j]!)) j++;
-      current.push({ kind: 'num', text: text.slice(i, j), value: text.slice(i, j), line });
-      i = j;
-    } else if (IDENT_START.test(c)) {
-      let j = i;
-      while (j < text.length && IDENT.test(text[j]!)) j++;
-      current.push({ kind: 'ident', text: text.slice(i, j), value: '', line });
-      i = j;
-    } else if (c === ';') {
-      end();
-      i++;
-    } else {
-      const two = text.slice(i, i + 2);
-      const op = ['.=', '==', '=>', '->', '::'].includes(two) ? two : c;
-      current.push({ kind: 'op', text: op, value: '', line });
-      i += op.length;
-    }
+  return lexBlocks(text, PHP);
+}
+
+/** `<?php`, the short `<?` and the echo tag `<?=` all open code. */
+function enterPhp(text: string, from: number): number {
+  const open = text.indexOf('<?', from);
+  if (open < 0) return -1;
+  const i = open + 2;
+  if (text.startsWith('php', i)) return i + 3;
+  return text[i] === '=' ? i + 1 : i;
+}
+
+/** `;` ends a statement; comments `#`, `//`, `/* *\/`; `$name` is a variable, a bare name is not. */
+function readPhp(text: string, i: number, line: number, out: StatementCollector): number {
+  const c = text[i]!;
+  if (/\s/.test(c)) return i + 1;
+  if (c === '#' || text.startsWith('//', i)) return skipLineComment(text, i, '?>');
+  if (text.startsWith('/*', i)) return skipBlockComment(text, i, line);
+  if (c === '"' || c === "'") {
+    const { token, next } = readString(text, i, line, out.tokens);
+    out.push(token);
+    return next;
   }
-  end();
-  return statements;
+  if (c === ';') {
+    out.end();
+    return i + 1;
+  }
+  if (c === '$' && NAMES.start.test(text[i + 1] ?? '')) {
+    const end = scanWhile(text, i + 1, NAMES.rest);
+    out.push({ kind: 'var', text: text.slice(i + 1, end), value: '', line });
+    return end;
+  }
+  const two = text.slice(i, i + 2);
+  const token = scanWord(text, i, line, NAMES) ?? opToken(OPERATORS.includes(two) ? two : c, line);
+  out.push(token);
+  return i + token.text.length;
 }
 
 function readString(text: string, start: number, line: number, statement: readonly Token[]): { token: Token; next: number } {
