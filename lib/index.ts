@@ -54,3 +54,5 @@ export * from './receipt/index.js';
 export * from './codes/index.js';
 export * from './doctor/index.js';
 export * from './trace/index.js';
+export { ppAxHubHandler, expressPpAxHub, type PpAxHubHandlerOptions, type PpAxHubOrder, type PpAxHubResult } from './payplus/http.js';
+export * from './http/index.js';

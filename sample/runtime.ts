@@ -67,6 +67,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   const dataDir = options.dataDir ?? path.join(logDir, 'sample');
   const cfgFile = options.cfgFile ?? path.join(REPO_ROOT, 'cfg', 'sample.site_conf_inc.json');
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  chmodSync(logDir, 0o700); // pp_cli's level-3 logs hold full responses: private, even if the folder came from git
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   installStandIn(homeDir);
 

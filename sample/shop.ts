@@ -10,6 +10,7 @@ import express, { type Request, type Response } from 'express';
 import {
   FileNotificationStore,
   KcpError,
+  expressPpAxHub,
   NotificationInbox,
   PayPlus,
   crossCheck,
@@ -103,6 +104,46 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
     }
   }
 
+  // pp_ax_hub: the payment window posts here. The adapter reads the body in the page's charset, looks the order up
+  // for the amount we trust, and runs processPayment; we only decide what the browser sees.
+  app.post(
+    '/pp_ax_hub',
+    expressPpAxHub<OrderRow, void>({
+      payplus,
+      trustProxy: options.trustProxy,
+      findOrder: (ordrIdxx) => orders.get(ordrIdxx),
+      commit: (approval, order) => recordApproval(order, approval),
+      respond: (res, result) => {
+        const page = `/orders/${encodeURIComponent(result.status === 'unknown_order' ? '' : result.order.ordr_idxx)}`;
+        switch (result.status) {
+          case 'unknown_order': {
+            const r = refusedPage('결제 오류', '주문을 찾을 수 없습니다.', 404);
+            return void res.writeHead(r.status, { 'content-type': 'text/html; charset=utf-8' }).end(r.html);
+          }
+          case 'refused': {
+            const title = result.error.code === 'amount_mismatch' ? '결제 거절: 금액 불일치' : '결제 거절';
+            if (result.order.status === 'pending') orders.update(result.order.ordr_idxx, { status: 'failed', message: result.error.message });
+            const r = refusedPage(title, result.error.message);
+            return void res.writeHead(r.status, { 'content-type': 'text/html; charset=utf-8' }).end(r.html);
+          }
+          case 'approved':
+            break;
+          case 'declined':
+            orders.update(result.order.ordr_idxx, { status: 'failed', message: `${result.error.resCd ?? ''} ${result.error.resMsg ?? result.error.message}`.trim() });
+            break;
+          case 'cancelled':
+            orders.update(result.order.ordr_idxx, { status: 'failed', tno: result.approval.tno, message: `승인 후 처리 오류로 자동 취소되었습니다 (${result.reason})` });
+            break;
+          case 'cancel_failed':
+          case 'unknown':
+            orders.update(result.order.ordr_idxx, { status: 'attention', message: result.status === 'unknown' ? result.error.message : result.cancelError.message });
+            break;
+        }
+        res.writeHead(303, { location: page }).end();
+      },
+    }),
+  );
+
   app.use(express.static(path.join(import.meta.dirname, 'public'), { index: false }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
 
@@ -129,43 +170,6 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
     } catch (err) {
       orders.update(order.ordr_idxx, { status: 'failed', message: (err as Error).message });
       const r = refusedPage('주문 오류', (err as Error).message);
-      send(res, r.status, r.html);
-    }
-  });
-
-  // pp_ax_hub: the payment window posts here.
-  app.post('/pp_ax_hub', async (req, res) => {
-    const form = req.body as Record<string, string>;
-    const order = orders.get(String(form.ordr_idxx ?? ''));
-    if (!order || order.status !== 'pending') {
-      const r = refusedPage('결제 오류', order ? '이미 처리된 주문입니다.' : '주문을 찾을 수 없습니다.');
-      return send(res, r.status, r.html);
-    }
-    try {
-      const outcome = await payplus.processPayment(form, {
-        custIp: clientAddress(req),
-        expectedAmount: order.amount, // from our database, never from the form
-        commit: (approval) => recordApproval(order, approval),
-      });
-      switch (outcome.status) {
-        case 'approved':
-          return res.redirect(303, `/orders/${encodeURIComponent(order.ordr_idxx)}`);
-        case 'declined':
-          orders.update(order.ordr_idxx, { status: 'failed', message: `${outcome.error.resCd ?? ''} ${outcome.error.resMsg ?? outcome.error.message}`.trim() });
-          return res.redirect(303, `/orders/${encodeURIComponent(order.ordr_idxx)}`);
-        case 'cancelled':
-          orders.update(order.ordr_idxx, { status: 'failed', tno: outcome.approval.tno, message: `승인 후 처리 오류로 자동 취소되었습니다 (${outcome.reason})` });
-          return res.redirect(303, `/orders/${encodeURIComponent(order.ordr_idxx)}`);
-        case 'cancel_failed':
-        case 'unknown':
-          orders.update(order.ordr_idxx, { status: 'attention', message: outcome.status === 'unknown' ? outcome.error.message : outcome.cancelError.message });
-          return res.redirect(303, `/orders/${encodeURIComponent(order.ordr_idxx)}`);
-      }
-    } catch (err) {
-      if (!(err instanceof KcpError)) throw err;
-      const title = err.code === 'amount_mismatch' ? '결제 거절: 금액 불일치' : '결제 거절';
-      orders.update(order.ordr_idxx, { status: 'failed', message: err.message });
-      const r = refusedPage(title, err.message);
       send(res, r.status, r.html);
     }
   });

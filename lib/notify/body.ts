@@ -1,95 +1,14 @@
-/**
- * Decoding a common_return POST body. KCP posts `application/x-www-form-urlencoded` whose percent-escapes
- * are EUC-KR bytes by default (UTF-8 for merchants set up that way), so the body must be decoded from
- * bytes: a framework's default UTF-8 form parser turns 홍길동 in EUC-KR into replacement characters.
- * The charset comes from the Content-Type when it names one; otherwise UTF-8 when every value is valid
- * UTF-8, else CP949 (the superset of EUC-KR that Korean servers actually produce).
- */
-import iconv from 'iconv-lite';
-import { KcpError } from '../errors.js';
+/** Decoding a common_return POST body: the shared form decoder, with notification errors. */
+import { charsetFromContentType as formCharset, decodeFormBody, type DecodedBody, type FormCharset } from '../http/form.js';
 
-export type NotificationCharset = 'euc-kr' | 'utf-8';
+export type NotificationCharset = FormCharset;
+export type { DecodedBody };
 
-export interface DecodedBody {
-  readonly fields: Readonly<Record<string, string>>;
-  /** undefined when the body was already a record of strings. */
-  readonly charset: NotificationCharset | undefined;
-}
-
-const EUC_KR_NAMES = new Set(['euc-kr', 'euckr', 'cp949', 'x-windows-949', 'windows-949', 'ks_c_5601-1987', 'uhc']);
-const UTF8_NAMES = new Set(['utf-8', 'utf8']);
+const NOTIFICATION = { what: 'Notification body', code: 'notification_rejected' } as const;
 
 /** The charset a Content-Type names, if any. Unknown charsets are refused rather than guessed. */
 export function charsetFromContentType(contentType: string | undefined): NotificationCharset | undefined {
-  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
-  if (!match) return undefined;
-  const name = match[1]!.toLowerCase();
-  if (EUC_KR_NAMES.has(name)) return 'euc-kr';
-  if (UTF8_NAMES.has(name)) return 'utf-8';
-  throw new KcpError(
-    'notification_rejected',
-    `Notification body charset "${match[1]}" is not supported; KCP sends EUC-KR or UTF-8.`,
-    { field: 'content-type' },
-  );
-}
-
-function hexValue(byte: number): number {
-  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
-  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
-  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
-  return -1;
-}
-
-/** Percent-decodes form bytes: `+` is a space, `%XX` a byte, a broken escape stays as written (as PHP does). */
-function percentDecode(bytes: Buffer): Buffer {
-  const out = Buffer.alloc(bytes.length);
-  let n = 0;
-  for (let i = 0; i < bytes.length; i += 1) {
-    const b = bytes[i]!;
-    if (b === 0x2b) {
-      out[n++] = 0x20;
-    } else if (b === 0x25 && i + 2 < bytes.length && hexValue(bytes[i + 1]!) >= 0 && hexValue(bytes[i + 2]!) >= 0) {
-      out[n++] = hexValue(bytes[i + 1]!) * 16 + hexValue(bytes[i + 2]!);
-      i += 2;
-    } else {
-      out[n++] = b;
-    }
-  }
-  return out.subarray(0, n);
-}
-
-/** Splits a form body into raw (still encoded) name/value byte pairs; a repeated name keeps the last value. */
-function splitForm(body: Buffer): Array<[Buffer, Buffer]> {
-  const pairs: Array<[Buffer, Buffer]> = [];
-  let start = 0;
-  while (start <= body.length) {
-    let end = body.indexOf(0x26, start);
-    if (end < 0) end = body.length;
-    const segment = body.subarray(start, end);
-    if (segment.length > 0) {
-      const eq = segment.indexOf(0x3d);
-      const name = eq < 0 ? segment : segment.subarray(0, eq);
-      const value = eq < 0 ? Buffer.alloc(0) : segment.subarray(eq + 1);
-      pairs.push([percentDecode(name), percentDecode(value)]);
-    }
-    start = end + 1;
-  }
-  return pairs;
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function decodeText(bytes: Buffer, charset: NotificationCharset): string {
-  return charset === 'utf-8' ? bytes.toString('utf8') : iconv.decode(bytes, 'cp949');
+  return formCharset(contentType, NOTIFICATION);
 }
 
 /** Turns a body (raw bytes, a string, or an already-parsed record) into fields. */
@@ -97,20 +16,5 @@ export function decodeNotificationBody(
   body: Buffer | Uint8Array | string | Readonly<Record<string, unknown>>,
   contentType?: string,
 ): DecodedBody {
-  if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
-    if (body === null || typeof body !== 'object') {
-      throw new KcpError('notification_rejected', 'Notification body must be bytes, a string or a record of fields.', { field: 'body' });
-    }
-    const entries = Object.entries(body).map(
-      ([name, value]) => [name, Array.isArray(value) ? String(value[value.length - 1] ?? '') : String(value ?? '')] as const,
-    );
-    return { fields: Object.fromEntries(entries), charset: undefined };
-  }
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const pairs = splitForm(bytes);
-  const charset = charsetFromContentType(contentType) ?? (pairs.every(([k, v]) => isUtf8(k) && isUtf8(v)) ? 'utf-8' : 'euc-kr');
-  // fromEntries defines own properties, so a field named __proto__ cannot touch the prototype; later
-  // duplicates overwrite earlier ones, like PHP's $_POST.
-  const fields = Object.fromEntries(pairs.map(([name, value]) => [decodeText(name, charset), decodeText(value, charset)]));
-  return { fields, charset };
+  return decodeFormBody(body, contentType, NOTIFICATION);
 }

@@ -15,7 +15,8 @@ import { silentLogger } from '../log/types.js';
 import { notificationAnswer } from './answer.js';
 import { decodeNotificationBody } from './body.js';
 import { NotificationInbox, type InboxOutcome, type NotificationHandler } from './inbox.js';
-import { checkNotificationSource, normalizeIp } from './ips.js';
+import { checkNotificationSource } from './ips.js';
+import { BodyTooLarge, clientIp, readBody } from '../http/request.js';
 import type { NotificationStore } from './store.js';
 import { typeNotification } from './parse.js';
 
@@ -39,39 +40,7 @@ export interface CommonReturnHandlerOptions {
 
 export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** The client address for `req`, resolving X-Forwarded-For only through trusted proxies. */
-export function clientIp(req: IncomingMessage, trustProxy: readonly string[] = []): string {
-  const socketIp = normalizeIp(req.socket.remoteAddress ?? '');
-  const trusted = new Set(trustProxy.map(normalizeIp));
-  if (!trusted.has(socketIp)) return socketIp;
-  const header = req.headers['x-forwarded-for'];
-  const hops = (Array.isArray(header) ? header.join(',') : header ?? '')
-    .split(',')
-    .map((hop) => normalizeIp(hop))
-    .filter((hop) => hop !== '');
-  for (let i = hops.length - 1; i >= 0; i -= 1) {
-    if (!trusted.has(hops[i]!)) return hops[i]!;
-  }
-  return hops[0] ?? socketIp;
-}
-
-class BodyTooLarge extends Error {}
-
-/**
- * Reads the whole body, refusing more than `limit` bytes. An oversized body is drained rather than cut
- * off (cutting it off destroys the socket and the 413 never arrives); only allowed senders get this far.
- */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buf.length;
-    if (size <= limit) chunks.push(buf);
-  }
-  if (size > limit) throw new BodyTooLarge(`body exceeds ${limit} bytes`);
-  return Buffer.concat(chunks);
-}
+export { clientIp, readBody };
 
 function send(res: ServerResponse, status: number, body: string, contentType = 'text/html; charset=euc-kr'): void {
   if (res.headersSent) return;

@@ -11,6 +11,9 @@
 import { KcpConfigError, KcpError } from '../errors.js';
 import type { KcpEnvironment } from '../config/site-conf.js';
 import { isIP } from 'node:net';
+import { normalizeIp } from '../http/request.js';
+
+export { normalizeIp };
 
 export const KCP_NOTIFY_IPS: Readonly<Record<KcpEnvironment, readonly string[]>> = Object.freeze({
   TEST: Object.freeze(['203.238.36.17', '203.238.36.58', '210.122.73.58', '210.122.176.144']),
@@ -25,29 +28,6 @@ export const KCP_NOTIFY_IPS: Readonly<Record<KcpEnvironment, readonly string[]>>
   ]),
 });
 
-/**
- * Canonical text form of an address: trims, drops an IPv6 zone, lower-cases IPv6, and turns an
- * IPv4-mapped IPv6 address (`::ffff:203.238.36.58`, `::ffff:cbee:243a`) into plain IPv4, which is what a
- * dual-stack Node server reports for IPv4 clients.
- */
-export function normalizeIp(ip: string): string {
-  let value = ip.trim();
-  if (value.startsWith('[') && value.endsWith(']')) value = value.slice(1, -1);
-  const zone = value.indexOf('%');
-  if (zone >= 0) value = value.slice(0, zone);
-  if (isIP(value) !== 6) return value;
-  let canonical: string;
-  try {
-    canonical = new URL(`http://[${value}]/`).hostname.slice(1, -1);
-  } catch {
-    return value.toLowerCase();
-  }
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
-  if (!mapped) return canonical;
-  const hi = parseInt(mapped[1]!, 16);
-  const lo = parseInt(mapped[2]!, 16);
-  return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
-}
 
 export function isLoopback(ip: string): boolean {
   const value = normalizeIp(ip);

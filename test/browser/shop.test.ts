@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { runDoctor } from '../../lib/index.js';
 import { REPO_ROOT, startSample, type Sample } from '../../sample/runtime.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -59,6 +60,12 @@ describe('sample shop in chromium', function () {
     await page.waitForSelector('#status');
     return ordrIdxx;
   }
+
+  it("doctor passes on the sample's own install and config (nothing fails, nothing to warn about)", async () => {
+    const results = await runDoctor(sample.conf, { configPath: sample.cfgFile });
+    const notPassing = results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.detail}`);
+    assert.deepEqual(notPassing, []);
+  });
 
   it('buys with a card, shows the approval, and cancels it from the order list', async () => {
     const ordrIdxx = await buy('mug', 'card');
