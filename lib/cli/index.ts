@@ -14,5 +14,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`kcp-payplus: unknown command '${name}'\n\n${out}`);
     return 2;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    // node:util parseArgs refusing an option or a value is a usage error, for every command alike.
+    if (String((err as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`kcp-payplus ${name}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
 }

@@ -24,9 +24,14 @@ const SECRET_FIELDS = new Set(
 /** Fields that hold a card number (masked to first 6 + last 4 even if they are not a clean digit run). */
 const CARD_FIELDS = new Set(['card_no', 'card_number', 'cardno', 'pan', 'pay_id', 'card_num'].map(normalizeName));
 
-/** Fields that hold a phone number. */
+/**
+ * Fields that hold a phone number, or a buyer identity that usually is one (id_info: the cash-receipt identity —
+ * phone, card or business number — masked the same way).
+ */
 const PHONE_FIELDS = new Set(
-  ['buyr_tel1', 'buyr_tel2', 'mobile_no', 'tel_no', 'rcvr_tel1', 'rcvr_tel2', 'phone', 'hp_no'].map(normalizeName),
+  ['buyr_tel1', 'buyr_tel2', 'mobile_no', 'tel_no', 'rcvr_tel1', 'rcvr_tel2', 'phone', 'hp_no', 'id_info'].map(
+    normalizeName,
+  ),
 );
 
 /** Fields that hold an e-mail address. */

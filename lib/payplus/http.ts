@@ -26,14 +26,15 @@ export type PpAxHubResult<O, C> =
   /** processPayment ran: approved, declined, cancelled, cancel_failed or unknown. */
   | ({ order: O; form: PaymentForm } & PaymentOutcome<C>);
 
-export interface PpAxHubHandlerOptions<O extends PpAxHubOrder, C> {
+/** `R` is the response type your framework hands the handler (Express's Response extends ServerResponse). */
+export interface PpAxHubHandlerOptions<O extends PpAxHubOrder, C, R extends ServerResponse = ServerResponse> {
   payplus: PayPlus;
   /** Your order for the posted ordr_idxx (undefined when there is none). Its amount is the one sent as ordr_mony. */
   findOrder: (ordrIdxx: string) => Promise<O | undefined> | O | undefined;
   /** Record the approval. Throw to have it cancelled automatically. */
   commit: (approval: Approval, order: O) => Promise<C> | C;
   /** Answer the browser (redirect, page) for what happened. */
-  respond: (res: ServerResponse, result: PpAxHubResult<O, C>) => Promise<void> | void;
+  respond: (res: R, result: PpAxHubResult<O, C>) => Promise<void> | void;
   /** Addresses of your reverse proxies, whose X-Forwarded-For is believed. */
   trustProxy?: readonly string[];
   /** Larger bodies are refused with 413 (default 64 KiB; enc_data is a few KiB). */
@@ -48,10 +49,10 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function makeHandler<O extends PpAxHubOrder, C>(
-  options: PpAxHubHandlerOptions<O, C>,
+function makeHandler<O extends PpAxHubOrder, C, R extends ServerResponse>(
+  options: PpAxHubHandlerOptions<O, C, R>,
   source: FormSource,
-): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+): (req: IncomingMessage, res: R) => Promise<void> {
   const limit = options.maxBodyBytes ?? 64 * 1024;
   return async (req, res) => {
     if (req.method !== 'POST') {
@@ -96,9 +97,9 @@ export function ppAxHubHandler<O extends PpAxHubOrder, C>(
  * The same for Express (4 or 5). Mount it without a body parser in front, so the handler sees the bytes and can tell
  * EUC-KR from UTF-8; if a parser already consumed the body, its fields are used as they are.
  */
-export function expressPpAxHub<O extends PpAxHubOrder, C>(
-  options: PpAxHubHandlerOptions<O, C>,
-): (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next?: (err?: unknown) => void) => void {
+export function expressPpAxHub<O extends PpAxHubOrder, C, R extends ServerResponse = ServerResponse>(
+  options: PpAxHubHandlerOptions<O, C, R>,
+): (req: IncomingMessage & { body?: unknown }, res: R, next?: (err?: unknown) => void) => void {
   const handler = makeHandler(options, async (req: IncomingMessage & { body?: unknown }, limit) => {
     const parsed = req.body;
     if (parsed && typeof parsed === 'object' && !Buffer.isBuffer(parsed) && Object.keys(parsed).length > 0) {

@@ -257,6 +257,8 @@ export interface RecoveryReport {
   failed: Array<{ id: string; ordrIdxx: string; tno: string; error: KcpError }>;
   /** Approvals or cancels whose outcome is unknown: check KCP's admin; never retried automatically. */
   unknown: Array<{ id: string; ordrIdxx: string; tno?: string; step: 'approval' | 'cancel' }>;
+  /** With dryRun: uncommitted approvals that would be cancelled (or handed to onUncommitted). */
+  pending: Array<{ id: string; ordrIdxx: string; tno: string }>;
 }
 
 export interface RecoverOptions {
@@ -269,10 +271,12 @@ export interface RecoverOptions {
   custIp?: string;
   /** Skip payments younger than this (ms) — they may still be in flight in another process. Default 0. */
   minAgeMs?: number;
+  /** Only report: no cancel is sent and nothing is written to the journal. */
+  dryRun?: boolean;
 }
 
 export async function recover(ctx: PaymentContext, options: RecoverOptions = {}): Promise<RecoveryReport> {
-  const report: RecoveryReport = { cancelled: [], kept: [], failed: [], unknown: [] };
+  const report: RecoveryReport = { cancelled: [], kept: [], failed: [], unknown: [], pending: [] };
   const minAge = options.minAgeMs ?? 0;
   const nowMs = Date.now();
   for (const state of foldJournal(await ctx.journal.entries())) {
@@ -289,8 +293,12 @@ export async function recover(ctx: PaymentContext, options: RecoverOptions = {})
       report.unknown.push({ id: state.id, ordrIdxx: state.ordrIdxx, tno: result.tno, step: 'cancel' });
       continue;
     }
-    const decision = (await options.onUncommitted?.(state)) ?? 'cancel';
     const ref = { id: state.id, ordrIdxx: state.ordrIdxx, tno: result.tno };
+    if (options.dryRun) {
+      report.pending.push(ref);
+      continue;
+    }
+    const decision = (await options.onUncommitted?.(state)) ?? 'cancel';
     if (decision === 'keep') {
       await ctx.journal.append({ type: 'resolved', id: state.id, at: now(), how: 'kept by merchant' });
       report.kept.push(ref);

@@ -108,6 +108,12 @@ describe('log/mask', () => {
     );
     const mod = `mod_data=tno=20130326962625${US}mod_type=STSC${US}mod_ip=1.2.3.4${US}`;
     assert.equal(maskValue('modx_data', mod), mod);
+    // a cash receipt: the buyer's identity sits in rcpt_data, nested inside ordr_data
+    const cash = `ordr_data=ordr_idxx=A${US}rcpt_data=user_type=PGNW${US}id_info=01000001234${US}amt_tot=1100${US}${US}`;
+    assert.equal(
+      maskValue('ordr_data', cash),
+      `ordr_data=ordr_idxx=A${US}rcpt_data=user_type=PGNW${US}id_info=010****1234${US}amt_tot=1100${US}${US}`,
+    );
   });
 
   it('masks a raw result line and a pp_cli log line', () => {

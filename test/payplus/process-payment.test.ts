@@ -119,7 +119,7 @@ describe('PayPlus#processPayment()', () => {
     const report = await payplus.recover({ custIp: '10.0.0.2' });
     assert.deepEqual(report.cancelled.map((c) => c.tno), [TNO]);
     assert.equal(runner.calls.length, 3);
-    assert.deepEqual(await payplus.recover(), { cancelled: [], kept: [], failed: [], unknown: [] });
+    assert.deepEqual(await payplus.recover(), { cancelled: [], kept: [], failed: [], unknown: [], pending: [] });
   });
 
   it('records a timed-out approval as unknown, refuses the order again, and never retries it', async () => {
@@ -178,12 +178,15 @@ describe('PayPlus#processPayment()', () => {
 
     const runner = new CannedRunner([OK]);
     const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner, journal: new FileJournal(dir) });
+    const dry = await payplus.recover({ dryRun: true });
+    assert.deepEqual(dry.pending.map((p) => [p.ordrIdxx, p.tno]), [['CRASH-1', '20261126000042']]);
+    assert.equal(runner.calls.length, 0);
     const report = await payplus.recover({ custIp: '10.0.0.9' });
     assert.deepEqual(report.cancelled, [{ id: report.cancelled[0]!.id, ordrIdxx: 'CRASH-1', tno: '20261126000042' }]);
     assert.deepEqual(modData(runner, 0), { tno: '20261126000042', mod_type: 'STSC', mod_ip: '10.0.0.9', mod_desc: '결과 처리 오류 - 자동 취소' });
 
     const again = await new PayPlus(testConfData(), { logger: silentLogger, runner, journal: new FileJournal(dir) }).recover();
-    assert.deepEqual(again, { cancelled: [], kept: [], failed: [], unknown: [] });
+    assert.deepEqual(again, { cancelled: [], kept: [], failed: [], unknown: [], pending: [] });
     assert.equal(runner.calls.length, 1);
     // the dead process's lock on CRASH-1 is taken over, and a cancelled order may be paid again
     const retry = new PayPlus(testConfData(), { logger: silentLogger, runner: new CannedRunner([approved(5000)]), journal: new FileJournal(dir) });

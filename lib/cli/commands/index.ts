@@ -6,6 +6,7 @@ import { cancelCommand, captureCommand } from './modify.js';
 import { doctorCommand } from './doctor.js';
 import { traceCommand } from './trace.js';
 import { recordCommand } from './record.js';
+import { recoverCommand } from './recover.js';
 import { simCommand } from './sim.js';
 
 export interface CliCommand {
@@ -18,6 +19,7 @@ export interface CliCommand {
 export const commands: CliCommand[] = [
   cancelCommand,
   captureCommand,
+  recoverCommand,
   simCommand,
   recordCommand,
   doctorCommand,

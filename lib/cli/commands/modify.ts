@@ -13,7 +13,17 @@ import { KcpError } from '../../errors.js';
 import { PayPlus } from '../../payplus/payplus.js';
 import type { CliCommand } from './index.js';
 
-const DEFAULT_CONFIG = 'cfg/site_conf_inc.json';
+/** Options both commands take. */
+const COMMON_OPTIONS = {
+  config: { type: 'string', default: 'cfg/site_conf_inc.json' },
+  tno: { type: 'string' },
+  ip: { type: 'string', default: '127.0.0.1' },
+} as const;
+
+function missingTno(command: string): number {
+  process.stderr.write(`kcp-payplus ${command}: --tno is required (the 14-digit KCP transaction number)\n`);
+  return 2;
+}
 
 function printFields(raw: Readonly<Record<string, string>>): void {
   for (const [k, v] of Object.entries(raw)) process.stdout.write(`${k}=${v}\n`);
@@ -36,18 +46,13 @@ export const cancelCommand: CliCommand = {
     const { values } = parseArgs({
       args: argv,
       options: {
-        config: { type: 'string', default: DEFAULT_CONFIG },
-        tno: { type: 'string' },
+        ...COMMON_OPTIONS,
         reason: { type: 'string', default: '' },
-        ip: { type: 'string', default: '127.0.0.1' },
         amount: { type: 'string' },
         balance: { type: 'string' },
       },
     });
-    if (!values.tno) {
-      process.stderr.write('kcp-payplus cancel: --tno is required (the 14-digit KCP transaction number)\n');
-      return 2;
-    }
+    if (!values.tno) return missingTno('cancel');
     try {
       const payplus = new PayPlus(await SiteConf.load(values.config!));
       const base = { tno: values.tno, reason: values.reason!, custIp: values.ip! };
@@ -72,18 +77,8 @@ export const captureCommand: CliCommand = {
   name: 'capture',
   summary: 'capture a manually-captured card approval (STMR)',
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', default: DEFAULT_CONFIG },
-        tno: { type: 'string' },
-        ip: { type: 'string', default: '127.0.0.1' },
-      },
-    });
-    if (!values.tno) {
-      process.stderr.write('kcp-payplus capture: --tno is required (the 14-digit KCP transaction number)\n');
-      return 2;
-    }
+    const { values } = parseArgs({ args: argv, options: COMMON_OPTIONS });
+    if (!values.tno) return missingTno('capture');
     try {
       const payplus = new PayPlus(await SiteConf.load(values.config!));
       printFields((await payplus.capture({ tno: values.tno, custIp: values.ip! })).raw);

@@ -1,0 +1,104 @@
+/**
+ * The operator commands against the stand-in and the simulator: `kcp-payplus cancel` (full and partial), `capture`
+ * and `recover --dry-run`, through main() with a real cfg file.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../../lib/cli/index.js';
+import { MemoryJournal, PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
+import { startSimulator, type Simulator } from '../../lib/sim/index.js';
+import { standinPath } from '../sim/support/standin.js';
+
+/** Runs main() and returns its exit code with what it printed. */
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = process.stdout.write.bind(process.stdout);
+  const stderr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(argv);
+    return { code, out, err };
+  } finally {
+    process.stdout.write = stdout;
+    process.stderr.write = stderr;
+  }
+}
+
+describe('kcp-payplus cancel / capture / recover (stand-in + simulator)', () => {
+  let sim: Simulator;
+  let cfg: string;
+  let conf: SiteConf;
+
+  before(async () => {
+    sim = await startSimulator({ port: 0 });
+    const home = mkdtempSync(path.join(os.tmpdir(), 'kcp-cli-'));
+    mkdirSync(path.join(home, 'bin'));
+    copyFileSync(standinPath(), path.join(home, 'bin', 'pp_cli'));
+    conf = SiteConf.testPreset({
+      homeDir: home,
+      logDir: path.join(home, 'log'),
+      gwUrl: '127.0.0.1',
+      gwPort: String(sim.port),
+      jsUrl: `${sim.url}/plugin/payplus_test.js`,
+    });
+    mkdirSync(path.join(home, 'cfg'));
+    cfg = path.join(home, 'cfg', 'site_conf_inc.json');
+    writeFileSync(cfg, JSON.stringify(conf.toFile()));
+  });
+  after(() => sim.close());
+
+  async function approved(amount: number): Promise<string> {
+    const ordrIdxx = `CLI-${Date.now()}-${amount}`;
+    const w = sim.pay({ site_cd: 'T0000', ordr_idxx: ordrIdxx, good_mny: amount, method: 'card' });
+    const payplus = new PayPlus(conf, { logger: silentLogger, journal: new MemoryJournal() });
+    const a = await payplus.approve({ tranCd: w.tran_cd, encData: w.enc_data, encInfo: w.enc_info, ordrIdxx, amount, custIp: '127.0.0.1' });
+    return a.tno;
+  }
+
+  it('cancel prints KCP’s answer; a second cancel exits 1 with the refusal', async () => {
+    const tno = await approved(4000);
+    const first = await run(['cancel', '--config', cfg, '--tno', tno, '--reason', '고객 요청']);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /^res_cd=0000\nres_msg=/);
+    assert.match(first.out, new RegExp(`^tno=${tno}$`, 'm'));
+    assert.equal(sim.state.transactions.get(tno)!.state, 'cancelled');
+
+    const second = await run(['cancel', '--config', cfg, '--tno', tno]);
+    assert.equal(second.code, 1);
+    assert.match(second.err, /^kcp-payplus: STSC request refused: 8133 /);
+    assert.match(second.err, /^res_cd=8133$/m);
+  });
+
+  it('cancel --amount --balance is a partial cancel; capture works; bad usage exits 2', async () => {
+    const tno = await approved(5000);
+    const partial = await run(['cancel', '--config', cfg, '--tno', tno, '--amount', '1500', '--balance', '5000']);
+    assert.equal(partial.code, 0, partial.err);
+    assert.match(partial.out, /^panc_rem_mny=3500$/m);
+    assert.equal((await run(['capture', '--config', cfg, '--tno', tno])).code, 0);
+    const bad = await run(['cancel', '--config', cfg, '--tno', tno, '--amount', '100']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.err, 'kcp-payplus cancel: a partial cancel needs both --amount and --balance (rem_mny)\n');
+  });
+
+  it('recover --dry-run on a clean journal has nothing to do', async () => {
+    const res = await run(['recover', '--config', cfg, '--dry-run']);
+    assert.deepEqual(res, { code: 0, out: 'nothing to recover\n', err: '' });
+  });
+});
+
+describe('kcp-payplus usage errors', () => {
+  it('an unknown option exits 2 with the command named', async () => {
+    const res = await run(['capture', '--tnoo', '1']);
+    assert.equal(res.code, 2);
+    assert.match(res.err, /^kcp-payplus capture: Unknown option '--tnoo'/);
+  });
+
+  it('a missing --tno exits 2 and says what it is', async () => {
+    const res = await run(['capture']);
+    assert.deepEqual(res, { code: 2, out: '', err: 'kcp-payplus capture: --tno is required (the 14-digit KCP transaction number)\n' });
+  });
+});
