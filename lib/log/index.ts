@@ -28,3 +28,4 @@ export {
 } from './paths.js';
 export { PP_CLI_LOG_LEVEL_WARNING, recommendPpCliLogLevel } from './pp-cli-level.js';
 export type { Bilingual } from './pp-cli-level.js';
+export { maskingLogger } from './masking-logger.js';

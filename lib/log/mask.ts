@@ -10,7 +10,8 @@
 
 /** Replaces a whole secret: nothing of the value survives, only its length (useful when a key is truncated). */
 export function redact(value: string): string {
-  return value === '' ? '' : `[masked:${value.length}]`;
+  if (value === '' || /^\[masked:\d+\]$/.test(value)) return value; // idempotent: masking twice changes nothing
+  return `[masked:${value.length}]`;
 }
 
 /** Fields whose whole value is secret: site key, payment-window ciphertexts, batch (billing) keys, passwords. */
@@ -74,13 +75,16 @@ export function maskCardNumber(value: string): string {
   });
 }
 
-/** Keeps the first 3 and last 4 digits of a phone number (010-****-5678); short numbers keep the last 2. */
+/**
+ * Keeps the first 3 and last 4 digits of a phone number (010-****-5678); short numbers keep the last 2.
+ * A '*' counts as a digit position, so masking an already-masked number changes nothing.
+ */
 export function maskPhone(value: string): string {
-  const digits = value.replace(/\D/g, '').length;
+  const digits = value.replace(/[^\d*]/g, '').length;
   const head = digits >= 9 ? 3 : 0;
   const tail = digits >= 9 ? 4 : Math.min(2, digits);
   let seen = 0;
-  return value.replace(/\d/g, (d) => {
+  return value.replace(/[\d*]/g, (d) => {
     seen += 1;
     return seen <= head || seen > digits - tail ? d : '*';
   });

@@ -5,6 +5,7 @@
  */
 import type { SiteConfData } from '../config/site-conf.js';
 import { KcpConnectionError, KcpGatewayError, KcpInputError } from '../errors.js';
+import { maskingLogger } from '../log/masking-logger.js';
 import { createSiteLogger } from '../log/site-logger.js';
 import type { PayplusLogger } from '../log/types.js';
 import { usItem } from '../protocol/data-set.js';
@@ -50,7 +51,8 @@ export interface PayPlusOptions {
   runner?: Runner | RunnerChoice;
   /**
    * Where events go. Default: masked JSON lines in `<log_dir>/YYYYMM/DD_kcp-payplus.log` at g_conf_log_level, beside
-   * pp_cli's own logs (KCP insists payment logs are kept). Pass your own to send them elsewhere, or silentLogger.
+   * pp_cli's own logs (KCP insists payment logs are kept). Pass your own to send them elsewhere, or silentLogger;
+   * yours receives the fields masked too.
    */
   logger?: PayplusLogger;
   /** Environment for pp_cli (default PATH=/usr/bin:/bin, LANG=C). */
@@ -189,7 +191,7 @@ export class PayPlus {
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
     this.conf = conf;
     this.journal = options.journal ?? new FileJournal(path.join(conf.logDir || path.join(conf.homeDir, 'log'), 'journal'));
-    this.logger = options.logger ?? createSiteLogger(conf);
+    this.logger = options.logger ? maskingLogger(options.logger) : createSiteLogger(conf);
     this.moduleEnv = options.moduleEnv;
     this.runnerOption = options.runner ?? 'auto';
   }

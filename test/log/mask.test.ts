@@ -158,3 +158,16 @@ describe('log/mask', () => {
     assert.deepEqual(input, { card_no: '5310708000009287', inner: { site_key: TEST_KEY } });
   });
 });
+
+describe('masking twice', () => {
+  it('changes nothing (a merchant logger may receive already-masked fields)', () => {
+    const once = maskFields({
+      card_no: '5310708000009287',
+      buyr_tel1: '010-1234-5678',
+      id_info: '01000001234',
+      site_key: '3grptw1.zW0GSo4PQdaGvsF__',
+      res: `res_cd=0000${US}card_no=4111111111111111${US}mobile_no=01098765432`,
+    });
+    assert.deepEqual(maskFields(once), once);
+  });
+});

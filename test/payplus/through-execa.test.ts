@@ -136,3 +136,30 @@ describe('Transaction and PayPlus through the execa runner and a fake pp_cli', (
     assert.ok(opt.toString('latin1').endsWith(',opt=1'));
   });
 });
+
+describe('what a merchant-supplied logger sees', () => {
+  it('never a full card number, the site key or enc_data, at any level', async () => {
+    const { home, answerFile, argvFile } = fakeHome();
+    const events: string[] = [];
+    const payplus = new PayPlus(testConfData({ homeDir: home, logDir: path.join(home, 'log') }), {
+      runner: new ExecaRunner(),
+      moduleEnv: { PATH: '/usr/bin:/bin', FAKE_ARGV: argvFile, FAKE_ANSWER: answerFile },
+      journal: new MemoryJournal(),
+      logger: { log: (e) => events.push(JSON.stringify(e)) },
+    });
+    writeFileSync(
+      answerFile,
+      `res_cd=0000${US}res_msg=ok${US}pay_method=PACA${US}card_no=5310708000009287${US}tno=20130326962625${US}amount=5000\n`,
+    );
+    await payplus.approve({
+      tranCd: '00100000', encData: 'SECRETENCDATA.123', encInfo: 'SECRETINFO', ordrIdxx: 'LOG-1', amount: 5000,
+      custIp: '127.0.0.1', usePayMethod: '100000000000',
+    });
+    const all = events.join('\n');
+    assert.ok(events.some((e) => e.includes('"event":"tx.result"')), 'level 3 result event was emitted');
+    assert.ok(all.includes('531070******9287'), all);
+    for (const secret of ['5310708000009287', '3grptw1.zW0GSo4PQdaGvsF__', 'SECRETENCDATA', 'SECRETINFO']) {
+      assert.equal(all.includes(secret), false, `${secret} leaked: ${all}`);
+    }
+  });
+});
