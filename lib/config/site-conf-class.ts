@@ -136,6 +136,8 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
     allowNonstandardPort: f.payplus.allow_nonstandard_port,
     notifyUrl: checkNotifyUrl(f.payplus.notify_url),
     timeoutMs: f.payplus.timeout_ms,
+    logRetentionDays: f.payplus.log_retention_days,
+    prunePpCliLogs: f.payplus.prune_pp_cli_logs,
     env,
     cfgDir,
   };
@@ -165,53 +167,23 @@ function presetToFile(base: SiteConfPresetOptions & { siteCd: string; siteKey: s
       allow_nonstandard_port: base.allowNonstandardPort ?? String(gwPort) !== DEFAULT_GW_PORT,
       notify_url: base.notifyUrl,
       timeout_ms: base.timeoutMs ?? 60_000,
+      log_retention_days: base.logRetentionDays,
+      prune_pp_cli_logs: base.prunePpCliLogs ?? false,
     },
   };
 }
 
+/** The fields of SiteConfData, declared once there (declaration merging), assigned in the constructor. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface SiteConf extends SiteConfData {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class SiteConf implements SiteConfData {
-  readonly homeDir: string;
-  readonly keyDir: string;
-  readonly logDir: string;
-  readonly gwUrl: string;
-  readonly gwPort: string;
-  readonly jsUrl: string;
-  readonly siteCd: string;
-  readonly siteKey: string;
-  readonly siteName: string;
-  readonly moduleType: '01';
-  readonly logLevel: 0 | 1 | 2 | 3;
-  readonly ppCliLogLevel: number;
-  readonly ppCliVersion: '2.00' | '2.14';
-  readonly binary: 'auto' | 'pp_cli' | 'pp_cli_x64';
-  readonly webRoots: readonly string[];
-  readonly allowNonstandardPort: boolean;
-  readonly notifyUrl: string | undefined;
-  readonly timeoutMs: number;
-  readonly env: KcpEnvironment;
   /** The folder of the cfg file this came from (undefined for presets and fromFile without baseDir). */
   readonly cfgDir: string | undefined;
 
   private constructor(d: SiteConfData & { cfgDir: string | undefined }) {
-    this.homeDir = d.homeDir;
-    this.keyDir = d.keyDir;
-    this.logDir = d.logDir;
-    this.gwUrl = d.gwUrl;
-    this.gwPort = d.gwPort;
-    this.jsUrl = d.jsUrl;
-    this.siteCd = d.siteCd;
-    this.siteKey = d.siteKey;
-    this.siteName = d.siteName;
-    this.moduleType = d.moduleType;
-    this.logLevel = d.logLevel;
-    this.ppCliLogLevel = d.ppCliLogLevel;
-    this.ppCliVersion = d.ppCliVersion;
-    this.binary = d.binary;
-    this.webRoots = d.webRoots;
-    this.allowNonstandardPort = d.allowNonstandardPort;
-    this.notifyUrl = d.notifyUrl;
-    this.timeoutMs = d.timeoutMs;
-    this.env = d.env;
+    Object.assign(this, d);
     this.cfgDir = d.cfgDir;
     Object.freeze(this);
   }
@@ -280,6 +252,8 @@ export class SiteConf implements SiteConfData {
         allow_nonstandard_port: this.allowNonstandardPort,
         ...(this.notifyUrl === undefined ? {} : { notify_url: this.notifyUrl }),
         timeout_ms: this.timeoutMs,
+        ...(this.logRetentionDays === undefined ? {} : { log_retention_days: this.logRetentionDays }),
+        ...(this.prunePpCliLogs ? { prune_pp_cli_logs: true } : {}),
       },
     };
   }

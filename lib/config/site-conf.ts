@@ -47,6 +47,10 @@ export const siteConfFileSchema = z.object({
       notify_url: z.string().optional(),
       /** Milliseconds before a pp_cli run is killed. */
       timeout_ms: z.number().int().positive().optional().default(60_000),
+      /** Delete our daily log files older than this many days; unset keeps them all (KCP: keep payment logs). */
+      log_retention_days: z.number().int().min(0).optional(),
+      /** Apply log_retention_days to pp_cli's own DD_pp_cli.log files too (they hold full responses at level 3). */
+      prune_pp_cli_logs: z.boolean().optional().default(false),
     })
     .optional()
     .default({
@@ -55,6 +59,7 @@ export const siteConfFileSchema = z.object({
       pp_cli_version: '2.14',
       allow_nonstandard_port: false,
       timeout_ms: 60_000,
+      prune_pp_cli_logs: false,
     }),
 });
 
@@ -83,6 +88,10 @@ export interface SiteConfData {
   readonly allowNonstandardPort: boolean;
   readonly notifyUrl: string | undefined;
   readonly timeoutMs: number;
+  /** Days of our own logs to keep (undefined: keep all). */
+  readonly logRetentionDays: number | undefined;
+  /** Whether the retention also removes pp_cli's own daily logs. */
+  readonly prunePpCliLogs: boolean;
   /** TEST or REAL, derived from the site code (T0000-style test codes start with 'T'). */
   readonly env: KcpEnvironment;
 }

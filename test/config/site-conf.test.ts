@@ -302,7 +302,7 @@ describe('SiteConf.fromFile', () => {
       rejects(
         base({ payplus: { webroots: [] } as unknown as SiteConfFile['payplus'] }),
         'payplus.webroots',
-        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms.',
+        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs.',
       );
       rejects([], 'site_conf_inc', 'site_conf_inc: is not an object of g_conf_* keys. Fix: write a JSON object like cfg/site_conf_inc.json.');
       assert.equal(SiteConf.fromFile({ ...base(), $comment: 'note' } as SiteConfFile).siteCd, 'T0000');

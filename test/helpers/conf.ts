@@ -21,6 +21,8 @@ export function testConfData(overrides: Partial<SiteConfData> = {}): SiteConfDat
     allowNonstandardPort: false,
     notifyUrl: undefined,
     timeoutMs: 10_000,
+    logRetentionDays: undefined,
+    prunePpCliLogs: false,
     env: 'TEST',
     ...overrides,
   };

@@ -316,6 +316,20 @@ describe('log/file-logger', () => {
     assert.deepEqual(readRecords(path.join(home, 'log', '202405', '01_kcp-payplus.log')).map((r) => r.event), ['kept']);
   });
 
+  it("createSiteLogger applies the config's retention, to pp_cli's logs only when asked", () => {
+    const home = tempDir();
+    const dir = path.join(home, 'log');
+    const old = path.join(dir, '202404');
+    fs.mkdirSync(old, { recursive: true });
+    fs.writeFileSync(path.join(old, '01_kcp-payplus.log'), '{}\n');
+    fs.writeFileSync(path.join(old, '01_pp_cli.log'), 'x\n');
+    const clock = () => new Date(2024, 4, 20);
+    createSiteLogger({ homeDir: home, logDir: dir, logLevel: 0, logRetentionDays: 7, prunePpCliLogs: false }, { clock }).close();
+    assert.deepEqual(fs.readdirSync(old), ['01_pp_cli.log']);
+    createSiteLogger({ homeDir: home, logDir: dir, logLevel: 0, logRetentionDays: 7, prunePpCliLogs: true }, { clock }).close();
+    assert.equal(fs.existsSync(old), false);
+  });
+
   it('writes local time with its offset', () => {
     const old = process.env.TZ;
     process.env.TZ = 'Asia/Seoul';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { testConfData } from '../helpers/conf.js';
 import type { SiteConfData } from '../../lib/config/site-conf.js';
 import { TEST_JS_URL, TEST_JS_URL_UTF8, TEST_SITE_KEY } from '../../lib/config/site-conf.js';
 import { eucKrByteLength, findNonKsX1001 } from '../../lib/order/euc-kr.js';
@@ -9,27 +10,9 @@ import {
   type OrderInput,
 } from '../../lib/order/index.js';
 
-const conf: SiteConfData = Object.freeze({
-  homeDir: '/srv/kcp',
-  keyDir: '',
-  logDir: '/srv/kcp/log',
-  gwUrl: 'testpaygw.kcp.co.kr',
-  gwPort: '8090',
-  jsUrl: TEST_JS_URL,
-  siteCd: 'T0000',
-  siteKey: TEST_SITE_KEY,
-  siteName: 'TEST SHOP',
-  moduleType: '01',
-  logLevel: 3,
-  ppCliLogLevel: 3,
-  ppCliVersion: '2.14',
-  binary: 'auto',
-  webRoots: [],
-  allowNonstandardPort: false,
-  notifyUrl: undefined,
-  timeoutMs: 60000,
-  env: 'TEST',
-});
+const conf: SiteConfData = Object.freeze(
+  testConfData({ homeDir: '/srv/kcp', logDir: '/srv/kcp/log', jsUrl: TEST_JS_URL, siteKey: TEST_SITE_KEY, binary: 'auto', timeoutMs: 60000 }),
+);
 
 const base: OrderInput = { ordrIdxx: 'TESTSHOP_20120101_01', payMethod: 'card', goodName: '테스트 상품', goodMny: 1004 };
 
