@@ -5,7 +5,7 @@
  * The default store is a JSON-lines file, appended and fsync'd line by line (it survives kill -9), with one lock file
  * per order id created exclusively (O_EXCL), so two processes cannot approve the same order at the same time.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
 export type JournalEntry =
@@ -68,6 +68,9 @@ export class MemoryJournal implements JournalStore {
 export class FileJournal implements JournalStore {
   readonly file: string;
   private readonly lockDir: string;
+  /** Entries parsed so far and the byte offset they end at: each read parses only what was appended since. */
+  private cache: JournalEntry[] = [];
+  private offset = 0;
 
   constructor(readonly dir: string) {
     this.file = path.join(dir, 'payments.jsonl');
@@ -80,27 +83,49 @@ export class FileJournal implements JournalStore {
 
   async append(entry: JournalEntry): Promise<void> {
     this.ensureDirs();
-    const fd = openSync(this.file, 'a', 0o600);
+    const fd = openSync(this.file, 'a+', 0o600);
     try {
-      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      // After a crash mid-write the file ends in a torn line; start on a fresh line so this entry is not glued to it.
+      const size = fstatSync(fd).size;
+      const last = Buffer.alloc(1);
+      const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+      writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify(entry)}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
   }
 
+  /**
+   * Every entry, in order. Only the bytes appended since the last call are read (other processes append too), and
+   * only up to the last complete line: a line still being written is picked up next time.
+   */
   async entries(): Promise<JournalEntry[]> {
     if (!existsSync(this.file)) return [];
-    const out: JournalEntry[] = [];
-    for (const line of readFileSync(this.file, 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        out.push(JSON.parse(line) as JournalEntry);
-      } catch {
-        // a torn final line from a crash mid-write: the step it describes did not complete
+    const fd = openSync(this.file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size < this.offset) {
+        // the file was replaced (restored from a backup, rotated by hand): start over
+        this.cache = [];
+        this.offset = 0;
       }
+      const tail = Buffer.alloc(size - this.offset);
+      const read = tail.length > 0 ? readSync(fd, tail, 0, tail.length, this.offset) : 0;
+      const end = tail.subarray(0, read).lastIndexOf(0x0a) + 1;
+      for (const line of tail.subarray(0, end).toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        try {
+          this.cache.push(JSON.parse(line) as JournalEntry);
+        } catch {
+          // a torn line from a crash mid-write: the step it describes did not complete
+        }
+      }
+      this.offset += end;
+    } finally {
+      closeSync(fd);
     }
-    return out;
+    return this.cache.map((e) => structuredClone(e));
   }
 
   async lock(ordrIdxx: string): Promise<boolean> {
