@@ -46,6 +46,8 @@ export const PRODUCTS: readonly Product[] = Object.freeze([
   { id: 'mug', name: 'KCP 머그컵', price: 15000 },
   { id: 'keyboard', name: '기계식 키보드', price: 89000 },
   { id: 'sticker', name: '테스트 스티커', price: 1004 },
+  // An amount ending in 991 is the simulator's decline trigger (8108): shows what a refused card looks like.
+  { id: 'decline', name: '거절 테스트 상품', price: 10991 },
 ]);
 
 export class OrderStore {

@@ -98,6 +98,13 @@ describe('sample shop in chromium', function () {
     assert.equal(order.deposited, 1004);
   });
 
+  it('shows a declined card (the simulator declines amounts ending in 991) and keeps the order unpaid', async () => {
+    const ordrIdxx = await buy('decline', 'card');
+    assert.equal(await page.textContent('#status'), '실패');
+    assert.equal(await page.textContent('#message'), '8108 카드번호 오류');
+    assert.equal(sample.shop.orders.get(ordrIdxx)!.tno, null);
+  });
+
   it('refuses a payment whose amount was changed in the browser, before any approval', async () => {
     const approvalsBefore = sample.sim.state.requests.filter((r) => r.txCd === '00100000').length;
     const ordrIdxx = await buy('keyboard', 'card', async (p) => {
