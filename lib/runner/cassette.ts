@@ -33,6 +33,9 @@ export const VOLATILE_OPTIONS: ReadonlySet<string> = new Set([
   'trace_no', 'cust_ip', 'home', 'log_path', 'log_level', 'pa_url', 'pa_port',
 ]);
 
+/** Data-set items that are as machine-specific as cust_ip: mod_ip is the requester's address. */
+export const VOLATILE_ITEMS: ReadonlySet<string> = new Set(['mod_data.mod_ip']);
+
 const DATA_SETS = ['payx_data', 'ordr_data', 'rcvr_data', 'escw_data', 'modx_data'] as const;
 
 export interface RequestView {
@@ -225,7 +228,7 @@ export function toOutcome(response: CassetteResponse): RunOutcome {
  */
 export function matchKey(view: RequestView, ignore: ReadonlySet<string> = new Set()): Map<string, string> {
   const out = new Map<string, string>();
-  const skip = (k: string) => ignore.has(k);
+  const skip = (k: string) => ignore.has(k) || VOLATILE_ITEMS.has(k);
   for (const [k, v] of Object.entries(view.options)) {
     if (VOLATILE_OPTIONS.has(k) || (DATA_SETS as readonly string[]).includes(k) || skip(k)) continue;
     out.set(k, v);
