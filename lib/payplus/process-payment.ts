@@ -11,7 +11,7 @@ import type { PayplusLogger } from '../log/types.js';
 import { assertAmount, assertOrderId } from '../protocol/validate.js';
 import { foldJournal, type JournalStore, type PaymentState } from './journal.js';
 import type { PayPlus } from './payplus.js';
-import type { Approval, ModifyResult } from './results.js';
+import { approvedTotal, type Approval, type ModifyResult } from './results.js';
 
 /** The fields KCP's payment window posts to pp_ax_hub (extra fields are ignored). */
 export interface PaymentForm {
@@ -173,10 +173,11 @@ async function approveAndCommit<C>(
     escrow: approval.escrow,
   });
 
-  if (approval.amount === undefined || String(approval.amount) !== p.expected) {
+  const total = approvedTotal(approval);
+  if (total === undefined || String(total) !== p.expected) {
     const cause = new KcpError(
       'amount_mismatch',
-      `amount: KCP approved ${approval.amount === undefined ? 'no readable amount' : approval.amount} but order ` +
+      `amount: KCP approved ${total === undefined ? 'no readable amount' : total} but order ` +
         `${p.ordrIdxx} costs ${p.expected}`,
       { field: 'amount', raw: approval.raw },
     );

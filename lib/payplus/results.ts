@@ -254,6 +254,20 @@ export function toApproval(fields: ResultFields, usePayMethod?: string): Approva
   }
 }
 
+/**
+ * What the buyer paid in all for this approval — the figure to compare with the order. KCP's `amount` is the card
+ * part of a card payment, so a card + point payment (pnt_issue SCSK / SCWB) totals amount + pnt_amount; a point-only
+ * payment reports pnt_amount. Undefined when a part is missing or unreadable: treat that as a mismatch.
+ */
+export function approvedTotal(approval: Approval): number | undefined {
+  if (approval.method === 'card' && approval.point) {
+    const { pntAmount } = approval.point;
+    return approval.amount === undefined || pntAmount === undefined ? undefined : approval.amount + pntAmount;
+  }
+  if (approval.method === 'point') return approval.amount ?? approval.pntAmount;
+  return approval.amount;
+}
+
 /** Answer to a cancel, capture or escrow change. */
 export interface ModifyResult {
   readonly resCd: string;

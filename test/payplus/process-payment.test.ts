@@ -83,6 +83,21 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(opts.get('tx_cd')!.toString(), '00200000');
   });
 
+  it('counts card + point payments as amount + pnt_amount, and point-only ones by pnt_amount', async () => {
+    const combined = `${US}pnt_issue=SCSK${US}pnt_amount=1000`;
+    const cardAndPoint = setup([approved(4000, combined)]);
+    const a = await cardAndPoint.payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(a.status, 'approved');
+
+    const pointOnly = setup([`res_cd=0000${US}res_msg=ok${US}tno=${TNO}${US}pnt_issue=SCWB${US}pnt_amount=5000${US}pnt_app_no=1\n`]);
+    const b = await pointOnly.payplus.processPayment(form({ use_pay_method: '000100000000' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(b.status, 'approved');
+
+    const cardWithoutPoint = setup([approved(4000, `${US}pnt_issue=SCSK`), OK]);
+    const c = await cardWithoutPoint.payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(c.status, 'cancelled', 'a point part without its amount is a mismatch');
+  });
+
   it('cancels automatically when commit throws, and reports the cause', async () => {
     const { runner, payplus } = setup([approved(5000), OK]);
     const out = await payplus.processPayment(form(), {
