@@ -40,8 +40,11 @@ export const AUTO_CANCEL_DESC = '결과 처리 오류 - 자동 취소';
 export type AutoCancelReason = 'amount_mismatch' | 'commit_failed' | 'recovered';
 
 export type PaymentOutcome<C = unknown> =
-  /** Approved and committed. */
-  | { status: 'approved'; approval: Approval; committed: C }
+  /**
+   * Approved and committed. `journalError` is set when the journal could not record the commit (disk full …): the
+   * payment is fine, but recover() will see it as uncommitted — give recover() an onUncommitted that checks your DB.
+   */
+  | { status: 'approved'; approval: Approval; committed: C; journalError?: unknown }
   /** KCP refused (or could not be reached, with nothing approved). Nothing to undo. */
   | { status: 'declined'; error: KcpError }
   /** Approved, then cancelled automatically because of `reason`. */
@@ -190,7 +193,18 @@ async function approveAndCommit<C>(
   } catch (cause) {
     return autoCancel(ctx, id, approval, 'commit_failed', cause, options.custIp);
   }
-  await journal.append({ type: 'commit', id, at: now() });
+  try {
+    await journal.append({ type: 'commit', id, at: now() });
+  } catch (journalError) {
+    // The money and the merchant's record agree; only our bookkeeping is behind. Say so loudly, never undo a commit.
+    logger.log({
+      level: 0,
+      event: 'payment.journal_failed',
+      ordrIdxx: p.ordrIdxx,
+      fields: { id, tno: approval.tno, message: `committed, but the journal could not record it: ${String(journalError)}` },
+    });
+    return { status: 'approved', approval, committed, journalError };
+  }
   logger.log({ level: 1, event: 'payment.committed', ordrIdxx: p.ordrIdxx, fields: { id, tno: approval.tno } });
   return { status: 'approved', approval, committed };
 }

@@ -172,6 +172,24 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(runner.calls.length, 1);
   });
 
+  it('a journal that cannot record the commit never undoes it: approved, with journalError, logged at level 0', async () => {
+    const runner = new CannedRunner([approved(5000)]);
+    const journal = new MemoryJournal();
+    const failing = Object.assign(Object.create(journal) as MemoryJournal, {
+      append: async (e: Parameters<MemoryJournal['append']>[0]) => {
+        if (e.type === 'commit') throw new Error('ENOSPC: no space left on device');
+        return journal.append(e);
+      },
+    });
+    const logged: string[] = [];
+    const payplus = new PayPlus(testConfData(), { runner, journal: failing, logger: { log: (e) => logged.push(`${e.level}:${e.event}`) } });
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 'saved' });
+    assert.equal(out.status, 'approved');
+    assert.equal(out.status === 'approved' && String(out.journalError), 'Error: ENOSPC: no space left on device');
+    assert.ok(logged.includes('0:payment.journal_failed'));
+    assert.equal(runner.calls.length, 1);
+  });
+
   it('a declined approval may be tried again', async () => {
     const { payplus } = setup([`res_cd=8108${US}res_msg=card\n`, approved(5000)]);
     const a = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
