@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { KcpError, KcpInputError } from '../errors.js';
 import type { PayplusLogger } from '../log/types.js';
 import { assertAmount, assertOrderId } from '../protocol/validate.js';
-import { foldJournal, type JournalStore, type PaymentState } from './journal.js';
+import { foldJournal, type JournalEntry, type JournalStore, type PaymentState } from './journal.js';
 import type { PayPlus } from './payplus.js';
 import { approvedTotal, type Approval, type ModifyResult } from './results.js';
 
@@ -65,6 +65,25 @@ export interface PaymentContext {
 
 function now(): string {
   return new Date().toISOString();
+}
+
+/**
+ * Journal a step once pp_cli has run. From then on the money has moved, so a journal that cannot write (disk full)
+ * must not stop the flow half-way: the failure is logged at level 0 and returned, and the flow goes on.
+ * (The intent, written before pp_cli runs, is the one append allowed to stop a payment.)
+ */
+async function noteStep(ctx: PaymentContext, entry: JournalEntry): Promise<unknown> {
+  try {
+    await ctx.journal.append(entry);
+    return undefined;
+  } catch (err) {
+    ctx.logger.log({
+      level: 0,
+      event: 'payment.journal_failed',
+      fields: { id: entry.id, step: entry.type, message: `the payment journal could not record this step: ${String(err)}` },
+    });
+    return err;
+  }
 }
 
 function asKcpError(err: unknown): KcpError {
@@ -155,7 +174,7 @@ async function approveAndCommit<C>(
   } catch (err) {
     const error = asKcpError(err);
     const outcome = error.outcomeKnown ? 'declined' : 'unknown';
-    await journal.append({ type: 'result', id, at: now(), outcome, resCd: error.resCd });
+    await noteStep(ctx, { type: 'result', id, at: now(), outcome, resCd: error.resCd });
     if (error.code === 'input_invalid') throw error;
     if (outcome === 'unknown') {
       logger.log({ level: 0, event: 'payment.unknown', ordrIdxx: p.ordrIdxx, fields: { id, message: error.message } });
@@ -164,7 +183,7 @@ async function approveAndCommit<C>(
     return { status: 'declined', error };
   }
 
-  await journal.append({
+  const resultError = await noteStep(ctx, {
     type: 'result',
     id,
     at: now(),
@@ -193,20 +212,12 @@ async function approveAndCommit<C>(
   } catch (cause) {
     return autoCancel(ctx, id, approval, 'commit_failed', cause, options.custIp);
   }
-  try {
-    await journal.append({ type: 'commit', id, at: now() });
-  } catch (journalError) {
-    // The money and the merchant's record agree; only our bookkeeping is behind. Say so loudly, never undo a commit.
-    logger.log({
-      level: 0,
-      event: 'payment.journal_failed',
-      ordrIdxx: p.ordrIdxx,
-      fields: { id, tno: approval.tno, message: `committed, but the journal could not record it: ${String(journalError)}` },
-    });
-    return { status: 'approved', approval, committed, journalError };
-  }
+  // The money and the merchant's record agree; if only our bookkeeping is behind, say so — never undo a commit.
+  const journalError = (await noteStep(ctx, { type: 'commit', id, at: now() })) ?? resultError;
   logger.log({ level: 1, event: 'payment.committed', ordrIdxx: p.ordrIdxx, fields: { id, tno: approval.tno } });
-  return { status: 'approved', approval, committed };
+  return journalError === undefined
+    ? { status: 'approved', approval, committed }
+    : { status: 'approved', approval, committed, journalError };
 }
 
 /** The mod_type KCP's pages use to undo an approval. */
@@ -224,20 +235,20 @@ export async function autoCancel(
   cause: unknown,
   custIp: string,
 ): Promise<Extract<PaymentOutcome, { status: 'cancelled' | 'cancel_failed' }>> {
-  const { payplus, journal, logger } = ctx;
+  const { payplus, logger } = ctx;
   const modType = autoCancelModType(approval);
-  await journal.append({ type: 'cancel-intent', id, at: now(), tno: approval.tno, modType, reason });
+  await noteStep(ctx, { type: 'cancel-intent', id, at: now(), tno: approval.tno, modType, reason });
   try {
     const request = { tno: approval.tno, custIp, reason: AUTO_CANCEL_DESC, traceNo: approval.tno };
     const cancel =
       modType === 'STSC' ? await payplus.cancel(request) : await payplus.escrow({ ...request, modType });
-    await journal.append({ type: 'cancel-result', id, at: now(), tno: approval.tno, outcome: 'cancelled', resCd: cancel.resCd });
+    await noteStep(ctx, { type: 'cancel-result', id, at: now(), tno: approval.tno, outcome: 'cancelled', resCd: cancel.resCd });
     logger.log({ level: 0, event: 'payment.auto_cancelled', ordrIdxx: approval.orderNo, fields: { id, tno: approval.tno, reason, mod_type: modType } });
     return { status: 'cancelled', approval, reason, cause, cancel };
   } catch (err) {
     const cancelError = asKcpError(err);
     const outcome = cancelError.outcomeKnown ? 'failed' : 'unknown';
-    await journal.append({
+    await noteStep(ctx, {
       type: 'cancel-result',
       id,
       at: now(),

@@ -190,6 +190,21 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(runner.calls.length, 1);
   });
 
+  it('a journal that fails after pp_cli ran never stops the money path: the automatic cancel still goes out', async () => {
+    const runner = new CannedRunner([approved(5000), OK]);
+    const journal = new MemoryJournal();
+    const failing = Object.assign(Object.create(journal) as MemoryJournal, {
+      append: async (e: Parameters<MemoryJournal['append']>[0]) => {
+        if (e.type !== 'intent') throw new Error('EIO');
+        return journal.append(e);
+      },
+    });
+    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner, journal: failing });
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => { throw new Error('db'); } });
+    assert.equal(out.status, 'cancelled');
+    assert.equal(modData(runner, 1).mod_type, 'STSC');
+  });
+
   it('a declined approval may be tried again', async () => {
     const { payplus } = setup([`res_cd=8108${US}res_msg=card\n`, approved(5000)]);
     const a = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
