@@ -18,8 +18,9 @@ export {
   loadCassette,
   CASSETTE_ENV,
   CASSETTE_MODE_ENV,
+  CASSETTE_BIND_ENV,
 } from './runner/index.js';
-export type { RunnerSelection, SelectRunnerOptions, Cassette, CassetteMode } from './runner/index.js';
+export type { RunnerSelection, SelectRunnerOptions, Cassette, CassetteMode, ReplayOptions } from './runner/index.js';
 export { PayPlus, TX_MODIFY, TX_CASH_RECEIPT_ISSUE, TX_CASH_RECEIPT_MODIFY, TX_CASH_RECEIPT_QUERY } from './payplus/payplus.js';
 export type {
   PayPlusOptions,

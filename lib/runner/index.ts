@@ -10,6 +10,7 @@ export type { AddonLoad, SpawnAddon } from './addon-loader.js';
 export {
   RecordingRunner,
 } from './record.js';
-export { ReplayRunner, cassetteRunner, cassetteRunnerFromEnv, CASSETTE_ENV, CASSETTE_MODE_ENV } from './replay.js';
+export { ReplayRunner, cassetteRunner, cassetteRunnerFromEnv, CASSETTE_ENV, CASSETTE_MODE_ENV, CASSETTE_BIND_ENV } from './replay.js';
+export type { ReplayOptions } from './replay.js';
 export { loadCassette, saveCassette, redactArg, redactOutput, REDACTED } from './cassette.js';
 export type { Cassette, CassetteMode } from './cassette.js';

@@ -8,12 +8,18 @@ import { KcpConfigError } from '../errors.js';
 import {
   findInteraction, loadCassette, redactArg, toOutcome, viewRequest, type Cassette, type CassetteMode,
 } from './cassette.js';
+import { ValueBindings } from './bindings.js';
 import { RecordingRunner } from './record.js';
 import type { ArgvEncoding, Invocation, RunOutcome, Runner } from './types.js';
 
 export interface ReplayOptions {
   /** Extra keys to leave out of matching: option names, `set.item` paths or bare item names. */
   ignore?: readonly string[];
+  /**
+   * Option or item names whose values your code generates on each run (e.g. ['ordr_idxx', 'ordr_no'] for order ids
+   * made from the clock): a new value binds to the recorded one it first meets, and must keep to it (bindings.ts).
+   */
+  bind?: readonly string[];
 }
 
 export class ReplayRunner implements Runner {
@@ -22,17 +28,31 @@ export class ReplayRunner implements Runner {
   readonly cassette: Cassette;
   private readonly played = new Set<number>();
   private readonly ignore: ReadonlySet<string>;
+  private readonly bindings: ValueBindings;
 
   constructor(readonly path: string, options: ReplayOptions = {}) {
     this.cassette = loadCassette(path);
     this.argvEncoding = this.cassette.meta.argvEncoding ?? 'euc-kr';
     this.ignore = new Set(options.ignore ?? []);
+    this.bindings = new ValueBindings(new Set(options.bind ?? []));
   }
 
   async run(invocation: Invocation): Promise<RunOutcome> {
-    const view = viewRequest(invocation.args.map(redactArg));
-    const { index } = findInteraction(this.cassette, view, this.played, this.path, this.ignore);
+    const requested = viewRequest(invocation.args.map(redactArg));
+    const { view, unbound } = this.bindings.prepare(requested);
+    let ignore = this.ignore;
+    let unavailable: ReadonlySet<number> = this.played;
+    if (unbound.length > 0) {
+      // New generated values may meet any recorded value that no other generated value has taken.
+      ignore = new Set([...this.ignore, ...unbound]);
+      const refused = this.cassette.interactions.flatMap((it, i) =>
+        this.bindings.accepts(requested, it.request.view, unbound) ? [] : [i],
+      );
+      unavailable = new Set([...this.played, ...refused]);
+    }
+    const { index } = findInteraction(this.cassette, view, unavailable, this.path, ignore);
     this.played.add(index);
+    this.bindings.bind(requested, this.cassette.interactions[index]!.request.view, unbound);
     return toOutcome(this.cassette.interactions[index]!.response);
   }
 
@@ -51,12 +71,16 @@ export interface CassetteSelection {
   mode: CassetteMode;
   createdBy?: string;
   ignore?: readonly string[];
+  bind?: readonly string[];
 }
+
+/** Comma-separated names for ReplayOptions.bind, e.g. `ordr_idxx,ordr_no`. */
+export const CASSETTE_BIND_ENV = 'KCP_PAYPLUS_CASSETTE_BIND';
 
 /** Wrap `inner` for a cassette mode: replay (no process), record (run and save) or passthrough (inner as is). */
 export function cassetteRunner(inner: Runner, selection: CassetteSelection): Runner {
   switch (selection.mode) {
-    case 'replay': return new ReplayRunner(selection.path, { ignore: selection.ignore });
+    case 'replay': return new ReplayRunner(selection.path, { ignore: selection.ignore, bind: selection.bind });
     case 'record': return new RecordingRunner(inner, selection.path, { createdBy: selection.createdBy });
     case 'passthrough': return inner;
   }
@@ -76,5 +100,6 @@ export function cassetteRunnerFromEnv(inner: Runner, env: Readonly<Record<string
       { field: CASSETTE_MODE_ENV },
     );
   }
-  return cassetteRunner(inner, { path, mode, createdBy: `kcp-payplus (${CASSETTE_ENV})` });
+  const bind = (env[CASSETTE_BIND_ENV] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  return cassetteRunner(inner, { path, mode, bind, createdBy: `kcp-payplus (${CASSETTE_ENV})` });
 }

@@ -53,7 +53,7 @@ describe('recording a PayPlus session with `kcp-payplus record`, then replaying 
     }
   });
 
-  function replayingPayPlus(): PayPlus {
+  function replayingPayPlus(bind?: string[]): PayPlus {
     const conf = SiteConf.testPreset({
       homeDir: '/nonexistent/kcp', // no binary anywhere: replay must not need one
       logDir: path.join(dir, 'replay-log'),
@@ -61,7 +61,7 @@ describe('recording a PayPlus session with `kcp-payplus record`, then replaying 
       gwPort: simPort, // the simulator is closed by now
       jsUrl: `http://127.0.0.1:${simPort}/plugin/payplus_test.js`,
     });
-    return new PayPlus(conf, { runner: new ReplayRunner(cassette), logger: silentLogger, journal: new MemoryJournal() });
+    return new PayPlus(conf, { runner: new ReplayRunner(cassette, { bind }), logger: silentLogger, journal: new MemoryJournal() });
   }
 
   it('keeps no site key, enc_data or enc_info in the cassette', () => {
@@ -80,6 +80,14 @@ describe('recording a PayPlus session with `kcp-payplus record`, then replaying 
     assert.equal(approval.method, 'card');
     const partial = await payplus.partialCancel({ tno: approval.tno, amount: 2000, cancellableBalance: 7000, reason: '부분 취소', custIp: '10.9.8.7' });
     assert.equal(String(partial.remainingAmount), recorded.remaining);
+  });
+
+  it('replays a run whose order id was generated anew, when told which fields are generated', async () => {
+    const approve = (payplus: PayPlus, ordrIdxx: string) =>
+      payplus.approve({ tranCd: '00100000', encData: 'e', encInfo: 'i', ordrIdxx, amount: 7000, custIp: '127.0.0.1', usePayMethod: '100000000000' });
+    await assert.rejects(approve(replayingPayPlus(), 'GEN-20261126-42'), /ordr_idxx: recorded "REC-ORDER-1", requested "GEN-20261126-42"/);
+    const approval = await approve(replayingPayPlus(['ordr_idxx', 'ordr_no']), 'GEN-20261126-42');
+    assert.equal(approval.tno, recorded.tno);
   });
 
   it('fails a changed request with a readable diff', async () => {
