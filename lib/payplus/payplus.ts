@@ -3,6 +3,7 @@
  * capture, escrow changes, cash receipts), each validating its input before anything runs and turning KCP's refusals
  * into typed errors. Nothing here retries: once pp_cli started, a second attempt could charge or cancel twice.
  */
+import path from 'node:path';
 import type { SiteConfData } from '../config/site-conf.js';
 import { KcpConnectionError, KcpGatewayError, KcpInputError } from '../errors.js';
 import { maskingLogger } from '../log/masking-logger.js';
@@ -35,7 +36,6 @@ import {
   type RecoveryReport,
 } from './process-payment.js';
 import { Transaction, type TxResult } from './transaction.js';
-import path from 'node:path';
 
 /** tx_cd for cancels, captures and escrow changes. */
 export const TX_MODIFY = '00200000';
