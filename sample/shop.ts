@@ -11,6 +11,7 @@ import {
   FileNotificationStore,
   KcpError,
   expressPpAxHub,
+  maskFields,
   NotificationInbox,
   PayPlus,
   crossCheck,
@@ -185,7 +186,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
       vbank_name: vbank ? a.bankName : null,
       vbank_account: vbank ? a.account : null,
       vbank_due: vbank ? a.vaDate : null,
-      result_json: JSON.stringify(a.raw),
+      result_json: JSON.stringify(maskFields(a.raw)), // never store a full card number (test sites send one)
       message: null,
     });
   }

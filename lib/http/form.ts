@@ -5,7 +5,8 @@
  * into replacement characters. The charset comes from the Content-Type when it names one; otherwise UTF-8 when every
  * value is valid UTF-8, else CP949 (the superset of EUC-KR that Korean servers actually produce).
  */
-import iconv from 'iconv-lite';
+import { isUtf8 } from 'node:buffer';
+import { decodeText } from '../protocol/encoding.js';
 import { KcpError, type KcpErrorCode } from '../errors.js';
 
 export type FormCharset = 'euc-kr' | 'utf-8';
@@ -85,19 +86,15 @@ function splitForm(body: Buffer): Array<[Buffer, Buffer]> {
   return pairs;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+function decodePairs(pairs: Array<[Buffer, Buffer]>, charset: FormCharset): Record<string, string> {
+  // fromEntries defines own properties, so a field named __proto__ cannot touch the prototype; later
+  // duplicates overwrite earlier ones, like PHP's $_POST.
+  return Object.fromEntries(pairs.map(([name, value]) => [decodeText(name, charset), decodeText(value, charset)]));
 }
 
-function decodeText(bytes: Buffer, charset: FormCharset): string {
-  return charset === 'utf-8' ? bytes.toString('utf8') : iconv.decode(bytes, 'cp949');
+/** A form body whose charset is known, decoded into fields ('euc-kr' decodes as CP949, a superset). */
+export function decodeForm(body: Buffer, charset: FormCharset): Record<string, string> {
+  return decodePairs(splitForm(body), charset);
 }
 
 /** Turns a body (raw bytes, a string, or an already-parsed record) into fields. */
@@ -118,8 +115,5 @@ export function decodeFormBody(
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const pairs = splitForm(bytes);
   const charset = charsetFromContentType(contentType, context) ?? (pairs.every(([k, v]) => isUtf8(k) && isUtf8(v)) ? 'utf-8' : 'euc-kr');
-  // fromEntries defines own properties, so a field named __proto__ cannot touch the prototype; later
-  // duplicates overwrite earlier ones, like PHP's $_POST.
-  const fields = Object.fromEntries(pairs.map(([name, value]) => [decodeText(name, charset), decodeText(value, charset)]));
-  return { fields, charset };
+  return { fields: decodePairs(pairs, charset), charset };
 }

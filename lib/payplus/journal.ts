@@ -69,7 +69,7 @@ export class FileJournal implements JournalStore {
   readonly file: string;
   private readonly lockDir: string;
   /** Entries parsed so far and the byte offset they end at: each read parses only what was appended since. */
-  private cache: JournalEntry[] = [];
+  private cache: Readonly<JournalEntry>[] = [];
   private offset = 0;
 
   constructor(readonly dir: string) {
@@ -116,7 +116,7 @@ export class FileJournal implements JournalStore {
       for (const line of tail.subarray(0, end).toString('utf8').split('\n')) {
         if (line.trim() === '') continue;
         try {
-          this.cache.push(JSON.parse(line) as JournalEntry);
+          this.cache.push(Object.freeze(JSON.parse(line) as JournalEntry));
         } catch {
           // a torn line from a crash mid-write: the step it describes did not complete
         }
@@ -125,7 +125,7 @@ export class FileJournal implements JournalStore {
     } finally {
       closeSync(fd);
     }
-    return this.cache.map((e) => structuredClone(e));
+    return [...this.cache]; // entries are frozen: callers share them without copying
   }
 
   async lock(ordrIdxx: string): Promise<boolean> {

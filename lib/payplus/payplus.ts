@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { SiteConfData } from '../config/site-conf.js';
-import { KcpConnectionError, KcpGatewayError, KcpInputError } from '../errors.js';
+import { KcpConnectionError, KcpGatewayError, KcpInputError, KcpOutcomeUnknownError } from '../errors.js';
 import { maskingLogger } from '../log/masking-logger.js';
 import { createSiteLogger } from '../log/site-logger.js';
 import type { PayplusLogger } from '../log/types.js';
@@ -254,6 +254,14 @@ export class PayPlus {
     });
     const ok = method === 'vbank' ? VBANK_SUCCESS : SUCCESS;
     this.raiseUnless(res, ok, 'approval');
+    if (!/^[0-9]{14}$/.test(res.get('tno'))) {
+      // Success without a usable tno: something was approved that can be neither recorded nor cancelled from here.
+      throw new KcpOutcomeUnknownError(
+        `approval answered ${res.resCd} but without a valid tno (${JSON.stringify(res.get('tno'))}); the payment may ` +
+          `be approved and cannot be cancelled without it. Find it in KCP's admin by ordr_idxx ${req.ordrIdxx}`,
+        { resCd: res.resCd, resMsg: res.resMsg, resEnMsg: res.resEnMsg, raw: res.fields, field: 'tno' },
+      );
+    }
     return toApproval(res.fields, req.usePayMethod);
   }
 

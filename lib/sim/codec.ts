@@ -5,21 +5,9 @@
  * Kept apart from the gateway logic so that every handler works on decoded strings only.
  */
 import iconv from 'iconv-lite';
+import { decodeForm, type FormCharset } from '../http/form.js';
+import { escapeHtml } from '../order/html.js';
 import { GS, RS, US } from '../protocol/index.js';
-
-/** Decode `%XX` and `+` into raw bytes (application/x-www-form-urlencoded, any charset). */
-export function percentDecode(text: string): Buffer {
-  const out: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x2b) out.push(0x20);
-    else if (c === 0x25 && i + 2 < text.length && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      out.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else out.push(c & 0xff);
-  }
-  return Buffer.from(out);
-}
 
 /** Percent-encode raw bytes, leaving only RFC 3986 unreserved characters as they are. */
 export function percentEncode(bytes: Buffer): string {
@@ -31,19 +19,9 @@ export function percentEncode(bytes: Buffer): string {
   return out;
 }
 
-/** Parse a form body whose values are bytes in `charset` ('euc-kr' decodes as CP949, a superset). */
-export function parseForm(body: Buffer, charset: 'euc-kr' | 'utf-8'): Map<string, string> {
-  const fields = new Map<string, string>();
-  const text = body.toString('latin1');
-  if (text === '') return fields;
-  for (const pair of text.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const key = percentDecode(eq < 0 ? pair : pair.slice(0, eq)).toString('latin1');
-    const raw = percentDecode(eq < 0 ? '' : pair.slice(eq + 1));
-    fields.set(key, charset === 'utf-8' ? raw.toString('utf8') : iconv.decode(raw, 'cp949'));
-  }
-  return fields;
+/** Parse a form body whose values are bytes in `charset` (the SDK's own form decoder). */
+export function parseForm(body: Buffer, charset: FormCharset): Map<string, string> {
+  return new Map(Object.entries(decodeForm(body, charset)));
 }
 
 /** Encode fields as an EUC-KR form body (what KCP's notification sender posts). */
@@ -108,16 +86,5 @@ export function parseEscwData(value: string): Map<string, string> {
 
 /** HTML-escape, with every non-ASCII character as a numeric reference so the page bytes stay ASCII. */
 export function htmlText(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (ch === '&') out += '&amp;';
-    else if (ch === '<') out += '&lt;';
-    else if (ch === '>') out += '&gt;';
-    else if (ch === '"') out += '&quot;';
-    else if (ch === "'") out += '&#39;';
-    else if (cp > 0x7e) out += `&#${cp};`;
-    else out += ch;
-  }
-  return out;
+  return escapeHtml(text).replace(/[^\x00-\x7e]/gu, (ch) => `&#${ch.codePointAt(0)};`);
 }

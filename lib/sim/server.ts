@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { clientIp, readBody as readBodyLimited } from '../http/request.js';
 import { encodeResultLine, parseForm } from './codec.js';
 import { Gateway, type CashReceipt, type GatewayEnv, type SimTransaction } from './gateway.js';
 import { Notifier, type DeliveryReport } from './notify.js';
@@ -99,17 +100,7 @@ export interface PayOrder {
 const MAX_BODY = 1024 * 1024;
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) req.destroy(new Error('body too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readBodyLimited(req, MAX_BODY);
 }
 
 function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer): void {
@@ -122,9 +113,6 @@ function sendJson(res: http.ServerResponse, status: number, value: unknown): voi
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value, null, 2));
 }
 
-function clientIp(req: http.IncomingMessage): string {
-  return (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-}
 
 /** Start the simulator; resolves once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {

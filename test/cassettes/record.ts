@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingRunner } from '../../lib/runner/record.js';
 import { startSimulator } from '../../lib/sim/index.js';
-import { SpawnRunner } from '../sim/support/spawn-runner.js';
+import { ExecaRunner } from '../../lib/runner/execa.js';
 import { standinPath } from '../sim/support/standin.js';
 import { CASSETTE_DIR, SCENARIOS } from './scenarios.js';
 
@@ -20,7 +20,7 @@ try {
   for (const scenario of SCENARIOS) {
     const path = join(CASSETTE_DIR, `${scenario.name}.json`);
     rmSync(path, { force: true });
-    const runner = new RecordingRunner(new SpawnRunner(), path, {
+    const runner = new RecordingRunner(new ExecaRunner(), path, {
       createdBy: 'test/cassettes/record.ts (stand-in pp_cli + lib/sim simulator)', notes: scenario.description,
     });
     const results = await scenario.run({

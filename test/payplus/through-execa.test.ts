@@ -94,6 +94,19 @@ describe('Transaction and PayPlus through the execa runner and a fake pp_cli', (
     assert.equal(approval.raw.join_cd, '0000');
   });
 
+  it('a success without a valid tno is an unknown outcome, not an approval nobody can cancel', async () => {
+    writeFileSync(answerFile, `res_cd=0000${US}res_msg=ok${US}amount=5000\n`);
+    await assert.rejects(
+      payplus.approve({ tranCd: '00100000', encData: 'E', encInfo: 'I', ordrIdxx: 'ORD-12', amount: 5000, custIp: '127.0.0.1' }),
+      {
+        code: 'outcome_unknown',
+        outcomeKnown: false,
+        field: 'tno',
+        message: `approval answered 0000 but without a valid tno (""); the payment may be approved and cannot be cancelled without it. Find it in KCP's admin by ordr_idxx ORD-12`,
+      },
+    );
+  });
+
   it('a refusal becomes KcpGatewayError with res_cd, res_msg and the raw fields', async () => {
     writeFileSync(answerFile, iconv.encode(`res_cd=8059${US}res_msg=포맷에러(지불정보-공통:결제금액 불일치)\n`, 'cp949'));
     await assert.rejects(

@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { SiteConf } from '../../config/index.js';
 import { KcpError } from '../../errors.js';
+import { maskFields } from '../../log/mask.js';
 import { PayPlus } from '../../payplus/payplus.js';
 import type { CliCommand } from './index.js';
 
@@ -25,8 +26,9 @@ function missingTno(command: string): number {
   return 2;
 }
 
+/** KCP's answer, masked like a log line: terminals and cron mail keep what a command prints. */
 function printFields(raw: Readonly<Record<string, string>>): void {
-  for (const [k, v] of Object.entries(raw)) process.stdout.write(`${k}=${v}\n`);
+  for (const [k, v] of Object.entries(maskFields(raw))) process.stdout.write(`${k}=${String(v)}\n`);
 }
 
 function fail(err: unknown): number {
