@@ -6,21 +6,15 @@
  * decoded on its own: valid UTF-8 with non-ASCII bytes is UTF-8, anything else CP949 (a superset of
  * EUC-KR; Hangul in EUC-KR is practically never valid UTF-8).
  */
-import iconv from 'iconv-lite';
+import { isUtf8 } from 'node:buffer';
 
+import { decodeText } from '../protocol/encoding.js';
 import type { TraceEntry } from './types.js';
 
 const LINE = /^(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:\.(\d{3}))? - +(\d+) - (\S*) *- (MSG|ERR) : (.*)$/;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export function decodeLogLine(bytes: Buffer): string {
-  if (bytes.every((b) => b < 0x80)) return bytes.toString('latin1');
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return iconv.decode(bytes, 'cp949');
-  }
+  return decodeText(bytes, isUtf8(bytes) ? 'utf-8' : 'euc-kr');
 }
 
 /** Splits a file into decoded lines (LF, with a CR before it dropped). */
