@@ -1,0 +1,105 @@
+/**
+ * Running shop worker processes (test/fixtures/campaign/child.ts) against the stand-in and the simulator, and the
+ * judge that compares the simulator's own records with the merchant's table and the store.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Simulator } from '../../lib/sim/index.js';
+import type { PaymentStore } from '../../lib/store/types.js';
+import type { ChildConf, Job } from '../fixtures/campaign/child.js';
+import { standinPath } from '../sim/support/standin.js';
+import type { FreshDatabase } from './databases.js';
+
+export const CHILD = 'test/fixtures/campaign/child.ts';
+
+/** A KCP home with the stand-in as bin/pp_cli, and its log folder. */
+export function shopHome(): { dir: string; homeDir: string; logDir: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-shop-'));
+  const homeDir = path.join(dir, 'kcp');
+  mkdirSync(path.join(homeDir, 'bin'), { recursive: true });
+  copyFileSync(standinPath(), path.join(homeDir, 'bin', 'pp_cli'));
+  return { dir, homeDir, logDir: path.join(dir, 'log') };
+}
+
+export function childConf(home: { homeDir: string; logDir: string }, sim: Simulator): ChildConf {
+  return { homeDir: home.homeDir, logDir: home.logDir, simPort: sim.port };
+}
+
+export interface RunningChild {
+  proc: ChildProcess;
+  lines: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+/** Starts a child; `onLine` sees each stdout line as it comes. */
+export function startChild(job: Job, onLine: (line: string) => void = () => undefined): RunningChild {
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  createInterface({ input: proc.stdout! }).on('line', (line) => {
+    lines.push(line);
+    onLine(line);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    proc.on('exit', (code, signal) => setTimeout(() => resolve({ code, signal, stderr }), 20)),
+  );
+  return { proc, lines, exited };
+}
+
+/** pids of processes running `file` (the stand-in modules a killed worker left running). */
+export function processesRunning(file: string): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`) === file) out.push(Number(pid));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+export async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const SHOP_TABLE = 'CREATE TABLE shop_orders (ordr_idxx VARCHAR(64) NOT NULL PRIMARY KEY, tno VARCHAR(20) NOT NULL)';
+
+export interface Verdict {
+  /** Approved at the simulator, not cancelled, and not in the merchant's table: money taken, no order. */
+  uncommittedApprovals: string[];
+  /** In the merchant's table, but cancelled at the simulator. */
+  committedButCancelled: string[];
+  /** Orders with more than one live approval at the simulator. */
+  doubleApprovals: string[];
+  /** Transactions cancelled successfully more than once. */
+  doubleCancels: string[];
+  /** Attempts still open (unknown or otherwise) in the store. */
+  openAttempts: string[];
+  counts: { approvals: number; committed: number; cancelled: number };
+}
+
+/** Compares the simulator's records with the merchant's table and the store. */
+export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentStore, prefix: string): Promise<Verdict> {
+  const txs = [...sim.gateway.transactions.values()].filter((t) => t.ordrIdxx.startsWith(prefix));
+  const shop = new Map((await db.query('SELECT ordr_idxx, tno FROM shop_orders')).map((r) => [String(r.tno), String(r.ordr_idxx)]));
+  const live = txs.filter((t) => t.state !== 'cancelled');
+  const perOrder = new Map<string, number>();
+  for (const t of live) perOrder.set(t.ordrIdxx, (perOrder.get(t.ordrIdxx) ?? 0) + 1);
+  return {
+    uncommittedApprovals: live.filter((t) => !shop.has(t.tno)).map((t) => `${t.ordrIdxx}/${t.tno}`),
+    committedButCancelled: txs.filter((t) => t.state === 'cancelled' && shop.has(t.tno)).map((t) => `${t.ordrIdxx}/${t.tno}`),
+    doubleApprovals: [...perOrder].filter(([, n]) => n > 1).map(([o]) => o),
+    doubleCancels: txs.filter((t) => t.history.filter((h) => h.modType === 'STSC').length > 1).map((t) => t.tno),
+    openAttempts: (await store.listOpen(1000)).map((a) => `${a.ordrIdxx}:${a.state}${a.note ? ` (${a.note})` : ''}`),
+    counts: { approvals: txs.length, committed: shop.size, cancelled: txs.filter((t) => t.state === 'cancelled').length },
+  };
+}
