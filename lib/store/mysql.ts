@@ -33,6 +33,8 @@ export function mysqlDriver(pool: Pool, ownsPool: boolean): SqlDriver {
         conn.release();
       }
     },
+    // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+    retryable: (err) => [1213, 1205].includes((err as { errno?: number }).errno ?? 0),
     async close() {
       if (ownsPool) await pool.end();
     },
@@ -63,7 +65,12 @@ export class MysqlStore extends SqlPaymentStore {
       pool = mysql.default.createPool({ connectionLimit: 10, ...config });
     }
     const store = new MysqlStore(mysqlDriver(pool, owns));
-    await store.ready();
+    try {
+      await store.ready();
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
     return store;
   }
 }

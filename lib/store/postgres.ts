@@ -37,6 +37,8 @@ export function postgresDriver(pool: Pool, ownsPool: boolean): SqlDriver {
         client.release();
       }
     },
+    // deadlock_detected, serialization_failure
+    retryable: (err) => ['40P01', '40001'].includes(String((err as { code?: unknown }).code)),
     async close() {
       if (ownsPool) await pool.end();
     },
@@ -65,9 +67,16 @@ export class PostgresStore extends SqlPaymentStore {
       });
       const config = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection ?? {};
       pool = new pg.default.Pool({ max: 10, ...config });
+      // An idle connection the server drops (restart, failover) must not end the process; the next query reconnects.
+      pool.on('error', () => undefined);
     }
     const store = new PostgresStore(postgresDriver(pool, owns));
-    await store.ready();
+    try {
+      await store.ready();
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
     return store;
   }
 }

@@ -37,6 +37,8 @@ export interface SqlDriver {
   query: Query;
   /** BEGIN (SQLite: IMMEDIATE, taking the write lock at once), fn, COMMIT; ROLLBACK when fn throws. */
   transaction<T>(fn: (q: Query, raw: Query) => Promise<T>): Promise<T>;
+  /** True for an error after which the whole transaction may simply be run again (a deadlock victim). */
+  retryable(err: unknown): boolean;
   close(): Promise<void>;
 }
 
@@ -167,7 +169,7 @@ export class SqlPaymentStore implements PaymentStore {
   ready(): Promise<void> {
     this.#ready ??= (async () => {
       for (const sql of schemaStatements(this.driver.dialect)) await this.driver.query(sql);
-      await this.driver.transaction(async (q) => {
+      await this.tx(async (q) => {
         const rows = (await q('SELECT version FROM kcp_payplus_schema')).rows;
         if (rows.length === 0) await q('INSERT INTO kcp_payplus_schema (version) VALUES (?)', [SCHEMA_VERSION]);
         else if (num(rows[0]!.version) > SCHEMA_VERSION) {
@@ -180,6 +182,21 @@ export class SqlPaymentStore implements PaymentStore {
     })();
     this.#ready.catch(() => (this.#ready = undefined));
     return this.#ready;
+  }
+
+  /**
+   * The store's own transactions, run again when the engine picked them as a deadlock victim (InnoDB does so for
+   * concurrent inserts of one key). Never used for a merchant's commit, whose code must not run twice.
+   */
+  private async tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.driver.transaction((q) => fn(q));
+      } catch (err) {
+        if (attempt >= 8 || !this.driver.retryable(err)) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      }
+    }
   }
 
   /** INSERT that does nothing when the primary key exists; true when the row was inserted. */
@@ -215,7 +232,7 @@ export class SqlPaymentStore implements PaymentStore {
     await this.ready();
     const now = Date.now();
     for (let round = 0; round < 5; round++) {
-      const result = await this.driver.transaction(async (q): Promise<BeginResult | undefined> => {
+      const result = await this.tx(async (q): Promise<BeginResult | undefined> => {
         if (!(await this.insertOnce(q, 'kcp_payplus_orders', { ordr_idxx: a.ordrIdxx, attempt_id: a.id, created_at: now }))) {
           const held = (await q(`SELECT attempt_id FROM kcp_payplus_orders WHERE ordr_idxx = ?${this.forUpdate()}`, [a.ordrIdxx])).rows[0];
           if (!held) return undefined; // given back between our insert and our look: try again
@@ -260,7 +277,7 @@ export class SqlPaymentStore implements PaymentStore {
 
   async update(id: string, from: readonly AttemptState[], patch: AttemptPatch, owner?: Owner): Promise<boolean> {
     await this.ready();
-    return this.driver.transaction((q) => this.updateIn(q, id, from, patch, owner));
+    return this.tx((q) => this.updateIn(q, id, from, patch, owner));
   }
 
   async commitWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
@@ -306,7 +323,7 @@ export class SqlPaymentStore implements PaymentStore {
     await this.ready();
     let moved = 0;
     for (;;) {
-      const n = await this.driver.transaction(async (q) => {
+      const n = await this.tx(async (q) => {
         const ids = (await q('SELECT id FROM kcp_payplus_attempts WHERE open_flag = 0 AND updated_at < ? LIMIT ?', [before, ARCHIVE_BATCH])).rows.map((r) => String(r.id));
         if (ids.length === 0) return 0;
         const marks = ids.map(() => '?').join(', ');
@@ -321,7 +338,7 @@ export class SqlPaymentStore implements PaymentStore {
 
   async claimNotification(id: string, owner: Owner, leaseUntil: number): Promise<NotificationClaim> {
     await this.ready();
-    return this.driver.transaction(async (q) => {
+    return this.tx(async (q) => {
       const now = Date.now();
       const mine = { state: 'processing', owner_host: owner.host, owner_pid: owner.pid, owner_start: owner.start, lease_until: leaseUntil, updated_at: now };
       if (await this.insertOnce(q, 'kcp_payplus_notifications', { noti_id: id, ...mine })) return 'claimed';

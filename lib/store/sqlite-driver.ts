@@ -52,6 +52,8 @@ export function sqliteDriver(db: Database.Database): SqlDriver {
           throw err;
         }
       }),
+    // A writer waits for the lock (busy_timeout) instead of being picked as a victim.
+    retryable: () => false,
     close: async () => {
       await serial.run(async () => db.close());
     },

@@ -77,6 +77,7 @@ export async function freshDatabase(engine: Engine, dir: string): Promise<FreshD
       await admin.end();
       const location = withDatabase(PG_URL, name);
       const pool = new pg.Pool({ connectionString: location, max: 2 });
+      pool.on('error', () => undefined);
       return {
         engine, location,
         open: () => PostgresStore.open({ connection: location }),

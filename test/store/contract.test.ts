@@ -1,0 +1,180 @@
+/**
+ * The payment store contract, the same tests on every engine (SQLite through its worker thread, PostgreSQL, MariaDB):
+ * the order id as a unique key, compare-and-set updates and claims, commits inside the store's transaction, the
+ * archive, the notification inbox, and the schema's version.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { currentOwner } from '../../lib/store/owner.js';
+import { SCHEMA_VERSION } from '../../lib/store/sql.js';
+import type { NewAttempt, Owner, PaymentStore } from '../../lib/store/types.js';
+import { ENGINES, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
+
+const me = currentOwner();
+const other: Owner = { host: me.host, pid: 2 ** 22 + 11, start: 'gone' };
+let seq = 0;
+const attempt = (ordrIdxx: string, over: Partial<NewAttempt> = {}): NewAttempt => ({
+  id: `att-${process.pid}-${++seq}`,
+  ordrIdxx,
+  amount: '1000',
+  owner: me,
+  leaseUntil: Date.now() + 60_000,
+  commitMode: 'store',
+  durableOutput: true,
+  ...over,
+});
+
+for (const engine of ENGINES) {
+  describe(`payment store contract: ${engine}`, function () {
+    this.timeout(30_000);
+    let db: FreshDatabase;
+    let store: PaymentStore;
+    const ph = (n: number) => (engine === 'postgres' ? `$${n}` : '?');
+
+    before(async () => {
+      db = await freshDatabase(engine, mkdtempSync(path.join(os.tmpdir(), 'kcp-store-')));
+      store = await db.open();
+    });
+    after(async () => {
+      await store?.close();
+      await db?.drop();
+    });
+
+    it('creates its tables on first use and records the schema version', async () => {
+      assert.deepEqual(await store.listOpen(5), []);
+      const rows = await db.query('SELECT version FROM kcp_payplus_schema');
+      assert.deepEqual(rows.map((r) => Number(r.version)), [SCHEMA_VERSION]);
+    });
+
+    it('refuses a schema newer than this SDK, naming the fix', async () => {
+      await db.exec('UPDATE kcp_payplus_schema SET version = 99');
+      try {
+        let opened: PaymentStore | undefined;
+        const newer = await db
+          .open()
+          .then(async (s) => {
+            opened = s;
+            await s.listOpen(1);
+            return 'opened';
+          })
+          .catch((err: Error) => err.message);
+        await opened?.close();
+        assert.match(String(newer), /the payment store's schema is version 99, newer than this kcp-payplus \(1\); upgrade kcp-payplus on this server too/);
+      } finally {
+        await db.exec(`UPDATE kcp_payplus_schema SET version = ${SCHEMA_VERSION}`);
+      }
+    });
+
+    it('one open attempt per order: the second begin gets the holder, and nothing is written', async () => {
+      const a = attempt('UNIQ-1');
+      const first = await store.begin(a);
+      assert.equal(first.ok, true);
+      const second = await store.begin(attempt('UNIQ-1'));
+      assert.equal(second.ok, false);
+      assert.equal(!second.ok && second.blocking.id, a.id);
+      assert.deepEqual((await store.listOpen(100)).filter((x) => x.ordrIdxx === 'UNIQ-1').map((x) => x.id), [a.id]);
+    });
+
+    it('twenty concurrent begins of one order: exactly one wins', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.begin(attempt('RACE-1'))));
+      assert.equal(results.filter((r) => r.ok).length, 1);
+    });
+
+    it('declined and cancelled give the order id back; committed and kept keep it', async () => {
+      for (const [state, free] of [['declined', true], ['cancelled', true], ['committed', false], ['kept', false]] as const) {
+        const order = `REL-${state}`;
+        const a = attempt(order);
+        await store.begin(a);
+        const path: Array<'approved' | 'cancelling'> = state === 'cancelled' ? ['approved', 'cancelling'] : state === 'declined' ? [] : ['approved'];
+        let from: 'started' | 'approved' | 'cancelling' = 'started';
+        for (const step of path) {
+          assert.equal(await store.update(a.id, [from], { state: step, tno: '20261128000001' }, me), true);
+          from = step;
+        }
+        assert.equal(await store.update(a.id, [from], { state }, me), true);
+        assert.equal((await store.begin(attempt(order))).ok, free, state);
+      }
+    });
+
+    it('update is a compare-and-set on state and owner', async () => {
+      const a = attempt('CAS-1');
+      await store.begin(a);
+      assert.equal(await store.update(a.id, ['approved'], { state: 'committed' }, me), false, 'wrong state');
+      assert.equal(await store.update(a.id, ['started'], { state: 'approved' }, other), false, 'wrong owner');
+      assert.equal(await store.update(a.id, ['started'], { state: 'approved', tno: '20261128000002' }, me), true);
+      const got = await store.get(a.id);
+      assert.equal(got?.state, 'approved');
+      assert.equal(got?.tno, '20261128000002');
+    });
+
+    it('claim takes an attempt over from its current owner only, once', async () => {
+      const a = attempt('CLAIM-1', { owner: other });
+      await store.begin(a);
+      const rivals: Owner[] = [{ ...me, start: 'r1' }, { ...me, start: 'r2' }, { ...me, start: 'r3' }];
+      const won = await Promise.all(rivals.map((r) => store.claim(a.id, other, r, Date.now() + 1000)));
+      assert.equal(won.filter(Boolean).length, 1);
+      assert.equal(await store.claim(a.id, other, me, 1), false, 'the old owner no longer holds it');
+    });
+
+    it('commitWith writes the merchant row and the committed mark together, or neither', async () => {
+      await db.exec('CREATE TABLE merchant_orders (id VARCHAR(40) PRIMARY KEY)');
+      const ok = attempt('TXN-1');
+      await store.begin(ok);
+      await store.update(ok.id, ['started'], { state: 'approved', tno: '20261128000003' }, me);
+      const value = await store.commitWith(ok.id, me, async (tx) => {
+        await tx.query(`INSERT INTO merchant_orders (id) VALUES (${ph(1)})`, ['TXN-1']);
+        return (await tx.query('SELECT id FROM merchant_orders')).length;
+      });
+      assert.equal(value, 1);
+      assert.equal((await store.get(ok.id))?.state, 'committed');
+
+      const bad = attempt('TXN-2');
+      await store.begin(bad);
+      await store.update(bad.id, ['started'], { state: 'approved', tno: '20261128000004' }, me);
+      await assert.rejects(
+        store.commitWith(bad.id, me, async (tx) => {
+          await tx.query(`INSERT INTO merchant_orders (id) VALUES (${ph(1)})`, ['TXN-2']);
+          throw new Error('the merchant said no');
+        }),
+        /the merchant said no/,
+      );
+      assert.equal((await store.get(bad.id))?.state, 'approved');
+      assert.deepEqual((await db.query('SELECT id FROM merchant_orders ORDER BY id')).map((r) => r.id), ['TXN-1']);
+      await assert.rejects(store.commitWith(bad.id, other, async () => 0), /no longer this process's approved attempt \(approved\)/);
+    });
+
+    it('archives settled attempts; their order ids stay taken and get() still finds them', async () => {
+      const a = attempt('ARCH-1');
+      await store.begin(a);
+      await store.update(a.id, ['started'], { state: 'approved', tno: '20261128000005' }, me);
+      await store.update(a.id, ['approved'], { state: 'committed' }, me);
+      const open = attempt('ARCH-2');
+      await store.begin(open);
+      const moved = await store.archive(Date.now() + 1000);
+      assert.ok(moved >= 1);
+      assert.equal((await store.get(a.id))?.state, 'committed');
+      assert.equal((await db.query(`SELECT count(*) AS n FROM kcp_payplus_attempts WHERE id = '${a.id}'`)).map((r) => Number(r.n))[0], 0);
+      const again = await store.begin(attempt('ARCH-1'));
+      assert.equal(!again.ok && again.blocking.id, a.id);
+      assert.ok((await store.listOpen(1000)).some((x) => x.id === open.id), 'open attempts are never archived');
+    });
+
+    it('notifications: claimed once, busy while held, done for good, taken over from a dead holder', async () => {
+      assert.equal(await store.claimNotification('N-1', { ...me, start: 'an-earlier-incarnation' }, Date.now() + 60_000), 'claimed');
+      assert.equal(await store.claimNotification('N-1', me, Date.now() + 60_000), 'claimed', 'an earlier incarnation of our pid is gone');
+      assert.equal(await store.claimNotification('N-1', { ...me, start: 'x' }, Date.now() + 60_000), 'busy', 'we hold it and live');
+      await store.completeNotification('N-1');
+      assert.equal(await store.notificationDone('N-1'), true);
+      assert.equal(await store.claimNotification('N-1', me, Date.now() + 60_000), 'done');
+
+      assert.equal(await store.claimNotification('N-2', other, Date.now() + 60_000), 'claimed');
+      assert.equal(await store.claimNotification('N-2', me, Date.now() + 60_000), 'claimed', 'the holder is dead');
+      await store.releaseNotification('N-2', me);
+      assert.equal(await store.notificationDone('N-2'), false);
+      assert.equal(await store.claimNotification('N-2', { ...me, host: 'elsewhere' }, Date.now() + 60_000), 'claimed');
+      assert.equal(await store.claimNotification('N-2', me, Date.now() + 60_000), 'busy', "another host's live lease");
+    });
+  });
+}
