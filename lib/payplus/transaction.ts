@@ -9,11 +9,12 @@ import type { SiteConfData } from '../config/site-conf.js';
 import { KcpInputError } from '../errors.js';
 import type { PayplusLogger } from '../log/types.js';
 import { isAscii, type TextEncoding } from '../protocol/encoding.js';
-import { ItemSet, namedSet, payxData } from '../protocol/data-set.js';
+import { assertPlanItems, ItemSet, namedSet, payxData } from '../protocol/data-set.js';
 import { buildOptionString, type OptionValues } from '../protocol/option-string.js';
 import { interpretOutcome, type ResultFields } from '../protocol/result.js';
 import { FS, GS, US } from '../protocol/separators.js';
-import { assertKcpToken, assertOrderId, assertSafeValue } from '../protocol/validate.js';
+import { assertItemName, assertRequestFits } from '../protocol/limits.js';
+import { assertKcpToken, assertOrderId } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
 import { modulePath } from './module-path.js';
 
@@ -61,13 +62,13 @@ export class TxResult {
 const DEFAULT_MODULE_ENV = Object.freeze({ PATH: '/usr/bin:/bin', LANG: 'C' });
 
 export class Transaction {
-  private readonly payxCommon = new ItemSet(US);
-  private readonly payxCard = new ItemSet(US);
+  private readonly payxCommon = new ItemSet(US, 'payx_data common');
+  private readonly payxCard = new ItemSet(US, 'payx_data card');
   private readonly payxExtra: Array<[string, ItemSet]> = [];
-  private readonly ordr = new ItemSet(US);
-  private readonly rcvr = new ItemSet(US);
-  private readonly escw = new ItemSet(GS);
-  private readonly modx = new ItemSet(US);
+  private readonly ordr = new ItemSet(US, 'ordr_data');
+  private readonly rcvr = new ItemSet(US, 'rcvr_data');
+  private readonly escw = new ItemSet(GS, 'escw_data');
+  private readonly modx = new ItemSet(US, 'modx_data');
   private encData = '';
   private encInfo = '';
   private result: TxResult | undefined;
@@ -128,10 +129,10 @@ export class Transaction {
 
   /** Mirrors the old library's mf_add_payx_data(type, items) for other subsets (real_batch, cert, auth …). */
   addPayxData(type: string, name: string, value: string): this {
-    assertSafeValue('payx_data', type);
+    assertItemName('payx_data', type);
     let set = this.payxExtra.find(([t]) => t === type)?.[1];
     if (!set) {
-      set = new ItemSet(US);
+      set = new ItemSet(US, `payx_data ${type}`);
       this.payxExtra.push([type, set]);
     }
     set.set(name, value);
@@ -168,6 +169,7 @@ export class Transaction {
       if (items.includes(',')) {
         throw new KcpInputError(`plan_data: the ${name} set contains ','; remove the comma`, { field: 'plan_data' });
       }
+      assertPlanItems(name, items);
       target.appendRaw(items);
     }
     return this;
@@ -232,6 +234,7 @@ export class Transaction {
     };
     const file = modulePath(conf);
     const args = [Buffer.from('-h'), buildOptionString(values, conf.ppCliVersion)];
+    assertRequestFits(values, args[1]!);
     const encoding: TextEncoding = opt === 1 ? 'utf-8' : 'euc-kr';
 
     const base = { traceNo, ordrIdxx };
