@@ -52,6 +52,7 @@ describe('doctor', () => {
           ['module.integrity', 'pass'],
           ['module.format', 'pass'],
           ['module.smoke', 'pass'],
+          ['module.standin', 'pass'],
           ['log.dir', 'pass'],
           ['log.pp_cli_level', 'pass'],
           ['webroot.outside', 'pass'],
