@@ -2,12 +2,13 @@
  * Test oracle: reads a `-h` argument the way the module does, independently of the SDK's builders.
  *
  * Options: the stand-in's getsubopt (native/standin/pp_cli.c parse_suboptions) — split at ',', each token at its
- * first '=', a repeated key wins last; here unknown keys are kept so an injected one shows. Data sets: each value
+ * first '=', a repeated key wins last; unknown keys are kept so an injected one shows, and repeats are reported. Data sets: each value
  * must begin with its set name; FS anywhere starts another set (§1.4, §10.2); items end with US (GS in escw_data);
  * payx_data is split into subsets at RS first. Text is decoded as the module reads it: EUC-KR, or UTF-8 with opt=1.
  * Used only by tests.
  */
 import iconv from 'iconv-lite';
+import { parseOptionString } from '../../lib/protocol/option-string.js';
 
 export type Item = readonly [name: string, value: string | undefined];
 
@@ -41,21 +42,15 @@ function itemsOf(text: string, terminator: RegExp, prefix: string, anomalies: st
 }
 
 export function parseRequest(argument: Buffer): ParsedRequest {
-  const raw = new Map<string, Buffer>();
-  const repeated: string[] = [];
-  let start = 0;
-  while (start <= argument.length) {
-    let end = argument.indexOf(0x2c, start);
-    if (end < 0) end = argument.length;
-    const token = argument.subarray(start, end);
-    if (token.length > 0) {
-      const eq = token.indexOf(0x3d);
-      const key = (eq < 0 ? token : token.subarray(0, eq)).toString('latin1');
-      if (raw.has(key)) repeated.push(key);
-      raw.set(key, eq < 0 ? Buffer.alloc(0) : token.subarray(eq + 1));
-    }
-    start = end + 1;
-  }
+  // getsubopt's reading is the SDK's parseOptionString (a port of the stand-in's parse_suboptions); repeats are
+  // counted here, since the module silently keeps the last one.
+  const raw = parseOptionString(argument);
+  const keys = argument
+    .toString('latin1')
+    .split(',')
+    .filter((t) => t !== '')
+    .map((t) => t.split('=')[0]!);
+  const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
   const utf8 = raw.get('opt')?.toString('latin1') === '1';
   const decode = (b: Buffer) => (utf8 ? b.toString('utf8') : iconv.decode(b, 'cp949'));
   const options = new Map<string, string>();
