@@ -14,6 +14,7 @@ import type { Transaction } from '../../lib/payplus/transaction.js';
 import type { ArgvEncoding } from '../../lib/runner/types.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
 import { testConfData } from '../helpers/conf.js';
+import { name, text, value } from '../helpers/arbitraries.js';
 import { parseRequest, type Item, type ParsedRequest } from '../helpers/kcp-parse.js';
 
 /** 1,000 per property (CI included); KCP_PROPERTY_RUNS raises it for a longer hunt. */
@@ -23,36 +24,6 @@ const OK =
   `res_cd=0000${US}res_msg=ok${US}tno=20240501000001${US}amount=1004${US}pay_method=PACA${US}card_cd=CCLG${US}` +
   `app_no=12345678${US}app_time=20240501101010${US}mod_mny=1${US}rem_mny=0${US}receipt_no=1${US}\n`;
 
-/** Characters that matter to the module, beside ordinary text. */
-const SPECIAL = ['\x1c', '\x1d', '\x1e', '\x1f', ',', '=', '\n', '\r', '\t', '\x7f', '\0', '&', ';', "'", '"', '\\', '|', ' '];
-const KSX1001 = ['가', '한', '글', '책', '값', '원', '￦', '①', '漢'];
-const OUTSIDE = ['뷁', '똠', 'é', 'Ü', '😀', '₩', '\u00a0'];
-
-const unit = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom(...'abcxyzABZ019_-.@: '.split('')) },
-  { weight: 2, arbitrary: fc.constantFrom(...SPECIAL) },
-  { weight: 2, arbitrary: fc.constantFrom(...KSX1001) },
-  { weight: 1, arbitrary: fc.constantFrom(...OUTSIDE) },
-  { weight: 1, arbitrary: fc.integer({ min: 0xac00, max: 0xd7a3 }).map((c) => String.fromCharCode(c)) },
-);
-const text = fc.string({ unit, maxLength: 12 });
-/** Values: short text, KCP-looking values, and long runs around the 30,718-byte limit. */
-const value = fc.oneof(
-  { weight: 6, arbitrary: text },
-  { weight: 2, arbitrary: fc.constantFrom('', '1004', 'STSC', '1.2.3.4', '20130326962625') },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.integer({ min: 30_600, max: 30_760 }), fc.constantFrom('A', '가'))
-      .map(([n, ch]) => ch.repeat(ch === 'A' ? n : Math.floor(n / 2))),
-  },
-);
-/** Names: KCP names, other valid names, and anything. */
-const name = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('ordr_mony', 'mod_desc', 'good_name', 'buyr_tel1', 'x', 'rcpt_data') },
-  { weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9_]{1,10}$/) },
-  { weight: 4, arbitrary: text },
-);
 const encoding = fc.constantFrom<ArgvEncoding>('euc-kr', 'utf-8');
 
 function setup(argvEncoding: ArgvEncoding) {
