@@ -75,7 +75,7 @@ function eucKrBytes(text: string): number {
   return bytes;
 }
 
-/** The items of a set string (`mod_data=tno=…<US>mod_desc=…<US>`, payx subsets split too): name and bytes. */
+/** The items of a set string (`mod_data=tno=…<US>mod_desc=…<US>`, payx subsets split too): name and value bytes. */
 function itemsOf(setString: string): Array<{ name: string; bytes: number }> {
   const body = setString.slice(setString.indexOf('=') + 1);
   const items: Array<{ name: string; bytes: number }> = [];
@@ -85,7 +85,7 @@ function itemsOf(setString: string): Array<{ name: string; bytes: number }> {
     for (const item of inner.split(/[\x1c\x1d\x1f]/)) {
       if (item === '') continue;
       const eq = item.indexOf('=');
-      items.push({ name: eq < 0 ? item : item.slice(0, eq), bytes: eucKrBytes(item) + 1 });
+      items.push({ name: eq < 0 ? item : item.slice(0, eq), bytes: eucKrBytes(eq < 0 ? item : item.slice(eq + 1)) });
     }
   }
   return items;

@@ -49,7 +49,7 @@ describe('data-set limit: 30,718 EUC-KR bytes per set (§10.1)', () => {
       field: 'mod_desc',
       message:
         "mod_desc (in modx_data): the data set would be 30,719 bytes in EUC-KR, and KCP's module carries at most " +
-        '30,718 bytes per data set, silently cutting the rest. Shorten mod_desc (30,662 bytes) by at least 1 byte',
+        '30,718 bytes per data set, silently cutting the rest. Shorten mod_desc (30,652 bytes) by at least 1 byte',
     });
     assert.equal(over.runner.calls.length, 0);
   });
@@ -272,5 +272,16 @@ describe('EUC-KR refusals name the field and the character', () => {
     assert.throws(() => tx.setOrdrData('good_name', '책😀'), { field: 'good_name', message: /^good_name: the character '😀' \(U\+1F600\)/ });
     assert.throws(() => tx.setEscwData('deli_corp', '뷁'), { field: 'deli_corp', message: /^deli_corp: the character '뷁' \(U\+BDC1\)/ });
     assert.throws(() => usItem('corp_nm', 'Ünited'), { field: 'corp_nm', message: /^corp_nm: the character 'Ü'/ });
+  });
+
+  it('refuses a line break in free text with the single-line fix (decision in lib/protocol/README.md)', async () => {
+    const { runner, payplus } = setup();
+    await assert.rejects(cancel(payplus, 'line one\nline two'), {
+      field: 'mod_desc',
+      message:
+        "mod_desc: contains control character 0x0A at position 8; KCP's text fields are single-line and the module " +
+        'logs some of them raw. Replace it with a space',
+    });
+    assert.equal(runner.calls.length, 0);
   });
 });
