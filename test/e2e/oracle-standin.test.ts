@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ExecaRunner, KcpInputError, MemoryJournal, NativeRunner, PayPlus, SiteConf, loadAddon, silentLogger, type Runner } from '../../lib/index.js';
+import { ExecaRunner, KcpInputError, NativeRunner, PayPlus, SiteConf, loadAddon, silentLogger, type Runner } from '../../lib/index.js';
 import type { Invocation } from '../../lib/runner/types.js';
 import { startSimulator, type Simulator } from '../../lib/sim/index.js';
 import { carriedValue, kcpName } from '../helpers/arbitraries.js';
@@ -50,14 +50,9 @@ describe('oracle = stand-in: what kcp-parse reads is what the stand-in sends', f
           return inner.run(invocation);
         },
       };
-      const conf = SiteConf.testPreset({
-        homeDir: home,
-        logDir: path.join(home, 'log'),
-        gwUrl: '127.0.0.1',
-        gwPort: String(sim.port),
-        jsUrl: `${sim.url}/plugin/payplus_test.js`,
-      });
-      const payplus = new PayPlus(conf, { runner: recording, logger: silentLogger, journal: new MemoryJournal() });
+      // logs under <home>/log; Transaction needs no payment state, so none is configured
+      const conf = SiteConf.testPreset({ homeDir: home, gwUrl: '127.0.0.1', gwPort: String(sim.port), jsUrl: `${sim.url}/plugin/payplus_test.js` });
+      const payplus = new PayPlus(conf, { runner: recording, logger: silentLogger });
       let compared = 0;
       const call = fc.tuple(fc.constantFrom(...SETTERS), kcpName, carriedValue);
       await fc.assert(
