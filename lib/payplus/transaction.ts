@@ -5,6 +5,7 @@
  * Like the vendor class, an answered request returns its result whatever res_cd says; only input errors (before
  * anything runs) and module failures (pp_cli missing, killed, silent) throw.
  */
+import { checkPpCliLogLevel } from '../config/rules.js';
 import type { SiteConfData } from '../config/site-conf.js';
 import { KcpInputError } from '../errors.js';
 import type { PayplusLogger } from '../log/types.js';
@@ -73,7 +74,10 @@ export class Transaction {
   private encInfo = '';
   private result: TxResult | undefined;
 
-  constructor(private readonly ctx: TxContext) {}
+  constructor(private readonly ctx: TxContext) {
+    // The level-5 opt-in holds for a SiteConfData built by hand too, not only for one loaded by SiteConf.
+    checkPpCliLogLevel(ctx.conf.ppCliLogLevel, ctx.conf.allowPpCliRequestDump);
+  }
 
   /** Mirrors mf_clear: forget every data set, the encrypted data and the last result. */
   clear(): this {

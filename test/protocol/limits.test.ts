@@ -285,3 +285,14 @@ describe('EUC-KR refusals name the field and the character', () => {
     assert.equal(runner.calls.length, 0);
   });
 });
+
+describe('pp_cli log level 5 (request dumps) needs its opt-in on every path', () => {
+  it('refuses pp_cli log level 5 without the opt-in even in a hand-built SiteConfData', async () => {
+    const runner = new CannedRunner([OK]);
+    const payplus = new PayPlus(testConfData({ ppCliLogLevel: 5 }), { logger: silentLogger, runner });
+    await assert.rejects(cancel(payplus, 'x'), { code: 'config_invalid', field: 'payplus.pp_cli_log_level' });
+    const allowed = new PayPlus(testConfData({ ppCliLogLevel: 5, allowPpCliRequestDump: true }), { logger: silentLogger, runner });
+    await cancel(allowed, 'x');
+    assert.equal(parseOptionString(runner.optionBytes()).get('log_level')!.toString(), '5');
+  });
+});
