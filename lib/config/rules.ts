@@ -65,8 +65,12 @@ export function checkLogLevel(value: string | number): SdkLogLevel {
   return n as SdkLogLevel;
 }
 
-/** payplus.pp_cli_log_level: pp_cli's own level, 0, 3 or 5 (1 and 2 behave like 0); 3 when unset, as every KCP sample. */
-export function checkPpCliLogLevel(value: string | number | undefined): number {
+/**
+ * payplus.pp_cli_log_level: pp_cli's own level, 0, 3 or 5 (1 and 2 behave like 0); 3 when unset, as every KCP sample.
+ * Above 3 pp_cli writes `REQ_MSG=[…]` lines holding the whole request body, the payment window's enc_data included
+ * (pp-cli-protocol.md §10.3), and the SDK cannot mask files pp_cli writes: 5 needs payplus.allow_pp_cli_request_dump.
+ */
+export function checkPpCliLogLevel(value: string | number | undefined, allowRequestDump = false): number {
   if (value === undefined || value === '') return 3;
   const n = intOf(value);
   if (n !== 0 && n !== 3 && n !== 5) {
@@ -74,6 +78,13 @@ export function checkPpCliLogLevel(value: string | number | undefined): number {
       'payplus.pp_cli_log_level',
       `${JSON.stringify(value)} is not 0, 3 or 5`,
       'leave it out (3, as in KCP\'s samples), or write 0 for start/end and errors only, 5 to add request dumps',
+    );
+  }
+  if (n > 3 && !allowRequestDump) {
+    throw configError(
+      'payplus.pp_cli_log_level',
+      `${n} makes pp_cli write every request body (the payment window's enc_data and the buyer's data) into its log, unmasked`,
+      'write 3 (KCP\'s samples) or 0; to debug with request dumps on purpose, also set payplus.allow_pp_cli_request_dump to true, and remove both afterwards',
     );
   }
   return n;

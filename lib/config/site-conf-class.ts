@@ -129,7 +129,7 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
     siteName,
     moduleType,
     logLevel,
-    ppCliLogLevel: checkPpCliLogLevel(f.payplus.pp_cli_log_level),
+    ppCliLogLevel: checkPpCliLogLevel(f.payplus.pp_cli_log_level, f.payplus.allow_pp_cli_request_dump),
     ppCliVersion: f.payplus.pp_cli_version,
     binary: f.payplus.binary,
     webRoots: Object.freeze(webRoots),
@@ -138,6 +138,7 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
     timeoutMs: f.payplus.timeout_ms,
     logRetentionDays: f.payplus.log_retention_days,
     prunePpCliLogs: f.payplus.prune_pp_cli_logs,
+    allowPpCliRequestDump: f.payplus.allow_pp_cli_request_dump,
     env,
     cfgDir,
   };
@@ -169,6 +170,7 @@ function presetToFile(base: SiteConfPresetOptions & { siteCd: string; siteKey: s
       timeout_ms: base.timeoutMs ?? 60_000,
       log_retention_days: base.logRetentionDays,
       prune_pp_cli_logs: base.prunePpCliLogs ?? false,
+      allow_pp_cli_request_dump: base.allowPpCliRequestDump ?? false,
     },
   };
 }
@@ -254,6 +256,7 @@ export class SiteConf implements SiteConfData {
         timeout_ms: this.timeoutMs,
         ...(this.logRetentionDays === undefined ? {} : { log_retention_days: this.logRetentionDays }),
         ...(this.prunePpCliLogs ? { prune_pp_cli_logs: true } : {}),
+        ...(this.allowPpCliRequestDump ? { allow_pp_cli_request_dump: true } : {}),
       },
     };
   }

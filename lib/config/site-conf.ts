@@ -51,6 +51,11 @@ export const siteConfFileSchema = z.object({
       log_retention_days: z.number().int().min(0).optional(),
       /** Apply log_retention_days to pp_cli's own DD_pp_cli.log files too (they hold full responses at level 3). */
       prune_pp_cli_logs: z.boolean().optional().default(false),
+      /**
+       * pp_cli_log_level 5 makes pp_cli dump every request body (the window's enc_data, buyer data) into its log; it is
+       * refused unless this is true (pp-cli-protocol.md §10.3).
+       */
+      allow_pp_cli_request_dump: z.boolean().optional().default(false),
     })
     .optional()
     .default({
@@ -60,6 +65,7 @@ export const siteConfFileSchema = z.object({
       allow_nonstandard_port: false,
       timeout_ms: 60_000,
       prune_pp_cli_logs: false,
+      allow_pp_cli_request_dump: false,
     }),
 });
 
@@ -92,6 +98,8 @@ export interface SiteConfData {
   readonly logRetentionDays: number | undefined;
   /** Whether the retention also removes pp_cli's own daily logs. */
   readonly prunePpCliLogs: boolean;
+  /** The explicit opt-in that allows pp_cli log_level 5 (request dumps); false when absent. */
+  readonly allowPpCliRequestDump?: boolean;
   /** TEST or REAL, derived from the site code (T0000-style test codes start with 'T'). */
   readonly env: KcpEnvironment;
 }

@@ -21,6 +21,7 @@ import {
   checkModuleSmoke,
 } from './checks/module.js';
 import { checkNetwork } from './checks/network.js';
+import { checkStandin } from './checks/standin.js';
 import { checkNotifyUrl } from './checks/notify.js';
 import { checkWebRoots } from './checks/web-roots.js';
 import { currentIdentity } from './permissions.js';
@@ -37,6 +38,7 @@ export const CHECKS: readonly (readonly [string, Check])[] = [
   ['module.integrity', checkModuleIntegrity],
   ['module.format', checkModuleFormat],
   ['module.smoke', checkModuleSmoke],
+  ['module.standin', checkStandin],
   ['log.dir', checkLogDir],
   ['log.pp_cli_level', checkPpCliLogLevelAdvice],
   ['webroot.outside', checkWebRoots],

@@ -109,40 +109,151 @@ function looksLikeTnoOrTimestamp(run: string): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
-/**
- * One pass over free text: `key=[value]` and `key=value` items are masked by their key; any remaining
- * 13–19 digit run (optionally grouped by single spaces or dashes) is masked as a card number.
- * A `key=value` value ends at a data-set separator (0x1C–0x1F), `,`, `&`, whitespace or `]`.
- */
-const TEXT_PATTERN =
-  /([A-Za-z_][A-Za-z0-9_]*)=(\[[^\]]*\]|[^\x1c-\x1f,&\s\]]*)|(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])/g;
+/** Characters that end a `key=value` value in joined strings: data-set separators, `,`, `&`, whitespace, `]`. */
+// eslint-disable-next-line no-control-regex
+const VALUE_END = /[\x1c-\x1f,&\s\]]/g;
+const BRACKET_END = /\]/g;
 
+/**
+ * What the scanner looks for, one alternative per group. Every alternative starts with a lookbehind that only lets
+ * it begin at the start of a run (a name, a digit group, an address), so each run is read once and masking stays
+ * linear in the length of the text, whatever the text (a buyer can type 140,000 `A`s into a cancel reason).
+ *   1, 2  `key=` and an optional `[` (a bracketed log value `res=[…]`);
+ *   3     a card-like run: 13–19 digits, optionally grouped by single spaces or dashes;
+ *   4     a Korean phone number: mobile 01x, Seoul 02, regions 031–064, 050x, 070, 080, also as +82;
+ *   5     an e-mail address.
+ */
+const SHAPES = new RegExp(
+  [
+    String.raw`(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=(\[?)`,
+    String.raw`(?<![0-9])([0-9](?:[ -]?[0-9]){12,18})(?![0-9])`,
+    String.raw`(?<![0-9A-Za-z+])((?:\+82[ -]?0?|0)(?:1[016789]|2|[3-6][1-5]|50[2-8]|70|80)[ .)-]?[0-9]{3,4}[ .-]?[0-9]{4})(?![0-9])`,
+    String.raw`(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)`,
+  ].join('|'),
+  'g',
+);
+
+/**
+ * The first match of `pattern` at or after a position, remembered: the scanner only moves forward, so asking again
+ * from a later position inside the same stretch costs nothing, and the whole text is searched at most once.
+ */
+function forwardFinder(text: string, pattern: RegExp): (from: number) => number {
+  let searchedFrom = -1;
+  let found = -1;
+  return (from) => {
+    if (from >= searchedFrom && from <= found) return found;
+    pattern.lastIndex = from;
+    const m = pattern.exec(text);
+    searchedFrom = from;
+    found = m ? m.index : text.length;
+    return found;
+  };
+}
+
+/** How a field's whole value is masked when its name says what it holds; undefined: scan the value as text. */
+function wholeValueMask(name: string): ((value: string) => string) | undefined {
+  switch (fieldKind(normalizeName(name))) {
+    case 'secret': return redact;
+    case 'card': return (v) => (v.includes('*') ? v : maskCardNumber(v));
+    case 'phone': return maskPhone;
+    case 'mail': return maskMail;
+    default: return undefined;
+  }
+}
+
+/**
+ * One forward pass over free text, in time linear in its length:
+ * - `key=value` and `key=[value]`: a secret, card, phone or mail field's value (up to the next separator or `]`) is
+ *   masked whole by its name; any other value is read on by the same pass, so items nested in data sets
+ *   (`ordr_data=…␟buyr_tel1=…`, `res=[res_cd=…␟card_no=…]`) are found where they are. In an identifier's value
+ *   (`tno=`, `ordr_idxx=`) digit runs are kept.
+ * - anywhere else, by shape: a 13–19 digit run keeps its first 6 and last 4 digits (a 14-digit run starting with a
+ *   20YYMMDD date is a tno or a timestamp and is kept), a phone number its first 3 and last 4 digits, an e-mail
+ *   address its first letter and its domain.
+ */
 export function maskText(text: string, options: { keepIdentifiers?: boolean } = {}): string {
-  return text.replace(TEXT_PATTERN, (match: string, key: string | undefined, value: string | undefined) => {
-    if (key !== undefined && value !== undefined) {
-      if (value.startsWith('[') && value.endsWith(']') && value.length >= 2) {
-        return `${key}=[${maskValue(key, value.slice(1, -1))}]`;
+  const valueEnd = forwardFinder(text, new RegExp(VALUE_END.source, 'g'));
+  const bracketEnd = forwardFinder(text, new RegExp(BRACKET_END.source, 'g'));
+  const shapes = new RegExp(SHAPES.source, 'g');
+  const out: string[] = [];
+  let copied = 0;
+  let keepUntil = -1; // inside an identifier's value up to here
+  let m: RegExpExecArray | null;
+  while ((m = shapes.exec(text)) !== null) {
+    const [match, key, bracket, card, phone, mail] = m;
+    const at = m.index;
+    let replacement: string | undefined;
+    let next = at + match.length;
+    if (key !== undefined) {
+      const valueStart = at + key.length + 1;
+      const closed = bracket === '[' ? bracketEnd(next) : text.length;
+      const bracketed = closed < text.length;
+      const end = bracketed ? closed : valueEnd(valueStart);
+      const whole = wholeValueMask(key);
+      if (whole) {
+        const value = text.slice(bracketed ? next : valueStart, end);
+        const masked = bracketed && /^masked:\d+$/.test(value) ? value : whole(value);
+        replacement = `${key}=${bracketed ? '[' : ''}${masked}`;
+        next = end;
+      } else if (fieldKind(normalizeName(key)) === 'identifier') {
+        keepUntil = Math.max(keepUntil, end);
       }
-      return `${key}=${maskValue(key, value)}`;
+    } else if (card !== undefined) {
+      if (!(options.keepIdentifiers || at < keepUntil || looksLikeTnoOrTimestamp(card))) {
+        replacement = maskCardNumber(card);
+      }
+    } else if (phone !== undefined) {
+      if (!(options.keepIdentifiers || at < keepUntil)) replacement = maskPhone(phone);
+    } else if (mail !== undefined) {
+      replacement = maskMail(mail);
     }
-    const digitsOnly = match.replace(/\D/g, '');
-    if (digitsOnly.length < 13) return match;
-    if (options.keepIdentifiers || looksLikeTnoOrTimestamp(match)) return match;
-    return maskCardNumber(match);
-  });
+    if (replacement !== undefined) {
+      out.push(text.slice(copied, at), replacement);
+      copied = next;
+    }
+    shapes.lastIndex = next;
+  }
+  if (copied === 0) return text;
+  out.push(text.slice(copied));
+  return out.join('');
+}
+
+type FieldKind = 'secret' | 'card' | 'phone' | 'mail' | 'identifier' | 'text';
+
+/**
+ * What a (normalized) field name says its value holds. Exact names first; then, for names we have not listed, the
+ * words merchants use for contact data (`hp_num`, `cust_tel`, `email_addr`): a wrong guess only masks more.
+ */
+function fieldKind(key: string): FieldKind {
+  const known = kindCache.get(key);
+  if (known !== undefined) return known;
+  const kind = classify(key);
+  if (kindCache.size >= 4096) kindCache.clear(); // names come from callers' data: keep the cache bounded
+  kindCache.set(key, kind);
+  return kind;
+}
+
+const kindCache = new Map<string, FieldKind>();
+
+function classify(key: string): FieldKind {
+  if (SECRET_FIELDS.has(key)) return 'secret';
+  if (CARD_FIELDS.has(key)) return 'card';
+  if (PHONE_FIELDS.has(key)) return 'phone';
+  if (MAIL_FIELDS.has(key)) return 'mail';
+  if (IDENTIFIER_FIELDS.has(key)) return 'identifier';
+  if (DATA_SET_FIELDS.has(key)) return 'text';
+  if (/mail/.test(key)) return 'mail';
+  if (/tel|phone|mobile|^hp|hpno|hpnum|cellno/.test(key)) return 'phone';
+  return 'text';
 }
 
 /** Masks one named string value. Unknown names are scanned as free text. */
 export function maskString(name: string, value: string): string {
-  const key = normalizeName(name);
   if (value === '') return value;
-  if (SECRET_FIELDS.has(key)) return redact(value);
-  if (CARD_FIELDS.has(key)) return value.includes('*') ? value : maskCardNumber(value);
-  if (PHONE_FIELDS.has(key)) return maskPhone(value);
-  if (MAIL_FIELDS.has(key)) return maskMail(value);
-  if (IDENTIFIER_FIELDS.has(key)) return maskText(value, { keepIdentifiers: true });
-  if (DATA_SET_FIELDS.has(key)) return maskText(value);
-  return maskText(value);
+  const kind = fieldKind(normalizeName(name));
+  if (kind === 'identifier') return maskText(value, { keepIdentifiers: true });
+  if (kind === 'text') return maskText(value);
+  return wholeValueMask(name)!(value);
 }
 
 /**

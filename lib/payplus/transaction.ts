@@ -5,15 +5,17 @@
  * Like the vendor class, an answered request returns its result whatever res_cd says; only input errors (before
  * anything runs) and module failures (pp_cli missing, killed, silent) throw.
  */
+import { checkPpCliLogLevel } from '../config/rules.js';
 import type { SiteConfData } from '../config/site-conf.js';
 import { KcpInputError } from '../errors.js';
 import type { PayplusLogger } from '../log/types.js';
 import { isAscii, type TextEncoding } from '../protocol/encoding.js';
-import { ItemSet, namedSet, payxData } from '../protocol/data-set.js';
+import { assertPlanItems, ItemSet, namedSet, payxData } from '../protocol/data-set.js';
 import { buildOptionString, type OptionValues } from '../protocol/option-string.js';
 import { interpretOutcome, type ResultFields } from '../protocol/result.js';
 import { FS, GS, US } from '../protocol/separators.js';
-import { assertKcpToken, assertOrderId, assertSafeValue } from '../protocol/validate.js';
+import { assertItemName, assertRequestFits } from '../protocol/limits.js';
+import { assertKcpToken, assertOrderId } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
 import { modulePath } from './module-path.js';
 
@@ -63,18 +65,21 @@ export class TxResult {
 const DEFAULT_MODULE_ENV = Object.freeze({ PATH: '/usr/bin:/bin', LANG: 'C' });
 
 export class Transaction {
-  private readonly payxCommon = new ItemSet(US);
-  private readonly payxCard = new ItemSet(US);
+  private readonly payxCommon = new ItemSet(US, 'payx_data common');
+  private readonly payxCard = new ItemSet(US, 'payx_data card');
   private readonly payxExtra: Array<[string, ItemSet]> = [];
-  private readonly ordr = new ItemSet(US);
-  private readonly rcvr = new ItemSet(US);
-  private readonly escw = new ItemSet(GS);
-  private readonly modx = new ItemSet(US);
+  private readonly ordr = new ItemSet(US, 'ordr_data');
+  private readonly rcvr = new ItemSet(US, 'rcvr_data');
+  private readonly escw = new ItemSet(GS, 'escw_data');
+  private readonly modx = new ItemSet(US, 'modx_data');
   private encData = '';
   private encInfo = '';
   private result: TxResult | undefined;
 
-  constructor(private readonly ctx: TxContext) {}
+  constructor(private readonly ctx: TxContext) {
+    // The level-5 opt-in holds for a SiteConfData built by hand too, not only for one loaded by SiteConf.
+    checkPpCliLogLevel(ctx.conf.ppCliLogLevel, ctx.conf.allowPpCliRequestDump);
+  }
 
   /** Mirrors mf_clear: forget every data set, the encrypted data and the last result. */
   clear(): this {
@@ -130,10 +135,10 @@ export class Transaction {
 
   /** Mirrors the old library's mf_add_payx_data(type, items) for other subsets (real_batch, cert, auth …). */
   addPayxData(type: string, name: string, value: string): this {
-    assertSafeValue('payx_data', type);
+    assertItemName('payx_data', type);
     let set = this.payxExtra.find(([t]) => t === type)?.[1];
     if (!set) {
-      set = new ItemSet(US);
+      set = new ItemSet(US, `payx_data ${type}`);
       this.payxExtra.push([type, set]);
     }
     set.set(name, value);
@@ -170,6 +175,7 @@ export class Transaction {
       if (items.includes(',')) {
         throw new KcpInputError(`plan_data: the ${name} set contains ','; remove the comma`, { field: 'plan_data' });
       }
+      assertPlanItems(name, items);
       target.appendRaw(items);
     }
     return this;
@@ -234,6 +240,7 @@ export class Transaction {
     };
     const file = modulePath(conf);
     const args = [Buffer.from('-h'), buildOptionString(values, conf.ppCliVersion)];
+    assertRequestFits(values, args[1]!);
     const encoding: TextEncoding = opt === 1 ? 'utf-8' : 'euc-kr';
 
     const base = { traceNo, ordrIdxx };

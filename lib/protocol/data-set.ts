@@ -2,26 +2,98 @@
  * Data sets exactly as KCP's libraries build them (pp-cli-protocol.md §1.4):
  * each item is `name=value` followed by its terminator, and an item whose value is empty is skipped.
  */
+import { KcpInputError } from '../errors.js';
+import { assertEucKr } from './encoding.js';
+import { assertItemLength, assertItemName } from './limits.js';
 import { GS, RS, US } from './separators.js';
 import { assertSafeValue } from './validate.js';
 
-/** One item `name=value<US>` (mf_set_data_us): '' when name or value is empty. Used to build nested sets. */
-export function usItem(name: string, value: string): string {
-  if (name === '' || value === '') return '';
+/**
+ * Every check one `name=value` item passes before it joins a set: a KCP item name, a length the module can carry,
+ * no ',' or control character, and only characters EUC-KR has — each refusal naming the item (and the set).
+ */
+export function assertItem(set: string, name: string, value: string): void {
+  assertItemName(set, name);
+  assertItemLength(set, name, value);
   assertSafeValue(name, value);
+  assertEucKr(name, value);
+}
+
+/**
+ * One item `name=value<US>` (mf_set_data_us) for a nested set (rcpt_data, corp_data): '' when the value is empty.
+ * Unlike the vendor function, an empty or malformed name is refused rather than skipped.
+ */
+export function usItem(name: string, value: string): string {
+  assertItemName('nested item', name);
+  if (value === '') return '';
+  assertItem('nested item', name, value);
   return `${name}=${value}${US}`;
+}
+
+/**
+ * Checks a nested item string as usItem builds it: `name=value<US>` items one after another, nothing else. A nested
+ * string holding FS, GS or RS would open a new set or subset in the module (pp-cli-protocol.md §10.2).
+ */
+export function assertNestedItems(set: string, items: string): void {
+  if (!items.endsWith(US)) {
+    throw new KcpInputError(
+      `${set}: the nested items must each end with US (0x1F), as usItem() builds them; build them with usItem()`,
+      { field: set },
+    );
+  }
+  for (const item of items.slice(0, -1).split(US)) {
+    const eq = item.indexOf('=');
+    if (eq < 0) {
+      throw new KcpInputError(`${set}: the nested item ${JSON.stringify(item.slice(0, 40))} has no '='; build it with usItem(name, value)`, {
+        field: set,
+      });
+    }
+    assertItem(set, item.slice(0, eq), item.slice(eq + 1));
+  }
+}
+
+/**
+ * Checks the items of one set taken from a COM-style plan_data string (already split on FS): every item
+ * `name=value`, ended by US or GS, with a KCP name; no RS and no other control character, which would open a payx
+ * subset or corrupt the framing.
+ */
+export function assertPlanItems(set: string, items: string): void {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\x00-\x1b\x1e\x7f]/.exec(items);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(2, '0').toUpperCase();
+    throw new KcpInputError(
+      `plan_data: the ${set} set contains control character 0x${code} at position ${control.index}; only US (0x1F) ` +
+        `and GS (0x1D) may end items there. Remove it`,
+      { field: 'plan_data' },
+    );
+  }
+  for (const item of items.split(/[\x1d\x1f]/)) {
+    if (item === '') continue;
+    const eq = item.indexOf('=');
+    if (eq < 0) {
+      throw new KcpInputError(`plan_data: the ${set} item ${JSON.stringify(item.slice(0, 40))} has no '='`, { field: 'plan_data' });
+    }
+    assertItemName(set, item.slice(0, eq));
+  }
+  assertEucKr(set, items);
 }
 
 /** An ordered list of items with one terminator (US for ordr/rcvr/modx/payx subsets, GS for escw). */
 export class ItemSet {
   private readonly items: string[] = [];
 
-  constructor(readonly terminator: string = US) {}
+  /** `label` names the set in refusals (ordr_data, modx_data, payx_data card …). */
+  constructor(
+    readonly terminator: string = US,
+    readonly label: string = 'data set',
+  ) {}
 
-  /** Append `name=value<terminator>`; an empty value is skipped, as the vendor libraries do. */
+  /** Append `name=value<terminator>`; an empty value is skipped, as the vendor libraries do (the name is checked). */
   set(name: string, value: string): this {
+    assertItemName(this.label, name);
     if (value === '') return this;
-    assertSafeValue(name, value);
+    assertItem(this.label, name, value);
     this.items.push(`${name}=${value}${this.terminator}`);
     return this;
   }
@@ -31,7 +103,10 @@ export class ItemSet {
    * their own US terminators and the outer one follows: `rcpt_data=a=1<US>b=2<US><US>`.
    */
   setNested(name: string, innerItems: string): this {
+    assertItemName(this.label, name);
     if (innerItems === '') return this;
+    assertItemLength(this.label, name, innerItems);
+    assertNestedItems(name, innerItems);
     this.items.push(`${name}=${innerItems}${this.terminator}`);
     return this;
   }

@@ -24,42 +24,86 @@ function describe(ch: string): string {
 }
 
 /**
+ * KS X 1001 as a table, built once: every two-byte code with lead and trail byte in 0xA1–0xFE, keyed by the character
+ * it decodes to. Looking characters up here keeps encoding linear and cheap on long text (30,000 Hangul).
+ */
+let table: Map<string, number> | undefined;
+function eucKrTable(): Map<string, number> {
+  if (table) return table;
+  table = new Map();
+  const row = Buffer.alloc(94 * 2);
+  for (let lead = 0xa1; lead <= 0xfe; lead++) {
+    for (let i = 0; i < 94; i++) {
+      row[2 * i] = lead;
+      row[2 * i + 1] = 0xa1 + i;
+    }
+    // One decode per row when the row is fully mapped (Hangul and Hanja rows), else one per code.
+    const chars = iconv.decode(row, 'cp949');
+    for (let i = 0; i < 94; i++) {
+      const code = (lead << 8) | (0xa1 + i);
+      const ch = chars.length === 94 ? chars[i]! : iconv.decode(row.subarray(2 * i, 2 * i + 2), 'cp949');
+      if (ch.length !== 1 || ch === '\ufffd') continue;
+      if (chars.length !== 94 && iconv.encode(ch, 'cp949').readUInt16BE(0) !== code) continue;
+      table.set(ch, code);
+    }
+    if (chars.length === 94) {
+      const back = iconv.encode(chars, 'cp949');
+      for (let i = 0; i < 94; i++) {
+        const code = (lead << 8) | (0xa1 + i);
+        if (back.length !== row.length || back.readUInt16BE(2 * i) !== code) table.delete(chars[i]!);
+      }
+    }
+  }
+  return table;
+}
+
+/**
  * Encode one non-ASCII character as strict EUC-KR, or return undefined when KS X 1001 has no such character.
  */
 export function encodeEucKrChar(ch: string): Buffer | undefined {
-  const bytes = iconv.encode(ch, 'cp949');
-  if (bytes.length !== 2) return undefined;
-  const [lead, trail] = [bytes[0]!, bytes[1]!];
-  if (lead < 0xa1 || lead > 0xfe || trail < 0xa1 || trail > 0xfe) return undefined;
-  return bytes;
+  const code = eucKrTable().get(ch);
+  return code === undefined ? undefined : Buffer.from([code >> 8, code & 0xff]);
+}
+
+function refuse(field: string, ch: string): never {
+  throw new KcpInputError(
+    `${field}: the character ${describe(ch)} is not in EUC-KR (KS X 1001), so pp_cli cannot carry it; ` +
+      `replace it (CP949-only Hangul such as 뷁 and emoji are not allowed)`,
+    { field },
+  );
 }
 
 /** Encode `text` as strict EUC-KR. Throws KcpInputError naming `field` and the first character outside KS X 1001. */
 export function encodeEucKr(text: string, field: string): Buffer {
   if (isAscii(text)) return Buffer.from(text, 'latin1');
-  const parts: Buffer[] = [];
-  let ascii = '';
+  const codes = eucKrTable();
+  const out = Buffer.allocUnsafe(text.length * 2);
+  let n = 0;
   for (const ch of text) {
-    if (ch.charCodeAt(0) < 0x80) {
-      ascii += ch;
+    const c = ch.charCodeAt(0);
+    if (c < 0x80) {
+      out[n++] = c;
       continue;
     }
-    const bytes = encodeEucKrChar(ch);
-    if (bytes === undefined) {
-      throw new KcpInputError(
-        `${field}: the character ${describe(ch)} is not in EUC-KR (KS X 1001), so pp_cli cannot carry it; ` +
-          `replace it (CP949-only Hangul such as 뷁 and emoji are not allowed)`,
-        { field },
-      );
-    }
-    if (ascii) {
-      parts.push(Buffer.from(ascii, 'latin1'));
-      ascii = '';
-    }
-    parts.push(bytes);
+    const code = codes.get(ch);
+    if (code === undefined) refuse(field, ch);
+    out[n++] = code >> 8;
+    out[n++] = code & 0xff;
   }
-  if (ascii) parts.push(Buffer.from(ascii, 'latin1'));
-  return Buffer.concat(parts);
+  return Buffer.from(out.subarray(0, n));
+}
+
+/** Throws like encodeEucKr when `text` has a character outside KS X 1001; otherwise returns its EUC-KR byte length. */
+export function assertEucKr(field: string, text: string): number {
+  if (isAscii(text)) return text.length;
+  const codes = eucKrTable();
+  let bytes = 0;
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 0x80) bytes += 1;
+    else if (codes.has(ch)) bytes += 2;
+    else refuse(field, ch);
+  }
+  return bytes;
 }
 
 /** Encode for pp_cli: strict EUC-KR, or UTF-8 (opt=1; still checked, since pp_cli 2.14 converts to EUC-KR itself). */
@@ -71,7 +115,7 @@ export function encodeText(text: string, field: string, encoding: TextEncoding):
 
 /** Byte length of `text` as KCP counts it (EUC-KR), with the same strict check. */
 export function eucKrByteLength(text: string, field: string): number {
-  return encodeEucKr(text, field).length;
+  return assertEucKr(field, text);
 }
 
 /** Decode bytes from pp_cli: CP949 (superset of EUC-KR) or UTF-8 when opt=1 was used. */

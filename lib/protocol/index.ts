@@ -9,7 +9,8 @@ export {
   FORBIDDEN_TEXT_CHARS,
   MERCHANT_TEXT_FIELDS,
 } from './validate.js';
-export { ItemSet, usItem, namedSet, payxData } from './data-set.js';
+export { ItemSet, usItem, namedSet, payxData, assertItem } from './data-set.js';
+export { assertItemName, assertRequestFits, MAX_ARGUMENT_BYTES, MAX_DATA_SET_BYTES } from './limits.js';
 export {
   buildOptionString,
   parseOptionString,

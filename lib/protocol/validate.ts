@@ -57,9 +57,13 @@ export function assertSafeValue(field: string, value: string): void {
   // eslint-disable-next-line no-control-regex
   const control = /[\x00-\x1f\x7f]/.exec(value);
   if (control) {
+    // Line breaks and tabs are refused too (lib/protocol/README.md): KCP's text fields are single-line.
+    const whitespace = /[\t\n\r]/.test(control[0]);
     throw new KcpInputError(
-      `${field}: contains ${describeChar(control[0])} at position ${control.index}; control characters are ` +
-        `reserved for KCP's data-set separators. Remove it`,
+      `${field}: contains ${describeChar(control[0])} at position ${control.index}; ` +
+        (whitespace
+          ? `KCP's text fields are single-line and the module logs some of them raw. Replace it with a space`
+          : `control characters are reserved for KCP's data-set separators. Remove it`),
       { field },
     );
   }

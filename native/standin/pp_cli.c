@@ -15,7 +15,13 @@
  *         modx_data, enc_data, enc_info, trace_no, cust_ip — each value's raw (EUC-KR) bytes
  *         percent-encoded.  The answer body is the result line in EUC-KR.
  *
+ * Safety: it connects only to loopback (127.0.0.0/8, ::1, localhost) or to the one host named in
+ * KCP_STANDIN_ALLOW_HOST (a simulator elsewhere); any other pa_url is refused without a DNS query or a
+ * packet, said on stderr, and answered like an unreachable gateway (S202).  It carries a marker string
+ * (STANDIN_MARKER) by which `kcp-payplus doctor` recognises it and fails it under a REAL config.
+ *
  * Test hooks (environment):
+ *   KCP_STANDIN_ALLOW_HOST=<host>     one non-loopback simulator host it may connect to
  *   KCP_STANDIN_NOW=YYYYMMDDhhmmss    fixed clock (trace_no, log names and lines; .mmm = 000)
  *   KCP_STANDIN_CONNECT_TIMEOUT_MS    connect timeout per port (default 3000)
  *   KCP_STANDIN_RECV_TIMEOUT_MS       answer timeout (default 60000) -> S204
@@ -57,7 +63,10 @@
 #define EXIT_CONN 116      /* -908 */
 #define EXIT_SEND 115      /* [stand-in] */
 #define EXIT_RECV 114      /* [stand-in] */
-#define EXIT_CONVERT 1     /* [stand-in] */
+#define EXIT_NO_ARGS 160   /* observed: no arguments at all (§10.3) */
+
+/* Recognised by doctor (lib/doctor/checks/standin.ts); must stay in the binary. */
+__attribute__((used)) static const char STANDIN_MARKER[] = "kcp-payplus stand-in pp_cli (not KCP software)";
 
 /* Module messages, EUC-KR bytes. */
 #define MSG_S102 "\xBF\xAC\xB5\xBF \xB8\xF0\xB5\xE2 \xC8\xA3\xC3\xE2 \xBF\xC0\xB7\xF9"
@@ -65,7 +74,6 @@
 #define MSG_S202 "PG \xBC\xAD\xB9\xF6 \xC1\xA2\xBC\xD3 \xBF\xC0\xB7\xF9"
 #define MSG_S203 "PG \xBC\xAD\xB9\xF6 \xC1\xF6\xBA\xD2 DATA \xC0\xFC\xBC\xDB \xBF\xC0\xB7\xF9"
 #define MSG_S204 "PG \xBC\xAD\xB9\xF6 \xC1\xF6\xBA\xD2 DATA \xBC\xF6\xBD\xC5 \xBF\xC0\xB7\xF9"
-#define MSG_6001 "\xBF\xE4\xC3\xBB \xC0\xFC\xB9\xAE \xBB\xFD\xBC\xBA \xBF\xC0\xB7\xF9"
 #define LOG_9601                                                                             \
   "\xBF\xE4\xC3\xBB DATA \xBF\xC0\xB7\xF9 - \xBE\xCF\xC8\xA3\xC8\xAD \xC1\xA4\xBA\xB8\xBF\xCD " \
   "\xBE\xCF\xC8\xA3\xC8\xAD DATA \xBC\xB3\xC1\xA4 \xBF\xC0\xB7\xF9"
@@ -208,7 +216,8 @@ static void mkdir_p(char *path) {
   mkdir(path, 0755);
 }
 
-/* <log_path or home/log>/YYYYMM/DD_pp_cli.log; silently no log when it cannot be created. */
+/* <log_path or home/log>/YYYYMM/DD_pp_cli.log.  When it cannot be created the module writes its log lines to
+ * stderr instead (§10.3); with neither log_path nor home there is no log at all. */
 static void log_open(logger *lg, const options *o, const stamp *st, const char *trace_no) {
   lg->f = NULL;
   lg->level = o->log_level;
@@ -223,11 +232,15 @@ static void log_open(logger *lg, const options *o, const stamp *st, const char *
                  st->tm.tm_mon + 1);
   else
     return;
-  if (n <= 0 || (size_t)n >= sizeof dir - 32) return;
+  if (n <= 0 || (size_t)n >= sizeof dir - 32) {
+    lg->f = stderr;
+    return;
+  }
   mkdir_p(dir);
   char file[4200];
   snprintf(file, sizeof file, "%s/%02d_pp_cli.log", dir, st->tm.tm_mday);
   lg->f = fopen(file, "ab");
+  if (!lg->f) lg->f = stderr;
 }
 
 /* MMDD-HHMMSS.mmm - <pid %5d> - <trace_no %-16s> - MSG|ERR : text */
@@ -265,6 +278,37 @@ static int convert(const char *to, const char *from, const bytes *in, bytes *out
     free(buf);
     return -1;
   }
+  *dst = '\0';
+  out->p = buf;
+  out->n = (size_t)(dst - buf);
+  return 0;
+}
+
+/* opt=1 input as the module converts it: a character with no EUC-KR code, or a byte that is not UTF-8,
+ * becomes '?' and the conversion goes on (§10.3); the request is sent all the same. */
+static int convert_lossy(const bytes *in, bytes *out) {
+  iconv_t cd = iconv_open("EUC-KR", "UTF-8");
+  if (cd == (iconv_t)-1) return -1;
+  char *buf = malloc(in->n * 2 + 1);
+  if (!buf) {
+    iconv_close(cd);
+    return -1;
+  }
+  char *src = in->p, *dst = buf;
+  size_t left = in->n, room = in->n * 2;
+  while (left > 0) {
+    if (iconv(cd, &src, &left, &dst, &room) != (size_t)-1) break;
+    if (errno != EILSEQ && errno != EINVAL) break;
+    unsigned char lead = (unsigned char)*src;
+    size_t skip = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (skip > left) skip = left;
+    *dst++ = '?';
+    room--;
+    src += skip;
+    left -= skip;
+    iconv(cd, NULL, NULL, NULL, NULL);
+  }
+  iconv_close(cd);
   *dst = '\0';
   out->p = buf;
   out->n = (size_t)(dst - buf);
@@ -375,13 +419,15 @@ static int connect_to(const char *host, const char *port, long timeout_ms, const
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
+  errno = 0;
   int rc = getaddrinfo(host, port, &hints, &res);
   if (rc != 0) {
-    *err = gai_strerror(rc);
+    /* The module reports strerror(errno) for a name it cannot resolve, as for a refused connection. */
+    *err = strerror(rc == EAI_SYSTEM || errno != 0 ? errno : EHOSTUNREACH);
     return -1;
   }
   int fd = -1;
-  *err = "connection failed";
+  *err = strerror(EHOSTUNREACH);
   for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
     fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
@@ -473,17 +519,49 @@ static void build_body(const options *o, buf *body) {
   }
 }
 
-/* The request dump logged at level 5: data sets only (never site_key, enc_data, enc_info). */
+/* The request dump logged at level 5, in the module's shape: `plan_data=<ordr/rcvr/escw sets, each ended by FS,
+ * percent-encoded>&enc_data=<…>` (§10.3).  The module writes the encrypted part (the window's enc_data, or
+ * payx_data/mod_data encrypted) there; the stand-in writes only its length, as `[masked:N]`, because nothing in
+ * this project logs enc_data. */
 static void log_request(logger *lg, const options *o) {
-  buf dump = {0};
-  const int sets[] = {K_PAYX_DATA, K_ORDR_DATA, K_RCVR_DATA, K_ESCW_DATA, K_MODX_DATA};
-  for (size_t i = 0; i < 5; i++) {
+  if (lg->level < 5) return;
+  buf plan = {0};
+  const int sets[] = {K_ORDR_DATA, K_RCVR_DATA, K_ESCW_DATA};
+  for (size_t i = 0; i < 3; i++) {
     if (o->v[sets[i]].n == 0) continue;
-    buf_add(&dump, o->v[sets[i]].p, o->v[sets[i]].n);
-    buf_add(&dump, "\x1c", 1);
+    buf_add(&plan, o->v[sets[i]].p, o->v[sets[i]].n);
+    buf_add(&plan, "\x1c", 1);
   }
-  log_line(lg, 5, 0, "REQ_MSG_BODY_DATA_CREATE__SUCC - REQ_MSG=[%s]", dump.p ? dump.p : "");
+  bytes raw = {plan.p ? plan.p : "", plan.n};
+  buf dump = {0};
+  buf_str(&dump, "plan_data=");
+  buf_pct(&dump, &raw);
+  size_t secret = o->v[K_ENC_DATA].n > 0 ? o->v[K_ENC_DATA].n : o->v[K_PAYX_DATA].n + o->v[K_MODX_DATA].n;
+  char tail[64];
+  snprintf(tail, sizeof tail, "&enc_data=[masked:%zu]", secret);
+  buf_str(&dump, tail);
+  log_line(lg, 5, 0, "REQ_MSG_BODY_DATA_CREATE__SUCC - REQ_MSG=[%s]", dump.p);
+  free(plan.p);
   free(dump.p);
+}
+
+/* Loopback: 127.0.0.0/8, ::1, ::ffff:127.x, and the name localhost. */
+static int is_loopback(const char *host) {
+  struct in_addr a4;
+  struct in6_addr a6;
+  if (strcmp(host, "localhost") == 0) return 1;
+  if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+  if (inet_pton(AF_INET6, host, &a6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&a6)) return 1;
+    return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+  }
+  return 0;
+}
+
+/* The stand-in may talk to loopback, or to the one host KCP_STANDIN_ALLOW_HOST names (a simulator elsewhere). */
+static int host_allowed(const char *host) {
+  const char *allow = getenv("KCP_STANDIN_ALLOW_HOST");
+  return is_loopback(host) || (allow && *allow && strcmp(allow, host) == 0);
 }
 
 /* Try each port of "a:b" in turn; answer with the gateway's line or S202/S203/S204. */
@@ -498,9 +576,15 @@ static int exchange(tx *t) {
   char *save = NULL;
   int fd = -1;
   const char *port = NULL;
+  int allowed = host_allowed(o->v[K_PA_URL].p);
+  if (!allowed)
+    fprintf(stderr,
+            "pp_cli stand-in (kcp-payplus, not KCP's module): refusing to connect to %s: it connects only to "
+            "loopback or to KCP_STANDIN_ALLOW_HOST; nothing was sent\n",
+            o->v[K_PA_URL].p);
   for (char *p = strtok_r(ports, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
-    const char *err = NULL;
-    fd = connect_to(o->v[K_PA_URL].p, p, conn_ms, &err);
+    const char *err = strerror(ENETUNREACH);
+    fd = allowed ? connect_to(o->v[K_PA_URL].p, p, conn_ms, &err) : -1;
     if (fd >= 0) {
       port = p;
       break;
@@ -509,9 +593,9 @@ static int exchange(tx *t) {
              p, err);
   }
   if (fd < 0) {
-    if (o->v[K_PA_PORT].n == 0 || strspn(o->v[K_PA_PORT].p, ":") == o->v[K_PA_PORT].n)
-      log_line(t->lg, 0, 1, "PG_SERVER_CONN__FAIL - CONN_INFO=[%s:]+ERR_MSG=[no port]",
-               o->v[K_PA_URL].p);
+    if (strspn(o->v[K_PA_PORT].p, ":") == o->v[K_PA_PORT].n)
+      log_line(t->lg, 0, 1, "PG_SERVER_CONN__FAIL - CONN_INFO=[%s:]+ERR_MSG=[%s]", o->v[K_PA_URL].p,
+               strerror(ECONNREFUSED));
     return fail(t, "S202", MSG_S202, EXIT_CONN);
   }
   log_line(t->lg, 3, 0, "PG_SERVER_CONN__SUCC");
@@ -546,35 +630,31 @@ static int exchange(tx *t) {
 
 /* ---------------------------------------------------------------- main */
 
-/* opt=1: the six data fields arrive in UTF-8 and are converted to EUC-KR (strict). */
-static int convert_inputs(options *o) {
+/* opt=1: the six data fields arrive in UTF-8 and are converted to EUC-KR ('?' for what has no code). */
+static void convert_inputs(options *o) {
   const int keys[] = {K_ORDR_IDXX, K_PAYX_DATA, K_ORDR_DATA, K_RCVR_DATA, K_ESCW_DATA, K_MODX_DATA};
   for (size_t i = 0; i < 6; i++) {
     bytes out;
-    if (convert("EUC-KR", "UTF-8", &o->v[keys[i]], &out) != 0) return -1;
-    o->v[keys[i]] = out;
+    if (convert_lossy(&o->v[keys[i]], &out) == 0) o->v[keys[i]] = out;
   }
-  return 0;
 }
 
 int main(int argc, char **argv) {
+  if (argc < 2) return EXIT_NO_ARGS; /* observed: nothing printed, exit 160 */
   char *spec = NULL;
   int c;
   while ((c = getopt(argc, argv, "h:")) != -1) {
-    if (c == 'h')
-      spec = optarg;
-    else
+    if (c == 'h') {
+      if (spec == NULL) spec = optarg; /* observed: a second -h changes nothing */
+    } else {
       return usage(argv[0]);
+    }
   }
   if (spec == NULL) return 0; /* the vendor module prints nothing without -h */
 
   options o;
   parse_suboptions(spec, &o);
-  if (o.v[K_SITE_CD].n == 0 || o.v[K_TX_CD].n == 0) {
-    /* Observed for `-h ""`: an empty line and exit 0 (nothing to do). */
-    fputc('\n', stdout);
-    return 0;
-  }
+  /* No offline validation of site_cd, tx_cd or site_key: empty ones go to the gateway like any other (§10.3). */
 
   stamp st = now_stamp();
   char generated[17];
@@ -588,21 +668,27 @@ int main(int argc, char **argv) {
 
   logger lg;
   log_open(&lg, &o, &st, trace_no);
+  if (o.v[K_PA_PORT].n == 0) {
+    /* Observed for an empty pa_port (and so for `-h ""` and `-h garbage`): an empty line, exit 0, and only
+     * `TX_ENDED - res=[]` in the log. */
+    log_line(&lg, 0, 0, "TX_ENDED - res=[]");
+    fputc('\n', stdout);
+    fflush(stdout);
+    if (lg.f && lg.f != stderr) fclose(lg.f);
+    return 0;
+  }
   tx t = {&o, &lg};
-  int convert_failed = o.opt == 1 && convert_inputs(&o) != 0;
+  if (o.opt == 1) convert_inputs(&o);
   log_line(&lg, 0, 0, "TX_START - site_cd=[%s]+tx_cd=[%s]+ordr_idxx=[%s]+log_level=[%ld]+opt=[%ld]",
            o.v[K_SITE_CD].p, o.v[K_TX_CD].p, o.v[K_ORDR_IDXX].p, o.log_level, o.opt);
 
   int rc;
-  if (convert_failed) {
-    log_line(&lg, 0, 1, "REQ_MSG_BODY_DATA_CREATE__FAIL - ERR_MSG=[UTF-8 -> EUC-KR]");
-    rc = fail(&t, "6001", MSG_6001, EXIT_CONVERT);
-  } else if (o.v[K_ENC_DATA].n > 0 && o.v[K_ENC_INFO].n == 0) {
+  if (o.v[K_ENC_DATA].n > 0 && o.v[K_ENC_INFO].n == 0) {
     log_line(&lg, 0, 1, "%s", LOG_9601);
     rc = fail(&t, "9601", MSG_9601, EXIT_ENC_INFO);
   } else {
     rc = exchange(&t);
   }
-  if (lg.f) fclose(lg.f);
+  if (lg.f && lg.f != stderr) fclose(lg.f);
   return rc;
 }

@@ -87,7 +87,7 @@ describe('SiteConf.fromFile', () => {
         g_conf_key_dir: '/opt/kcp-payplus/key',
         g_conf_gw_port: 8090,
         g_conf_log_level: '03',
-        payplus: { pp_cli_log_level: '5' },
+        payplus: { pp_cli_log_level: '5', allow_pp_cli_request_dump: true },
       }),
     );
     assert.equal(c.homeDir, '/opt/kcp-payplus');
@@ -258,6 +258,16 @@ describe('SiteConf.fromFile', () => {
         'payplus.pp_cli_log_level: 2 is not 0, 3 or 5. Fix: leave it out (3, as in KCP\'s samples), or write 0 for start/end and errors only, 5 to add request dumps.',
       );
     });
+    it('refuses pp_cli log level 5 (request dumps with enc_data) without the explicit opt-in', () => {
+      rejects(
+        base({ payplus: { pp_cli_log_level: 5 } }),
+        'payplus.pp_cli_log_level',
+        "payplus.pp_cli_log_level: 5 makes pp_cli write every request body (the payment window's enc_data and the buyer's data) into its log, unmasked. Fix: write 3 (KCP's samples) or 0; to debug with request dumps on purpose, also set payplus.allow_pp_cli_request_dump to true, and remove both afterwards.",
+      );
+      const c = SiteConf.fromFile(base({ payplus: { pp_cli_log_level: 5, allow_pp_cli_request_dump: true } }));
+      assert.equal(c.ppCliLogLevel, 5);
+      assert.equal(c.toFile().payplus?.allow_pp_cli_request_dump, true);
+    });
     it('refuses relative, padded and comma paths', () => {
       rejects(base({ g_conf_home_dir: 'kcp' }), 'g_conf_home_dir', 'g_conf_home_dir: "kcp" is not an absolute path. Fix: write the full path from the root, e.g. "/opt/kcp-payplus".');
       rejects(base({ g_conf_home_dir: '' }), 'g_conf_home_dir', 'g_conf_home_dir: is empty. Fix: set the absolute path, e.g. "/opt/kcp-payplus".');
@@ -302,7 +312,7 @@ describe('SiteConf.fromFile', () => {
       rejects(
         base({ payplus: { webroots: [] } as unknown as SiteConfFile['payplus'] }),
         'payplus.webroots',
-        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs.',
+        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs, allow_pp_cli_request_dump.',
       );
       rejects([], 'site_conf_inc', 'site_conf_inc: is not an object of g_conf_* keys. Fix: write a JSON object like cfg/site_conf_inc.json.');
       assert.equal(SiteConf.fromFile({ ...base(), $comment: 'note' } as SiteConfFile).siteCd, 'T0000');

@@ -46,7 +46,7 @@ describe('kcp-payplus doctor (CLI)', () => {
     assert.deepEqual(io.files, ['/etc/kcp/site_conf_inc.json']);
     const report = JSON.parse(io.out.join(''));
     assert.equal(report.ok, true);
-    assert.deepEqual(report.summary, { pass: 13, warn: 0, fail: 0, skip: 2 });
+    assert.deepEqual(report.summary, { pass: 14, warn: 0, fail: 0, skip: 2 });
   });
 
   it('prints the table and exits 1 when a check fails', async () => {

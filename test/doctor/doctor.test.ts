@@ -52,6 +52,7 @@ describe('doctor', () => {
           ['module.integrity', 'pass'],
           ['module.format', 'pass'],
           ['module.smoke', 'pass'],
+          ['module.standin', 'pass'],
           ['log.dir', 'pass'],
           ['log.pp_cli_level', 'pass'],
           ['webroot.outside', 'pass'],
@@ -388,6 +389,15 @@ describe('doctor', () => {
       assert.equal(level.status, 'warn');
       assert.equal(level.detail, 'REAL site with pp_cli log_level 3: pp_cli logs every full response.');
       assert.match(level.fix.en, /^set payplus\.pp_cli_log_level to 0\. pp_cli log level 3 writes full responses/);
+    });
+
+    it('warns whenever pp_cli dumps request bodies (log level 5, opted in), even on TEST', async () => {
+      const level = byId(await run(testConf(install, { ppCliLogLevel: 5, allowPpCliRequestDump: true })), 'log.pp_cli_level');
+      assert.equal(level.status, 'warn');
+      assert.equal(
+        level.detail,
+        "TEST site with pp_cli log_level 5 (payplus.allow_pp_cli_request_dump): pp_cli writes every request body into its log, the payment window's enc_data and the buyer's data included, unmasked.",
+      );
     });
 
     it('warns when the notification URL is not configured', async () => {

@@ -171,3 +171,41 @@ describe('masking twice', () => {
     assert.deepEqual(maskFields(once), once);
   });
 });
+
+describe('masking by shape (issue 14)', () => {
+  it('masks phone numbers and e-mail addresses under any name and inside message text', () => {
+    assert.deepEqual(
+      maskFields({ hp_num: '01012345678', cust_tel: '02-2108-1000', email_addr: 'kim@example.com', memo: 'x' }),
+      { hp_num: '010****5678', cust_tel: '02-2***-1000', email_addr: 'k***@example.com', memo: 'x' },
+    );
+    assert.equal(
+      maskText('call 010-1234-5678 or 031.123.4567, mail kim.cs@example.co.kr; res_msg=문의 070-1234-5678'),
+      'call 010-****-5678 or 031.***.4567, mail k***@example.co.kr; res_msg=문의 070-****-5678',
+    );
+    assert.equal(maskValue('res_msg', `a${US}buyr=kim@example.com${US}tel=01098765432`), `a${US}buyr=k***@example.com${US}tel=010****5432`);
+  });
+
+  it('keeps amounts, dates, IPs, tno, order ids and trace numbers that look like nothing personal', () => {
+    const text = 'amount=5000 at 2024-05-01 10:15 from 1.2.3.4 tno=20130326962625 trace T00003QB32AibeOk res_cd=0000';
+    assert.equal(maskText(text), text);
+    assert.equal(maskValue('ordr_idxx', '01012345678'), '01012345678');
+    assert.equal(maskText('ordr_idxx=01012345678 buyr=01012345678'), 'ordr_idxx=01012345678 buyr=010****5678');
+  });
+
+  it('is idempotent on shapes', () => {
+    const once = maskText('010-1234-5678 kim@example.com 4111111111111111 site_key=abc');
+    assert.equal(maskText(once), once);
+    assert.equal(once, '010-****-5678 k***@example.com 411111******1111 site_key=[masked:3]');
+  });
+
+  it('reads long and adversarial input in one pass, without recursion (140,000 characters)', () => {
+    const n = 140_000;
+    assert.equal(maskText('A'.repeat(n)), 'A'.repeat(n));
+    assert.equal(maskText('a='.repeat(n / 2)), 'a='.repeat(n / 2)); // nested key=key=… used to recurse per item
+    assert.equal(maskText('res=['.repeat(n / 5)), 'res=['.repeat(n / 5));
+    assert.equal(maskText(`site_key=${'k='.repeat(n / 2)}`), `site_key=[masked:${n}]`);
+    assert.equal(maskText(`${'1'.repeat(n)}`), '1'.repeat(n)); // longer than 19 digits: not a card
+    const cards = '4111111111111111 '.repeat(1000);
+    assert.equal(maskText(cards), '411111******1111 '.repeat(1000));
+  });
+});

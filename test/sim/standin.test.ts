@@ -160,11 +160,11 @@ describe('stand-in pp_cli', function () {
       assert.ok(!log.includes(KEY) && !log.includes(w.enc_data) && !log.includes(w.enc_info), 'no secrets in the log');
     });
 
-    it('logs the request data sets at level 5, never site_key or enc_data', async () => {
+    it('logs the request body at level 5 in the module\'s shape, with enc_data reduced to its length', async () => {
       await runStandin(bin, ['-h',
-        `home=${tmp},${base()},tx_cd=00200000,modx_data=mod_data=tno=1${US}mod_type=STSC${US},enc_data=,cust_ip=127.0.0.1,log_level=5,opt=0`], NOW);
+        `home=${tmp},${base()},tx_cd=00200000,ordr_data=ordr_data=a=1${US},modx_data=mod_data=tno=1${US}mod_type=STSC${US},enc_data=,cust_ip=127.0.0.1,log_level=5,opt=0`], NOW);
       const log = logText(join(tmp, 'log'));
-      assert.ok(log.includes(` - MSG : REQ_MSG_BODY_DATA_CREATE__SUCC - REQ_MSG=[mod_data=tno=1${US}mod_type=STSC${US}\x1c]\n`));
+      assert.ok(log.includes(' - MSG : REQ_MSG_BODY_DATA_CREATE__SUCC - REQ_MSG=[plan_data=ordr_data%3Da%3D1%1F%1C&enc_data=[masked:29]]\n'), log);
       assert.ok(!log.includes(KEY));
     });
 
@@ -198,12 +198,12 @@ describe('stand-in pp_cli', function () {
         'TX_ENDED is logged in UTF-8 with opt=1');
     });
 
-    it('opt=1: refuses text outside strict EUC-KR without contacting the gateway', async () => {
+    it('opt=1: like the module, sends text outside EUC-KR with ? in its place', async () => {
       const r = await runStandin(bin, ['-h',
-        `${base()},tx_cd=00200000,modx_data=mod_data=tno=1${US}mod_desc=똠${US},cust_ip=127.0.0.1,log_level=0,opt=1`]);
-      assert.equal(r.code, 1);
-      assert.equal(r.stdout.toString('utf8'), `res_cd=6001${US}res_msg=요청 전문 생성 오류\n`);
-      assert.equal(sim.state.requests.length, 0);
+        `${base()},tx_cd=00200000,modx_data=mod_data=tno=1${US}mod_type=STSC${US}mod_desc=똠A${US},cust_ip=127.0.0.1,log_level=0,opt=1`]);
+      assert.equal(r.code, 0);
+      assert.equal(sim.state.requests.length, 1);
+      assert.match(JSON.stringify(sim.state.requests[0]!.fields), /mod_desc=\?A\\u001f/);
     });
 
     it('answers in EUC-KR with opt=0', async () => {

@@ -56,7 +56,7 @@ export function checkConfigValues(ctx: DoctorContext): CheckResult {
     rule('g_conf_log_level', () => checkLogLevel(conf.logLevel)),
     rule('g_conf_site_name', () => checkSiteName(conf.siteName)),
     rule('payplus.notify_url', () => checkNotifyUrl(conf.notifyUrl)),
-    rule('payplus.pp_cli_log_level', () => checkPpCliLogLevel(conf.ppCliLogLevel)),
+    rule('payplus.pp_cli_log_level', () => checkPpCliLogLevel(conf.ppCliLogLevel, conf.allowPpCliRequestDump)),
   ].filter((p) => p !== undefined);
   if (problems.length === 0) {
     return pass(id, title, `home ${conf.homeDir}, gateway port ${conf.gwPort}, module_type 01, SDK log level ${conf.logLevel}`);
@@ -184,6 +184,18 @@ export function checkPpCliLogLevelAdvice(ctx: DoctorContext): CheckResult {
   const title = "pp_cli's log level";
   const { env, ppCliLogLevel } = ctx.conf;
   const recommended = recommendPpCliLogLevel(env);
+  if (ppCliLogLevel > 3) {
+    return warn(
+      id,
+      title,
+      `${env} site with pp_cli log_level ${ppCliLogLevel} (payplus.allow_pp_cli_request_dump): pp_cli writes every request ` +
+        `body into its log, the payment window's enc_data and the buyer's data included, unmasked.`,
+      {
+        ko: `디버깅이 끝나면 payplus.pp_cli_log_level을 ${recommended}으로 되돌리고 allow_pp_cli_request_dump를 지우십시오. 이미 쓰인 pp_cli 로그를 지우십시오.`,
+        en: `when debugging is done, set payplus.pp_cli_log_level back to ${recommended}, remove allow_pp_cli_request_dump, and delete the pp_cli logs written meanwhile.`,
+      },
+    );
+  }
   if (env === 'REAL' && ppCliLogLevel >= 3) {
     return warn(id, title, `${env} site with pp_cli log_level ${ppCliLogLevel}: pp_cli logs every full response.`, {
       ko: `payplus.pp_cli_log_level을 ${recommended}으로 설정하십시오. ${PP_CLI_LOG_LEVEL_WARNING.ko}`,
