@@ -159,6 +159,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const escrowNotice = (tno: string, txCd: 'TX02' | 'TX03', extra: Readonly<Record<string, string>>) =>
     notice(() => gateway.escrowNotice(tno, txCd, { noti_id: newNotiId(), ...extra }));
 
+  /** A "slow" trigger holds the answer back for slowMs (timers are cleared on close). */
+  const answerMaybeSlowly = (res: http.ServerResponse, slow: boolean, reply: () => void) => {
+    if (!slow) return reply();
+    const timer = setTimeout(() => {
+      slowTimers.delete(timer);
+      if (!res.destroyed) reply();
+    }, options.slowMs ?? 5000);
+    slowTimers.add(timer);
+  };
+
   const handleGateway = async (req: http.IncomingMessage, res: http.ServerResponse, txCd: string) => {
     const fields = parseForm(await readBody(req), 'euc-kr');
     const answer = gateway.handle(txCd, fields);
@@ -166,13 +176,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       txCd, userAgent: String(req.headers['user-agent'] ?? ''), fields: Object.fromEntries(fields),
       answer: Object.fromEntries(answer.fields),
     });
-    const reply = () => send(res, 200, 'text/plain; charset=euc-kr', encodeResultLine(answer.fields));
-    if (!answer.slow) return reply();
-    const timer = setTimeout(() => {
-      slowTimers.delete(timer);
-      if (!res.destroyed) reply();
-    }, options.slowMs ?? 5000);
-    slowTimers.add(timer);
+    answerMaybeSlowly(res, answer.slow, () => send(res, 200, 'text/plain; charset=euc-kr', encodeResultLine(answer.fields)));
   };
 
   const originOf = (req: http.IncomingMessage) => `http://${req.headers.host ?? `${host}:${port}`}`;
@@ -231,7 +235,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const handleTrade = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const answer = registry.handle((await readBody(req)).toString('utf8'), `${originOf(req)}${SMARTPHONE_PATH}`);
-    send(res, answer.status, 'text/xml; charset=utf-8', answer.xml);
+    answerMaybeSlowly(res, answer.slow === true, () => send(res, answer.status, 'text/xml; charset=utf-8', answer.xml));
   };
 
   const handleAdmin = async (req: http.IncomingMessage, res: http.ServerResponse, action: string) => {

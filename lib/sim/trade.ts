@@ -3,6 +3,8 @@
  * Registrations are kept in memory (at most MAX_TRADES, oldest dropped) so the window can verify that sm_form carries
  * exactly the registered trade. Answers *[sim]*: an unknown site code → 3014; an amount that is not a positive integer
  * → 8105; a request that is not approve/req, or lacks orderID/returnUrl/paymentMethod → a SOAP Client fault.
+ * Test triggers: an order id ending in `_SOAPFAULT` → a SOAP Server fault; an amount ending in 993 → the answer is
+ * held back (`slow`), as the gateway does for its slow answers.
  */
 import { randomBytes } from 'node:crypto';
 import { SMARTPHONE_PAY_METHODS } from '../trade/pay-method.js';
@@ -32,7 +34,11 @@ export const SMARTPHONE_METHODS: Readonly<Record<string, PayMethod>> = Object.fr
 export interface SoapAnswer {
   status: number;
   xml: string;
+  /** Hold the answer back (amount ending in 993). */
+  slow?: boolean;
 }
+
+export const SOAP_FAULT_ORDER_SUFFIX = '_SOAPFAULT';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -61,6 +67,7 @@ export class TradeRegistry {
     if (missing.length > 0) return this.fault(`approve request without ${missing.join(', ')}`);
     if (!SMARTPHONE_METHODS[req.paymentMethod]) return this.fault(`paymentMethod "${req.paymentMethod}" is not one of ${Object.keys(SMARTPHONE_METHODS).join(', ')}`);
     if (!isHttpUrl(req.returnUrl)) return this.fault('returnUrl is not an http(s) URL');
+    if (req.orderID.endsWith(SOAP_FAULT_ORDER_SUFFIX)) return this.fault('simulated service exception (order id ends in _SOAPFAULT)', 'soapenv:Server');
     if (!Object.prototype.hasOwnProperty.call(this.sites, req.siteCode)) return this.answer(CODES.unregistered, '', '');
     if (!/^[1-9]\d{0,11}$/.test(req.paymentAmount)) return this.answer(CODES.formatAmount, '', '');
     const trade: SimTrade = {
@@ -75,7 +82,7 @@ export class TradeRegistry {
     };
     if (this.trades.size >= MAX_TRADES) this.trades.delete(this.trades.keys().next().value!);
     this.trades.set(trade.approvalKey, trade);
-    return this.answer(CODES.ok, trade.approvalKey, payUrl);
+    return { ...this.answer(CODES.ok, trade.approvalKey, payUrl), slow: trade.amount.endsWith('993') };
   }
 
   /** Why a posted sm_form does not match its registration (Korean, shown in the window), or undefined. */
@@ -101,7 +108,7 @@ export class TradeRegistry {
     };
   }
 
-  private fault(reason: string): SoapAnswer {
-    return { status: 500, xml: buildSoapFault({ faultCode: 'soapenv:Client', faultString: reason }) };
+  private fault(reason: string, faultCode = 'soapenv:Client'): SoapAnswer {
+    return { status: 500, xml: buildSoapFault({ faultCode, faultString: reason }) };
   }
 }
