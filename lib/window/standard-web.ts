@@ -12,7 +12,7 @@
  * fills. Every value is escaped; names that end up in script are checked to be plain identifiers.
  */
 import { KcpConfigError, KcpInputError } from '../errors.js';
-import type { SiteConfData } from '../config/site-conf.js';
+import { REAL_WEB_JS_URL, TEST_WEB_JS_URL, type SiteConfData } from '../config/site-conf.js';
 import { jsUrlEnvironment } from '../config/environment.js';
 import { escapeHtml, hiddenInputs } from '../order/html.js';
 import { orderForm, type OrderForm, type OrderFormOptions, type OrderInput } from '../order/form.js';
@@ -64,11 +64,11 @@ function checkAction(value: string): string {
 }
 
 /** Refuses a plug-in configuration with the fix (orderForm has already matched the script's environment to the site). */
-function checkStandardWeb(jsUrl: string): string {
+function checkStandardWeb(jsUrl: string, configured: string): string {
   if (jsUrlEnvironment(jsUrl)?.window !== 'standard-web') {
     throw new KcpConfigError(
-      `g_conf_js_url "${jsUrl}" is the plug-in window, not the standard-web window this page is for. ` +
-        'Set g_conf_js_url to https://testpay.kcp.co.kr/plugin/payplus_web.jsp (TEST) or https://pay.kcp.co.kr/plugin/payplus_web.jsp (REAL), or build the page with orderForm for the plug-in window.',
+      `g_conf_js_url "${configured}" is the plug-in window, not the standard-web window this page is for. ` +
+        `Set g_conf_js_url to ${TEST_WEB_JS_URL} (TEST) or ${REAL_WEB_JS_URL} (REAL), or build the page with orderForm for the plug-in window.`,
       { field: 'g_conf_js_url' },
     );
   }
@@ -105,7 +105,7 @@ export function standardWebOrderPage(conf: SiteConfData, order: OrderInput, opti
   const onFailure = options.onFailure === undefined ? undefined : checkIdentifier('onFailure', options.onFailure);
   const charset = options.charset ?? 'utf-8';
   const base: OrderForm = orderForm(conf, order, options);
-  const jsUrl = checkStandardWeb(base.jsUrl);
+  const jsUrl = checkStandardWeb(base.jsUrl, conf.jsUrl);
   const fields: Record<string, string> = { ...base.fields };
   for (const name of STANDARD_WEB_FILLED_FIELDS) fields[name] = '';
   const frozen = Object.freeze(fields);
