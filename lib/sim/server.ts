@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isHttpUrl } from '../config/rules.js';
 import { clientIp, readBody as readBodyLimited } from '../http/request.js';
 import { encodeResultLine, parseForm } from './codec.js';
 import { DEFAULT_SITES, Gateway, type CashReceipt, type GatewayEnv, type SimTransaction } from './gateway.js';
@@ -110,12 +111,7 @@ const SMARTPHONE_PATH = '/smpay/mobileGW.kcp';
 
 /** An http(s) origin, or undefined. */
 function originOrUndefined(value: string | undefined): string | undefined {
-  try {
-    const u = new URL(value ?? '');
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
-  } catch {
-    return undefined;
-  }
+  return value !== undefined && isHttpUrl(value) ? new URL(value).origin : undefined;
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {

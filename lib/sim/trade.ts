@@ -7,6 +7,7 @@
  * held back (`slow`), as the gateway does for its slow answers.
  */
 import { randomBytes } from 'node:crypto';
+import { isHttpUrl } from '../config/rules.js';
 import { SMARTPHONE_PAY_METHODS } from '../trade/pay-method.js';
 import { buildApproveResponse, buildSoapFault, readApproveRequest, readBody, SoapReadError, type ApproveRequestXml } from '../trade/soap.js';
 import { CODES } from './codes.js';
@@ -39,15 +40,6 @@ export interface SoapAnswer {
 }
 
 export const SOAP_FAULT_ORDER_SUFFIX = '_SOAPFAULT';
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 export class TradeRegistry {
   readonly trades = new Map<string, SimTrade>();

@@ -9,6 +9,7 @@
 import type { SiteConfData } from '../config/site-conf.js';
 import { REAL_TRADE_URL, TEST_TRADE_URL } from '../config/site-conf.js';
 import { isLoopbackHost, jsUrlEnvironment } from '../config/environment.js';
+import { isHttpUrl } from '../config/rules.js';
 import { KcpConfigError } from '../errors.js';
 import { checkAmount, fail, type FieldRef } from '../order/checks.js';
 import { checkGoodName, checkOrderId } from '../order/form.js';
@@ -89,14 +90,7 @@ function checkReturnUrl(value: string): string {
   if (typeof value !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(value)) {
     fail(r, `must be an absolute http(s) URL of at most 512 printable ASCII characters; got ${JSON.stringify(value)}`, 'Percent-encode anything else, e.g. pass new URL(path, origin).href');
   }
-  let ok = false;
-  try {
-    const u = new URL(value);
-    ok = u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    ok = false;
-  }
-  if (!ok) fail(r, `must be an absolute http(s) URL; got ${JSON.stringify(value)}`, 'Pass the full URL of your smartphone return page, e.g. https://shop.example.com/kcp/mobile/return');
+  if (!isHttpUrl(value)) fail(r, `must be an absolute http(s) URL; got ${JSON.stringify(value)}`, 'Pass the full URL of your smartphone return page, e.g. https://shop.example.com/kcp/mobile/return');
   return value;
 }
 

@@ -4,6 +4,7 @@
  * Order id, amount, product, method and Ret_URL come from the registration itself, so the window can only show the
  * trade that was registered; the buyer fields go through the order page's own checks.
  */
+import { isHttpUrl } from '../config/rules.js';
 import type { SiteConfData } from '../config/site-conf.js';
 import { KcpInputError } from '../errors.js';
 import { escapeHtml, hiddenInputs } from '../order/html.js';
@@ -29,14 +30,7 @@ const METHOD_NAME: Readonly<Record<SmartphonePayMethod, SmartphoneMethodName>> =
 );
 
 function checkPayUrl(value: string): string {
-  let ok = false;
-  try {
-    const u = new URL(value);
-    ok = (u.protocol === 'https:' || u.protocol === 'http:') && !/["'<>\s]/.test(value);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new KcpInputError(`registration.payUrl must be the http(s) URL KCP returned; got ${JSON.stringify(value)}.`, { field: 'payUrl' });
+  if (!isHttpUrl(value) || /["'<>\s]/.test(value)) throw new KcpInputError(`registration.payUrl must be the http(s) URL KCP returned; got ${JSON.stringify(value)}.`, { field: 'payUrl' });
   return value;
 }
 

@@ -64,28 +64,22 @@ describe('sample shop in chromium', function () {
     assert.ok(scroll <= width, `${what}: ${scroll}px wide on a ${width}px screen`);
   }
 
-  /** Product page → order page (standard web) → #pay: the window's layer is open. */
-  async function openStandardWeb(page: Page, productId: string, method: string, plugin = false): Promise<string> {
-    await page.goto(`${sample.shopUrl}/${plugin ? '?window=plugin' : ''}`);
+  /** Product page → order page → #pay (`before` may change the page first): the window is open. */
+  async function openWindow(page: Page, productId: string, method: string, options: { path?: string; before?: (p: Page) => Promise<void> } = {}): Promise<string> {
+    await page.goto(`${sample.shopUrl}${options.path ?? '/'}`);
     const product = page.locator(`form:has(#buy-${productId})`);
     await product.locator('select[name=method]').selectOption(method);
     await product.locator(`#buy-${productId}`).click();
     await page.waitForSelector('#pay');
     const ordrIdxx = (await page.textContent('#ordr_idxx'))!.trim();
+    if (options.before) await options.before(page);
     await page.click('#pay');
     return ordrIdxx;
   }
 
   /** The standard-web window: pay inside the layer's frame; the page's m_Completepayment submits to pp_ax_hub. */
   async function payStandardWeb(page: Page, productId: string, method: string, before?: (p: Page) => Promise<void>, screenshot?: string): Promise<string> {
-    await page.goto(`${sample.shopUrl}/`);
-    const product = page.locator(`form:has(#buy-${productId})`);
-    await product.locator('select[name=method]').selectOption(method);
-    await product.locator(`#buy-${productId}`).click();
-    await page.waitForSelector('#pay');
-    const ordrIdxx = (await page.textContent('#ordr_idxx'))!.trim();
-    if (before) await before(page);
-    await page.click('#pay');
+    const ordrIdxx = await openWindow(page, productId, method, { before });
     const frame = page.frameLocator('#kcp_sim_web_frame');
     await frame.locator('#kcp-sim-pay').waitFor();
     if (screenshot) await shot(page, screenshot);
@@ -96,13 +90,7 @@ describe('sample shop in chromium', function () {
 
   /** /m/ → trade registration → sm_form → the smartphone window → Ret_URL → result page. */
   async function payMobile(page: Page, productId: string, method: string, screenshotPrefix: string): Promise<string> {
-    await page.goto(`${sample.shopUrl}/m/`);
-    const product = page.locator(`form:has(#buy-${productId})`);
-    await product.locator('select[name=method]').selectOption(method);
-    await product.locator(`#buy-${productId}`).click();
-    await page.waitForSelector('#pay');
-    const ordrIdxx = (await page.textContent('#ordr_idxx'))!.trim();
-    await page.click('#pay');
+    const ordrIdxx = await openWindow(page, productId, method, { path: '/m/' });
     await page.waitForSelector('#kcp-sim-pay');
     assert.ok(page.url().startsWith(`${sample.sim.url}/smpay/`), 'the buyer is on the payUrl the registration returned');
     await assertFits(page, 'smartphone window');
@@ -138,7 +126,7 @@ describe('sample shop in chromium', function () {
 
       it('keeps the order payable with a Korean message when the buyer closes the window; nothing reaches pp_cli', async () => {
         const before = approvals();
-        const ordrIdxx = await openStandardWeb(page, 'keyboard', 'card');
+        const ordrIdxx = await openWindow(page, 'keyboard', 'card');
         const frame = page.frameLocator('#kcp_sim_web_frame');
         await frame.locator('#kcp-sim-close').click();
         await page.waitForSelector('#window-message', { state: 'visible' });
@@ -253,7 +241,7 @@ describe('sample shop in chromium', function () {
     });
 
     it('still pays through the old plug-in window for old configurations', async () => {
-      const ordrIdxx = await openStandardWeb(page, 'mug', 'card', true);
+      const ordrIdxx = await openWindow(page, 'mug', 'card', { path: '/?window=plugin' });
       await page.waitForSelector('#kcp-sim-pay');
       await page.click('#kcp-sim-pay');
       await page.waitForSelector('#status');
