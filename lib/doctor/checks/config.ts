@@ -111,8 +111,8 @@ export function checkSiteKey(ctx: DoctorContext): CheckResult {
 type Env = 'TEST' | 'REAL';
 
 const FIX_3014: Bilingual = {
-  ko: 'site_cd와 결제창 JS를 같은 환경으로 맞추십시오: 테스트는 T0000 + payplus_test.js(UTF-8: payplus_test_un.js), 리얼은 계약 사이트코드 + payplus.js(payplus_un.js).',
-  en: 'make the site code and the payment-window JS the same world: T0000 with payplus_test.js (payplus_test_un.js), or your contracted code with payplus.js (payplus_un.js).',
+  ko: 'site_cd와 결제창 JS를 같은 환경으로 맞추십시오: 테스트는 T0000 + testpay.kcp.co.kr의 payplus_web.jsp(플러그인: payplus_test.js), 리얼은 계약 사이트코드 + pay.kcp.co.kr의 payplus_web.jsp(플러그인: payplus.js).',
+  en: 'make the site code and the payment-window JS the same world: T0000 with payplus_web.jsp on testpay.kcp.co.kr (plug-in: payplus_test.js), or your contracted code with payplus_web.jsp on pay.kcp.co.kr (plug-in: payplus.js).',
 };
 
 function fix8001(site: Env): Bilingual {
