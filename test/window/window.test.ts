@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import iconv from 'iconv-lite';
 import { KcpConfigError, KcpInputError } from '../../lib/errors.js';
-import { MemoryJournal } from '../../lib/payplus/journal.js';
+import { MemoryStore } from '../../lib/store/memory.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { silentLogger } from '../../lib/log/types.js';
 import { orderForm } from '../../lib/order/index.js';
@@ -112,7 +112,7 @@ describe('expressWindowReturn', () => {
 
   before(async () => {
     runner = new CannedRunner([`res_cd=0000${US}res_msg=ok${US}pay_method=PACA${US}tno=20261128000001${US}amount=5000${US}card_cd=CCSS\n`]);
-    const payplus = new PayPlus(testConfData(), { runner, logger: silentLogger, journal: new MemoryJournal() });
+    const payplus = new PayPlus(testConfData(), { runner, logger: silentLogger, store: new MemoryStore() });
     const handler = expressWindowReturn<Order, string>({
       payplus,
       findOrder: (id) => orders.get(id),
