@@ -57,3 +57,5 @@ export * from './doctor/index.js';
 export * from './trace/index.js';
 export { ppAxHubHandler, expressPpAxHub, type PpAxHubHandlerOptions, type PpAxHubOrder, type PpAxHubResult } from './payplus/http.js';
 export * from './http/index.js';
+export * from './window/index.js';
+export * from './trade/index.js';

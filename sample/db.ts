@@ -24,6 +24,8 @@ export interface OrderRow {
   good_name: string;
   amount: number;
   method: string;
+  /** Where the buyer ordered: 'pc' (standard-web or plug-in window) or 'mobile' (smartphone window). */
+  channel: 'pc' | 'mobile';
   buyer_name: string;
   status: OrderStatus;
   tno: string | null;
@@ -35,7 +37,10 @@ export interface OrderRow {
   vbank_account: string | null;
   vbank_due: string | null;
   deposited: number | null;
+  /** For the shop's staff: what happened, with KCP's codes. */
   message: string | null;
+  /** For the buyer: the same in plain Korean, no codes or field names. */
+  buyer_message: string | null;
   /** The approval's result fields (JSON), for the result page. */
   result_json: string | null;
   created_at: string;
@@ -62,6 +67,7 @@ export class OrderStore {
       good_name TEXT NOT NULL,
       amount INTEGER NOT NULL CHECK (amount > 0),
       method TEXT NOT NULL,
+      channel TEXT NOT NULL DEFAULT 'pc',
       buyer_name TEXT NOT NULL,
       status TEXT NOT NULL,
       tno TEXT,
@@ -73,20 +79,25 @@ export class OrderStore {
       vbank_due TEXT,
       deposited INTEGER,
       message TEXT,
+      buyer_message TEXT,
       result_json TEXT,
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL
     )`);
+    // Databases made before buyer_message existed (npm start keeps its data between runs).
+    const columns = this.db.prepare('PRAGMA table_info(orders)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'buyer_message')) this.db.exec('ALTER TABLE orders ADD COLUMN buyer_message TEXT');
+    if (!columns.some((c) => c.name === 'channel')) this.db.exec("ALTER TABLE orders ADD COLUMN channel TEXT NOT NULL DEFAULT 'pc'");
   }
 
-  create(order: { ordrIdxx: string; product: Product; method: string; buyerName: string }): OrderRow {
+  create(order: { ordrIdxx: string; product: Product; method: string; buyerName: string; channel?: 'pc' | 'mobile' }): OrderRow {
     const now = new Date().toISOString();
     this.db
       .prepare(
-        `INSERT INTO orders (ordr_idxx, product_id, good_name, amount, method, buyer_name, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+        `INSERT INTO orders (ordr_idxx, product_id, good_name, amount, method, channel, buyer_name, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
       )
-      .run(order.ordrIdxx, order.product.id, order.product.name, order.product.price, order.method, order.buyerName, now, now);
+      .run(order.ordrIdxx, order.product.id, order.product.name, order.product.price, order.method, order.channel ?? 'pc', order.buyerName, now, now);
     return this.get(order.ordrIdxx)!;
   }
 

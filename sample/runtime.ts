@@ -81,7 +81,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
     logDir,
     gwUrl: '127.0.0.1',
     gwPort: String(sim.port),
-    jsUrl: `${sim.url}/plugin/payplus_test_un.js`,
+    jsUrl: `${sim.url}/plugin/payplus_web.jsp`, // KCP's standard-web window (the plug-in window stays reachable)
     webRoots: [path.join(REPO_ROOT, 'sample', 'public')],
     notifyUrl: `${shopUrl}/common_return`,
     siteName: 'KCP SAMPLE SHOP',

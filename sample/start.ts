@@ -9,7 +9,7 @@ const sample = await startSample({
   simPort: Number(process.env.SIM_PORT ?? 0),
 });
 process.stdout.write(
-  `KCP sample shop:  ${sample.shopUrl}/\n` +
+  `KCP sample shop:  ${sample.shopUrl}/  (phones: ${sample.shopUrl}/m/)\n` +
     `simulator:        ${sample.sim.url}/ (TEST gateway, payment window, notifications)\n` +
     `config:           ${sample.cfgFile}  (check it: npx kcp-payplus doctor --config ${sample.cfgFile} --offline)\n` +
     `Press Ctrl+C to stop.\n`,

@@ -1,5 +1,18 @@
-/** HTML of the sample shop. Every value goes through escapeHtml; pages are UTF-8. */
-import { escapeHtml as e, receiptLink, type Approval, type KcpEnvironment, type OrderForm } from '../lib/index.js';
+/**
+ * HTML of the sample shop. Everything a buyer reads is Korean and free of field names and developer messages:
+ * amounts as 89,000원, dates as dates, method names instead of KCP's codes. Every value goes through escapeHtml;
+ * pages are UTF-8 and readable on a 390 px phone.
+ */
+import {
+  escapeHtml as e,
+  lookupPayMethod,
+  receiptLink,
+  type Approval,
+  type KcpEnvironment,
+  type SmartphoneOrderForm,
+  type StandardWebPage,
+  type OrderForm,
+} from '../lib/index.js';
 import type { OrderRow, Product } from './db.js';
 
 const STATUS_LABEL: Record<string, string> = {
@@ -7,80 +20,146 @@ const STATUS_LABEL: Record<string, string> = {
   paid: '결제 완료',
   awaiting_deposit: '입금 대기',
   cancelled: '취소',
-  failed: '실패',
-  attention: '확인 필요',
+  failed: '결제 실패',
+  attention: '확인 중',
 };
 
-const METHOD_LABEL: Record<string, string> = {
-  card: '신용카드',
-  bank: '계좌이체',
-  vbank: '가상계좌',
-  mobile: '휴대폰',
-};
+/** The methods the shop sells with, by the SDK's method names; labels come from KCP's table. */
+export const SHOP_METHODS = ['card', 'bank', 'vbank', 'mobile'] as const;
+
+export function methodLabel(method: string): string {
+  return lookupPayMethod(method)?.label ?? '기타 결제수단';
+}
+
+/** 89000 → "89,000원". */
+export function won(amount: number | string | null | undefined): string {
+  const n = Number(amount);
+  return Number.isFinite(n) ? `${n.toLocaleString('ko-KR')}원` : '';
+}
+
+/** KCP's YYYYMMDDhhmmss → "2026년 11월 28일 14:03". */
+export function kcpDate(value: string | null | undefined): string {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?/.exec(value ?? '');
+  if (!m) return '';
+  const date = `${m[1]}년 ${Number(m[2])}월 ${Number(m[3])}일`;
+  return m[4] === undefined ? date : `${date} ${m[4]}:${m[5] ?? '00'}`;
+}
 
 export function layout(title: string, body: string, head = ''): string {
   return `<!DOCTYPE html>
-<html lang="ko"><head><meta charset="utf-8"><title>${e(title)} · KCP 샘플 상점</title>
+<html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1.0">
+<title>${e(title)} · KCP 샘플 상점</title>
 <link rel="stylesheet" href="/style.css">${head}</head>
-<body><header><a href="/">KCP 샘플 상점</a> <nav><a href="/orders">주문 목록</a></nav></header>
+<body><header><a href="/">KCP 샘플 상점</a> <nav><a href="/m/">모바일</a> <a href="/orders">주문 목록</a></nav></header>
 <main>${body}</main>
-<footer>kcp-payplus sample shop — TEST site against the local simulator. No real payment is made.</footer>
+<footer>테스트 상점입니다. 실제로 결제되지 않습니다.</footer>
 </body></html>`;
 }
 
-export function productsPage(products: readonly Product[]): string {
-  const items = products
+function productCards(products: readonly Product[], action: string, extra: string): string {
+  return products
     .map(
-      (p) => `<li class="product"><form method="post" action="/order">
-  <input type="hidden" name="product_id" value="${e(p.id)}">
-  <h2>${e(p.name)}</h2><p class="price">${p.price.toLocaleString('ko-KR')}원</p>
+      (p) => `<li class="product"><form method="post" action="${e(action)}">
+  <input type="hidden" name="product_id" value="${e(p.id)}">${extra}
+  <h2>${e(p.name)}</h2><p class="price">${e(won(p.price))}</p>
   <label>결제수단 <select name="method">
-    ${Object.entries(METHOD_LABEL).map(([v, l]) => `<option value="${v}">${e(l)}</option>`).join('')}
+    ${SHOP_METHODS.map((m) => `<option value="${m}">${e(methodLabel(m))}</option>`).join('')}
   </select></label>
-  <label>구매자 <input name="buyer_name" value="홍길동" maxlength="20"></label>
+  <label>주문자 <input name="buyer_name" value="홍길동" maxlength="20" autocomplete="name"></label>
   <button type="submit" id="buy-${e(p.id)}">주문하기</button>
 </form></li>`,
     )
     .join('\n');
-  return layout('상품', `<h1>상품</h1><ul class="products">${items}</ul>`);
 }
 
-/** The order page: KCP's order form (hidden fields) plus the payment window script. */
-export function orderPage(order: OrderRow, form: OrderForm): string {
+/** PC products; `plugin` keeps the 2010 plug-in window reachable for old configurations. */
+export function productsPage(products: readonly Product[], plugin = false): string {
+  const note = plugin
+    ? '<p class="notice">이전 방식(플러그인 결제창)으로 주문합니다. <a href="/">표준 결제창으로 돌아가기</a></p>'
+    : '<p class="hint"><a href="/?window=plugin">이전 방식(플러그인 결제창)으로 주문하기</a></p>';
+  return layout('상품', `<h1>상품</h1>${note}<ul class="products">${productCards(products, '/order', plugin ? '<input type="hidden" name="window" value="plugin">' : '')}</ul>`);
+}
+
+export function mobileProductsPage(products: readonly Product[]): string {
+  return layout('모바일 상품', `<h1>모바일 주문</h1><p class="hint">휴대폰 결제창으로 결제합니다.</p><ul class="products">${productCards(products, '/m/order', '')}</ul>`);
+}
+
+function orderSummary(order: OrderRow): string {
+  return `<table class="fields">
+<tr><th>주문번호</th><td id="ordr_idxx">${e(order.ordr_idxx)}</td></tr>
+<tr><th>상품</th><td>${e(order.good_name)}</td></tr>
+<tr><th>결제수단</th><td>${e(methodLabel(order.method))}</td></tr>
+<tr><th>결제금액</th><td><strong id="order-amount">${e(won(order.amount))}</strong></td></tr></table>`;
+}
+
+const WINDOW_CLOSED_SCRIPT = `<script>
+/* Called by the order page when the payment window comes back without a payment. */
+function kcpWindowClosed(resCd, resMsg) {
+  var box = document.getElementById('window-message');
+  box.textContent = resCd === '3001'
+    ? '결제를 취소하셨습니다. 주문은 그대로 남아 있으니 언제든 다시 결제하실 수 있습니다.'
+    : '결제창에서 문제가 생겨 결제하지 못했습니다. 잠시 후 다시 시도해 주세요.';
+  box.hidden = false;
+}
+</script>`;
+
+/** The PC order page on KCP's standard-web window. */
+export function standardWebOrderPageHtml(order: OrderRow, page: StandardWebPage): string {
   return layout(
-    '주문',
+    '주문 확인',
     `<h1>주문 확인</h1>
-<p>주문번호 <code id="ordr_idxx">${e(order.ordr_idxx)}</code><br>
-상품 ${e(order.good_name)}<br>금액 <strong>${order.amount.toLocaleString('ko-KR')}원</strong><br>
-결제수단 ${e(METHOD_LABEL[order.method] ?? order.method)}</p>
-<form name="order_info" id="order_info" method="post" action="/pp_ax_hub" accept-charset="utf-8">
-${form.html}
-<button type="button" id="pay" onclick="KCP_Pay_Execute(document.order_info); return false;">결제하기</button>
+${orderSummary(order)}
+<p class="message error" id="window-message" role="alert" hidden></p>
+${page.formStart}
+<button type="button" id="pay" class="pay" onclick="${e(page.payOnClick)}">${e(won(order.amount))} 결제하기</button>
 </form>`,
-    `<script src="${e(form.jsUrl)}"></script>`,
+    `${WINDOW_CLOSED_SCRIPT}\n${page.head}`,
   );
 }
 
-function field(label: string, value: string | number | undefined | null, id?: string): string {
-  if (value === undefined || value === null || value === '') return '';
-  return `<tr><th>${e(label)}</th><td${id ? ` id="${id}"` : ''}>${e(String(value))}</td></tr>`;
+/** The PC order page on the old plug-in window (old configurations). */
+export function pluginOrderPageHtml(order: OrderRow, form: OrderForm, jsUrl: string): string {
+  return layout(
+    '주문 확인',
+    `<h1>주문 확인</h1>
+${orderSummary(order)}
+<form name="order_info" id="order_info" method="post" action="/pp_ax_hub" accept-charset="utf-8">
+${form.html}
+<button type="button" id="pay" class="pay" onclick="KCP_Pay_Execute(document.order_info); return false;">${e(won(order.amount))} 결제하기</button>
+</form>`,
+    `<script src="${e(jsUrl)}"></script>`,
+  );
 }
 
-/** Method-specific fields of an approval, as KCP's result page shows them. */
-function approvalFields(a: Approval): string {
-  const rows = [field('거래번호 (tno)', a.tno, 'tno'), field('승인금액', a.amount, 'amount'), field('결제수단', a.payMethod)];
+/** The smartphone order page: sm_form to the window KCP registered. */
+export function smartphoneOrderPageHtml(order: OrderRow, form: SmartphoneOrderForm): string {
+  return layout(
+    '주문 확인',
+    `<h1>주문 확인</h1>
+${orderSummary(order)}
+${form.formStart}
+<button type="submit" id="pay" class="pay">${e(won(order.amount))} 결제하기</button>
+</form>`,
+  );
+}
+
+function row(label: string, value: string | undefined | null, id?: string): string {
+  if (value === undefined || value === null || value === '') return '';
+  return `<tr><th>${e(label)}</th><td${id ? ` id="${id}"` : ''}>${e(value)}</td></tr>`;
+}
+
+/** What the buyer needs to know about an approval, method by method. */
+function approvalRows(a: Approval, order: OrderRow): string {
+  const rows = [row('결제수단', methodLabel(a.method === 'unknown' ? order.method : a.method), 'method'), row('결제금액', won(a.amount ?? order.amount), 'amount')];
   switch (a.method) {
     case 'card':
-      rows.push(field('카드', a.cardName), field('승인번호', a.appNo), field('승인시각', a.appTime), field('할부', a.quota === '00' ? '일시불' : `${Number(a.quota)}개월`), field('카드번호', a.cardNo));
+      rows.push(row('카드', a.cardName), row('할부', a.quota === '00' || a.quota === '' ? '일시불' : `${Number(a.quota)}개월`), row('승인번호', a.appNo), row('결제일시', kcpDate(a.appTime)));
       break;
     case 'bank':
-      rows.push(field('은행', a.bankName), field('승인시각', a.appTime));
-      break;
-    case 'vbank':
-      rows.push(field('입금 은행', a.bankName), field('계좌번호', a.account, 'account'), field('예금주', a.depositor), field('입금 기한', a.vaDate));
+      rows.push(row('은행', a.bankName), row('결제일시', kcpDate(a.appTime)));
       break;
     case 'mobile':
-      rows.push(field('통신사', a.commid), field('휴대폰', a.mobileNo), field('승인시각', a.appTime));
+      rows.push(row('결제일시', kcpDate(a.appTime)));
       break;
     default:
       break;
@@ -88,31 +167,64 @@ function approvalFields(a: Approval): string {
   return `<table class="fields">${rows.join('')}</table>`;
 }
 
+/** Where and until when to pay a virtual account. */
+function depositBox(a: Extract<Approval, { method: 'vbank' }>, order: OrderRow): string {
+  return `<section class="deposit-guide" id="deposit-guide"><h2>입금 안내</h2>
+<p>아래 계좌로 <strong>${e(won(order.amount))}</strong>을 <strong id="deposit-due">${e(kcpDate(a.vaDate))}</strong>까지 입금해 주세요. 입금이 확인되면 주문이 완료됩니다.</p>
+<table class="fields">${row('입금 은행', a.bankName, 'deposit-bank')}${row('계좌번호', a.account, 'account')}${row('예금주', a.depositor)}${row('입금 금액', won(order.amount))}${row('입금 기한', kcpDate(a.vaDate))}</table></section>`;
+}
+
 const RECEIPT_KIND: Record<string, 'card' | 'acnt' | 'vcnt' | 'mcash'> = { card: 'card', bank: 'acnt', vbank: 'vcnt', mobile: 'mcash' };
 
-export function resultPage(order: OrderRow, approval: Approval | undefined, env: KcpEnvironment): string {
+/** Buyer-facing words for why an attempt did not go through (never KCP field names). */
+export const BUYER_MESSAGES = {
+  userCancelled: '결제를 취소하셨습니다. 주문은 그대로 남아 있으니 언제든 다시 결제하실 수 있습니다.',
+  windowFailed: '결제창에서 문제가 생겨 결제하지 못했습니다. 잠시 후 다시 시도해 주세요.',
+  amountChanged: '주문 금액이 주문 내역과 달라 결제를 진행하지 않았습니다. 주문 내역을 확인하고 다시 시도해 주세요.',
+  autoCancelled: '결제는 승인되었지만 주문을 처리하지 못해 자동으로 취소했습니다. 청구되지 않습니다.',
+  checking: '결제 결과를 확인하고 있습니다. 확인이 끝나면 안내해 드리겠습니다.',
+  notFound: '주문을 찾을 수 없습니다.',
+  retryLater: '결제를 진행하지 못했습니다. 잠시 후 다시 시도해 주세요.',
+} as const;
+
+export function declinedMessage(resMsg: string | undefined): string {
+  return resMsg ? `결제가 승인되지 않았습니다 (${resMsg}). 다른 카드나 결제수단으로 다시 시도해 주세요.` : '결제가 승인되지 않았습니다. 다른 결제수단으로 다시 시도해 주세요.';
+}
+
+/** Statuses in which the buyer may (still) pay. */
+export function isPayable(order: OrderRow): boolean {
+  return order.status === 'pending' || order.status === 'failed';
+}
+
+export function resultPage(order: OrderRow, approval: Approval | undefined, env: KcpEnvironment, notice?: string): string {
   const status = STATUS_LABEL[order.status] ?? order.status;
-  let receipt = '';
+  const good = order.status === 'paid' || order.status === 'awaiting_deposit';
+  const bad = order.status === 'failed' || order.status === 'cancelled';
   const kind = approval ? RECEIPT_KIND[approval.method] : undefined;
-  if (approval && kind && approval.tno) {
-    const link = receiptLink({ kind, tno: approval.tno, env });
-    receipt = `<p><a id="receipt" href="${e(link.url)}" target="_blank" rel="noopener">영수증 보기</a></p>`;
-  }
+  const receipt = approval && kind && approval.tno && order.status === 'paid'
+    ? `<p><a id="receipt" href="${e(receiptLink({ kind, tno: approval.tno, env }).url)}" target="_blank" rel="noopener">영수증 보기</a></p>`
+    : '';
+  const message = notice ?? order.buyer_message ?? '';
+  const payAgain = isPayable(order)
+    ? `<form method="post" action="/orders/${e(order.ordr_idxx)}/pay"><button type="submit" id="pay-again" class="pay">${e(won(order.amount))} 결제하기</button></form>`
+    : '';
   return layout(
     '결제 결과',
-    `<h1>결제 결과: <span id="status" class="status-${e(order.status)}">${e(status)}</span></h1>
-${order.message ? `<p class="message" id="message">${e(order.message)}</p>` : ''}
-<p>주문번호 <code>${e(order.ordr_idxx)}</code> · ${e(order.good_name)} · ${order.amount.toLocaleString('ko-KR')}원</p>
-${approval ? approvalFields(approval) : ''}
-${receipt}
-<p><a href="/orders">주문 목록</a></p>`,
+    `<div class="result ${good ? 'success' : bad ? 'error' : 'info'}" id="result"><h1>
+<span id="status" class="status-${e(order.status)}">${e(status)}</span></h1>
+${message ? `<p class="message" id="message">${e(message)}</p>` : ''}</div>
+<p class="order-line">${e(order.good_name)} · ${e(won(order.amount))} · 주문번호 ${e(order.ordr_idxx)}</p>
+${approval?.method === 'vbank' && order.status === 'awaiting_deposit' ? depositBox(approval, order) : ''}
+${approval && order.status !== 'failed' ? approvalRows(approval, order) : ''}
+${receipt}${payAgain}
+<p><a href="/orders">주문 목록</a> · <a href="/">쇼핑 계속하기</a></p>`,
   );
 }
 
 export function refusedPage(title: string, message: string, status = 400): { status: number; html: string } {
   return {
     status,
-    html: layout(title, `<h1 id="status">${e(title)}</h1><p class="message" id="message">${e(message)}</p><p><a href="/">상품으로</a></p>`),
+    html: layout(title, `<div class="result error"><h1 id="status">${e(title)}</h1><p class="message" id="message">${e(message)}</p></div><p><a href="/">상품으로</a></p>`),
   };
 }
 
@@ -125,7 +237,7 @@ export function ordersPage(orders: readonly OrderRow[], notice?: string): string
         actions.push(`<form method="post" action="/orders/${id}/cancel"><button type="submit" class="cancel">취소</button></form>`);
       }
       if (o.tno && o.status === 'paid' && o.method !== 'vbank' && (o.cancellable ?? 0) > 0) {
-        actions.push(`<form method="post" action="/orders/${id}/partial-cancel"><input name="amount" size="6" inputmode="numeric" placeholder="금액"><button type="submit" class="partial-cancel">부분취소</button></form>`);
+        actions.push(`<form method="post" action="/orders/${id}/partial-cancel"><input name="amount" size="6" inputmode="numeric" placeholder="금액" aria-label="부분취소 금액"><button type="submit" class="partial-cancel">부분취소</button></form>`);
       }
       if (o.tno && o.status === 'paid' && o.method === 'card' && !o.captured) {
         actions.push(`<form method="post" action="/orders/${id}/capture"><button type="submit" class="capture">매입</button></form>`);
@@ -133,16 +245,16 @@ export function ordersPage(orders: readonly OrderRow[], notice?: string): string
       if (o.status === 'awaiting_deposit') {
         actions.push(`<form method="post" action="/orders/${id}/simulate-deposit"><button type="submit" class="deposit">입금 시뮬레이션</button></form>`);
       }
-      return `<tr id="order-${id}"><td><a href="/orders/${id}">${id}</a></td><td>${e(o.good_name)}</td>
-<td>${o.amount.toLocaleString('ko-KR')}원</td><td>${e(METHOD_LABEL[o.method] ?? o.method)}</td>
-<td class="status">${e(STATUS_LABEL[o.status] ?? o.status)}</td><td class="cancellable">${o.cancellable ?? ''}</td>
+      return `<tr id="order-${id}"><td data-label="주문번호"><a href="/orders/${id}">${id}</a></td><td data-label="상품">${e(o.good_name)}</td>
+<td data-label="금액">${e(won(o.amount))}</td><td data-label="결제수단">${e(methodLabel(o.method))}</td>
+<td data-label="상태" class="status">${e(STATUS_LABEL[o.status] ?? o.status)}</td><td data-label="취소 가능" class="cancellable">${o.cancellable === null ? '' : e(won(o.cancellable))}</td>
 <td class="actions">${actions.join('')}</td></tr>`;
     })
     .join('\n');
   return layout(
     '주문 목록',
     `<h1>주문 목록</h1>${notice ? `<p class="notice" id="notice">${e(notice)}</p>` : ''}
-<table class="orders"><thead><tr><th>주문번호</th><th>상품</th><th>금액</th><th>수단</th><th>상태</th><th>취소 가능</th><th></th></tr></thead>
+<table class="orders"><thead><tr><th>주문번호</th><th>상품</th><th>금액</th><th>결제수단</th><th>상태</th><th>취소 가능</th><th></th></tr></thead>
 <tbody>${rows}</tbody></table>`,
   );
 }

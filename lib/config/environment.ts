@@ -8,12 +8,14 @@
  *   (203.238.36.136/.139/.173/.178) is REAL; a loopback host (127.0.0.0/8, localhost, ::1) is the local
  *   simulator and counts as TEST.
  * - JS URL: `payplus_test.js` / `payplus_test_un.js` is TEST, `payplus.js` / `payplus_un.js` is REAL (on a
- *   kcp.co.kr host, http or https); any URL on a loopback host is the local simulator's window: TEST.
+ *   kcp.co.kr host, http or https). The standard-web window has one file name for both, `payplus_web.jsp`: on
+ *   `testpay.kcp.co.kr` it is TEST, on `pay.kcp.co.kr` REAL. Any URL on a loopback host is the local simulator's
+ *   window: TEST. The file name also says which window the page opens (payplus_web.jsp: standard web).
  *
  * Anything else is refused rather than guessed: a wrong guess costs a failed or a real payment.
  */
 import { configError, RES_3014, RES_8001 } from './config-error.js';
-import { TEST_GW_URL, REAL_GW_URL, TEST_JS_URL, type KcpEnvironment } from './site-conf.js';
+import { TEST_GW_URL, REAL_GW_URL, TEST_WEB_JS_URL, REAL_WEB_JS_URL, type KcpEnvironment, type PaymentWindow } from './site-conf.js';
 
 /** What one setting says about the environment. `local` marks the loopback simulator. */
 export interface EnvReading {
@@ -21,9 +23,17 @@ export interface EnvReading {
   readonly local: boolean;
 }
 
+/** What g_conf_js_url says: its environment and the PC window it opens. */
+export interface JsUrlReading extends EnvReading {
+  readonly window: PaymentWindow;
+}
+
 const TEST_GW_IPS = new Set(['203.238.36.58']);
 const REAL_GW_IPS = new Set(['203.238.36.136', '203.238.36.139', '203.238.36.173', '203.238.36.178']);
 const JS_FILE = /^payplus(_test)?(_un)?\.js$/;
+const WEB_JS_FILE = 'payplus_web.jsp';
+/** The standard-web script's host decides its environment (the file name is the same for both). */
+const WEB_JS_HOSTS: Readonly<Record<string, KcpEnvironment>> = { 'testpay.kcp.co.kr': 'TEST', 'pay.kcp.co.kr': 'REAL' };
 
 /** KCP's test site codes are the T-prefixed ones (T0000, T0007). */
 export function siteCdEnvironment(siteCd: string): KcpEnvironment {
@@ -47,7 +57,7 @@ export function gatewayEnvironment(host: string): EnvReading | undefined {
 }
 
 /** Reads a payment-window JS URL (g_conf_js_url); undefined when it is none of the known kinds. */
-export function jsUrlEnvironment(jsUrl: string): EnvReading | undefined {
+export function jsUrlEnvironment(jsUrl: string): JsUrlReading | undefined {
   let url: URL;
   try {
     url = new URL(jsUrl);
@@ -55,12 +65,18 @@ export function jsUrlEnvironment(jsUrl: string): EnvReading | undefined {
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  if (isLoopbackHost(url.hostname)) return { env: 'TEST', local: true };
+  const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  const window: PaymentWindow = name === WEB_JS_FILE ? 'standard-web' : 'plugin';
+  if (isLoopbackHost(url.hostname)) return { env: 'TEST', local: true, window };
   const host = url.hostname.toLowerCase();
+  if (name === WEB_JS_FILE) {
+    const env = WEB_JS_HOSTS[host];
+    return env === undefined ? undefined : { env, local: false, window };
+  }
   if (host !== 'kcp.co.kr' && !host.endsWith('.kcp.co.kr')) return undefined;
-  const file = JS_FILE.exec(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+  const file = JS_FILE.exec(name);
   if (!file) return undefined;
-  return { env: file[1] ? 'TEST' : 'REAL', local: false };
+  return { env: file[1] ? 'TEST' : 'REAL', local: false, window };
 }
 
 /** Checks the gateway host's form: a bare host name or IP, no scheme, port, path or separator. */
@@ -90,17 +106,17 @@ export interface EnvSettings {
 }
 
 /**
- * Applies the all-TEST-or-all-REAL rule and returns the environment.
+ * Applies the all-TEST-or-all-REAL rule and returns the environment and the PC window the JS URL opens.
  * Throws KcpConfigError naming the value at fault and the res_cd KCP would answer.
  */
-export function checkEnvironment(s: EnvSettings): KcpEnvironment {
+export function checkEnvironment(s: EnvSettings): { env: KcpEnvironment; window: PaymentWindow } {
   const site = siteCdEnvironment(s.siteCd);
   const js = jsUrlEnvironment(s.jsUrl);
   if (!js) {
     throw configError(
       'g_conf_js_url',
-      `"${s.jsUrl}" is not a KCP payment-window script (payplus_test.js, payplus_test_un.js, payplus.js, payplus_un.js on pay.kcp.co.kr) nor a local simulator URL (http://127.0.0.1:<port>/...)`,
-      `use "${TEST_JS_URL}" for TEST or the REAL payplus.js / payplus_un.js of your contract`,
+      `"${s.jsUrl}" is not a KCP payment-window script (the standard-web payplus_web.jsp on testpay.kcp.co.kr or pay.kcp.co.kr, or the plug-in payplus_test.js, payplus_test_un.js, payplus.js, payplus_un.js on pay.kcp.co.kr) nor a local simulator URL (http://127.0.0.1:<port>/...)`,
+      `use the standard-web window: "${TEST_WEB_JS_URL}" for TEST, "${REAL_WEB_JS_URL}" for REAL`,
     );
   }
   const gw = gatewayEnvironment(s.gwUrl);
@@ -124,9 +140,13 @@ export function checkEnvironment(s: EnvSettings): KcpEnvironment {
     throw configError(
       'g_conf_js_url',
       `"${s.jsUrl}" is the ${js.env} payment window but g_conf_site_cd "${s.siteCd}" is a ${site} site code`,
-      site === 'TEST'
-        ? 'use payplus_test.js (payplus_test_un.js for UTF-8 pages) with a TEST site code, or your contracted site code with payplus.js'
-        : 'use payplus.js (payplus_un.js for UTF-8 pages) with your contracted site code, or a TEST site code such as "T0000" with payplus_test.js',
+      js.window === 'standard-web'
+        ? site === 'TEST'
+          ? `use "${TEST_WEB_JS_URL}" with a TEST site code, or your contracted site code with "${REAL_WEB_JS_URL}"`
+          : `use "${REAL_WEB_JS_URL}" with your contracted site code, or a TEST site code such as "T0000" with "${TEST_WEB_JS_URL}"`
+        : site === 'TEST'
+          ? 'use payplus_test.js (payplus_test_un.js for UTF-8 pages) with a TEST site code, or your contracted site code with payplus.js'
+          : 'use payplus.js (payplus_un.js for UTF-8 pages) with your contracted site code, or a TEST site code such as "T0000" with payplus_test.js',
       RES_3014,
     );
   }
@@ -138,5 +158,5 @@ export function checkEnvironment(s: EnvSettings): KcpEnvironment {
       site === 'REAL' ? RES_8001 : undefined,
     );
   }
-  return site;
+  return { env: site, window: js.window };
 }

@@ -10,6 +10,7 @@ export {
   siteCdEnvironment,
   type EnvReading,
   type EnvSettings,
+  type JsUrlReading,
 } from './environment.js';
 export { isInside, resolveReal } from './web-roots.js';
 export { formatOf, readSiteConfFile, type SiteConfFormat, type SiteConfSource } from './load.js';

@@ -152,17 +152,20 @@ export function checkWebRoots(values: readonly string[]): string[] {
   return values.map((v, i) => checkDir(`payplus.web_roots[${i}]`, v, '/var/www/html', false));
 }
 
+/** True for an absolute http: or https: URL (the one URL rule of every setting and field that holds one). */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** payplus.notify_url: where KCP posts common_return; http(s) only. */
 export function checkNotifyUrl(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  let ok = false;
-  try {
-    const u = new URL(value);
-    ok = u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
+  if (!isHttpUrl(value)) {
     throw configError('payplus.notify_url', `"${value}" is not an http(s) URL`, 'write the full URL of your common_return page, e.g. "https://shop.example.com/kcp/common_return"');
   }
   return value;

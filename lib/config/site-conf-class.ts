@@ -32,7 +32,9 @@ import {
   TEST_JS_URL_UTF8,
   TEST_SITE_CD,
   TEST_SITE_KEY,
-  type KcpEnvironment,
+  TEST_WEB_JS_URL,
+  REAL_WEB_JS_URL,
+  type PaymentWindow,
   type SiteConfData,
   type SiteConfFile,
 } from './site-conf.js';
@@ -45,9 +47,11 @@ export interface SiteConfFromFileOptions {
 }
 
 /** camelCase settings a preset accepts; anything left out takes the preset's value. */
-export type SiteConfPresetOptions = Partial<Omit<SiteConfData, 'env' | 'moduleType'>> & {
+export type SiteConfPresetOptions = Partial<Omit<SiteConfData, 'env' | 'moduleType' | 'window'>> & {
   /** Use the UTF-8 payment window (payplus_test_un.js / payplus_un.js). Ignored when jsUrl is given. */
   readonly utf8?: boolean;
+  /** Which PC window the preset's JS URL opens: 'plugin' (default, payplus(_test).js) or 'standard-web' (payplus_web.jsp). Ignored when jsUrl is given. */
+  readonly window?: PaymentWindow;
 };
 
 const TOP_KEYS = new Set<string>([...Object.keys(siteConfFileSchema.shape), '$schema', '$comment']);
@@ -100,7 +104,7 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
   const siteCd = checkSiteCd(f.g_conf_site_cd);
   const siteKey = checkSiteKey(f.g_conf_site_key);
   checkGatewayHostForm(f.g_conf_gw_url);
-  const env: KcpEnvironment = checkEnvironment({ siteCd, gwUrl: f.g_conf_gw_url, jsUrl: f.g_conf_js_url });
+  const { env, window } = checkEnvironment({ siteCd, gwUrl: f.g_conf_gw_url, jsUrl: f.g_conf_js_url });
   const gwPort = checkGwPort(f.g_conf_gw_port, f.payplus.allow_nonstandard_port);
   const moduleType = checkModuleType(f.g_conf_module_type);
   const logLevel = checkLogLevel(f.g_conf_log_level);
@@ -140,6 +144,7 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
     prunePpCliLogs: f.payplus.prune_pp_cli_logs,
     allowPpCliRequestDump: f.payplus.allow_pp_cli_request_dump,
     env,
+    window,
     cfgDir,
   };
 }
@@ -212,9 +217,9 @@ export class SiteConf implements SiteConfData {
     }
   }
 
-  /** KCP's public TEST site (T0000) against testpaygw.kcp.co.kr and payplus_test.js. */
+  /** KCP's public TEST site (T0000) against testpaygw.kcp.co.kr and payplus_test.js (payplus_web.jsp with window 'standard-web'). */
   static testPreset(o: SiteConfPresetOptions & { homeDir: string }, options: SiteConfFromFileOptions = {}): SiteConf {
-    const js = o.utf8 ? TEST_JS_URL_UTF8 : TEST_JS_URL;
+    const js = o.window === 'standard-web' ? TEST_WEB_JS_URL : o.utf8 ? TEST_JS_URL_UTF8 : TEST_JS_URL;
     return SiteConf.fromFile(
       presetToFile({ siteName: 'TEST SHOP', ...o, siteCd: o.siteCd ?? TEST_SITE_CD, siteKey: o.siteKey ?? TEST_SITE_KEY, gwUrl: o.gwUrl ?? TEST_GW_URL, jsUrl: o.jsUrl ?? js }),
       options,
@@ -223,7 +228,7 @@ export class SiteConf implements SiteConfData {
 
   /** A contracted (REAL) site against paygw.kcp.co.kr and payplus.js. */
   static realPreset(o: SiteConfPresetOptions & { siteCd: string; siteKey: string; homeDir: string }, options: SiteConfFromFileOptions = {}): SiteConf {
-    const js = o.utf8 ? REAL_JS_URL_UTF8 : REAL_JS_URL;
+    const js = o.window === 'standard-web' ? REAL_WEB_JS_URL : o.utf8 ? REAL_JS_URL_UTF8 : REAL_JS_URL;
     return SiteConf.fromFile(presetToFile({ siteName: '', ...o, gwUrl: o.gwUrl ?? REAL_GW_URL, jsUrl: o.jsUrl ?? js }), options);
   }
 
@@ -265,6 +270,7 @@ export class SiteConf implements SiteConfData {
   toJSON(): Record<string, unknown> {
     return {
       env: this.env,
+      window: this.window,
       siteCd: this.siteCd,
       siteKey: maskSecret(this.siteKey),
       siteName: this.siteName,

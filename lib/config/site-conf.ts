@@ -6,6 +6,12 @@ import { z } from 'zod';
 
 export type KcpEnvironment = 'TEST' | 'REAL';
 
+/**
+ * Which PC payment window g_conf_js_url loads: KCP's standard-web window (payplus_web.jsp, a layer that calls the
+ * page's m_Completepayment) or the 2010-era plug-in window (payplus(_test)(_un).js, KCP_Pay_Execute / MakePayMessage).
+ */
+export type PaymentWindow = 'standard-web' | 'plugin';
+
 export const TEST_SITE_CD = 'T0000';
 export const TEST_SITE_KEY = '3grptw1.zW0GSo4PQdaGvsF__';
 export const TEST_GW_URL = 'testpaygw.kcp.co.kr';
@@ -14,6 +20,12 @@ export const TEST_JS_URL = 'https://pay.kcp.co.kr/plugin/payplus_test.js';
 export const TEST_JS_URL_UTF8 = 'https://pay.kcp.co.kr/plugin/payplus_test_un.js';
 export const REAL_JS_URL = 'https://pay.kcp.co.kr/plugin/payplus.js';
 export const REAL_JS_URL_UTF8 = 'https://pay.kcp.co.kr/plugin/payplus_un.js';
+/** The standard-web window (payplus_web.jsp, m_Completepayment callback): what KCP's PC merchants load today. */
+export const TEST_WEB_JS_URL = 'https://testpay.kcp.co.kr/plugin/payplus_web.jsp';
+export const REAL_WEB_JS_URL = 'https://pay.kcp.co.kr/plugin/payplus_web.jsp';
+/** Trade registration for the smartphone window (SOAP 1.1, KCPPaymentService). */
+export const TEST_TRADE_URL = 'https://testsmpay.kcp.co.kr/services/KCPPaymentService';
+export const REAL_TRADE_URL = 'https://smpay.kcp.co.kr/services/KCPPaymentService.KCPPaymentServiceHttpSoap11Endpoint/';
 export const DEFAULT_GW_PORT = '8090';
 
 /** The raw shape, as in cfg/site_conf_inc.json: g_conf_* names exactly as KCP's sample pages spell them. */
@@ -102,4 +114,6 @@ export interface SiteConfData {
   readonly allowPpCliRequestDump?: boolean;
   /** TEST or REAL, derived from the site code (T0000-style test codes start with 'T'). */
   readonly env: KcpEnvironment;
+  /** The PC payment window g_conf_js_url loads (derived from its file name). */
+  readonly window: PaymentWindow;
 }

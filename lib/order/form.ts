@@ -18,6 +18,7 @@ import {
   type KcpEnvironment,
   type SiteConfData,
 } from '../config/site-conf.js';
+import { jsUrlEnvironment } from '../config/environment.js';
 import { isCardCodeFormat } from '../codes/cards.js';
 import { VBANK_BANKS, isVbankBankCode } from '../codes/banks.js';
 import type { PayMethodName } from '../codes/pay-methods.js';
@@ -200,7 +201,7 @@ function checkSiteName(value: string, fromConf: boolean, warnings: string[]): st
   return value;
 }
 
-function checkOrderId(value: string): string {
+export function checkOrderId(value: string): string {
   const r = ref('ordr_idxx', 'ordrIdxx');
   if (typeof value !== 'string' || value === '') fail(r, 'is required', 'Pass the merchant\'s own order number');
   if (value.length > 40) fail(r, `is ${value.length} characters long; KCP allows at most 40`, 'Use a shorter order number');
@@ -215,7 +216,7 @@ function checkOrderId(value: string): string {
 /** What good_name may contain besides letters and digits; anything else is a special character. */
 const GOOD_NAME_PUNCTUATION = ' -_.()[]/:+~!?*@#';
 
-function checkGoodName(value: string): string {
+export function checkGoodName(value: string): string {
   const r = ref('good_name', 'goodName');
   if (typeof value !== 'string' || value.trim() === '') fail(r, 'is required', 'Pass a short product name');
   checkNoForbidden(r, value);
@@ -445,6 +446,17 @@ function isLocalUrl(url: string): boolean {
  */
 function chooseJsUrl(conf: SiteConfData, charset: OrderFormOptions['charset']): string {
   if (isLocalUrl(conf.jsUrl)) return conf.jsUrl;
+  const standardWeb = jsUrlEnvironment(conf.jsUrl);
+  if (standardWeb?.window === 'standard-web') {
+    // One script for every page charset; its host says TEST or REAL.
+    if (standardWeb.env !== conf.env) {
+      throw new KcpConfigError(
+        `g_conf_js_url is KCP's ${standardWeb.env} standard-web window but site_cd ${conf.siteCd} is a ${conf.env} code; KCP answers 3014 미등록 가맹점.`,
+        { field: 'g_conf_js_url', resCd: '3014' },
+      );
+    }
+    return conf.jsUrl;
+  }
   const configured = identifyKcpJs(conf.jsUrl);
   if (configured && configured.env !== conf.env) {
     throw new KcpConfigError(

@@ -13,4 +13,5 @@ export { CODES, type SimCode } from './codes.js';
 export { isAccepted, type DeliveryReport, type DeliveryAttempt } from './notify.js';
 export { makeTraceNo } from './trace.js';
 export type { WindowResult } from './window.js';
+export type { SimTrade } from './trade.js';
 export type { PayMethod } from './token.js';

@@ -5,15 +5,18 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isHttpUrl } from '../config/rules.js';
 import { clientIp, readBody as readBodyLimited } from '../http/request.js';
 import { encodeResultLine, parseForm } from './codec.js';
-import { Gateway, type CashReceipt, type GatewayEnv, type SimTransaction } from './gateway.js';
+import { DEFAULT_SITES, Gateway, type CashReceipt, type GatewayEnv, type SimTransaction } from './gateway.js';
 import { Notifier, type DeliveryReport } from './notify.js';
 import { TokenIssuer, type PayMethod } from './token.js';
 import {
-  SCRIPTS, confirmWindow, errorPage, isPayMethod, orderFromBlob, orderProblem, pluginScript, returnPage, scriptOf,
+  SCRIPTS, USER_CANCEL, confirmWindow, errorPage, isPayMethod, orderFromBlob, orderProblem, pluginScript, returnPage, scriptOf,
   windowPage, type WindowOrder, type WindowResult,
 } from './window.js';
+import { standardWebScript, webResultPage } from './standard-web.js';
+import { SMARTPHONE_METHODS, TradeRegistry, type SimTrade } from './trade.js';
 
 export interface SimulatorOptions {
   /** TCP port; 0 picks a free one (tests). */
@@ -49,6 +52,8 @@ export interface GatewayRequestLog {
 
 export interface SimulatorState {
   transactions: Map<string, SimTransaction>;
+  /** Smartphone trade registrations by approval key. */
+  trades: Map<string, SimTrade>;
   cashReceipts: Map<string, CashReceipt>;
   notifications: DeliveryReport[];
   requests: GatewayRequestLog[];
@@ -98,6 +103,16 @@ export interface PayOrder {
 }
 
 const MAX_BODY = 1024 * 1024;
+const STANDARD_WEB_PATH = '/plugin/payplus_web.jsp';
+/** KCP's TEST and REAL endpoint paths both answer (the SDK derives the first from a local g_conf_js_url). */
+const TRADE_PATHS = new Set(['/services/KCPPaymentService', '/services/KCPPaymentService.KCPPaymentServiceHttpSoap11Endpoint/']);
+/** Where the smartphone window lives (the payUrl a registration hands out). */
+const SMARTPHONE_PATH = '/smpay/mobileGW.kcp';
+
+/** An http(s) origin, or undefined. */
+function originOrUndefined(value: string | undefined): string | undefined {
+  return value !== undefined && isHttpUrl(value) ? new URL(value).origin : undefined;
+}
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return readBodyLimited(req, MAX_BODY);
@@ -121,8 +136,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const tokens = new TokenIssuer(options.secret);
   const gateway = new Gateway(tokens, { env: options.env, sites: options.sites, now, tnoStart: options.tnoStart });
   const notifier = new Notifier({ retryDelaysMs: options.retryDelaysMs, maxAttempts: options.maxAttempts });
+  const registry = new TradeRegistry(options.sites ?? DEFAULT_SITES, now);
   const state: SimulatorState = {
-    transactions: gateway.transactions, cashReceipts: gateway.cashReceipts, notifications: notifier.reports, requests: [],
+    transactions: gateway.transactions, trades: registry.trades, cashReceipts: gateway.cashReceipts, notifications: notifier.reports, requests: [],
   };
   const slowTimers = new Set<NodeJS.Timeout>();
   let notiSeq = 0;
@@ -139,15 +155,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const escrowNotice = (tno: string, txCd: 'TX02' | 'TX03', extra: Readonly<Record<string, string>>) =>
     notice(() => gateway.escrowNotice(tno, txCd, { noti_id: newNotiId(), ...extra }));
 
-  const handleGateway = async (req: http.IncomingMessage, res: http.ServerResponse, txCd: string) => {
-    const fields = parseForm(await readBody(req), 'euc-kr');
-    const answer = gateway.handle(txCd, fields);
-    state.requests.push({
-      txCd, userAgent: String(req.headers['user-agent'] ?? ''), fields: Object.fromEntries(fields),
-      answer: Object.fromEntries(answer.fields),
-    });
-    const reply = () => send(res, 200, 'text/plain; charset=euc-kr', encodeResultLine(answer.fields));
-    if (!answer.slow) return reply();
+  /** A "slow" trigger holds the answer back for slowMs (timers are cleared on close). */
+  const answerMaybeSlowly = (res: http.ServerResponse, slow: boolean, reply: () => void) => {
+    if (!slow) return reply();
     const timer = setTimeout(() => {
       slowTimers.delete(timer);
       if (!res.destroyed) reply();
@@ -155,23 +165,73 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     slowTimers.add(timer);
   };
 
+  const handleGateway = async (req: http.IncomingMessage, res: http.ServerResponse, txCd: string) => {
+    const fields = parseForm(await readBody(req), 'euc-kr');
+    const answer = gateway.handle(txCd, fields);
+    state.requests.push({
+      txCd, userAgent: String(req.headers['user-agent'] ?? ''), fields: Object.fromEntries(fields),
+      answer: Object.fromEntries(answer.fields),
+    });
+    answerMaybeSlowly(res, answer.slow, () => send(res, 200, 'text/plain; charset=euc-kr', encodeResultLine(answer.fields)));
+  };
+
+  const originOf = (req: http.IncomingMessage) => `http://${req.headers.host ?? `${host}:${port}`}`;
+  const html = (res: http.ServerResponse, status: number, body: string) => send(res, status, 'text/html; charset=utf-8', body);
+
   const handleWindow = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const body = await readBody(req);
     const { env, charset } = scriptOf(parseForm(body, 'euc-kr').get('__js'));
     const fields = Object.fromEntries(parseForm(body, charset));
-    const order: WindowOrder = { fields, returnUrl: fields.__return_url ?? '', env, charset };
-    const problem = orderProblem(fields) ?? (order.returnUrl ? undefined : 'form action is missing');
-    if (problem) return send(res, 400, 'text/html; charset=utf-8', errorPage(problem));
-    send(res, 200, 'text/html; charset=utf-8', windowPage(order));
+    const web = fields.__mode === 'web';
+    const order: WindowOrder = {
+      fields, returnUrl: fields.__return_url ?? '', env, charset, mode: web ? 'web' : 'redirect', shopOrigin: web ? originOrUndefined(fields.__origin) : undefined,
+    };
+    const problem = orderProblem(fields) ?? (web ? (order.shopOrigin ? undefined : 'shop page origin is missing') : order.returnUrl ? undefined : 'form action is missing');
+    if (problem) return html(res, 400, errorPage(problem));
+    html(res, 200, windowPage(order));
+  };
+
+  /** The smartphone window at the payUrl a registration handed out: sm_form must match the registered trade. */
+  const handleSmartphone = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const fields = Object.fromEntries(parseForm(await readBody(req), 'euc-kr'));
+    const checked = registry.check(fields);
+    if ('problem' in checked) return html(res, 400, errorPage(checked.problem));
+    const order: WindowOrder = {
+      fields, returnUrl: checked.trade.returnUrl, env: 'TEST', charset: 'euc-kr', mode: 'mobile', methods: [SMARTPHONE_METHODS[checked.trade.payMethod]!],
+    };
+    html(res, 200, windowPage(order));
+  };
+
+  /** What the window hands back, by mode: to the shop page's m_Completepayment, to Ret_URL, or to the form's action. */
+  const finish = (res: http.ServerResponse, order: WindowOrder, result: Readonly<Record<string, string>>) => {
+    if (order.mode === 'web') return html(res, 200, webResultPage(order.shopOrigin ?? '', { ordr_idxx: order.fields.ordr_idxx ?? '', ...result }));
+    const back = order.mode === 'mobile'
+      ? { ...order, fields: { ordr_idxx: order.fields.ordr_idxx ?? '', good_mny: order.fields.good_mny ?? '', approval_key: order.fields.approval_key ?? '' } }
+      : order;
+    send(res, 200, `text/html; charset=${order.charset}`, Buffer.from(returnPage(back, result), 'latin1'));
   };
 
   const handleConfirm = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const form = parseForm(await readBody(req), 'utf-8');
     const order = orderFromBlob(form.get('__order'));
     const method = form.get('method');
-    if (!order || !isPayMethod(method)) return send(res, 400, 'text/html; charset=utf-8', errorPage('잘못된 결제창 요청입니다'));
-    const result = confirmWindow(tokens, order, { method, card: form.get('card'), quota: form.get('quota') }, clientIp(req), now());
-    send(res, 200, `text/html; charset=${order.charset}`, Buffer.from(returnPage(order, result), 'latin1'));
+    if (!order || !isPayMethod(method)) return html(res, 400, errorPage('잘못된 결제창 요청입니다'));
+    const result: WindowResult = confirmWindow(tokens, order, { method, card: form.get('card'), quota: form.get('quota') }, clientIp(req), now());
+    const answered = order.mode === 'web' || order.mode === 'mobile' ? { res_cd: '0000', res_msg: '정상처리', ...result } : result;
+    finish(res, order, answered);
+  };
+
+  /** The close button: KCP's user cancel (3001), no enc_data, nothing for pp_cli. */
+  const handleClose = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const order = orderFromBlob(parseForm(await readBody(req), 'utf-8').get('__order'));
+    if (!order) return html(res, 400, errorPage('잘못된 결제창 요청입니다'));
+    const cleared = { enc_data: '', enc_info: '', tran_cd: '', trace_no: '', use_pay_method: '' };
+    finish(res, order, { ...cleared, ...USER_CANCEL });
+  };
+
+  const handleTrade = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const answer = registry.handle((await readBody(req)).toString('utf8'), `${originOf(req)}${SMARTPHONE_PATH}`);
+    answerMaybeSlowly(res, answer.slow === true, () => send(res, answer.status, 'text/xml; charset=utf-8', answer.xml));
   };
 
   const handleAdmin = async (req: http.IncomingMessage, res: http.ServerResponse, action: string) => {
@@ -212,13 +272,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const route = async () => {
       const gw = /^\/(\d{8})$/.exec(path);
       if (gw && req.method === 'POST') return handleGateway(req, res, gw[1]!);
+      if (path === STANDARD_WEB_PATH && req.method === 'GET') {
+        return send(res, 200, 'application/javascript; charset=utf-8', standardWebScript(originOf(req)));
+      }
       const script = /^\/plugin\/([a-z_]+\.js)$/.exec(path);
       if (script && SCRIPTS[script[1]!] && req.method === 'GET') {
         const { env, charset } = SCRIPTS[script[1]!]!;
-        return send(res, 200, 'application/javascript; charset=utf-8', pluginScript(`http://${req.headers.host ?? `${host}:${port}`}`, env, charset));
+        return send(res, 200, 'application/javascript; charset=utf-8', pluginScript(originOf(req), env, charset));
       }
       if (path === '/window' && req.method === 'POST') return handleWindow(req, res);
       if (path === '/window/confirm' && req.method === 'POST') return handleConfirm(req, res);
+      if (path === '/window/close' && req.method === 'POST') return handleClose(req, res);
+      if (TRADE_PATHS.has(path) && req.method === 'POST') return handleTrade(req, res);
+      if (path === SMARTPHONE_PATH && req.method === 'POST') return handleSmartphone(req, res);
       const admin = /^\/_admin\/([a-z-]+)$/.exec(path);
       if (admin) return handleAdmin(req, res, admin[1]!);
       send(res, 404, 'text/plain; charset=utf-8', `not found: ${req.method} ${path}\n`);

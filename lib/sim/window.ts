@@ -9,6 +9,7 @@
  * page charset the script variant promises (EUC-KR for payplus_test.js, UTF-8 for payplus_test_un.js).
  */
 import { randomUUID } from 'node:crypto';
+import { BANKS, VBANK_BANKS } from '../codes/banks.js';
 import { htmlText } from './codec.js';
 import { CARDS, METHODS, TEST_CARDS, methodsOffered } from './methods.js';
 import type { PayMethod, TokenIssuer, WindowChoice } from './token.js';
@@ -26,13 +27,20 @@ export const SCRIPTS: Readonly<Record<string, { env: ScriptEnv; charset: PageCha
 };
 
 /** The fields the window adds to the merchant's form. */
-export interface WindowResult {
+export type WindowResult = {
   enc_data: string;
   enc_info: string;
   tran_cd: string;
   trace_no: string;
   use_pay_method: string;
-}
+};
+
+/**
+ * How the window hands its result back: `redirect` posts the merchant's form to its action (plug-in pages),
+ * `web` passes it to the shop page's m_Completepayment (standard web, see standard-web.ts), `mobile` posts it to the
+ * Ret_URL of a registered trade (smartphone window).
+ */
+export type WindowMode = 'redirect' | 'web' | 'mobile';
 
 /** The order a window session was opened with: the merchant's form fields plus where to return. */
 export interface WindowOrder {
@@ -40,7 +48,16 @@ export interface WindowOrder {
   returnUrl: string;
   env: ScriptEnv;
   charset: PageCharset;
+  /** Default 'redirect'. */
+  mode?: WindowMode;
+  /** web mode: the shop page's origin (the only target the result is posted to). */
+  shopOrigin?: string;
+  /** mobile mode: the one method the trade was registered for. */
+  methods?: PayMethod[];
 }
+
+/** KCP's user-cancel answer when the payer closes the window. */
+export const USER_CANCEL = Object.freeze({ res_cd: '3001', res_msg: '사용자 취소' });
 
 /** The plugin script, bound to the simulator's origin. */
 export function pluginScript(origin: string, env: ScriptEnv, charset: PageCharset): string {
@@ -84,36 +101,116 @@ export function scriptOf(marker: string | undefined): { env: ScriptEnv; charset:
   return { env: env === 'REAL' ? 'REAL' : 'TEST', charset: charset === 'utf-8' ? 'utf-8' : 'euc-kr' };
 }
 
+const STYLE = `
+*{box-sizing:border-box}body{margin:0;font-family:system-ui,"Noto Sans KR",sans-serif;color:#222;background:#f3f4f6}
+.kcp{max-width:440px;margin:0 auto;background:#fff;min-height:100vh}
+.kcp-head{display:flex;align-items:center;gap:.5em;background:#1b2a4a;color:#fff;padding:.7em 1em}
+.kcp-logo{font-weight:800;letter-spacing:.02em}.kcp-logo b{color:#ff5a36}
+.kcp-badge{background:#ffcd3c;color:#1b2a4a;font-size:.75em;font-weight:700;border-radius:3px;padding:.1em .45em}
+.kcp-close{margin-left:auto;background:none;border:0;color:#fff;font-size:1.6em;line-height:1;cursor:pointer;padding:0 .2em}
+.kcp-summary{padding:1em;border-bottom:1px solid #e5e7eb}
+.kcp-summary dl{display:grid;grid-template-columns:5.5em 1fr;gap:.25em .5em;margin:0;font-size:.92em}
+.kcp-summary dt{color:#6b7280}.kcp-summary dd{margin:0;overflow-wrap:anywhere}
+.kcp-amount{font-size:1.5em;font-weight:800;color:#ff5a36;margin-top:.4em;text-align:right}
+.kcp-body{padding:1em}
+.kcp-methods{display:flex;flex-wrap:wrap;gap:.4em;margin:0 0 1em;padding:0;border:0}
+.kcp-methods label{flex:1 1 30%;text-align:center;border:1px solid #d1d5db;border-radius:4px;padding:.55em .3em;cursor:pointer;font-size:.92em}
+.kcp-methods input{position:absolute;opacity:0}
+.kcp-methods label:has(input:checked){border-color:#1b2a4a;background:#1b2a4a;color:#fff;font-weight:700}
+fieldset.kcp-inputs{border:1px solid #e5e7eb;border-radius:4px;margin:0 0 1em;padding:.8em}
+fieldset.kcp-inputs legend{font-weight:700;padding:0 .3em}
+.kcp-row{display:flex;flex-direction:column;gap:.25em;margin:.4em 0}
+.kcp-row select,.kcp-row input{font-size:1em;padding:.45em;border:1px solid #d1d5db;border-radius:4px;width:100%}
+.kcp-note{color:#6b7280;font-size:.85em;margin:.3em 0 0}
+.kcp-pay{width:100%;background:#ff5a36;color:#fff;border:0;border-radius:4px;font-size:1.1em;font-weight:700;padding:.8em;cursor:pointer}
+.kcp-foot{color:#9ca3af;font-size:.75em;text-align:center;padding:1em}
+`;
+
 function page(title: string, body: string): string {
-  return `<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><title>${htmlText(title)}</title>
-<style>body{font-family:sans-serif;max-width:30em;margin:2em auto}fieldset{margin:1em 0}.row{margin:.3em 0}</style>
-</head><body>${body}</body></html>`;
+  return `<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1.0">
+<title>${htmlText(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
-/** The window itself: order summary, method choice, card choice, confirm button. */
+function won(amount: string | undefined): string {
+  return /^\d+$/.test(amount ?? '') ? `${Number(amount).toLocaleString('ko-KR')}원` : `${amount ?? ''}원`;
+}
+
+const options = (items: ReadonlyArray<{ code: string; name: string }>): string =>
+  items.map((c) => `<option value="${htmlText(c.code)}">${htmlText(c.name)}</option>`).join('');
+
+/** Only the inputs a method needs: card company and instalments, a bank, or a carrier and phone number. */
+function methodInputs(method: PayMethod, amount: number, active: boolean): string {
+  const off = active ? '' : ' hidden disabled';
+  const open = (legend: string) => `<fieldset class="kcp-inputs" data-method="${method}"${off}><legend>${htmlText(legend)}</legend>`;
+  switch (method) {
+    case 'card': {
+      const quotas = amount >= 50_000 ? ['00', '02', '03', '06', '12'] : ['00'];
+      const quotaOptions = quotas.map((q) => `<option value="${q}">${q === '00' ? '일시불' : `${Number(q)}개월`}</option>`).join('');
+      return `${open('카드 선택')}
+<label class="kcp-row">카드사<select name="card" id="card">${options([...CARDS, ...TEST_CARDS])}</select></label>
+<label class="kcp-row">할부<select name="quota" id="quota">${quotaOptions}</select></label>
+${amount < 50_000 ? `<p class="kcp-note">${htmlText('5만원 미만은 일시불만 가능합니다.')}</p>` : ''}</fieldset>`;
+    }
+    case 'bank':
+      return `${open('출금 은행')}<label class="kcp-row">은행<select name="bank" id="bank">${options(BANKS.filter((b) => b.kind === 'bank'))}</select></label></fieldset>`;
+    case 'vbank':
+      return `${open('입금 은행')}<label class="kcp-row">가상계좌를 받을 은행<select name="vbank" id="vbank">${options(VBANK_BANKS)}</select></label>
+<p class="kcp-note">${htmlText('결제 후 발급되는 계좌로 입금 기한 안에 입금하시면 결제가 완료됩니다.')}</p></fieldset>`;
+    case 'mobile':
+      return `${open('휴대폰 정보')}<label class="kcp-row">통신사<select name="carrier" id="carrier"><option value="SKT">SKT</option><option value="KTF">KT</option><option value="LGT">LG U+</option></select></label>
+<label class="kcp-row">휴대폰 번호<input name="phone" id="phone" inputmode="numeric" autocomplete="tel" pattern="01[016789][0-9]{7,8}" placeholder="01012345678" required></label></fieldset>`;
+    default:
+      return `${open(METHODS[method].label)}<p class="kcp-note">${htmlText('추가로 입력할 정보가 없습니다.')}</p></fieldset>`;
+  }
+}
+
+/** The window itself: KCP-like header with the close button, order summary, method tabs, the method's inputs. */
 export function windowPage(order: WindowOrder): string {
   const f = order.fields;
   const blob = Buffer.from(JSON.stringify(order)).toString('base64url');
-  const methods = methodsOffered(f.pay_method);
-  const radios = methods
-    .map((m, i) => `<div class="row"><label><input type="radio" name="method" value="${m}"${i === 0 ? ' checked' : ''}> ${htmlText(METHODS[m].label)}</label></div>`)
-    .join('');
-  const cards = [...CARDS, ...TEST_CARDS].map((c) => `<option value="${c.code}">${htmlText(c.name)}</option>`).join('');
-  const quotas = ['00', '02', '03', '06', '12'].map((q) => `<option value="${q}">${q === '00' ? '일시불' : `${Number(q)}개월`}</option>`).join('');
-  return page('KCP 결제창 (시뮬레이터)', `
-<h1>KCP 결제창 <small>(${order.env} 시뮬레이터)</small></h1>
-<p>상점: ${htmlText(f.site_name ?? f.site_cd ?? '')}<br>상품: ${htmlText(f.good_name ?? '')}<br>
-주문번호: <span id="ordr_idxx">${htmlText(f.ordr_idxx ?? '')}</span><br>결제금액: <strong id="good_mny">${htmlText(f.good_mny ?? '')}</strong>원</p>
-<form method="post" action="/window/confirm" accept-charset="utf-8">
+  const methods = order.methods ?? methodsOffered(f.pay_method);
+  const amount = Number(f.good_mny);
+  const tabs = methods.length > 1
+    ? `<fieldset class="kcp-methods"><legend hidden>결제수단</legend>${methods
+      .map((m, i) => `<label><input type="radio" name="method" value="${m}"${i === 0 ? ' checked' : ''}> ${htmlText(METHODS[m].label)}</label>`)
+      .join('')}</fieldset>`
+    : `<input type="hidden" name="method" value="${methods[0]}"><h2 style="margin:0 0 .6em;font-size:1.1em">${htmlText(METHODS[methods[0]!].label)}</h2>`;
+  const inputs = methods.map((m, i) => methodInputs(m, amount, i === 0)).join('\n');
+  return page('KCP 결제창 (TEST 시뮬레이터)', `<div class="kcp">
+<header class="kcp-head"><span class="kcp-logo">NHN <b>KCP</b></span><span class="kcp-badge">TEST 시뮬레이터</span>
+<button type="submit" form="kcp-form" formaction="/window/close" formnovalidate class="kcp-close" id="kcp-sim-close" aria-label="${htmlText('결제창 닫기')}">&times;</button></header>
+<section class="kcp-summary"><dl>
+<dt>${htmlText('상점')}</dt><dd>${htmlText(f.site_name ?? f.shop_name ?? f.site_cd ?? '')}</dd>
+<dt>${htmlText('상품')}</dt><dd>${htmlText(f.good_name ?? '')}</dd>
+<dt>${htmlText('주문번호')}</dt><dd id="ordr_idxx">${htmlText(f.ordr_idxx ?? '')}</dd></dl>
+<div class="kcp-amount" id="good_mny">${htmlText(won(f.good_mny))}</div></section>
+<form class="kcp-body" id="kcp-form" method="post" action="/window/confirm" accept-charset="utf-8">
 <input type="hidden" name="__order" value="${blob}">
-<fieldset><legend>결제수단</legend>${radios}</fieldset>
-<fieldset><legend>신용카드</legend><select name="card" id="card">${cards}</select> <select name="quota" id="quota">${quotas}</select></fieldset>
-<button type="submit" id="kcp-sim-pay">결제하기</button>
-</form>`);
+${tabs}
+${inputs}
+<button type="submit" class="kcp-pay" id="kcp-sim-pay">${htmlText(`${won(f.good_mny)} 결제하기`)}</button>
+</form>
+<p class="kcp-foot">${htmlText('로컬 시뮬레이터입니다. 실제 결제는 일어나지 않습니다.')}</p></div>
+<script>
+(function () {
+  var form = document.getElementById('kcp-form');
+  function show() {
+    var checked = form.querySelector('input[name=method]:checked') || form.querySelector('input[name=method]');
+    var sets = form.querySelectorAll('fieldset[data-method]');
+    for (var i = 0; i < sets.length; i++) {
+      var on = sets[i].getAttribute('data-method') === checked.value;
+      sets[i].hidden = !on; sets[i].disabled = !on;
+    }
+  }
+  form.addEventListener('change', function (e) { if (e.target.name === 'method') show(); });
+  show();
+})();
+</script>`);
 }
 
 export function errorPage(message: string): string {
-  return page('KCP 결제창 오류', `<h1>결제창 오류</h1><p id="error">${htmlText(message)}</p>`);
+  return page('KCP 결제창 오류', `<div class="kcp"><header class="kcp-head"><span class="kcp-logo">NHN <b>KCP</b></span><span class="kcp-badge">TEST 시뮬레이터</span></header>
+<div class="kcp-body"><h1 style="font-size:1.2em">결제창 오류</h1><p id="error">${htmlText(message)}</p></div></div>`);
 }
 
 /** Decode the order a confirm form carries. */
@@ -176,7 +273,7 @@ export function confirmWindow(
 }
 
 /** The page that posts the merchant's form back, with the window's fields, in the merchant page's charset. */
-export function returnPage(order: WindowOrder, result: WindowResult): string {
+export function returnPage(order: WindowOrder, result: Readonly<Record<string, string>>): string {
   const fields: Record<string, string> = { ...order.fields, ...result };
   const inputs = Object.entries(fields)
     .filter(([k]) => !k.startsWith('__'))

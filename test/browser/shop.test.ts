@@ -1,24 +1,35 @@
 /**
- * The sample shop in a real browser (Debian's chromium through playwright-core): pay by card and cancel, pay by
- * virtual account and receive the deposit notification, and a tampered amount refused. Everything on 127.0.0.1.
- * A screenshot of the result page is saved to test-artifacts/ (not committed).
+ * The sample shop in a real browser (Debian's chromium through playwright-core), everything on 127.0.0.1:
+ * - at a desktop size and at 390 × 844: a card through KCP's standard-web window; the buyer closing that window
+ *   (order stays payable, Korean message, nothing sent to pp_cli); a card and a virtual account through the
+ *   smartphone window (trade registration → Ret_URL → approval);
+ * - at the desktop size: doctor on the sample's config, cancel from the order list, a virtual-account deposit
+ *   notification, a declined card, a tampered amount, and the old plug-in window still working.
+ * Screenshots go to test-artifacts/ (not committed).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { runDoctor } from '../../lib/index.js';
 import { REPO_ROOT, startSample, type Sample } from '../../sample/runtime.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
+const APPROVE = '00100000';
+
+const VIEWPORTS = [
+  { name: 'desktop', viewport: { width: 1280, height: 800 }, mobile: false },
+  { name: 'phone', viewport: { width: 390, height: 844 }, mobile: true },
+] as const;
+
+const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
 describe('sample shop in chromium', function () {
   this.timeout(120_000);
   let sample: Sample;
   let browser: Browser;
-  let page: Page;
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
@@ -36,8 +47,7 @@ describe('sample shop in chromium', function () {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
     });
-    page = await browser.newPage();
-    page.setDefaultTimeout(20_000);
+    mkdirSync(ARTIFACTS, { recursive: true });
   });
 
   after(async () => {
@@ -45,76 +55,198 @@ describe('sample shop in chromium', function () {
     await sample?.close();
   });
 
-  /** Product → order page → payment window → confirm → pp_ax_hub → result page. */
-  async function buy(productId: string, method: string, tamper?: (p: Page) => Promise<void>): Promise<string> {
-    await page.goto(`${sample.shopUrl}/`);
+  const approvals = () => sample.sim.state.requests.filter((r) => r.txCd === APPROVE).length;
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  /** Nothing wider than the screen: the page is readable without sideways scrolling. */
+  async function assertFits(page: Page, what: string): Promise<void> {
+    const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+    assert.ok(scroll <= width, `${what}: ${scroll}px wide on a ${width}px screen`);
+  }
+
+  /** Product page → order page → #pay (`before` may change the page first): the window is open. */
+  async function openWindow(page: Page, productId: string, method: string, options: { path?: string; before?: (p: Page) => Promise<void> } = {}): Promise<string> {
+    await page.goto(`${sample.shopUrl}${options.path ?? '/'}`);
     const product = page.locator(`form:has(#buy-${productId})`);
     await product.locator('select[name=method]').selectOption(method);
     await product.locator(`#buy-${productId}`).click();
     await page.waitForSelector('#pay');
     const ordrIdxx = (await page.textContent('#ordr_idxx'))!.trim();
-    if (tamper) await tamper(page);
+    if (options.before) await options.before(page);
     await page.click('#pay');
-    await page.waitForSelector('#kcp-sim-pay');
-    await page.click('#kcp-sim-pay');
+    return ordrIdxx;
+  }
+
+  /** The standard-web window: pay inside the layer's frame; the page's m_Completepayment submits to pp_ax_hub. */
+  async function payStandardWeb(page: Page, productId: string, method: string, before?: (p: Page) => Promise<void>, screenshot?: string): Promise<string> {
+    const ordrIdxx = await openWindow(page, productId, method, { before });
+    const frame = page.frameLocator('#kcp_sim_web_frame');
+    await frame.locator('#kcp-sim-pay').waitFor();
+    if (screenshot) await shot(page, screenshot);
+    await frame.locator('#kcp-sim-pay').click();
     await page.waitForSelector('#status');
     return ordrIdxx;
   }
 
-  it("doctor passes on the sample's own install and config (nothing fails, nothing to warn about)", async () => {
-    const results = await runDoctor(sample.conf, { configPath: sample.cfgFile });
-    const notPassing = results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.detail}`);
-    assert.deepEqual(notPassing, []);
-  });
+  /** /m/ → trade registration → sm_form → the smartphone window → Ret_URL → result page. */
+  async function payMobile(page: Page, productId: string, method: string, screenshotPrefix: string): Promise<string> {
+    const ordrIdxx = await openWindow(page, productId, method, { path: '/m/' });
+    await page.waitForSelector('#kcp-sim-pay');
+    assert.ok(page.url().startsWith(`${sample.sim.url}/smpay/`), 'the buyer is on the payUrl the registration returned');
+    await assertFits(page, 'smartphone window');
+    await shot(page, `${screenshotPrefix}-window`);
+    await page.click('#kcp-sim-pay');
+    await page.waitForSelector('#status');
+    assert.ok(page.url().startsWith(`${sample.shopUrl}/orders/`), 'back from Ret_URL to the result page');
+    return ordrIdxx;
+  }
 
-  it('buys with a card, shows the approval, and cancels it from the order list', async () => {
-    const ordrIdxx = await buy('mug', 'card');
-    assert.equal(await page.textContent('#status'), '결제 완료');
-    assert.match((await page.textContent('#tno'))!, /^\d{14}$/);
-    assert.equal(await page.textContent('#amount'), '15000');
-    assert.ok(await page.isVisible('#receipt'));
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'result-card.png'), fullPage: true });
+  for (const vp of VIEWPORTS) {
+    describe(`at ${vp.viewport.width} × ${vp.viewport.height} (${vp.name})`, () => {
+      let context: BrowserContext;
+      let page: Page;
+      before(async () => {
+        context = await browser.newContext({ viewport: vp.viewport, isMobile: vp.mobile, hasTouch: vp.mobile, ...(vp.mobile ? { userAgent: PHONE_UA } : {}) });
+        page = await context.newPage();
+        page.setDefaultTimeout(20_000);
+      });
+      after(() => context?.close());
 
-    await page.goto(`${sample.shopUrl}/orders`);
-    await page.click(`#order-${ordrIdxx} button.cancel`);
-    await page.waitForSelector('#notice');
-    assert.equal(await page.textContent('#notice'), `${ordrIdxx} 취소 완료`);
-    assert.equal(await page.textContent(`#order-${ordrIdxx} .status`), '취소');
-    const tx = [...sample.sim.state.transactions.values()].find((t) => t.ordrIdxx === ordrIdxx);
-    assert.equal(tx?.state, 'cancelled');
-  });
+      it('pays by card through the standard-web window', async () => {
+        const ordrIdxx = await payStandardWeb(page, 'mug', 'card', undefined, `${vp.name}-standard-web-window`);
+        assert.equal(await page.textContent('#status'), '결제 완료');
+        assert.equal(await page.getAttribute('#result', 'class'), 'result success');
+        assert.equal(await page.textContent('#amount'), '15,000원');
+        assert.equal(await page.textContent('#method'), '신용카드');
+        assert.equal(await page.locator('#pay-again').count(), 0, 'a paid order shows no pay button');
+        assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'paid');
+        await assertFits(page, 'result page');
+        await shot(page, `${vp.name}-standard-web-paid`);
+      });
 
-  it('buys with a virtual account and turns paid when the deposit notification arrives', async () => {
-    const ordrIdxx = await buy('sticker', 'vbank');
-    assert.equal(await page.textContent('#status'), '입금 대기');
-    assert.ok((await page.textContent('#account'))!.length > 5);
+      it('keeps the order payable with a Korean message when the buyer closes the window; nothing reaches pp_cli', async () => {
+        const before = approvals();
+        const ordrIdxx = await openWindow(page, 'keyboard', 'card');
+        const frame = page.frameLocator('#kcp_sim_web_frame');
+        await frame.locator('#kcp-sim-close').click();
+        await page.waitForSelector('#window-message', { state: 'visible' });
+        assert.equal(await page.textContent('#window-message'), '결제를 취소하셨습니다. 주문은 그대로 남아 있으니 언제든 다시 결제하실 수 있습니다.');
+        assert.equal(await page.locator('#kcp-sim-layer').count(), 0, 'closeEvent removed the layer');
+        assert.ok(await page.isVisible('#pay'), 'the buyer can pay again');
+        assert.equal(approvals(), before);
+        const order = sample.shop.orders.get(ordrIdxx)!;
+        assert.equal(order.status, 'pending');
+        assert.equal(order.tno, null);
+        await assertFits(page, 'order page');
+        await shot(page, `${vp.name}-standard-web-closed`);
+      });
 
-    await page.goto(`${sample.shopUrl}/orders`);
-    await page.click(`#order-${ordrIdxx} button.deposit`);
-    await page.waitForSelector('#notice');
-    assert.equal(await page.textContent(`#order-${ordrIdxx} .status`), '결제 완료');
-    const order = sample.shop.orders.get(ordrIdxx)!;
-    assert.equal(order.deposited, 1004);
-  });
+      it('pays by card through the smartphone window (trade registration → Ret_URL → approval)', async () => {
+        const before = sample.sim.state.trades.size;
+        const ordrIdxx = await payMobile(page, 'keyboard', 'card', `${vp.name}-smartphone-card`);
+        assert.equal(sample.sim.state.trades.size, before + 1);
+        const trade = [...sample.sim.state.trades.values()].find((t) => t.ordrIdxx === ordrIdxx)!;
+        assert.deepEqual([trade.amount, trade.payMethod, trade.returnUrl], ['89000', 'CARD', `${sample.shopUrl}/m/return`]);
+        assert.equal(await page.textContent('#status'), '결제 완료');
+        assert.equal(await page.textContent('#amount'), '89,000원');
+        assert.equal(await page.locator('#pay-again').count(), 0);
+        const order = sample.shop.orders.get(ordrIdxx)!;
+        assert.deepEqual([order.status, order.channel], ['paid', 'mobile']);
+        assert.match(order.tno!, /^\d{14}$/);
+        await assertFits(page, 'result page');
+        await shot(page, `${vp.name}-smartphone-card-paid`);
+      });
 
-  it('shows a declined card (the simulator declines amounts ending in 991) and keeps the order unpaid', async () => {
-    const ordrIdxx = await buy('decline', 'card');
-    assert.equal(await page.textContent('#status'), '실패');
-    assert.equal(await page.textContent('#message'), '8108 카드번호 오류');
-    assert.equal(sample.shop.orders.get(ordrIdxx)!.tno, null);
-  });
-
-  it('refuses a payment whose amount was changed in the browser, before any approval', async () => {
-    const approvalsBefore = sample.sim.state.requests.filter((r) => r.txCd === '00100000').length;
-    const ordrIdxx = await buy('keyboard', 'card', async (p) => {
-      await p.evaluate(() => {
-        (document.querySelector('input[name=good_mny]') as HTMLInputElement).value = '100';
+      it('issues a virtual account through the smartphone window and tells the buyer where and until when to pay', async () => {
+        const ordrIdxx = await payMobile(page, 'sticker', 'vbank', `${vp.name}-smartphone-vbank`);
+        assert.equal(await page.textContent('#status'), '입금 대기');
+        assert.ok(await page.isVisible('#deposit-guide'));
+        assert.equal(await page.textContent('#deposit-bank'), '국민은행');
+        assert.match((await page.textContent('#account'))!, /^T04\d{11}$/);
+        assert.match((await page.textContent('#deposit-due'))!, /^\d{4}년 \d{1,2}월 \d{1,2}일 23:59$/);
+        assert.match((await page.textContent('#deposit-guide'))!, /1,004원을 \d{4}년/);
+        assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'awaiting_deposit');
+        await assertFits(page, 'virtual account page');
+        await shot(page, `${vp.name}-smartphone-vbank-issued`);
       });
     });
-    assert.equal(await page.textContent('#status'), '결제 거절: 금액 불일치');
-    assert.match((await page.textContent('#message'))!, /^good_mny: the form says "100" but order \S+ costs 89000/);
-    assert.equal(sample.sim.state.requests.filter((r) => r.txCd === '00100000').length, approvalsBefore);
-    assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'failed');
+  }
+
+  describe('at the desktop size', () => {
+    let context: BrowserContext;
+    let page: Page;
+    before(async () => {
+      context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+    });
+    after(() => context?.close());
+
+    it("doctor passes on the sample's own install and config (nothing fails, nothing to warn about)", async () => {
+      assert.equal(sample.conf.window, 'standard-web');
+      const results = await runDoctor(sample.conf, { configPath: sample.cfgFile });
+      const notPassing = results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.detail}`);
+      assert.deepEqual(notPassing, []);
+    });
+
+    it('cancels a card payment from the order list', async () => {
+      const ordrIdxx = await payStandardWeb(page, 'mug', 'card');
+      assert.ok(await page.isVisible('#receipt'));
+      await page.goto(`${sample.shopUrl}/orders`);
+      await page.click(`#order-${ordrIdxx} button.cancel`);
+      await page.waitForSelector('#notice');
+      assert.equal(await page.textContent('#notice'), `${ordrIdxx} 취소 완료`);
+      assert.equal(await page.textContent(`#order-${ordrIdxx} .status`), '취소');
+      const tx = [...sample.sim.state.transactions.values()].find((t) => t.ordrIdxx === ordrIdxx);
+      assert.equal(tx?.state, 'cancelled');
+    });
+
+    it('turns a virtual account paid when the deposit notification arrives', async () => {
+      const ordrIdxx = await payStandardWeb(page, 'sticker', 'vbank');
+      assert.equal(await page.textContent('#status'), '입금 대기');
+      await page.goto(`${sample.shopUrl}/orders`);
+      await page.click(`#order-${ordrIdxx} button.deposit`);
+      await page.waitForSelector('#notice');
+      assert.equal(await page.textContent(`#order-${ordrIdxx} .status`), '결제 완료');
+      assert.equal(sample.shop.orders.get(ordrIdxx)!.deposited, 1004);
+      await page.goto(`${sample.shopUrl}/orders/${ordrIdxx}`);
+      assert.equal(await page.textContent('#message'), '입금이 확인되어 결제가 완료되었습니다. 감사합니다.');
+      assert.equal(await page.locator('#deposit-guide').count(), 0);
+    });
+
+    it('shows a declined card in the error style and lets the buyer try again (amounts ending in 991 decline)', async () => {
+      const ordrIdxx = await payStandardWeb(page, 'decline', 'card');
+      assert.equal(await page.textContent('#status'), '결제 실패');
+      assert.equal(await page.getAttribute('#result', 'class'), 'result error');
+      assert.equal(await page.textContent('#message'), '결제가 승인되지 않았습니다 (카드번호 오류). 다른 카드나 결제수단으로 다시 시도해 주세요.');
+      assert.ok(await page.isVisible('#pay-again'));
+      const order = sample.shop.orders.get(ordrIdxx)!;
+      assert.deepEqual([order.tno, order.message], [null, '8108 카드번호 오류']);
+      await shot(page, 'desktop-declined');
+    });
+
+    it('refuses a payment whose amount was changed in the browser, before any approval', async () => {
+      const before = approvals();
+      const ordrIdxx = await payStandardWeb(page, 'keyboard', 'card', async (p) => {
+        await p.evaluate(() => {
+          (document.querySelector('input[name=good_mny]') as HTMLInputElement).value = '100';
+        });
+      });
+      assert.equal(await page.textContent('#status'), '결제를 진행하지 않았습니다');
+      assert.equal(await page.textContent('#message'), '주문 금액이 주문 내역과 달라 결제를 진행하지 않았습니다. 주문 내역을 확인하고 다시 시도해 주세요.');
+      assert.equal(approvals(), before);
+      const order = sample.shop.orders.get(ordrIdxx)!;
+      assert.equal(order.status, 'failed');
+      assert.match(order.message!, /^good_mny: the form says "100" but order \S+ costs 89000/);
+    });
+
+    it('still pays through the old plug-in window for old configurations', async () => {
+      const ordrIdxx = await openWindow(page, 'mug', 'card', { path: '/?window=plugin' });
+      await page.waitForSelector('#kcp-sim-pay');
+      await page.click('#kcp-sim-pay');
+      await page.waitForSelector('#status');
+      assert.equal(await page.textContent('#status'), '결제 완료');
+      assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'paid');
+    });
   });
 });

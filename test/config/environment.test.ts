@@ -24,17 +24,29 @@ describe('TEST/REAL classification', () => {
     assert.equal(gatewayEnvironment('10.0.0.5'), undefined);
   });
 
-  it('reads payment-window JS URLs', () => {
-    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_test.js'), { env: 'TEST', local: false });
-    assert.deepEqual(jsUrlEnvironment('http://pay.kcp.co.kr/plugin/payplus_test_un.js'), { env: 'TEST', local: false });
-    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus.js'), { env: 'REAL', local: false });
-    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_un.js'), { env: 'REAL', local: false });
-    assert.deepEqual(jsUrlEnvironment('http://127.0.0.1:40123/plugin/payplus.js'), { env: 'TEST', local: true });
-    assert.deepEqual(jsUrlEnvironment('http://[::1]:40123/w.js'), { env: 'TEST', local: true });
+  it('reads payment-window JS URLs and the window they open', () => {
+    const plugin = (env: string, local: boolean) => ({ env, local, window: 'plugin' });
+    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_test.js'), plugin('TEST', false));
+    assert.deepEqual(jsUrlEnvironment('http://pay.kcp.co.kr/plugin/payplus_test_un.js'), plugin('TEST', false));
+    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus.js'), plugin('REAL', false));
+    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_un.js'), plugin('REAL', false));
+    assert.deepEqual(jsUrlEnvironment('http://127.0.0.1:40123/plugin/payplus.js'), plugin('TEST', true));
+    assert.deepEqual(jsUrlEnvironment('http://[::1]:40123/w.js'), plugin('TEST', true));
     assert.equal(jsUrlEnvironment('https://pay.kcp.co.kr.evil.example/plugin/payplus.js'), undefined);
-    assert.equal(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_web.jsp'), undefined);
     assert.equal(jsUrlEnvironment('file:///plugin/payplus.js'), undefined);
     assert.equal(jsUrlEnvironment('payplus.js'), undefined);
+  });
+
+  it('reads the standard-web script: one file name, the host says TEST or REAL', () => {
+    const web = (env: string, local: boolean) => ({ env, local, window: 'standard-web' });
+    assert.deepEqual(jsUrlEnvironment('https://testpay.kcp.co.kr/plugin/payplus_web.jsp'), web('TEST', false));
+    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_web.jsp'), web('REAL', false));
+    assert.deepEqual(jsUrlEnvironment('https://TESTPAY.KCP.CO.KR/plugin/payplus_web.jsp'), web('TEST', false));
+    assert.deepEqual(jsUrlEnvironment('http://127.0.0.1:40123/plugin/payplus_web.jsp'), web('TEST', true));
+    // Only KCP's two hosts serve it: anything else on kcp.co.kr or elsewhere cannot be placed.
+    assert.equal(jsUrlEnvironment('https://testpay.kcp.co.kr.evil.example/plugin/payplus_web.jsp'), undefined);
+    assert.equal(jsUrlEnvironment('https://smpay.kcp.co.kr/plugin/payplus_web.jsp'), undefined);
+    assert.equal(jsUrlEnvironment('https://testpay.kcp.co.kr/plugin/payplus_web.js'), undefined);
   });
 
   it('knows loopback hosts', () => {

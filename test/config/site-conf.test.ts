@@ -49,6 +49,7 @@ describe('SiteConf.fromFile', () => {
       { ...c.toJSON(), siteKey: c.siteKey },
       {
         env: 'TEST',
+        window: 'plugin',
         siteCd: 'T0000',
         siteKey: TEST_SITE_KEY,
         siteName: '',
@@ -178,6 +179,36 @@ describe('SiteConf.fromFile', () => {
         'g_conf_js_url: "https://pay.kcp.co.kr/plugin/payplus_test_un.js" is the TEST payment window but g_conf_site_cd "A52Q7" is a REAL site code. Fix: use payplus.js (payplus_un.js for UTF-8 pages) with your contracted site code, or a TEST site code such as "T0000" with payplus_test.js. Left as is, KCP answers res_cd=3014 (미등록 가맹점).',
       );
     });
+    it('accepts the standard-web window for TEST and REAL and knows which window a config targets', () => {
+      const test = SiteConf.fromFile(base({ g_conf_js_url: 'https://testpay.kcp.co.kr/plugin/payplus_web.jsp' }));
+      assert.deepEqual([test.env, test.window], ['TEST', 'standard-web']);
+      const live = SiteConf.fromFile(real({ g_conf_js_url: 'https://pay.kcp.co.kr/plugin/payplus_web.jsp' }));
+      assert.deepEqual([live.env, live.window], ['REAL', 'standard-web']);
+      assert.equal(SiteConf.fromFile(base()).window, 'plugin');
+      const preset = SiteConf.testPreset({ homeDir: '/opt/kcp-payplus', window: 'standard-web' });
+      assert.deepEqual([preset.jsUrl, preset.window], ['https://testpay.kcp.co.kr/plugin/payplus_web.jsp', 'standard-web']);
+    });
+    it('refuses a REAL site code with the TEST standard-web script (3014)', () => {
+      rejects(
+        real({ g_conf_js_url: 'https://testpay.kcp.co.kr/plugin/payplus_web.jsp' }),
+        'g_conf_js_url',
+        'g_conf_js_url: "https://testpay.kcp.co.kr/plugin/payplus_web.jsp" is the TEST payment window but g_conf_site_cd "A52Q7" is a REAL site code. Fix: use "https://pay.kcp.co.kr/plugin/payplus_web.jsp" with your contracted site code, or a TEST site code such as "T0000" with "https://testpay.kcp.co.kr/plugin/payplus_web.jsp". Left as is, KCP answers res_cd=3014 (미등록 가맹점).',
+      );
+    });
+    it('refuses a TEST site code with the REAL standard-web script (3014)', () => {
+      rejects(
+        base({ g_conf_js_url: 'https://pay.kcp.co.kr/plugin/payplus_web.jsp' }),
+        'g_conf_js_url',
+        'g_conf_js_url: "https://pay.kcp.co.kr/plugin/payplus_web.jsp" is the REAL payment window but g_conf_site_cd "T0000" is a TEST site code. Fix: use "https://testpay.kcp.co.kr/plugin/payplus_web.jsp" with a TEST site code, or your contracted site code with "https://pay.kcp.co.kr/plugin/payplus_web.jsp". Left as is, KCP answers res_cd=3014 (미등록 가맹점).',
+      );
+    });
+    it('refuses a REAL site code and standard-web script with the TEST gateway (8001)', () => {
+      rejects(
+        real({ g_conf_js_url: 'https://pay.kcp.co.kr/plugin/payplus_web.jsp', g_conf_gw_url: 'testpaygw.kcp.co.kr' }),
+        'g_conf_gw_url',
+        'g_conf_gw_url: "testpaygw.kcp.co.kr" is the TEST gateway but g_conf_site_cd "A52Q7" and g_conf_js_url are REAL. Fix: use "paygw.kcp.co.kr" for a REAL site. Left as is, KCP answers res_cd=8001 (사이트 DB 설정 오류).',
+      );
+    });
     it('refuses a REAL site code and JS with the TEST gateway (8001)', () => {
       rejects(
         real({ g_conf_gw_url: 'testpaygw.kcp.co.kr' }),
@@ -222,7 +253,7 @@ describe('SiteConf.fromFile', () => {
       rejects(
         base({ g_conf_js_url: 'https://cdn.example.com/payplus_test.js' }),
         'g_conf_js_url',
-        'g_conf_js_url: "https://cdn.example.com/payplus_test.js" is not a KCP payment-window script (payplus_test.js, payplus_test_un.js, payplus.js, payplus_un.js on pay.kcp.co.kr) nor a local simulator URL (http://127.0.0.1:<port>/...). Fix: use "https://pay.kcp.co.kr/plugin/payplus_test.js" for TEST or the REAL payplus.js / payplus_un.js of your contract.',
+        'g_conf_js_url: "https://cdn.example.com/payplus_test.js" is not a KCP payment-window script (the standard-web payplus_web.jsp on testpay.kcp.co.kr or pay.kcp.co.kr, or the plug-in payplus_test.js, payplus_test_un.js, payplus.js, payplus_un.js on pay.kcp.co.kr) nor a local simulator URL (http://127.0.0.1:<port>/...). Fix: use the standard-web window: "https://testpay.kcp.co.kr/plugin/payplus_web.jsp" for TEST, "https://pay.kcp.co.kr/plugin/payplus_web.jsp" for REAL.',
       );
     });
     it('refuses a gateway written as a URL or with a port', () => {

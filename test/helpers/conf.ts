@@ -24,6 +24,7 @@ export function testConfData(overrides: Partial<SiteConfData> = {}): SiteConfDat
     logRetentionDays: undefined,
     prunePpCliLogs: false,
     env: 'TEST',
+    window: 'plugin',
     ...overrides,
   };
 }

@@ -204,9 +204,10 @@ describe('simulator payment window (HTTP)', () => {
       ['pay_method', '100000000000'], ['buyr_name', '홍길동'], ['__return_url', 'http://127.0.0.1:9/pp_ax_hub'], ['__js', 'TEST:euc-kr'],
     ]);
     const page = await (await fetch(`${sim.url}/window`, { method: 'POST', body: new Uint8Array(order), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).text();
-    assert.ok(page.includes('<strong id="good_mny">1004</strong>'));
-    assert.ok(page.includes('value="card" checked'));
+    assert.ok(page.includes('<div class="kcp-amount" id="good_mny">1,004&#50896;</div>'), 'the amount as 1,004원');
+    assert.ok(page.includes('<input type="hidden" name="method" value="card">'), 'one method: no choice to make');
     assert.ok(!page.includes('value="vbank"'), 'only the methods of pay_method are offered');
+    assert.ok(page.includes('TEST &#49884;&#48044;&#47112;&#51060;&#53552;'), 'labelled TEST 시뮬레이터');
     const blob = /name="__order" value="([^"]+)"/.exec(page)![1]!;
     const confirm = await fetch(`${sim.url}/window/confirm`, {
       method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

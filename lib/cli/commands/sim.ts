@@ -7,7 +7,7 @@
  *   kcp-payplus sim notify  --tno 20261126962625 --tx-cd TX02|TX03 [--url ...]
  *
  * Point the site configuration at it with g_conf_gw_url=127.0.0.1, g_conf_gw_port=<port> and
- * g_conf_js_url=http://127.0.0.1:<port>/plugin/payplus_test.js, and use the stand-in pp_cli.
+ * g_conf_js_url=http://127.0.0.1:<port>/plugin/payplus_web.jsp (or the plug-in payplus_test.js), and use the stand-in pp_cli.
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../../sim/index.js';
@@ -42,7 +42,8 @@ async function serve(argv: string[]): Promise<number> {
   process.stdout.write(
     `KCP PayPlus simulator (${values.env}) listening on ${sim.url}\n` +
       `  gateway:  g_conf_gw_url=${sim.host}  g_conf_gw_port=${sim.port}\n` +
-      `  window:   g_conf_js_url=${sim.url}/plugin/payplus_test.js  (UTF-8 pages: payplus_test_un.js)\n` +
+      `  window:   g_conf_js_url=${sim.url}/plugin/payplus_web.jsp  (standard web; smartphone trade registration at ${sim.url}/services/KCPPaymentService)\n` +
+      `            plug-in window: ${sim.url}/plugin/payplus_test.js  (UTF-8 pages: payplus_test_un.js)\n` +
       `  notify:   ${sim.notifyUrl ?? '(none; pass --notify-url)'}\n` +
       `  admin:    POST ${sim.url}/_admin/deposit {"tno": "..."}; GET ${sim.url}/_admin/state\n`,
   );

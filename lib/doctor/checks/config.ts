@@ -15,7 +15,7 @@ import {
   checkSiteKey as siteKeyRule,
   checkSiteName,
 } from '../../config/rules.js';
-import { REAL_GW_URL, TEST_GW_URL, TEST_SITE_CD, TEST_SITE_KEY } from '../../config/site-conf.js';
+import { REAL_GW_URL, REAL_WEB_JS_URL, TEST_GW_URL, TEST_SITE_CD, TEST_SITE_KEY, TEST_WEB_JS_URL } from '../../config/site-conf.js';
 import { PP_CLI_LOG_LEVEL_WARNING, recommendPpCliLogLevel } from '../../log/pp-cli-level.js';
 import { fail, pass, splitConfigMessage, warn } from '../results.js';
 import type { Bilingual, CheckResult, DoctorContext } from '../types.js';
@@ -111,8 +111,8 @@ export function checkSiteKey(ctx: DoctorContext): CheckResult {
 type Env = 'TEST' | 'REAL';
 
 const FIX_3014: Bilingual = {
-  ko: 'site_cd와 결제창 JS를 같은 환경으로 맞추십시오: 테스트는 T0000 + payplus_test.js(UTF-8: payplus_test_un.js), 리얼은 계약 사이트코드 + payplus.js(payplus_un.js).',
-  en: 'make the site code and the payment-window JS the same world: T0000 with payplus_test.js (payplus_test_un.js), or your contracted code with payplus.js (payplus_un.js).',
+  ko: 'site_cd와 결제창 JS를 같은 환경으로 맞추십시오: 테스트는 T0000 + testpay.kcp.co.kr의 payplus_web.jsp(플러그인: payplus_test.js), 리얼은 계약 사이트코드 + pay.kcp.co.kr의 payplus_web.jsp(플러그인: payplus.js).',
+  en: 'make the site code and the payment-window JS the same world: T0000 with payplus_web.jsp on testpay.kcp.co.kr (plug-in: payplus_test.js), or your contracted code with payplus_web.jsp on pay.kcp.co.kr (plug-in: payplus.js).',
 };
 
 function fix8001(site: Env): Bilingual {
@@ -140,8 +140,8 @@ export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
   const gw = gatewayEnvironment(gwUrl);
   if (!js) {
     return fail(id, title, `g_conf_js_url "${jsUrl}" is not a KCP payment-window script nor a local simulator URL.`, {
-      ko: '결제창 JS 주소를 테스트 https://pay.kcp.co.kr/plugin/payplus_test.js 또는 리얼 payplus.js로 설정하십시오.',
-      en: 'set g_conf_js_url to https://pay.kcp.co.kr/plugin/payplus_test.js (TEST) or payplus.js (REAL).',
+      ko: `결제창 JS 주소를 표준웹 결제창(테스트 ${TEST_WEB_JS_URL}, 리얼 ${REAL_WEB_JS_URL})으로 설정하십시오.`,
+      en: `set g_conf_js_url to the standard-web window: ${TEST_WEB_JS_URL} (TEST) or ${REAL_WEB_JS_URL} (REAL).`,
     });
   }
   if (!gw) {
