@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       jsUrl: 'https://pay.kcp.co.kr/plugin/payplus_test.js', siteCd: 'T0000', siteKey: '3grptw1.zW0GSo4PQdaGvsF__',
       siteName: 'BENCH', moduleType: '01', logLevel: 3, ppCliLogLevel: 3, ppCliVersion: '2.14', binary: 'pp_cli',
       webRoots: [], allowNonstandardPort: false, notifyUrl: undefined, timeoutMs: 10_000, logRetentionDays: undefined,
-      prunePpCliLogs: false, env: 'TEST',
+      prunePpCliLogs: false, env: 'TEST', window: 'plugin',
     },
     { runner: cannedRunner, logger: keepLogger },
   );
