@@ -14,3 +14,4 @@ export { isAccepted, type DeliveryReport, type DeliveryAttempt } from './notify.
 export { makeTraceNo } from './trace.js';
 export type { WindowResult } from './window.js';
 export type { PayMethod } from './token.js';
+export { installStandIn, isStandIn, standInBuildPath, StandInRefused, type InstallStandInOptions } from './standin.js';

@@ -6,6 +6,7 @@ import { SiteConf } from '../../lib/config/index.js';
 import { KcpConfigError } from '../../lib/errors.js';
 import { runDoctorCommand, type DoctorCommandDeps } from '../../lib/cli/commands/doctor.js';
 import { commands } from '../../lib/cli/commands/index.js';
+import { usageOf } from '../../lib/cli/help.js';
 import { makeInstall, removeInstalls, standInScript, testConf, TEST_KEY, writeModule, type Install } from '../fixtures/doctor/install.js';
 import type { SiteConfData } from '../../lib/config/site-conf.js';
 
@@ -113,7 +114,7 @@ describe('kcp-payplus doctor (CLI)', () => {
   it('rejects bad options with exit 2', async () => {
     const io = capture(async () => testConf(install));
     assert.equal(await runDoctorCommand(['--lang', 'jp'], io), 2);
-    assert.equal(io.err.join(''), 'kcp-payplus doctor: --lang must be ko, en or both, not "jp"\n' + 'usage: kcp-payplus doctor [--config cfg/site_conf_inc.json] [--offline] [--json] [--lang ko|en|both]\n                          [--expect-size <bytes>] [--expect-sha256 <hex>] [--no-smoke]\n');
+    assert.equal(io.err.join(''), 'kcp-payplus doctor: --lang must be ko, en or both, not "jp"\n' + usageOf('doctor'));
     assert.equal(await runDoctorCommand(['--bogus'], io), 2);
     assert.equal(await runDoctorCommand(['--expect-size', '12k'], io), 2);
     assert.equal(await runDoctorCommand(['--expect-sha256', 'abc'], io), 2);

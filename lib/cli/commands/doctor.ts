@@ -11,6 +11,7 @@ import { SiteConf } from '../../config/index.js';
 import type { SiteConfData } from '../../config/site-conf.js';
 import { doctorPassed, formatDoctorJson, formatDoctorTable, runDoctor, type CheckResult, type DoctorOptions, type FixLanguage } from '../../doctor/index.js';
 import { maskText } from '../../log/mask.js';
+import { formatHelp, usageOf } from '../help.js';
 import type { CliCommand } from './index.js';
 
 const DEFAULT_CONFIG = 'cfg/site_conf_inc.json';
@@ -47,9 +48,7 @@ function loadFailure(file: string, error: unknown): CheckResult {
   return resCd ? { ...result, kcpCode: resCd } : result;
 }
 
-const USAGE =
-  'usage: kcp-payplus doctor [--config cfg/site_conf_inc.json] [--offline] [--json] [--lang ko|en|both]\n' +
-  '                          [--expect-size <bytes>] [--expect-sha256 <hex>] [--no-smoke]\n';
+const USAGE = usageOf('doctor');
 
 export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps = defaultDeps): Promise<number> {
   let values;
@@ -72,7 +71,7 @@ export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps =
     return 2;
   }
   if (values.help) {
-    deps.stdout(USAGE);
+    deps.stdout(formatHelp('doctor'));
     return 0;
   }
   const lang = values.lang as FixLanguage;
