@@ -17,7 +17,7 @@ import {
 } from '../../config/rules.js';
 import { REAL_GW_URL, TEST_GW_URL, TEST_SITE_CD, TEST_SITE_KEY } from '../../config/site-conf.js';
 import { PP_CLI_LOG_LEVEL_WARNING, recommendPpCliLogLevel } from '../../log/pp-cli-level.js';
-import { fail, pass, splitConfigMessage, warn } from '../results.js';
+import { bi, fail, pass, splitConfigMessage, warn } from '../results.js';
 import type { Bilingual, CheckResult, DoctorContext } from '../types.js';
 
 const KO_FIX_BY_FIELD: Record<string, string> = {
@@ -46,7 +46,7 @@ function rule(field: string, fn: () => unknown): { field: string; problem: strin
 export function checkConfigValues(ctx: DoctorContext): CheckResult {
   const { conf } = ctx;
   const id = 'config.values';
-  const title = 'Configuration values';
+  const title = bi('설정값', 'Configuration values');
   const problems = [
     rule('g_conf_home_dir', () => checkDir('g_conf_home_dir', conf.homeDir, '/home/pay/ax_hub_linux_php', false)),
     rule('g_conf_log_dir', () => checkDir('g_conf_log_dir', conf.logDir, '/home/pay/ax_hub_linux_php/log', true)),
@@ -59,9 +59,13 @@ export function checkConfigValues(ctx: DoctorContext): CheckResult {
     rule('payplus.pp_cli_log_level', () => checkPpCliLogLevel(conf.ppCliLogLevel)),
   ].filter((p) => p !== undefined);
   if (problems.length === 0) {
-    return pass(id, title, `home ${conf.homeDir}, gateway port ${conf.gwPort}, module_type 01, SDK log level ${conf.logLevel}`);
+    return pass(id, title, bi(
+      `홈 ${conf.homeDir}, 게이트웨이 포트 ${conf.gwPort}, module_type 01, SDK 로그 레벨 ${conf.logLevel}`,
+      `home ${conf.homeDir}, gateway port ${conf.gwPort}, module_type 01, SDK log level ${conf.logLevel}`,
+    ));
   }
-  return fail(id, title, problems.map((p) => p.problem).join(' '), {
+  const fields = problems.map((p) => p.field).join(', ');
+  return fail(id, title, bi(`잘못된 설정 ${problems.length}개: ${fields}.`, problems.map((p) => p.problem).join(' ')), {
     ko: problems.map((p) => KO_FIX_BY_FIELD[p.field] ?? `${p.field} 설정값을 고치십시오.`).join(' '),
     en: problems.map((p) => `${p.field}: ${p.fix}`).join(' '),
   });
@@ -69,14 +73,19 @@ export function checkConfigValues(ctx: DoctorContext): CheckResult {
 
 export function checkSiteCode(ctx: DoctorContext): CheckResult {
   const id = 'site.code';
-  const title = 'Site code (g_conf_site_cd)';
+  const title = bi('사이트코드 (g_conf_site_cd)', 'Site code (g_conf_site_cd)');
   const problem = rule('g_conf_site_cd', () => siteCdRule(ctx.conf.siteCd));
   if (!problem) return pass(id, title, `"${ctx.conf.siteCd}" (${siteCdEnvironment(ctx.conf.siteCd)})`);
   const lower = /^[A-Za-z0-9]{5}$/.test(ctx.conf.siteCd);
   return fail(
     id,
     title,
-    problem.problem,
+    bi(
+      lower
+        ? `"${ctx.conf.siteCd}"에 소문자가 있습니다.`
+        : `"${ctx.conf.siteCd}"는 영문 대문자·숫자 5자리가 아닙니다 (${ctx.conf.siteCd.length}자).`,
+      problem.problem,
+    ),
     {
       ko: lower
         ? `사이트코드의 영문은 반드시 대문자로 입력하십시오: "${ctx.conf.siteCd.toUpperCase()}".`
@@ -89,15 +98,17 @@ export function checkSiteCode(ctx: DoctorContext): CheckResult {
 
 export function checkSiteKey(ctx: DoctorContext): CheckResult {
   const id = 'site.key';
-  const title = 'Site key (g_conf_site_key)';
+  const title = bi('사이트키 (g_conf_site_key)', 'Site key (g_conf_site_key)');
   const ko = 'KCP 연동 메일의 사이트키 25자리를 끝의 "__"까지 그대로, 따옴표 한 쌍 안에 입력하십시오.';
   const problem = rule('g_conf_site_key', () => siteKeyRule(ctx.conf.siteKey));
-  if (problem) return fail(id, title, problem.problem, { ko, en: problem.fix }, '3014');
+  if (problem) {
+    return fail(id, title, bi(`사이트키가 형식에 맞지 않습니다: 25자, 끝이 "__", 따옴표·공백·쉼표 없음 (현재 ${ctx.conf.siteKey.length}자, 값은 표시하지 않음).`, problem.problem), { ko, en: problem.fix }, '3014');
+  }
   if (ctx.conf.siteCd === TEST_SITE_CD && ctx.conf.siteKey !== TEST_SITE_KEY) {
     return fail(
       id,
       title,
-      `g_conf_site_key is not KCP's published test key for ${TEST_SITE_CD}.`,
+      bi(`g_conf_site_key가 ${TEST_SITE_CD}의 공개 테스트 사이트키가 아닙니다.`, `g_conf_site_key is not KCP's published test key for ${TEST_SITE_CD}.`),
       {
         ko: `${TEST_SITE_CD}에는 KCP가 공개한 테스트 사이트키를 사용하십시오 (샘플 site_conf_inc 참고).`,
         en: `use the public test key of ${TEST_SITE_CD} from KCP's sample site_conf_inc.`,
@@ -105,7 +116,7 @@ export function checkSiteKey(ctx: DoctorContext): CheckResult {
       '3014',
     );
   }
-  return pass(id, title, `25 characters ending in "__" (not shown)`);
+  return pass(id, title, bi('25자, "__"로 끝남 (값은 표시하지 않음)', '25 characters ending in "__" (not shown)'));
 }
 
 type Env = 'TEST' | 'REAL';
@@ -133,19 +144,19 @@ function fix8001(site: Env): Bilingual {
  */
 export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
   const id = 'config.env';
-  const title = 'TEST/REAL consistency';
+  const title = bi('TEST/REAL 일치', 'TEST/REAL consistency');
   const { siteCd, jsUrl, gwUrl } = ctx.conf;
   const site = siteCdEnvironment(siteCd);
   const js = jsUrlEnvironment(jsUrl);
   const gw = gatewayEnvironment(gwUrl);
   if (!js) {
-    return fail(id, title, `g_conf_js_url "${jsUrl}" is not a KCP payment-window script nor a local simulator URL.`, {
+    return fail(id, title, bi(`g_conf_js_url "${jsUrl}"은(는) KCP 결제창 스크립트도, 로컬 시뮬레이터 주소도 아닙니다.`, `g_conf_js_url "${jsUrl}" is not a KCP payment-window script nor a local simulator URL.`), {
       ko: '결제창 JS 주소를 테스트 https://pay.kcp.co.kr/plugin/payplus_test.js 또는 리얼 payplus.js로 설정하십시오.',
       en: 'set g_conf_js_url to https://pay.kcp.co.kr/plugin/payplus_test.js (TEST) or payplus.js (REAL).',
     });
   }
   if (!gw) {
-    return fail(id, title, `g_conf_gw_url "${gwUrl}" is neither ${TEST_GW_URL} nor ${REAL_GW_URL} nor a local simulator.`, {
+    return fail(id, title, bi(`g_conf_gw_url "${gwUrl}"은(는) ${TEST_GW_URL}, ${REAL_GW_URL}, 로컬 시뮬레이터 중 어느 것도 아닙니다.`, `g_conf_gw_url "${gwUrl}" is neither ${TEST_GW_URL} nor ${REAL_GW_URL} nor a local simulator.`), {
       ko: `게이트웨이 호스트를 테스트 ${TEST_GW_URL} 또는 리얼 ${REAL_GW_URL}로 설정하십시오.`,
       en: `set g_conf_gw_url to ${TEST_GW_URL} (TEST) or ${REAL_GW_URL} (REAL).`,
     });
@@ -154,7 +165,10 @@ export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
     return fail(
       id,
       title,
-      `g_conf_site_cd "${siteCd}" is a ${site} site code but g_conf_js_url "${jsUrl}" is the ${js.env} payment window.`,
+      bi(
+        `g_conf_site_cd "${siteCd}"은(는) ${site} 사이트코드인데 g_conf_js_url "${jsUrl}"은(는) ${js.env} 결제창입니다.`,
+        `g_conf_site_cd "${siteCd}" is a ${site} site code but g_conf_js_url "${jsUrl}" is the ${js.env} payment window.`,
+      ),
       FIX_3014,
       '3014',
     );
@@ -163,32 +177,36 @@ export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
     return fail(
       id,
       title,
-      `g_conf_gw_url "${gwUrl}" is the ${gw.env} gateway but g_conf_site_cd "${siteCd}" and g_conf_js_url are ${site}.`,
+      bi(
+        `g_conf_gw_url "${gwUrl}"은(는) ${gw.env} 게이트웨이인데 g_conf_site_cd "${siteCd}"와 g_conf_js_url은 ${site}입니다.`,
+        `g_conf_gw_url "${gwUrl}" is the ${gw.env} gateway but g_conf_site_cd "${siteCd}" and g_conf_js_url are ${site}.`,
+      ),
       fix8001(site),
       '8001',
     );
   }
   if (site === 'REAL' && (gw.local || js.local)) {
-    return fail(id, title, `a local simulator is configured with the REAL site code "${siteCd}".`, {
+    return fail(id, title, bi(`리얼 사이트코드 "${siteCd}"에 로컬 시뮬레이터가 설정되어 있습니다.`, `a local simulator is configured with the REAL site code "${siteCd}".`), {
       ko: '로컬 시뮬레이터는 테스트 사이트코드(T0000)와 함께만 사용하십시오.',
       en: 'use the local simulator only with a TEST site code (T0000).',
-    });
+    }, '8001');
   }
   const where = gw.local ? `local simulator ${gwUrl}` : gwUrl;
-  return pass(id, title, `all ${site}: site code ${siteCd}, gateway ${where}, JS ${jsUrl}`);
+  const whereKo = gw.local ? `로컬 시뮬레이터 ${gwUrl}` : gwUrl;
+  return pass(id, title, bi(`모두 ${site}: 사이트코드 ${siteCd}, 게이트웨이 ${whereKo}, JS ${jsUrl}`, `all ${site}: site code ${siteCd}, gateway ${where}, JS ${jsUrl}`));
 }
 
 /** pp_cli's own log level: 3 writes full responses; fine on TEST, a PII risk on REAL. */
 export function checkPpCliLogLevelAdvice(ctx: DoctorContext): CheckResult {
   const id = 'log.pp_cli_level';
-  const title = "pp_cli's log level";
+  const title = bi('pp_cli 로그 레벨', "pp_cli's log level");
   const { env, ppCliLogLevel } = ctx.conf;
   const recommended = recommendPpCliLogLevel(env);
   if (env === 'REAL' && ppCliLogLevel >= 3) {
-    return warn(id, title, `${env} site with pp_cli log_level ${ppCliLogLevel}: pp_cli logs every full response.`, {
+    return warn(id, title, bi(`${env} 사이트의 pp_cli log_level이 ${ppCliLogLevel}입니다: pp_cli가 응답 전문 전체를 기록합니다.`, `${env} site with pp_cli log_level ${ppCliLogLevel}: pp_cli logs every full response.`), {
       ko: `payplus.pp_cli_log_level을 ${recommended}으로 설정하십시오. ${PP_CLI_LOG_LEVEL_WARNING.ko}`,
       en: `set payplus.pp_cli_log_level to ${recommended}. ${PP_CLI_LOG_LEVEL_WARNING.en}`,
     });
   }
-  return pass(id, title, `${env} site, pp_cli log_level ${ppCliLogLevel} (recommended ${recommended})`);
+  return pass(id, title, bi(`${env} 사이트, pp_cli log_level ${ppCliLogLevel} (권장 ${recommended})`, `${env} site, pp_cli log_level ${ppCliLogLevel} (recommended ${recommended})`));
 }
