@@ -20,7 +20,8 @@ import { PP_CLI_LOG_LEVEL_WARNING, recommendPpCliLogLevel } from '../../log/pp-c
 import { bi, fail, pass, splitConfigMessage, warn } from '../results.js';
 import type { Bilingual, CheckResult, DoctorContext } from '../types.js';
 
-const KO_FIX_BY_FIELD: Record<string, string> = {
+/** The Korean fix for each field (lib/config's messages carry the English one). */
+export const KO_FIX_BY_FIELD: Record<string, string> = {
   g_conf_home_dir: 'bin 폴더 바로 위 폴더의 절대경로를 입력하십시오 (예: /home/pay/ax_hub_linux_php).',
   g_conf_log_dir: '로그 폴더의 절대경로를 입력하거나 비워 두십시오 (비우면 <home>/log).',
   g_conf_key_dir: '키 폴더의 절대경로를 입력하거나 비워 두십시오.',
@@ -30,6 +31,14 @@ const KO_FIX_BY_FIELD: Record<string, string> = {
   g_conf_site_name: '상점 이름은 영문 20자 이내로 입력하십시오.',
   'payplus.notify_url': '공통통보(common_return) 페이지의 전체 URL(http/https)을 입력하십시오.',
   'payplus.pp_cli_log_level': 'pp_cli 로그 레벨은 0, 3, 5 중 하나로 입력하십시오.',
+  g_conf_gw_url: '게이트웨이 호스트 이름만 입력하십시오 (테스트 testpaygw.kcp.co.kr, 리얼 paygw.kcp.co.kr). 포트는 g_conf_gw_port에 씁니다.',
+  g_conf_js_url: '결제창 JS 주소를 입력하십시오 (테스트 https://pay.kcp.co.kr/plugin/payplus_test.js, 리얼 payplus.js).',
+  g_conf_site_cd: 'KCP 연동 메일의 5자리 사이트코드를 대문자로 입력하십시오 (테스트: T0000).',
+  g_conf_site_key: 'KCP 연동 메일의 사이트키 25자리를 끝의 "__"까지 그대로 입력하십시오.',
+  'payplus.web_roots': '웹 서버 문서 루트를 절대경로로 입력하십시오 (예: /var/www/html).',
+  'payplus.binary': 'payplus.binary는 "auto", "pp_cli", "pp_cli_x64" 중 하나로 입력하십시오.',
+  'payplus.pp_cli_version': 'payplus.pp_cli_version은 "2.00" 또는 "2.14"로 입력하십시오.',
+  'payplus.timeout_ms': 'payplus.timeout_ms에는 밀리초 단위의 양의 정수를 입력하십시오 (기본 60000).',
 };
 
 /** Runs one lib/config rule; returns undefined when it passes, else the split message. */
@@ -146,7 +155,8 @@ export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
   const id = 'config.env';
   const title = bi('TEST/REAL 일치', 'TEST/REAL consistency');
   const { siteCd, jsUrl, gwUrl } = ctx.conf;
-  const site = siteCdEnvironment(siteCd);
+  // A lower-case t0000 is still meant as TEST (site.code reports the case itself).
+  const site = siteCdEnvironment(siteCd.toUpperCase());
   const js = jsUrlEnvironment(jsUrl);
   const gw = gatewayEnvironment(gwUrl);
   if (!js) {
