@@ -28,6 +28,8 @@ export interface SampleOptions {
   /** Where to write the generated site_conf_inc.json (for `kcp-payplus doctor --config …`); default <repo>/cfg. */
   cfgFile?: string;
   logger?: PayplusLogger;
+  /** Print one masked line per payment request on stderr, beside the file log (npm start turns it on). */
+  console?: boolean;
 }
 
 export interface Sample {
@@ -76,7 +78,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   writeFileSync(cfgFile, `${JSON.stringify(conf.toFile(), null, 2)}\n`, { mode: 0o600 });
   sim.notifyUrl = conf.notifyUrl;
 
-  const logger = options.logger ?? createSiteLogger(conf);
+  const logger = options.logger ?? createSiteLogger(conf, { console: options.console === true });
   const shop = await createShop({ conf, dataDir, logger, simulatorUrl: sim.url });
   server.on('request', shop.app);
 

@@ -7,6 +7,7 @@ import { startSample } from './runtime.js';
 const sample = await startSample({
   port: Number(process.env.PORT ?? 3000),
   simPort: Number(process.env.SIM_PORT ?? 0),
+  console: true,
 });
 process.stdout.write(
   `KCP sample shop:  ${sample.shopUrl}/\n` +
