@@ -111,6 +111,11 @@ function main() {
   if (missing) return fallback(`${missing} not found`);
   const nodeGyp = findNodeGyp();
   if (!nodeGyp) return fallback('node-gyp not found (it ships with npm)');
+  const where0 = process.env.KCP_PAYPLUS_BUILD_VERBOSE === '1' ? 'output below' : `log: ${logPath}`;
+  console.log(
+    'kcp-payplus: building the spawn addon and the stand-in pp_cli (native/, C and C++ with node-gyp); ' +
+      `this takes a minute or two on a small machine (${where0}).`,
+  );
   const result = runNodeGyp(nodeGyp);
   const where = process.env.KCP_PAYPLUS_BUILD_VERBOSE === '1' ? 'output above' : `log: ${logPath}`;
   if (!existsSync(standinPath)) console.log(`kcp-payplus: stand-in pp_cli not built (${where}).`);

@@ -7,17 +7,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SiteConfData } from '../config/site-conf.js';
-
-/** The package's root folder (found from this file, in lib/ under tsx or in dist/lib/ once built). */
-export function packageRoot(): string {
-  let dir = import.meta.dirname;
-  for (let i = 0; i < 5; i++) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && /"name":\s*"kcp-payplus"/.test(readFileSync(manifest, 'utf8'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`kcp-payplus: cannot find the package folder above ${import.meta.dirname}`);
-}
+import { packageRoot } from '../runner/addon-loader.js';
 
 /** Where `npm install` builds the stand-in. */
 export function standInBuildPath(): string {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/runner/index.js';
@@ -35,6 +35,22 @@ describe('scripts/build-native.mjs', () => {
       });
     } finally {
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('says what it builds before the long, quiet compile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcp-fake-gyp-'));
+    try {
+      const fake = join(dir, 'node-gyp.js');
+      writeFileSync(fake, 'process.exit(0);\n');
+      const r = runScript({ PATH: process.env.PATH ?? '', npm_config_node_gyp: fake, KCP_PAYPLUS_BUILD_VERBOSE: '1' });
+      assert.equal(r.status, 0);
+      assert.equal(
+        r.stdout.split('\n')[0],
+        'kcp-payplus: building the spawn addon and the stand-in pp_cli (native/, C and C++ with node-gyp); this takes a minute or two on a small machine (output below).',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
