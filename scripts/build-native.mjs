@@ -13,7 +13,7 @@
  *   KCP_PAYPLUS_BUILD_VERBOSE=1   show node-gyp's output instead of saving it to build/native-build.log
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,19 @@ function runNodeGyp(nodeGyp) {
   return result;
 }
 
+/**
+ * When node-addon-api is hoisted beside this package (an installed package, not the repository), gyp leaves an empty
+ * `node-addon-api/` folder in the package root for its out-of-tree target. Remove it, only if empty.
+ */
+function removeEmptyGypFolder() {
+  const stray = join(root, 'node-addon-api');
+  try {
+    if (statSync(stray).isDirectory() && readdirSync(stray).length === 0) rmdirSync(stray);
+  } catch {
+    /* not there */
+  }
+}
+
 /** Loads the built addon once, so an ABI or link problem shows up now and not at first payment. */
 function loadError() {
   try {
@@ -117,6 +130,7 @@ function main() {
       `this takes a minute or two on a small machine (${where0}).`,
   );
   const result = runNodeGyp(nodeGyp);
+  removeEmptyGypFolder();
   const where = process.env.KCP_PAYPLUS_BUILD_VERBOSE === '1' ? 'output above' : `log: ${logPath}`;
   if (!existsSync(standinPath)) console.log(`kcp-payplus: stand-in pp_cli not built (${where}).`);
   if (result.error) return fallback(`node-gyp could not run: ${result.error.message}; ${where}`);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/runner/index.js';
@@ -51,6 +51,27 @@ describe('scripts/build-native.mjs', () => {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("removes the empty node-addon-api/ folder gyp leaves in an installed package's root, and nothing else", () => {
+    const pkg = mkdtempSync(join(tmpdir(), 'kcp-installed-'));
+    try {
+      mkdirSync(join(pkg, 'scripts'));
+      copyFileSync(join(packageRoot(), 'scripts', 'build-native.mjs'), join(pkg, 'scripts', 'build-native.mjs'));
+      mkdirSync(join(pkg, 'node-addon-api'));
+      const fake = join(pkg, 'fake-gyp.js');
+      writeFileSync(fake, 'process.exit(1);\n');
+      const r = spawnSync(process.execPath, [join(pkg, 'scripts', 'build-native.mjs')], {
+        env: { PATH: process.env.PATH ?? '', npm_config_node_gyp: fake, KCP_PAYPLUS_BUILD_VERBOSE: '1' },
+        encoding: 'utf8',
+        timeout: 20000,
+      });
+      assert.equal(r.status, 0);
+      assert.equal(existsSync(join(pkg, 'node-addon-api')), false);
+      assert.ok(existsSync(join(pkg, 'scripts', 'build-native.mjs')));
+    } finally {
+      rmSync(pkg, { recursive: true, force: true });
     }
   });
 });
