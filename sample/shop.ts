@@ -148,6 +148,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
   app.use(express.static(path.join(import.meta.dirname, 'public'), { index: false }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
 
+  app.get('/favicon.ico', (_req, res) => void res.status(204).end()); // no icon, and no 404 in the console
   app.get('/', (_req, res) => send(res, 200, productsPage(PRODUCTS)));
 
   app.post('/order', (req, res) => {
@@ -196,7 +197,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
   app.get('/orders/:id', (req, res) => {
     const order = orders.get(req.params.id);
     if (!order) return send(res, 404, layout('없음', '<h1>주문을 찾을 수 없습니다</h1>'));
-    send(res, 200, resultPage(order, approvalOf(order), conf.env));
+    send(res, 200, resultPage(order, approvalOf(order), conf.env, options.simulatorUrl));
   });
 
   /** Runs one order action and comes back to the list with a notice. */

@@ -90,12 +90,13 @@ function approvalFields(a: Approval): string {
 
 const RECEIPT_KIND: Record<string, 'card' | 'acnt' | 'vcnt' | 'mcash'> = { card: 'card', bank: 'acnt', vbank: 'vcnt', mobile: 'mcash' };
 
-export function resultPage(order: OrderRow, approval: Approval | undefined, env: KcpEnvironment): string {
+/** `receiptHost`: the simulator's URL when the shop runs against it (KCP's admin does not know simulator tnos). */
+export function resultPage(order: OrderRow, approval: Approval | undefined, env: KcpEnvironment, receiptHost?: string): string {
   const status = STATUS_LABEL[order.status] ?? order.status;
   let receipt = '';
   const kind = approval ? RECEIPT_KIND[approval.method] : undefined;
   if (approval && kind && approval.tno) {
-    const link = receiptLink({ kind, tno: approval.tno, env });
+    const link = receiptLink({ kind, tno: approval.tno, env, host: receiptHost });
     receipt = `<p><a id="receipt" href="${e(link.url)}" target="_blank" rel="noopener">영수증 보기</a></p>`;
   }
   return layout(
