@@ -46,8 +46,11 @@ export interface QuickstartProject {
   pkg: string;
 }
 
-/** Lays out the project; app.ts comes from the README. */
-export function makeProject(): QuickstartProject {
+/**
+ * Lays out the project; app.ts comes from the README. `files` replaces the README's files (a project without express,
+ * where nothing but the package itself can bring Node's types).
+ */
+export function makeProject(options: { express?: boolean; files?: Record<string, string> } = {}): QuickstartProject {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-quickstart-'));
   const pkg = path.join(dir, 'node_modules', 'kcp-payplus');
   const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 })) as {
@@ -61,7 +64,7 @@ export function makeProject(): QuickstartProject {
   }
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   for (const dep of Object.keys(manifest.dependencies)) link(dir, dep);
-  for (const dep of ['express', '@types/express']) link(dir, dep);
+  if (options.express !== false) for (const dep of ['express', '@types/express']) link(dir, dep);
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'my-shop', private: true, type: 'module' }, null, 2));
   writeFileSync(
     path.join(dir, 'tsconfig.json'),
@@ -71,6 +74,7 @@ export function makeProject(): QuickstartProject {
     }),
   );
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  for (const [name, text] of readmeFiles(readme)) writeFileSync(path.join(dir, name), text);
+  const files = options.files ? new Map(Object.entries(options.files)) : readmeFiles(readme);
+  for (const [name, text] of files) writeFileSync(path.join(dir, name), text);
   return { dir, pkg };
 }

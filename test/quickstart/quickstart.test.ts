@@ -156,3 +156,26 @@ describe('README quick start (strict TypeScript build, then the app against the 
     assert.equal(((await (await fetch(url)).json()) as { status: string }).status, 'deposited');
   });
 });
+
+describe('the package type-checks in a project without express or an @types/node of its own', function () {
+  this.timeout(120_000);
+  it('index.d.ts brings Node\'s types itself (no TS2591 "Cannot find name")', () => {
+    const project = makeProject({
+      express: false,
+      files: {
+        'check.ts':
+          "import { SiteConf, receiptUrl } from 'kcp-payplus';\n" +
+          "const conf = SiteConf.testPreset({ homeDir: '/opt/kcp-payplus' });\n" +
+          "process.stdout.write(`${conf.siteCd} ${receiptUrl({ kind: 'card', tno: '20261128000001', env: conf.env })}\\n`);\n",
+      },
+    });
+    try {
+      const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project.dir], { encoding: 'utf8', timeout: 90_000 });
+      assert.equal(`${tsc.stdout}${tsc.stderr}`, '');
+      const run = spawnSync(process.execPath, ['dist/check.js'], { cwd: project.dir, encoding: 'utf8', timeout: 20_000 });
+      assert.equal(run.stdout, 'T0000 https://testadmin8.kcp.co.kr/assist/bill.BillAction.do?cmd=card_bill&tno=20261128000001\n');
+    } finally {
+      rmSync(project.dir, { recursive: true, force: true });
+    }
+  });
+});
