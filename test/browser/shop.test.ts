@@ -73,6 +73,13 @@ describe('sample shop in chromium', function () {
     assert.match((await page.textContent('#tno'))!, /^\d{14}$/);
     assert.equal(await page.textContent('#amount'), '15000');
     assert.ok(await page.isVisible('#receipt'));
+    const tno = (await page.textContent('#tno'))!;
+    const receipt = (await page.getAttribute('#receipt', 'href'))!;
+    assert.equal(receipt, `${sample.sim.url}/assist/bill.BillAction.do?cmd=card_bill&tno=${tno}`, 'the simulator, not KCP\'s admin');
+    const slip = await fetch(receipt);
+    assert.equal(slip.status, 200);
+    assert.ok((await slip.text()).includes(`<td id="거래번호">${tno}</td>`));
+    assert.equal((await fetch(`${sample.shopUrl}/favicon.ico`)).status, 204);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'result-card.png'), fullPage: true });
 

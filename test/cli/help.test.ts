@@ -1,6 +1,7 @@
 /** Every command answers --help and `help <command>` with its usage and examples; install-standin refuses REAL. */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { commands } from '../../lib/cli/commands/index.js';
@@ -113,5 +114,34 @@ describe('kcp-payplus install-standin', () => {
     const res = await runCli(['install-standin']);
     assert.equal(res.code, 2);
     assert.ok(res.err.startsWith('kcp-payplus install-standin: give --home <KCP home> or --config <file>'), res.err);
+  });
+});
+
+describe('kcp-payplus sim banner', () => {
+  it('says where the stand-in is and how to install it', async function () {
+    this.timeout(30_000);
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const { main } = await import('./lib/cli/index.ts'); await main(['sim', '--port', '0']);"], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+    });
+    let out = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+        child.stdout.on('data', (d) => {
+          out += String(d);
+          if (out.includes('install-standin')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.ok(
+      out.includes(`  module:   the stand-in pp_cli (${standInBuildPath()}) talks to this simulator;\n` +
+        '            install it into your KCP home with: npx kcp-payplus install-standin --home <g_conf_home_dir>\n'),
+      out,
+    );
   });
 });
