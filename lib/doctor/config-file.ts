@@ -131,6 +131,7 @@ function fileProblems(source: SiteConfSource, conf: SiteConfData): Problem[] {
 function koFix(p: Problem): string {
   const base = p.field.replace(/\[\d+\]$/, '');
   if (KO_FIX_BY_FIELD[base]) return KO_FIX_BY_FIELD[base];
+  if (p.field === 'site_conf_inc') return 'g_conf_* 항목을 담은 JSON 객체로 작성하십시오 (cfg/site_conf_inc.json 예제 참고).';
   if (/ is not a (site_conf_inc|payplus) setting\.?$/.test(p.problem)) return `${p.field} 항목을 지우거나 철자를 고치십시오 (cfg/README.md에 모든 항목이 있습니다).`;
   if (/ is missing\.?$/.test(p.problem)) return `${p.field} 항목을 추가하십시오 (cfg/README.md 참고).`;
   return `${p.field} 값을 cfg/README.md의 형식대로 쓰십시오.`;
@@ -153,12 +154,13 @@ export async function readConfigLeniently(file: string): Promise<LenientConfig> 
   }
   const conf = lenientConf(source);
   const problems = fileProblems(source, conf);
+  const notAnObject = typeof source.raw !== 'object' || source.raw === null || Array.isArray(source.raw);
   if (problems.length === 0) {
     return { conf, results: [pass('config.file', TITLE, bi(`${file} (${source.format}) 읽음`, `${file} (${source.format}) read`))] };
   }
   const fields = problems.map((p) => p.field).join(', ');
   return {
-    conf,
+    conf: notAnObject ? undefined : conf, // nothing in it names a path or a site to check
     results: [
       fail('config.file', TITLE, bi(`${file}: 항목 문제 ${problems.length}개: ${fields}.`, `${file}: ${problems.map((p) => p.problem).join(' ')}`), {
         ko: problems.map(koFix).join(' '),
