@@ -61,8 +61,9 @@ export class KcpError extends Error {
     this.stderr = options.stderr;
   }
 
+  /** Set per class as a literal, so minified builds keep it. */
   override get name(): string {
-    return this.constructor.name;
+    return 'KcpError';
   }
 }
 
@@ -71,12 +72,18 @@ export class KcpConfigError extends KcpError {
   constructor(message: string, options: KcpErrorOptions = {}) {
     super('config_invalid', message, options);
   }
+  override get name(): string {
+    return 'KcpConfigError';
+  }
 }
 
 /** A request value is wrong: fix the input, nothing was sent. */
 export class KcpInputError extends KcpError {
   constructor(message: string, options: KcpErrorOptions = {}) {
     super('input_invalid', message, options);
+  }
+  override get name(): string {
+    return 'KcpInputError';
   }
 }
 
@@ -85,12 +92,18 @@ export class KcpModuleError extends KcpError {
   constructor(message: string, options: KcpErrorOptions = {}) {
     super('module_unavailable', message, options);
   }
+  override get name(): string {
+    return 'KcpModuleError';
+  }
 }
 
-/** pp_cli ran but could not reach the gateway (S202 / S203 / S204). */
+/** pp_cli ran but could not reach the gateway (S201 / S202): nothing reached KCP. (S203/S204 are outcome-unknown.) */
 export class KcpConnectionError extends KcpError {
   constructor(message: string, options: KcpErrorOptions = {}) {
     super('connection_failed', message, options);
+  }
+  override get name(): string {
+    return 'KcpConnectionError';
   }
 }
 
@@ -98,6 +111,9 @@ export class KcpConnectionError extends KcpError {
 export class KcpGatewayError extends KcpError {
   constructor(message: string, options: KcpErrorOptions = {}) {
     super('gateway_refused', message, options);
+  }
+  override get name(): string {
+    return 'KcpGatewayError';
   }
 }
 
@@ -109,4 +125,73 @@ export class KcpOutcomeUnknownError extends KcpError {
   constructor(message: string, options: KcpErrorOptions = {}) {
     super('outcome_unknown', message, { ...options, outcomeKnown: false });
   }
+  override get name(): string {
+    return 'KcpOutcomeUnknownError';
+  }
+}
+
+/** The amount posted by the window, or approved by KCP, differs from the merchant's own amount. */
+export class KcpAmountMismatchError extends KcpError {
+  constructor(message: string, options: KcpErrorOptions = {}) {
+    super('amount_mismatch', message, options);
+  }
+  override get name(): string {
+    return 'KcpAmountMismatchError';
+  }
+}
+
+/** The order is being approved elsewhere right now, or was approved already: nothing was sent. */
+export class KcpDuplicateOrderError extends KcpError {
+  constructor(message: string, options: KcpErrorOptions = {}) {
+    super('duplicate_order', message, options);
+  }
+  override get name(): string {
+    return 'KcpDuplicateOrderError';
+  }
+}
+
+/** A common_return notification was refused (sender, body or fields): answer non-0000, nothing processed. */
+export class KcpNotificationError extends KcpError {
+  constructor(message: string, options: KcpErrorOptions = {}) {
+    super('notification_rejected', message, options);
+  }
+  override get name(): string {
+    return 'KcpNotificationError';
+  }
+}
+
+/**
+ * The fallback of the error factory: anything thrown that is not a KcpError becomes one. Once pp_cli has started
+ * (`moduleStarted`), a failure we cannot explain — a throwing logger, a bug, a broken pipe — means we did not read a
+ * complete answer, so the gateway's state is unknown: KcpOutcomeUnknownError, never a refusal. Before that, nothing was
+ * sent: KcpInputError when the value was refused, otherwise a module error.
+ */
+export function toKcpError(err: unknown, context: { moduleStarted: boolean }): KcpError {
+  if (err instanceof KcpError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (context.moduleStarted) {
+    return new KcpOutcomeUnknownError(
+      `the call failed after pp_cli had started (${message}); KCP may have acted on it. Do not retry: resolve it first ` +
+        `(recover(), or KCP's admin)`,
+      { cause: err },
+    );
+  }
+  return new KcpModuleError(`the call failed before anything was sent to KCP: ${message}`, { cause: err, outcomeKnown: true });
+}
+
+const CLASS_BY_CODE: Record<KcpErrorCode, new (message: string, options?: KcpErrorOptions) => KcpError> = {
+  config_invalid: KcpConfigError,
+  input_invalid: KcpInputError,
+  module_unavailable: KcpModuleError,
+  connection_failed: KcpConnectionError,
+  gateway_refused: KcpGatewayError,
+  outcome_unknown: KcpOutcomeUnknownError,
+  amount_mismatch: KcpAmountMismatchError,
+  duplicate_order: KcpDuplicateOrderError,
+  notification_rejected: KcpNotificationError,
+};
+
+/** The error of a code, as its own subclass: every code has one, so `instanceof` and `code` always agree. */
+export function kcpError(code: KcpErrorCode, message: string, options: KcpErrorOptions = {}): KcpError {
+  return new CLASS_BY_CODE[code](message, options);
 }

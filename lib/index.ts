@@ -39,17 +39,17 @@ export type {
 } from './payplus/payplus.js';
 export { Transaction, TxResult, type DoTxOptions } from './payplus/transaction.js';
 export * from './payplus/results.js';
-export { FileJournal, MemoryJournal, foldJournal, type JournalEntry, type JournalStore, type PaymentState } from './payplus/journal.js';
+export * from './store/index.js';
 export {
   AUTO_CANCEL_DESC,
   autoCancelModType,
   type AutoCancelReason,
+  type IsCommittedHook,
   type PaymentForm,
   type PaymentOutcome,
   type ProcessPaymentOptions,
-  type RecoverOptions,
-  type RecoveryReport,
 } from './payplus/process-payment.js';
+export type { AttemptRef, RecoverOptions, RecoveryReport } from './payplus/recovery.js';
 export { modulePath } from './payplus/module-path.js';
 export * from './log/index.js';
 export * from './notify/index.js';

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import {
-  FileNotificationStore,
   KcpError,
   expressPpAxHub,
   maskFields,
@@ -74,7 +73,8 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
   app.set('trust proxy', options.trustProxy ? [...options.trustProxy] : false);
 
   // common_return comes first: it reads the raw body itself (KCP posts EUC-KR form data).
-  const inbox = new NotificationInbox({ store: await FileNotificationStore.open(path.join(options.dataDir, 'notifications.jsonl')) });
+  // The inbox lives in the payment store, so several workers still process each noti_id once.
+  const inbox = new NotificationInbox({ store: payplus.notificationStore() });
   app.post(
     '/common_return',
     expressCommonReturn({

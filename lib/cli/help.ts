@@ -1,8 +1,10 @@
 /**
  * The help text of every `kcp-payplus` command, in one place: `kcp-payplus <command> --help`, `kcp-payplus help
  * <command>` and each command's usage errors all print from here, so what a command accepts and what its help says
- * cannot drift apart. The dispatcher (index.ts) answers --help itself, so every command has it.
+ * cannot drift apart. The dispatcher (index.ts) answers --help itself, so every command has it. A command that keeps
+ * its own help text (recover) is listed here by that text.
  */
+import { RECOVER_USAGE } from './commands/recover.js';
 
 export interface CommandHelp {
   /** One line per form of the command, without the leading "usage: ". */
@@ -16,7 +18,7 @@ export interface CommandHelp {
 
 const CONFIG_OPTION = ['--config <file>', 'site configuration (default cfg/site_conf_inc.json; .json, or a legacy site_conf_inc.php/.jsp/.asp/Web.config)'] as const;
 
-export const HELP: Readonly<Record<string, CommandHelp>> = {
+export const HELP: Readonly<Record<string, CommandHelp | string>> = {
   cancel: {
     usage: [
       'kcp-payplus cancel --tno <tno> [--reason <text>] [--config <file>] [--ip <addr>]',
@@ -44,20 +46,8 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     options: [['--tno <tno>', "KCP's 14-digit transaction number (required)"], CONFIG_OPTION, ['--ip <addr>', 'cust_ip sent to KCP (default 127.0.0.1)']],
     examples: ['kcp-payplus capture --tno 20261126000001 --config /opt/kcp-payplus/cfg/site_conf_inc.json'],
   },
-  recover: {
-    usage: ['kcp-payplus recover [--config <file>] [--dry-run] [--ip <addr>] [--min-age <seconds>]'],
-    about:
-      'Settles what a crash left in the payment journal: approvals never committed are cancelled, failed automatic ' +
-      'cancels are retried, unknown outcomes are listed for a person. Run it at start-up or from cron. Exit 0 when ' +
-      'nothing needs a person, 1 when something failed or is unknown.',
-    options: [
-      CONFIG_OPTION,
-      ['--dry-run', 'list what would be done, change nothing'],
-      ['--min-age <seconds>', 'leave payments younger than this alone: they may still be in progress (default 60)'],
-      ['--ip <addr>', 'cust_ip sent with cancels (default 127.0.0.1)'],
-    ],
-    examples: ['kcp-payplus recover --dry-run', 'kcp-payplus recover --config /opt/kcp-payplus/cfg/site_conf_inc.json --min-age 0'],
-  },
+  // recover's text lives with its command (the lead's file), used here as it is.
+  recover: RECOVER_USAGE,
   sim: {
     usage: [
       'kcp-payplus sim [--port <n>] [--notify-url <url>] [--env TEST|REAL] [--slow-ms <ms>] [--retry-ms <ms,ms,...>]',
@@ -147,6 +137,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
 export function usageOf(name: string): string {
   const help = HELP[name];
   if (!help) return '';
+  if (typeof help === 'string') return `${help.split('\n\n')[0]}\n`;
   return `${help.usage.map((u, i) => `${i === 0 ? 'usage: ' : '       '}${u}`).join('\n')}\n`;
 }
 
@@ -154,6 +145,7 @@ export function usageOf(name: string): string {
 export function formatHelp(name: string): string {
   const help = HELP[name];
   if (!help) return '';
+  if (typeof help === 'string') return help;
   const width = Math.max(...help.options.map(([o]) => o.length));
   return (
     `${usageOf(name)}\n${help.about}\n\noptions:\n` +

@@ -269,9 +269,19 @@ export function isDuplicateOrderCode(resCd: string): boolean {
 }
 
 /**
- * True for 0000 only. V000 is listed with category 'success' because one implementation reports it for
- * virtual-account issuance, but no KCP document confirms it, so it is not treated as success here.
+ * Whether an answer is a success: 0000 always; V000 only for a virtual-account approval, where KCP's revised guide
+ * answers it for a successful issue (pp-cli-protocol.md §2.7; the only source is one 2026 gnuboard commit, so it is
+ * accepted nowhere else). This is the one success rule: PayPlus and every caller use it.
  */
-export function isSuccessCode(resCd: string): boolean {
-  return resCd.trim() === '0000';
+export function isSuccessCode(resCd: string, context: { vbankApproval?: boolean } = {}): boolean {
+  const code = resCd.trim();
+  return code === '0000' || (context.vbankApproval === true && code === 'V000');
+}
+
+/**
+ * KCP's answer to a cancel of something already cancelled: the cancel's goal is reached, so recovery counts it as
+ * cancelled. 8133 is the code the simulator answers (the real code is not documented publicly; see lib/sim/README.md).
+ */
+export function isAlreadyCancelledCode(resCd: string): boolean {
+  return resCd.trim() === '8133';
 }

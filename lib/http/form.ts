@@ -7,7 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { decodeText } from '../protocol/encoding.js';
-import { KcpError, type KcpErrorCode } from '../errors.js';
+import { kcpError, type KcpErrorCode } from '../errors.js';
 
 export type FormCharset = 'euc-kr' | 'utf-8';
 
@@ -35,7 +35,7 @@ export function charsetFromContentType(contentType: string | undefined, context:
   const name = match[1]!.toLowerCase();
   if (EUC_KR_NAMES.has(name)) return 'euc-kr';
   if (UTF8_NAMES.has(name)) return 'utf-8';
-  throw new KcpError(
+  throw kcpError(
     context.code,
     `${context.what} charset "${match[1]}" is not supported; KCP sends EUC-KR or UTF-8.`,
     { field: 'content-type' },
@@ -105,7 +105,7 @@ export function decodeFormBody(
 ): DecodedBody {
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
     if (body === null || typeof body !== 'object') {
-      throw new KcpError(context.code, `${context.what} must be bytes, a string or a record of fields.`, { field: 'body' });
+      throw kcpError(context.code, `${context.what} must be bytes, a string or a record of fields.`, { field: 'body' });
     }
     const entries = Object.entries(body).map(
       ([name, value]) => [name, Array.isArray(value) ? String(value[value.length - 1] ?? '') : String(value ?? '')] as const,

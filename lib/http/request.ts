@@ -1,5 +1,6 @@
 /** Request helpers shared by the pp_ax_hub and common_return handlers: the client address and the raw body. */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PayplusLogger } from '../log/types.js';
 import { isIP } from 'node:net';
 
 /**
@@ -62,3 +63,29 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
+
+/**
+ * Wraps a node:http handler so that its promise never rejects: mounted as `http.createServer(handler)`, a rejection
+ * (a client that aborts mid-body, a throwing callback) would be unhandled and end the process. The error is logged at
+ * level 0 and answered with `fallback` (500), or the socket is closed when the answer had already started.
+ */
+export function neverRejects(
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  logger: PayplusLogger,
+  event: string,
+  fallback: (res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      logger.log({ level: 0, event, fields: { message: `request failed: ${String((err as Error)?.message ?? err)}` } });
+      try {
+        if (res.headersSent) res.destroy();
+        else fallback(res);
+      } catch {
+        // the socket is gone already
+      }
+    }
+  };
+}

@@ -87,6 +87,35 @@ export function toRecord(event: LogEvent, now: Date): LogRecord {
   };
 }
 
+/**
+ * Open daily files, shared by every logger of this process that writes to the same file: a shop that makes a PayPlus
+ * per request (2,000 of them) still holds one descriptor per file, not one per instance. Counted by the loggers that
+ * currently point at the file; the last one to move on (next day) or close() closes it.
+ */
+const sharedFiles = new Map<string, { fd: number; users: number }>();
+
+function acquireShared(target: string): number {
+  const open = sharedFiles.get(target);
+  if (open) {
+    open.users += 1;
+    return open.fd;
+  }
+  ensurePrivateDir(path.dirname(target));
+  const fd = fs.openSync(target, 'a', FILE_MODE);
+  fs.fchmodSync(fd, FILE_MODE);
+  sharedFiles.set(target, { fd, users: 1 });
+  return fd;
+}
+
+function releaseShared(target: string): void {
+  const open = sharedFiles.get(target);
+  if (!open) return;
+  open.users -= 1;
+  if (open.users > 0) return;
+  sharedFiles.delete(target);
+  fs.closeSync(open.fd);
+}
+
 export function createFileLogger(options: FileLoggerOptions): FileLogger {
   assertLevel(options.level);
   const writeFile = options.file !== false;
@@ -122,7 +151,7 @@ export function createFileLogger(options: FileLoggerOptions): FileLogger {
   };
 
   const closeFile = (): void => {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined && openPath !== undefined) releaseShared(openPath);
     fd = undefined;
   };
 
@@ -134,11 +163,9 @@ export function createFileLogger(options: FileLoggerOptions): FileLogger {
   const fileFor = (now: Date): number => {
     const target = dailyLogPath(dir as string, now);
     if (fd !== undefined && target === openPath) return fd;
-    closeFile();
-    ensurePrivateDir(path.dirname(target));
-    fd = fs.openSync(target, 'a', FILE_MODE);
-    fs.fchmodSync(fd, FILE_MODE);
     const rotated = openPath !== undefined;
+    closeFile();
+    fd = acquireShared(target);
     openPath = target;
     if (rotated) prune();
     return fd;

@@ -16,7 +16,7 @@ import { notificationAnswer } from './answer.js';
 import { decodeNotificationBody } from './body.js';
 import { NotificationInbox, type InboxOutcome, type NotificationHandler } from './inbox.js';
 import { checkNotificationSource } from './ips.js';
-import { BodyTooLarge, clientIp, readBody } from '../http/request.js';
+import { BodyTooLarge, clientIp, neverRejects, readBody } from '../http/request.js';
 import type { NotificationStore } from './store.js';
 import { typeNotification } from './parse.js';
 
@@ -101,7 +101,10 @@ function makeHandler(options: CommonReturnHandlerOptions, bodySource: BodySource
 
 /** A node:http request handler for the common_return URL. */
 export function commonReturnHandler(options: CommonReturnHandlerOptions): NodeRequestHandler {
-  return makeHandler(options, readBody);
+  // Never rejects: an unexpected failure answers non-0000 (KCP re-sends) instead of ending the process.
+  return neverRejects(makeHandler(options, readBody), options.logger ?? silentLogger, 'notify.failed', (res) =>
+    send(res, 500, notificationAnswer(false)),
+  );
 }
 
 /** What the Express wrapper needs from a request: an IncomingMessage, maybe with a parsed body. */

@@ -4,8 +4,10 @@
  * - 0000 only after the merchant's handler resolved; a handler failure releases the id and answers 9999,
  *   so KCP re-sends and the next delivery tries again.
  * - An id already completed answers 0000 without calling the handler.
- * - Concurrent deliveries of one id inside this process wait for the first and share its answer; a claim
- *   held elsewhere (another process on a shared store) answers 9999 so KCP comes back later.
+ * - Concurrent deliveries of one id inside this process wait for the first and share its answer. A claim held
+ *   elsewhere (another process on a shared store) is waited for, up to `waitMs`: when that process completes it, this
+ *   delivery answers 0000 too; when it gives up or dies, this delivery takes the claim and runs the handler; when time
+ *   runs out it answers 9999 and KCP comes back later.
  */
 import type { PayplusLogger } from '../log/types.js';
 import { silentLogger } from '../log/types.js';
@@ -38,8 +40,13 @@ export interface InboxOutcome {
 }
 
 export interface NotificationInboxOptions {
+  /** Default: in this process's memory. For several processes: payplus.notificationStore(). */
   store?: NotificationStore;
   logger?: PayplusLogger;
+  /** How long a delivery waits for another process that holds the same noti_id (ms). Default 5,000. */
+  waitMs?: number;
+  /** How often it looks again while waiting (ms). Default 50. */
+  pollMs?: number;
 }
 
 function outcome(status: InboxStatus, extra: { error?: unknown; storeError?: unknown } = {}): InboxOutcome {
@@ -51,10 +58,25 @@ export class NotificationInbox {
   readonly store: NotificationStore;
   readonly #logger: PayplusLogger;
   readonly #inFlight = new Map<string, Promise<InboxOutcome>>();
+  readonly #waitMs: number;
+  readonly #pollMs: number;
 
   constructor(options: NotificationInboxOptions = {}) {
     this.store = options.store ?? new MemoryNotificationStore();
     this.#logger = options.logger ?? silentLogger;
+    this.#waitMs = options.waitMs ?? 5000;
+    this.#pollMs = options.pollMs ?? 50;
+  }
+
+  /** Claims the id, waiting (bounded) while another process holds it: 'claimed', 'done', or 'busy' at the deadline. */
+  async #claim(id: string): Promise<'claimed' | 'done' | 'busy'> {
+    const deadline = Date.now() + this.#waitMs;
+    for (;;) {
+      if (await this.store.claim(id)) return 'claimed';
+      if (await this.store.isCompleted(id)) return 'done';
+      if (Date.now() >= deadline) return 'busy';
+      await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
+    }
   }
 
   /** Runs `handler` for this notification unless its id was (or is being) processed; never throws. */
@@ -76,10 +98,9 @@ export class NotificationInbox {
 
   async #process<N extends KcpNotification>(notification: N, handler: NotificationHandler<N>): Promise<InboxOutcome> {
     const { id } = notification;
-    let claimed: boolean;
     try {
-      claimed = await this.store.claim(id);
-      if (!claimed) return this.#log(notification, outcome((await this.store.isCompleted(id)) ? 'duplicate' : 'in_progress'));
+      const claim = await this.#claim(id);
+      if (claim !== 'claimed') return this.#log(notification, outcome(claim === 'done' ? 'duplicate' : 'in_progress'));
     } catch (error) {
       return this.#log(notification, outcome('failed', { error }));
     }

@@ -19,7 +19,7 @@ export type { SourceCheckOptions } from './ips.js';
 export { NOTIFICATION_OK, NOTIFICATION_RETRY, notificationAnswer } from './answer.js';
 export { crossCheck } from './cross-check.js';
 export type { NotificationMismatch, OrderRecord } from './cross-check.js';
-export { FileNotificationStore, MemoryNotificationStore } from './store.js';
+export { MemoryNotificationStore, PaymentStoreNotifications } from './store.js';
 export type { NotificationStore } from './store.js';
 export { NotificationInbox } from './inbox.js';
 export type { InboxOutcome, InboxStatus, NotificationHandler, NotificationInboxOptions } from './inbox.js';

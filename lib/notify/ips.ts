@@ -8,7 +8,7 @@
  * - REAL: 203.238.36.173 and 203.238.36.178 (manual), 203.238.36.160 and .161, and the 판교 IDC servers
  *   103.215.144.173, 103.215.144.174, 103.215.145.30 (added by KCP in 2019; pp-cli-protocol.md §6).
  */
-import { KcpConfigError, KcpError } from '../errors.js';
+import { KcpConfigError, KcpNotificationError } from '../errors.js';
 import type { KcpEnvironment } from '../config/site-conf.js';
 import { isIP } from 'node:net';
 import { normalizeIp } from '../http/request.js';
@@ -50,8 +50,7 @@ export function checkNotificationSource(remoteIp: string | undefined, options: S
   const ip = normalizeIp(remoteIp ?? '');
   const allowed = (options.allowIps ?? KCP_NOTIFY_IPS[options.env]).map(normalizeIp);
   if (ip !== '' && (allowed.includes(ip) || (options.allowLocal === true && isLoopback(ip)))) return ip;
-  throw new KcpError(
-    'notification_rejected',
+  throw new KcpNotificationError(
     `Notification from ${ip === '' ? 'an unknown address' : ip} refused: it is not one of KCP's ${options.env} ` +
       `notification servers (${allowed.join(', ')}). If KCP announced new servers, pass allowIps; behind a proxy, ` +
       'set trustProxy to the proxy\'s address; for local tests with the simulator, allowLocal: true.',

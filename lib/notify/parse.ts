@@ -4,7 +4,7 @@
  *
  * Field names follow KCP's pages: `order_no` (the manual's field table spells it `ordr_no`; both are read).
  */
-import { KcpError } from '../errors.js';
+import { KcpNotificationError } from '../errors.js';
 import type { KcpEnvironment } from '../config/site-conf.js';
 import { DEPOSIT_CANCEL_OP_CD } from '../codes/notification.js';
 import { decodeNotificationBody, type NotificationCharset } from './body.js';
@@ -119,7 +119,7 @@ const EVENT_KINDS: Readonly<Record<string, EventNotification['kind']>> = {
 };
 
 function reject(field: string, problem: string, raw: Readonly<Record<string, string>>): never {
-  throw new KcpError('notification_rejected', `Notification refused: ${field} ${problem}.`, { field, raw });
+  throw new KcpNotificationError(`Notification refused: ${field} ${problem}.`, { field, raw });
 }
 
 function optional(raw: Readonly<Record<string, string>>, name: string): string | undefined {

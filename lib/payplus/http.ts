@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KcpError } from '../errors.js';
 import { decodeFormBody } from '../http/form.js';
-import { BodyTooLarge, clientIp, readBody } from '../http/request.js';
+import { BodyTooLarge, clientIp, neverRejects, readBody } from '../http/request.js';
 import type { PayPlus } from './payplus.js';
 import type { PaymentForm, PaymentOutcome } from './process-payment.js';
 import type { Approval } from './results.js';
@@ -90,7 +90,11 @@ function makeHandler<O extends PpAxHubOrder, C, R extends ServerResponse>(
 export function ppAxHubHandler<O extends PpAxHubOrder, C>(
   options: PpAxHubHandlerOptions<O, C>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  return makeHandler(options, readBody);
+  // Its promise never rejects: a client that aborts mid-body, or a throwing findOrder/respond, is logged and
+  // answered 500 instead of ending the process as an unhandled rejection.
+  return neverRejects(makeHandler(options, readBody), options.payplus.logger, 'pp_ax_hub.failed', (res) =>
+    plain(res, 500, 'Internal Server Error'),
+  );
 }
 
 /**

@@ -3,14 +3,15 @@
  * capture, escrow changes, cash receipts), each validating its input before anything runs and turning KCP's refusals
  * into typed errors. Nothing here retries: once pp_cli started, a second attempt could charge or cancel twice.
  */
-import path from 'node:path';
 import type { SiteConfData } from '../config/site-conf.js';
-import { KcpConnectionError, KcpGatewayError, KcpInputError, KcpOutcomeUnknownError } from '../errors.js';
+import { isSuccessCode } from '../codes/results.js';
+import { KcpInputError, KcpOutcomeUnknownError } from '../errors.js';
 import { maskingLogger } from '../log/masking-logger.js';
+import { logDirsOf } from '../log/paths.js';
 import { createSiteLogger } from '../log/site-logger.js';
 import type { PayplusLogger } from '../log/types.js';
 import { usItem } from '../protocol/data-set.js';
-import type { ResultFields } from '../protocol/result.js';
+import { answerError } from '../protocol/result.js';
 import { assertAmount, assertKcpToken, assertOrderId, assertTno } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
 import {
@@ -25,16 +26,19 @@ import {
   type ModifyResult,
   type PartialCancelResult,
 } from './results.js';
-import { FileJournal, type JournalStore } from './journal.js';
+import { PaymentStoreNotifications } from '../notify/store.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { PaymentStore } from '../store/types.js';
+import { answersDir } from './module-answer.js';
 import {
   processPayment,
-  recover,
+  type IsCommittedHook,
+  type PaymentContext,
   type PaymentForm,
   type PaymentOutcome,
   type ProcessPaymentOptions,
-  type RecoverOptions,
-  type RecoveryReport,
 } from './process-payment.js';
+import { recover, type RecoverOptions, type RecoveryReport } from './recovery.js';
 import { Transaction, type TxResult } from './transaction.js';
 
 /** tx_cd for cancels, captures and escrow changes. */
@@ -58,10 +62,19 @@ export interface PayPlusOptions {
   /** Environment for pp_cli (default PATH=/usr/bin:/bin, LANG=C). */
   moduleEnv?: Readonly<Record<string, string>>;
   /**
-   * Where processPayment journals each step (default: a durable FileJournal in `<log_dir>/journal`).
-   * Keep it on local disk, outside any web root.
+   * Where payment state lives: attempts, per-order exclusivity, the notification inbox. Default: a SQLite file
+   * `<log_dir>/payplus.sqlite`, safe for several processes on this host. Shops with several servers pass a
+   * PostgresStore or MysqlStore on their own database.
    */
-  journal?: JournalStore;
+  store?: PaymentStore;
+  /**
+   * Asked by recovery about an approval whose commit ran outside the store (no commitInStore) and was not marked:
+   * true when your database has the order (keep it), false when it does not (it is cancelled). Without it such
+   * approvals are listed as undecided and never cancelled.
+   */
+  isCommitted?: IsCommittedHook;
+  /** How long a worker's claim on an attempt lasts without renewal (ms, default 120,000); renewed every third of it. */
+  leaseMs?: number;
 }
 
 export interface ApproveRequest {
@@ -168,12 +181,6 @@ export interface CashReceiptQueryRequest {
   custIp?: string;
 }
 
-const SUCCESS = new Set(['0000']);
-/** KCP's newer guide answers V000 for a successful virtual-account issue. */
-const VBANK_SUCCESS = new Set(['0000', 'V000']);
-/** Connection failures after which the gateway may have received the request. */
-const MAYBE_DELIVERED = new Set(['S203', 'S204']);
-
 function assertDateTime(field: string, value: string): void {
   if (!/^[0-9]{14}$/.test(value)) {
     throw new KcpInputError(`${field}: '${value}' is not a date-time; use YYYYMMDDhhmmss (14 digits)`, { field });
@@ -182,15 +189,23 @@ function assertDateTime(field: string, value: string): void {
 
 export class PayPlus {
   readonly conf: SiteConfData;
-  private readonly logger: PayplusLogger;
+  /** Where this PayPlus logs (masked); the HTTP adapters log through it too. */
+  readonly logger: PayplusLogger;
   private readonly moduleEnv: Readonly<Record<string, string>> | undefined;
   private readonly runnerOption: Runner | RunnerChoice;
   private runnerPromise: Promise<Runner> | undefined;
-  readonly journal: JournalStore;
+  /** The payment store (see PayPlusOptions.store). */
+  readonly store: PaymentStore;
+  private readonly ownsStore: boolean;
+  private readonly isCommitted: IsCommittedHook | undefined;
+  private readonly leaseMs: number;
 
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
     this.conf = conf;
-    this.journal = options.journal ?? new FileJournal(path.join(conf.logDir || path.join(conf.homeDir, 'log'), 'journal'));
+    this.ownsStore = options.store === undefined;
+    this.store = options.store ?? SqliteStore.forLogDir(logDirsOf(conf)[0]!);
+    this.isCommitted = options.isCommitted;
+    this.leaseMs = options.leaseMs ?? 120_000;
     this.logger = options.logger ? maskingLogger(options.logger) : createSiteLogger(conf);
     this.moduleEnv = options.moduleEnv;
     this.runnerOption = options.runner ?? 'auto';
@@ -222,7 +237,7 @@ export class PayPlus {
    * ordr_mony and KCP refuses (8059) when the window's amount differs. Compare the returned `amount` too — or use
    * processPayment(), which does all of it and cancels automatically.
    */
-  async approve(req: ApproveRequest): Promise<Approval> {
+  async approve(req: ApproveRequest, run: { stdoutFile?: string } = {}): Promise<Approval> {
     const amount = assertAmount('ordr_mony', req.amount);
     assertOrderId('ordr_idxx', req.ordrIdxx);
     if (req.encData === '' || req.encInfo === '') {
@@ -251,9 +266,9 @@ export class PayPlus {
       ordrIdxx: req.ordrIdxx,
       custIp: req.custIp,
       traceNo: req.traceNo ?? '',
+      stdoutFile: run.stdoutFile,
     });
-    const ok = method === 'vbank' ? VBANK_SUCCESS : SUCCESS;
-    this.raiseUnless(res, ok, 'approval');
+    this.raiseUnless(res, 'approval', { vbankApproval: method === 'vbank' });
     if (!/^[0-9]{14}$/.test(res.get('tno'))) {
       // Success without a usable tno: something was approved that can be neither recorded nor cancelled from here.
       throw new KcpOutcomeUnknownError(
@@ -271,16 +286,40 @@ export class PayPlus {
    * differs or `commit` throws. Each step is journalled; see recover().
    */
   processPayment<C>(form: PaymentForm, options: ProcessPaymentOptions<C>): Promise<PaymentOutcome<C>> {
-    return processPayment({ payplus: this, journal: this.journal, logger: this.logger }, form, options);
+    return processPayment(this.paymentContext(), form, options);
+  }
+
+  private paymentContext(): PaymentContext {
+    return {
+      payplus: this,
+      store: this.store,
+      logger: this.logger,
+      answersDir: answersDir(this.conf),
+      leaseMs: this.leaseMs,
+      isCommitted: this.isCommitted,
+    };
   }
 
   /**
-   * Settle what a crash left behind: approvals never committed are cancelled (or handed to `onUncommitted`), cancels
-   * that failed are retried, and approvals or cancels with an unknown outcome are reported, never retried.
-   * Call it at start-up and from a periodic job.
+   * The notification inbox's store on this PayPlus's payment store: pass it to NotificationInbox (or
+   * commonReturnHandler's `store`) so every worker and server processes each noti_id once.
+   */
+  notificationStore(): PaymentStoreNotifications {
+    return new PaymentStoreNotifications(this.store);
+  }
+
+  /** Releases what this PayPlus holds: the default store's worker (a store you passed in is yours to close). */
+  async close(): Promise<void> {
+    if (this.ownsStore) await this.store.close();
+  }
+
+  /**
+   * Settle what crashes and failures left in the store, never touching what a live worker holds: unknown outcomes
+   * are resolved from the module's own answer, uncommitted approvals are cancelled (commitInStore, or isCommitted said
+   * no), cancels are retried until KCP answers. Safe to run from every worker at start-up and from a periodic job.
    */
   recover(options: RecoverOptions = {}): Promise<RecoveryReport> {
-    return recover({ payplus: this, journal: this.journal, logger: this.logger }, options);
+    return recover(this.paymentContext(), options);
   }
 
   /** Full cancel (STSC). Irreversible. */
@@ -397,7 +436,7 @@ export class PayPlus {
       .setOrdrNestedData('rcpt_data', rcpt)
       .setOrdrNestedData('corp_data', corpItems);
     const res = await tx.doTx({ txCd: TX_CASH_RECEIPT_ISSUE, ordrIdxx: req.ordrIdxx, custIp: req.custIp ?? '' });
-    this.raiseUnless(res, SUCCESS, 'cash receipt issue');
+    this.raiseUnless(res, 'cash receipt issue');
     return toCashReceiptResult(res.fields);
   }
 
@@ -420,7 +459,7 @@ export class PayPlus {
       tx.setModxData('mod_mny', modMny).setModxData('rem_mny', remMny);
     }
     const res = await tx.doTx({ txCd: TX_CASH_RECEIPT_MODIFY, custIp: req.custIp ?? '' });
-    this.raiseUnless(res, SUCCESS, 'cash receipt change');
+    this.raiseUnless(res, 'cash receipt change');
     return toCashReceiptResult(res.fields);
   }
 
@@ -433,7 +472,7 @@ export class PayPlus {
       .setModxData('mod_gubn', req.modGubn)
       .setModxData('trad_time', req.tradTime);
     const res = await tx.doTx({ txCd: TX_CASH_RECEIPT_QUERY, custIp: req.custIp ?? '' });
-    this.raiseUnless(res, SUCCESS, 'cash receipt query');
+    this.raiseUnless(res, 'cash receipt query');
     return toCashReceiptResult(res.fields);
   }
 
@@ -457,31 +496,13 @@ export class PayPlus {
       custIp: req.custIp,
       traceNo: req.traceNo ?? '',
     });
-    this.raiseUnless(res, SUCCESS, `${modType} request`);
+    this.raiseUnless(res, `${modType} request`);
     return res;
   }
 
-  /** Turn a non-success answer into the error a caller acts on. */
-  private raiseUnless(res: TxResult, ok: ReadonlySet<string>, what: string): void {
-    if (ok.has(res.resCd)) return;
-    const options = {
-      resCd: res.resCd,
-      resMsg: res.resMsg,
-      resEnMsg: res.resEnMsg,
-      raw: res.fields as ResultFields,
-    };
-    const text = `${res.resCd} ${res.resMsg}${res.resEnMsg ? ` (${res.resEnMsg})` : ''}`;
-    if (/^S20[1-4]$/.test(res.resCd)) {
-      const maybe = MAYBE_DELIVERED.has(res.resCd);
-      throw new KcpConnectionError(
-        `${what} failed: ${text}: ` +
-          (maybe
-            ? `the request may have reached KCP; do not retry before checking the transaction`
-            : `pp_cli could not reach ${this.conf.gwUrl}:${this.conf.gwPort}; check DNS and the firewall ` +
-              `(ports 8090/8080 outbound), or run 'kcp-payplus doctor'`),
-        { ...options, outcomeKnown: !maybe },
-      );
-    }
-    throw new KcpGatewayError(`${what} refused: ${text}`, options);
+  /** Throw the error a non-success answer amounts to (the error factory's answerError). */
+  private raiseUnless(res: TxResult, what: string, context: { vbankApproval?: boolean } = {}): void {
+    if (isSuccessCode(res.resCd, context)) return;
+    throw answerError(res.fields, what, `${this.conf.gwUrl}:${this.conf.gwPort}`);
   }
 }

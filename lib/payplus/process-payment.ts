@@ -2,16 +2,30 @@
  * processPayment: KCP's pp_ax_hub page (sections 01–08) done once, with the parts the samples leave to the merchant:
  * the form amount is checked against the merchant's own amount before anything runs, the approved amount after, the
  * merchant's commit runs next, and any failure in between cancels the approval automatically (STSC; STE2, or STE5 for
- * an escrow virtual account), passing the approval tno as trace_no as KCP's pages do. Every step is journalled first,
- * so a crash between approval and commit is found and settled by recover().
+ * an escrow virtual account), passing the approval tno as trace_no as KCP's pages do.
+ *
+ * Every step is a state of the attempt in the payment store (lib/store), written before the step's effect can be
+ * lost: the attempt (and with it the order id) is taken before pp_cli runs, pp_cli's stdout goes to a per-attempt file
+ * (so its answer survives a crash of this process), and the merchant's commit is recorded with the attempt — in the
+ * same database transaction with `commitInStore`. Whatever a crash leaves is settled by settleAttempt() (recovery.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { KcpError, KcpInputError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { isAlreadyCancelledCode } from '../codes/results.js';
+import {
+  KcpAmountMismatchError,
+  KcpDuplicateOrderError,
+  KcpError,
+  KcpInputError,
+  toKcpError,
+} from '../errors.js';
 import type { PayplusLogger } from '../log/types.js';
 import { assertAmount, assertOrderId } from '../protocol/validate.js';
-import { foldJournal, type JournalEntry, type JournalStore, type PaymentState } from './journal.js';
+import { currentOwner, ownerGone, sameOwner } from '../store/owner.js';
+import { FINAL_STATES, type Attempt, type AttemptState, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
 import type { PayPlus } from './payplus.js';
-import { approvedTotal, type Approval, type ModifyResult } from './results.js';
+import { approvedTotal, toModifyResult, type Approval, type ModifyResult } from './results.js';
 
 /** The fields KCP's payment window posts to pp_ax_hub (extra fields are ignored). */
 export interface PaymentForm {
@@ -31,8 +45,17 @@ export interface ProcessPaymentOptions<C> {
   custIp: string;
   /** The amount from YOUR database for this order. */
   expectedAmount: number | string;
-  /** Record the approval in your database. Throw to have the approval cancelled automatically. */
-  commit: (approval: Approval) => Promise<C> | C;
+  /**
+   * Record the approval in your database. Throw to have the approval cancelled automatically.
+   * With `commitInStore`, `tx` runs your SQL inside the payment store's transaction: your order row and the payment's
+   * `committed` mark are written together, so a crash can never leave one without the other.
+   */
+  commit: (approval: Approval, tx?: StoreTransaction) => Promise<C> | C;
+  /**
+   * True when `commit` writes your order through `tx` (the store is your own database). Recovery then knows for
+   * certain that an approval without the mark was not committed. Otherwise recovery asks PayPlusOptions.isCommitted.
+   */
+  commitInStore?: boolean;
 }
 
 export const AUTO_CANCEL_DESC = '결과 처리 오류 - 자동 취소';
@@ -41,68 +64,97 @@ export type AutoCancelReason = 'amount_mismatch' | 'commit_failed' | 'recovered'
 
 export type PaymentOutcome<C = unknown> =
   /**
-   * Approved and committed. `journalError` is set when the journal could not record the commit (disk full …): the
-   * payment is fine, but recover() will see it as uncommitted — give recover() an onUncommitted that checks your DB.
+   * Approved and committed. `storeError` is set when the store could not record the commit (database down): the
+   * payment is fine; recovery will ask your isCommitted hook about it.
    */
-  | { status: 'approved'; approval: Approval; committed: C; journalError?: unknown }
-  /** KCP refused (or could not be reached, with nothing approved). Nothing to undo. */
-  | { status: 'declined'; error: KcpError }
-  /** Approved, then cancelled automatically because of `reason`. */
-  | { status: 'cancelled'; approval: Approval; reason: AutoCancelReason; cause?: unknown; cancel: ModifyResult }
+  | { status: 'approved'; approval: Approval; committed: C; attemptId: string; storeError?: unknown }
+  /** KCP refused (or nothing was sent). Nothing to undo; the order can be paid again. */
+  | { status: 'declined'; error: KcpError; attemptId: string }
+  /** Approved, then cancelled automatically because of `reason`. The order can be paid again. */
+  | { status: 'cancelled'; approval: Approval; reason: AutoCancelReason; cause?: unknown; cancel: ModifyResult; attemptId: string }
   /**
-   * Approved, the automatic cancel failed too: the buyer is charged for an order you did not record.
-   * The journal keeps it; recover() retries the cancel. Alert someone.
+   * Approved, and the automatic cancel did not get a definitive answer or was refused: the buyer is charged for an
+   * order you did not record. Recovery retries the cancel until KCP answers. Alert someone.
    */
-  | { status: 'cancel_failed'; approval: Approval; reason: AutoCancelReason; cause?: unknown; cancelError: KcpError }
-  /** pp_cli was killed or timed out: KCP may have approved. Recorded as unknown; never retried blindly. */
-  | { status: 'unknown'; error: KcpError };
+  | { status: 'cancel_failed'; approval: Approval; reason: AutoCancelReason; cause?: unknown; cancelError: KcpError; attemptId: string }
+  /**
+   * pp_cli started and no complete answer was read (killed, timed out, cut output): KCP may have approved. The order
+   * stays taken; recovery reads the module's answer from its stdout file or log and settles it.
+   */
+  | { status: 'unknown'; error: KcpError; attemptId: string };
+
+/** Asked by recovery about an approval whose commit was not recorded with it (commits outside the store). */
+export type IsCommittedHook = (attempt: Attempt) => Promise<boolean> | boolean;
 
 export interface PaymentContext {
   payplus: PayPlus;
-  journal: JournalStore;
+  store: PaymentStore;
   logger: PayplusLogger;
+  /** Where each attempt's pp_cli stdout file goes. */
+  answersDir: string;
+  /** How long an owner's claim on an attempt lasts without renewal (ms). */
+  leaseMs: number;
+  isCommitted?: IsCommittedHook;
 }
 
-function now(): string {
-  return new Date().toISOString();
+/** Renews this process's lease on an attempt while it works on it; stop() ends the renewals. */
+function holdLease(ctx: PaymentContext, id: string, owner: Owner): { stop(): void } {
+  const timer = setInterval(() => {
+    ctx.store.claim(id, owner, owner, Date.now() + ctx.leaseMs).catch((err: unknown) =>
+      ctx.logger.log({ level: 0, event: 'payment.lease_failed', fields: { id, message: String(err) } }),
+    );
+  }, Math.max(1000, Math.floor(ctx.leaseMs / 3)));
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /**
- * Journal a step once pp_cli has run. From then on the money has moved, so a journal that cannot write (disk full)
- * must not stop the flow half-way: the failure is logged at level 0 and returned, and the flow goes on.
- * (The intent, written before pp_cli runs, is the one append allowed to stop a payment.)
+ * Moves an attempt on, and logs (never throws) when the store fails: once pp_cli has run, the money has moved, and a
+ * store that cannot write must not stop the flow half-way. Returns false when it was not recorded.
  */
-async function noteStep(ctx: PaymentContext, entry: JournalEntry): Promise<unknown> {
+export async function note(
+  ctx: PaymentContext,
+  attempt: Pick<Attempt, 'id' | 'ordrIdxx'>,
+  from: readonly AttemptState[],
+  patch: Parameters<PaymentStore['update']>[2],
+  owner?: Owner,
+): Promise<boolean> {
   try {
-    await ctx.journal.append(entry);
-    return undefined;
+    const done = await ctx.store.update(attempt.id, from, patch, owner);
+    if (!done) {
+      ctx.logger.log({
+        level: 0,
+        event: 'payment.store_conflict',
+        ordrIdxx: attempt.ordrIdxx,
+        fields: { id: attempt.id, step: patch.state ?? 'update', message: `the attempt was no longer in ${from.join('/')}` },
+      });
+    }
+    return done;
   } catch (err) {
     ctx.logger.log({
       level: 0,
-      event: 'payment.journal_failed',
-      fields: { id: entry.id, step: entry.type, message: `the payment journal could not record this step: ${String(err)}` },
+      event: 'payment.store_failed',
+      ordrIdxx: attempt.ordrIdxx,
+      fields: { id: attempt.id, step: patch.state ?? 'update', message: `the payment store could not record this step: ${String(err)}` },
     });
-    return err;
+    return false;
   }
 }
 
-function asKcpError(err: unknown): KcpError {
-  if (err instanceof KcpError) return err;
-  return new KcpError('gateway_refused', err instanceof Error ? err.message : String(err), { cause: err });
-}
-
-/** An earlier payment for this order that blocks a new approval, with the reason. */
-function blockingState(states: PaymentState[], ordrIdxx: string): { state: PaymentState; why: string } | undefined {
-  for (const s of states) {
-    if (s.ordrIdxx !== ordrIdxx || s.resolved) continue;
-    if (!s.result || s.result.outcome === 'unknown') {
-      return { state: s, why: `an earlier approval attempt (${s.id}) has an unknown outcome; run recover() or check KCP's admin first` };
-    }
-    if (s.result.outcome === 'approved' && s.cancelResult?.outcome !== 'cancelled') {
-      return { state: s, why: `it was already approved (tno ${s.result.tno ?? '?'})` };
-    }
+function describeBlocking(b: Attempt): string {
+  switch (b.state) {
+    case 'committed':
+    case 'kept':
+      return `it was already paid (tno ${b.tno ?? '?'})`;
+    case 'started':
+      return 'it is being approved by another request right now';
+    case 'approved':
+      return `it was approved (tno ${b.tno ?? '?'}) and is being recorded right now`;
+    case 'unknown':
+      return `an earlier attempt (${b.id}) has an unknown outcome that recovery could not settle yet; run recover() or check KCP's admin`;
+    default:
+      return `an earlier attempt (${b.id}, ${b.state}) is being settled; try again shortly`;
   }
-  return undefined;
 }
 
 export async function processPayment<C>(
@@ -110,7 +162,7 @@ export async function processPayment<C>(
   form: PaymentForm,
   options: ProcessPaymentOptions<C>,
 ): Promise<PaymentOutcome<C>> {
-  const { journal } = ctx;
+  const { store, payplus, logger } = ctx;
   const tranCd = form.tran_cd ?? '';
   if (tranCd === '') {
     throw new KcpInputError(
@@ -123,223 +175,220 @@ export async function processPayment<C>(
   const ordrIdxx = form.ordr_idxx ?? '';
   assertOrderId('ordr_idxx', ordrIdxx);
   if (form.good_mny !== undefined && form.good_mny !== expected) {
-    throw new KcpError(
-      'amount_mismatch',
+    throw new KcpAmountMismatchError(
       `good_mny: the form says ${JSON.stringify(form.good_mny)} but order ${ordrIdxx} costs ${expected}; the form was ` +
         `changed in the browser. Nothing was sent to KCP (it would refuse with 8059 결제금액 불일치)`,
       { field: 'good_mny' },
     );
   }
 
-  if (!(await journal.lock(ordrIdxx))) {
-    throw new KcpError('duplicate_order', `ordr_idxx: order ${ordrIdxx} is being approved by another request right now`, {
+  const owner = currentOwner();
+  const runner = await payplus.runner();
+  const id = randomUUID();
+  const outputPath = path.join(ctx.answersDir, `${id}.out`);
+  const fresh = {
+    id,
+    ordrIdxx,
+    amount: expected,
+    owner,
+    commitMode: options.commitInStore ? ('store' as const) : ('external' as const),
+    outputPath,
+    durableOutput: runner.durableOutput === true,
+    traceNo: form.trace_no || undefined,
+  };
+  let begun = await store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs });
+  if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && ownerGone(begun.blocking.owner, begun.blocking.leaseUntil)) {
+    // A dead worker's leftovers: settle them first (this may cancel its uncommitted approval), then try once more.
+    const { settleAttempt } = await import('./recovery.js');
+    await settleAttempt(ctx, begun.blocking, { custIp: options.custIp });
+    begun = await store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs });
+  }
+  if (!begun.ok) {
+    throw new KcpDuplicateOrderError(`ordr_idxx: order ${ordrIdxx} cannot be approved now: ${describeBlocking(begun.blocking)}`, {
       field: 'ordr_idxx',
     });
   }
+  const attempt = begun.attempt;
+  const lease = holdLease(ctx, id, owner);
   try {
-    const blocking = blockingState(foldJournal(await journal.entries()), ordrIdxx);
-    if (blocking) {
-      throw new KcpError('duplicate_order', `ordr_idxx: order ${ordrIdxx} cannot be approved again: ${blocking.why}`, {
-        field: 'ordr_idxx',
-      });
-    }
-    return await approveAndCommit(ctx, form, options, { tranCd, expected, ordrIdxx });
+    return await approveAndCommit(ctx, attempt, owner, form, options, tranCd);
   } finally {
-    await journal.unlock(ordrIdxx);
+    lease.stop();
+    logger.log({ level: 2, event: 'payment.attempt_done', ordrIdxx, fields: { id } });
   }
 }
 
 async function approveAndCommit<C>(
   ctx: PaymentContext,
+  attempt: Attempt,
+  owner: Owner,
   form: PaymentForm,
   options: ProcessPaymentOptions<C>,
-  p: { tranCd: string; expected: string; ordrIdxx: string },
+  tranCd: string,
 ): Promise<PaymentOutcome<C>> {
-  const { payplus, journal, logger } = ctx;
-  const id = randomUUID();
-  await journal.append({ type: 'intent', id, at: now(), ordrIdxx: p.ordrIdxx, amount: p.expected, pid: process.pid });
-
+  const { payplus, logger } = ctx;
+  const { id, ordrIdxx } = attempt;
   let approval: Approval;
   try {
-    approval = await payplus.approve({
-      tranCd: p.tranCd,
-      encData: form.enc_data ?? '',
-      encInfo: form.enc_info ?? '',
-      traceNo: form.trace_no ?? '',
-      ordrIdxx: p.ordrIdxx,
-      amount: p.expected,
-      custIp: options.custIp,
-      usePayMethod: form.use_pay_method || undefined,
-    });
+    approval = await payplus.approve(
+      {
+        tranCd,
+        encData: form.enc_data ?? '',
+        encInfo: form.enc_info ?? '',
+        traceNo: form.trace_no ?? '',
+        ordrIdxx,
+        amount: attempt.amount,
+        custIp: options.custIp,
+        usePayMethod: form.use_pay_method || undefined,
+      },
+      { stdoutFile: attempt.outputPath },
+    );
   } catch (err) {
-    const error = asKcpError(err);
-    const outcome = error.outcomeKnown ? 'declined' : 'unknown';
-    await noteStep(ctx, { type: 'result', id, at: now(), outcome, resCd: error.resCd });
-    if (error.code === 'input_invalid') throw error;
-    if (outcome === 'unknown') {
-      logger.log({ level: 0, event: 'payment.unknown', ordrIdxx: p.ordrIdxx, fields: { id, message: error.message } });
-      return { status: 'unknown', error };
+    // Did the module start? The runner creates the stdout file just before it does (and removes it when it could not).
+    const started = attempt.durableOutput
+      ? existsSync(attempt.outputPath!)
+      : !(err instanceof KcpError && err.outcomeKnown);
+    const error = toKcpError(err, { moduleStarted: started });
+    if (error.outcomeKnown) {
+      await note(ctx, attempt, ['started'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner);
+      if (error instanceof KcpInputError) throw error;
+      return { status: 'declined', error, attemptId: id };
     }
-    return { status: 'declined', error };
+    logger.log({ level: 0, event: 'payment.unknown', ordrIdxx, fields: { id, message: error.message } });
+    await note(ctx, attempt, ['started'], { state: 'unknown', resCd: error.resCd, note: error.message.slice(0, 300), leaseUntil: 0 }, owner);
+    // Unknown is resolved, not parked: the answer may already be in the stdout file (a failure after pp_cli answered).
+    const { settleAttempt } = await import('./recovery.js');
+    const latest = await ctx.store.get(id).catch(() => undefined);
+    if (latest) await settleAttempt(ctx, latest, { custIp: options.custIp }).catch(() => undefined);
+    return { status: 'unknown', error, attemptId: id };
   }
 
-  const resultError = await noteStep(ctx, {
-    type: 'result',
-    id,
-    at: now(),
-    outcome: 'approved',
+  const approvedPatch = {
+    state: 'approved' as const,
     tno: approval.tno,
     resCd: approval.resCd,
-    amount: approval.amount === undefined ? undefined : String(approval.amount),
+    approvedAmount: approval.amount === undefined ? undefined : String(approval.amount),
     method: approval.method,
     escrow: approval.escrow,
-  });
+  };
+  const recorded = await note(ctx, attempt, ['started'], approvedPatch, owner);
+  const approved: Attempt = { ...attempt, ...approvedPatch };
 
   const total = approvedTotal(approval);
-  if (total === undefined || String(total) !== p.expected) {
-    const cause = new KcpError(
-      'amount_mismatch',
-      `amount: KCP approved ${total === undefined ? 'no readable amount' : total} but order ` +
-        `${p.ordrIdxx} costs ${p.expected}`,
+  if (total === undefined || String(total) !== attempt.amount) {
+    const cause = new KcpAmountMismatchError(
+      `amount: KCP approved ${total === undefined ? 'no readable amount' : total} but order ${ordrIdxx} costs ${attempt.amount}`,
       { field: 'amount', raw: approval.raw },
     );
-    return autoCancel(ctx, id, approval, 'amount_mismatch', cause, options.custIp);
+    return withApproval(await autoCancel(ctx, approved, owner, 'amount_mismatch', cause, options.custIp), approval);
+  }
+  if (!recorded) {
+    // Without the approved state in the store, neither a commit mark nor a cancel could be recorded: cancel now,
+    // while we hold the answer, rather than leave an approval nobody can settle.
+    const cause = new Error('the payment store could not record the approval');
+    return withApproval(await autoCancel(ctx, approved, owner, 'commit_failed', cause, options.custIp), approval);
   }
 
   let committed: C;
+  let storeError: unknown;
   try {
-    committed = await options.commit(approval);
+    if (options.commitInStore) {
+      committed = await ctx.store.commitWith(id, owner, async (tx) => options.commit(approval, tx));
+    } else {
+      committed = await options.commit(approval);
+    }
   } catch (cause) {
-    return autoCancel(ctx, id, approval, 'commit_failed', cause, options.custIp);
+    return withApproval(await autoCancel(ctx, approved, owner, 'commit_failed', cause, options.custIp), approval);
   }
-  // The money and the merchant's record agree; if only our bookkeeping is behind, say so — never undo a commit.
-  const journalError = (await noteStep(ctx, { type: 'commit', id, at: now() })) ?? resultError;
-  logger.log({ level: 1, event: 'payment.committed', ordrIdxx: p.ordrIdxx, fields: { id, tno: approval.tno } });
-  return journalError === undefined
-    ? { status: 'approved', approval, committed }
-    : { status: 'approved', approval, committed, journalError };
+  if (!options.commitInStore) {
+    // The merchant's record and the money agree; if only our mark is behind, say so — never undo a commit.
+    if (!(await note(ctx, attempt, ['approved'], { state: 'committed' }, owner))) {
+      storeError = new Error('the payment store could not record the commit; recovery will ask isCommitted');
+    }
+  }
+  logger.log({ level: 1, event: 'payment.committed', ordrIdxx, fields: { id, tno: approval.tno } });
+  return storeError === undefined
+    ? { status: 'approved', approval, committed, attemptId: id }
+    : { status: 'approved', approval, committed, attemptId: id, storeError };
+}
+
+type CancelOutcome =
+  | { status: 'cancelled'; reason: AutoCancelReason; cause?: unknown; cancel: ModifyResult; attemptId: string }
+  | { status: 'cancel_failed'; reason: AutoCancelReason; cause?: unknown; cancelError: KcpError; attemptId: string };
+
+function withApproval<C>(outcome: CancelOutcome, approval: Approval): PaymentOutcome<C> {
+  return { ...outcome, approval };
 }
 
 /** The mod_type KCP's pages use to undo an approval. */
-export function autoCancelModType(approval: Pick<Approval, 'escrow' | 'method'>): 'STSC' | 'STE2' | 'STE5' {
+export function autoCancelModType(approval: { escrow?: boolean; method?: string }): 'STSC' | 'STE2' | 'STE5' {
   if (!approval.escrow) return 'STSC';
   return approval.method === 'vbank' ? 'STE5' : 'STE2';
 }
 
-/** Cancel an approval, journalling intent and result; never throws for a gateway refusal. */
+/**
+ * Cancels an approved attempt held by `owner`: marks it `cancelling` first (so a crash leaves a cancel that recovery
+ * repeats), then asks KCP. KCP's already-cancelled answer counts as cancelled. A refusal leaves `cancel_failed`, no
+ * definitive answer leaves `cancelling`; both are retried by recovery. Never throws for a gateway refusal.
+ */
 export async function autoCancel(
   ctx: PaymentContext,
-  id: string,
-  approval: Approval,
+  attempt: Attempt,
+  owner: Owner,
   reason: AutoCancelReason,
   cause: unknown,
   custIp: string,
-): Promise<Extract<PaymentOutcome, { status: 'cancelled' | 'cancel_failed' }>> {
+): Promise<CancelOutcome> {
   const { payplus, logger } = ctx;
-  const modType = autoCancelModType(approval);
-  await noteStep(ctx, { type: 'cancel-intent', id, at: now(), tno: approval.tno, modType, reason });
+  const modType = autoCancelModType(attempt);
+  const tno = attempt.tno!;
+  const marked = await note(
+    ctx,
+    attempt,
+    ['approved', 'cancelling', 'cancel_failed'],
+    { state: 'cancelling', cancelModType: modType, cancelReason: reason, cancelTries: attempt.cancelTries + 1 },
+    owner,
+  );
+  const now = marked ? undefined : await ctx.store.get(attempt.id).catch(() => undefined);
+  if (now && (!sameOwner(now.owner, owner) || FINAL_STATES.has(now.state))) {
+    // Someone else holds the attempt now (recovery took it over), or it is settled: we must not cancel twice.
+    const cancelError = new KcpDuplicateOrderError(`attempt ${attempt.id} is being settled by another process; not cancelled here`);
+    return { status: 'cancel_failed', reason, cause, cancelError, attemptId: attempt.id };
+  }
+  const fields = { id: attempt.id, tno, reason, mod_type: modType };
   try {
-    const request = { tno: approval.tno, custIp, reason: AUTO_CANCEL_DESC, traceNo: approval.tno };
-    const cancel =
-      modType === 'STSC' ? await payplus.cancel(request) : await payplus.escrow({ ...request, modType });
-    await noteStep(ctx, { type: 'cancel-result', id, at: now(), tno: approval.tno, outcome: 'cancelled', resCd: cancel.resCd });
-    logger.log({ level: 0, event: 'payment.auto_cancelled', ordrIdxx: approval.orderNo, fields: { id, tno: approval.tno, reason, mod_type: modType } });
-    return { status: 'cancelled', approval, reason, cause, cancel };
+    const request = { tno, custIp, reason: AUTO_CANCEL_DESC, traceNo: tno };
+    let cancel: ModifyResult;
+    try {
+      cancel = modType === 'STSC' ? await payplus.cancel(request) : await payplus.escrow({ ...request, modType });
+    } catch (err) {
+      const error = toKcpError(err, { moduleStarted: true });
+      if (!(error.resCd && isAlreadyCancelledCode(error.resCd))) throw error;
+      cancel = toModifyResult(error.raw); // already cancelled: the goal is reached
+    }
+    await note(ctx, attempt, ['cancelling'], { state: 'cancelled', cancelResCd: cancel.resCd }, owner);
+    logger.log({ level: 0, event: 'payment.auto_cancelled', ordrIdxx: attempt.ordrIdxx, fields });
+    return { status: 'cancelled', reason, cause, cancel, attemptId: attempt.id };
   } catch (err) {
-    const cancelError = asKcpError(err);
-    const outcome = cancelError.outcomeKnown ? 'failed' : 'unknown';
-    await noteStep(ctx, {
-      type: 'cancel-result',
-      id,
-      at: now(),
-      tno: approval.tno,
-      outcome,
-      resCd: cancelError.resCd,
-      message: cancelError.message,
-    });
+    const cancelError = toKcpError(err, { moduleStarted: true });
+    await note(
+      ctx,
+      attempt,
+      ['cancelling'],
+      {
+        state: cancelError.outcomeKnown ? 'cancel_failed' : 'cancelling',
+        cancelResCd: cancelError.resCd,
+        note: cancelError.message.slice(0, 300),
+        leaseUntil: 0,
+      },
+      owner,
+    );
     logger.log({
       level: 0,
       event: 'payment.auto_cancel_failed',
-      ordrIdxx: approval.orderNo,
-      fields: {
-        id,
-        tno: approval.tno,
-        reason,
-        mod_type: modType,
-        message: `APPROVED BUT NOT RECORDED AND NOT CANCELLED: ${cancelError.message}`,
-      },
+      ordrIdxx: attempt.ordrIdxx,
+      fields: { ...fields, message: `APPROVED BUT NOT RECORDED AND NOT CANCELLED YET: ${cancelError.message}` },
     });
-    return { status: 'cancel_failed', approval, reason, cause, cancelError };
+    return { status: 'cancel_failed', reason, cause, cancelError, attemptId: attempt.id };
   }
 }
-
-/** What recover() did with each unsettled payment. */
-export interface RecoveryReport {
-  /** Approvals never committed, now cancelled. */
-  cancelled: Array<{ id: string; ordrIdxx: string; tno: string }>;
-  /** Approvals the merchant's callback chose to keep. */
-  kept: Array<{ id: string; ordrIdxx: string; tno: string }>;
-  /** Cancels that failed again (retry later, or cancel in KCP's admin). */
-  failed: Array<{ id: string; ordrIdxx: string; tno: string; error: KcpError }>;
-  /** Approvals or cancels whose outcome is unknown: check KCP's admin; never retried automatically. */
-  unknown: Array<{ id: string; ordrIdxx: string; tno?: string; step: 'approval' | 'cancel' }>;
-  /** With dryRun: uncommitted approvals that would be cancelled (or handed to onUncommitted). */
-  pending: Array<{ id: string; ordrIdxx: string; tno: string }>;
-}
-
-export interface RecoverOptions {
-  /**
-   * Called for each approval that was never committed. Return 'keep' when your database has the order after all
-   * (the process died after your commit but before the journal saw it); default 'cancel'.
-   */
-  onUncommitted?: (state: PaymentState) => Promise<'cancel' | 'keep'> | 'cancel' | 'keep';
-  /** mod_ip for the cancels (this server's IP). */
-  custIp?: string;
-  /** Skip payments younger than this (ms) — they may still be in flight in another process. Default 0. */
-  minAgeMs?: number;
-  /** Only report: no cancel is sent and nothing is written to the journal. */
-  dryRun?: boolean;
-}
-
-export async function recover(ctx: PaymentContext, options: RecoverOptions = {}): Promise<RecoveryReport> {
-  const report: RecoveryReport = { cancelled: [], kept: [], failed: [], unknown: [], pending: [] };
-  const minAge = options.minAgeMs ?? 0;
-  const nowMs = Date.now();
-  for (const state of foldJournal(await ctx.journal.entries())) {
-    if (state.resolved || state.committed) continue;
-    if (nowMs - Date.parse(state.intentAt) < minAge) continue;
-    const result = state.result;
-    if (!result || result.outcome === 'unknown') {
-      report.unknown.push({ id: state.id, ordrIdxx: state.ordrIdxx, step: 'approval' });
-      continue;
-    }
-    if (result.outcome !== 'approved' || !result.tno) continue;
-    if (state.cancelResult?.outcome === 'cancelled') continue;
-    if (state.cancelIntent && (!state.cancelResult || state.cancelResult.outcome === 'unknown')) {
-      report.unknown.push({ id: state.id, ordrIdxx: state.ordrIdxx, tno: result.tno, step: 'cancel' });
-      continue;
-    }
-    const ref = { id: state.id, ordrIdxx: state.ordrIdxx, tno: result.tno };
-    if (options.dryRun) {
-      report.pending.push(ref);
-      continue;
-    }
-    const decision = (await options.onUncommitted?.(state)) ?? 'cancel';
-    if (decision === 'keep') {
-      await ctx.journal.append({ type: 'resolved', id: state.id, at: now(), how: 'kept by merchant' });
-      report.kept.push(ref);
-      continue;
-    }
-    const approval = {
-      tno: result.tno,
-      escrow: result.escrow ?? false,
-      method: result.method ?? 'unknown',
-      orderNo: state.ordrIdxx,
-    } as unknown as Approval;
-    const outcome = await autoCancel(ctx, state.id, approval, 'recovered', undefined, options.custIp ?? '127.0.0.1');
-    if (outcome.status === 'cancelled') report.cancelled.push(ref);
-    else report.failed.push({ ...ref, error: outcome.cancelError });
-  }
-  return report;
-}
-

@@ -33,6 +33,8 @@ export interface DoTxOptions {
   custIp?: string;
   /** trace_no: the window's value for approvals, the approval tno for an automatic cancel, '' to let pp_cli make one. */
   traceNo?: string;
+  /** Send pp_cli's stdout into this new file as well (Invocation.stdoutFile), so its answer outlives this process. */
+  stdoutFile?: string;
 }
 
 /** One answered request. */
@@ -249,6 +251,7 @@ export class Transaction {
       args,
       env: this.ctx.moduleEnv ?? DEFAULT_MODULE_ENV,
       timeoutMs: conf.timeoutMs,
+      stdoutFile: options.stdoutFile,
     });
     let fields: ResultFields;
     try {

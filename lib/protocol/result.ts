@@ -5,7 +5,7 @@
  * trailing whitespace removed; unlike PHP's parse_str we split each field at its first '=' and keep values verbatim
  * (values may contain '=', '+', '%', '&'). An empty answer becomes 9502, with the process facts attached.
  */
-import { KcpModuleError, KcpOutcomeUnknownError } from '../errors.js';
+import { KcpConnectionError, KcpGatewayError, KcpModuleError, KcpOutcomeUnknownError, type KcpError } from '../errors.js';
 import type { RunOutcome } from '../runner/types.js';
 import { decodeText, type TextEncoding } from './encoding.js';
 import { US } from './separators.js';
@@ -39,35 +39,34 @@ export function hasUsageBanner(stderr: string): boolean {
   return /={70}\n .+ - (KCP PG CLIENT (MODULE|모듈)|PayPLUS CLIENT 모듈)\s+ver \d+\.\d{2}/.test(stderr);
 }
 
-/** Decode a process outcome into result fields, or throw the module / outcome-unknown error it amounts to. */
+/**
+ * A complete answer: one `res_cd=XXXX<US>res_msg=…` line ended by the module's own newline. Anything else after pp_cli
+ * started (nothing, garbage, a cut line, output past the cap, a signal) is not an answer we can act on.
+ */
+const COMPLETE_ANSWER = /^res_cd=[0-9A-Z]{4}\x1fres_msg=/;
+
+/**
+ * The error factory's first half: a process outcome → the answer's fields, or the error it amounts to.
+ * - The process never started (spawn error) or printed its usage banner (S102): KcpModuleError, nothing was sent.
+ * - It timed out, was killed, its output was cut at the cap, or it did not print one complete answer line:
+ *   KcpOutcomeUnknownError. The module may have talked to the gateway; only a complete answer tells what KCP did.
+ * The second half, an answer → the error a refusal amounts to, is answerError() below.
+ */
 export function interpretOutcome(outcome: RunOutcome, encoding: TextEncoding, file: string): ResultFields {
   const stderr = decodeText(outcome.stderr, encoding);
-  const facts = { exitCode: outcome.exitCode, signal: outcome.signal, stderr };
+  const facts = { exitCode: outcome.exitCode, signal: outcome.signal, stderr, resCd: '9502', resMsg: MODULE_CALL_ERROR_MSG };
   if (outcome.spawnError) {
     throw moduleSpawnError(outcome.spawnError, file, facts);
   }
-  if (outcome.timedOut) {
-    throw new KcpOutcomeUnknownError(
-      `pp_cli did not finish within the timeout and was killed; the gateway may have processed the request. ` +
-        `Do not retry: check the transaction (trace/log or KCP's admin) before acting`,
-      { ...facts, resCd: '9502', resMsg: MODULE_CALL_ERROR_MSG },
+  const unknown = (why: string) =>
+    new KcpOutcomeUnknownError(
+      `pp_cli ${why}; the gateway may have processed the request. Do not retry: resolve it first (recover(), the ` +
+        `module's log, or KCP's admin)`,
+      facts,
     );
-  }
-  const line = lastLine(decodeText(outcome.stdout, encoding));
-  if (line === '') {
-    if (outcome.signal) {
-      throw new KcpOutcomeUnknownError(
-        `pp_cli was killed by ${outcome.signal} before it answered; the gateway may have processed the request. ` +
-          `Do not retry: check the transaction before acting`,
-        { ...facts, resCd: '9502', resMsg: MODULE_CALL_ERROR_MSG },
-      );
-    }
-    throw new KcpModuleError(
-      `9502 ${MODULE_CALL_ERROR_MSG}: pp_cli printed nothing (exit code ${String(outcome.exitCode)}). ` +
-        `Check that ${file} is KCP's module, executable (chmod 755) and built for this machine; run 'kcp-payplus doctor'`,
-      { ...facts, resCd: '9502', resMsg: MODULE_CALL_ERROR_MSG },
-    );
-  }
+  if (outcome.timedOut) throw unknown('did not finish within the timeout and was killed');
+  const text = decodeText(outcome.stdout, encoding);
+  const line = lastLine(text);
   const fields = parseResultLine(line);
   if (fields.res_cd === 'S102' && hasUsageBanner(stderr)) {
     throw new KcpModuleError(
@@ -76,13 +75,52 @@ export function interpretOutcome(outcome: RunOutcome, encoding: TextEncoding, fi
       { ...facts, resCd: 'S102', resMsg: fields.res_msg, raw: fields },
     );
   }
+  if (outcome.signal) throw unknown(`was killed by ${outcome.signal}${line === '' ? ' before it answered' : ' while answering'}`);
+  if (outcome.outputTruncated) throw unknown('printed more than the output cap, so its answer was cut');
+  if (line === '') {
+    throw unknown(
+      `printed no answer (exit code ${String(outcome.exitCode)}). If it never ran a transaction, check that ${file} ` +
+        `is KCP's module, executable (chmod 755) and built for this machine: run 'kcp-payplus doctor'`,
+    );
+  }
+  if (!text.endsWith('\n') || !COMPLETE_ANSWER.test(line)) {
+    throw unknown(`printed an incomplete or unreadable answer (${JSON.stringify(line.slice(0, 40))})`);
+  }
   return fields;
+}
+
+/** Connection failures after which the gateway may have received the request (S203 send, S204 receive). */
+const MAYBE_DELIVERED = new Set(['S203', 'S204']);
+
+/**
+ * The error factory's second half: a complete answer that is not a success → the error a caller acts on.
+ * S201/S202 (could not connect: nothing reached KCP) → KcpConnectionError; S203/S204 (the request may have reached KCP)
+ * → KcpOutcomeUnknownError; every other code → KcpGatewayError. `resCd` on each is KCP's own code as answered.
+ */
+export function answerError(fields: ResultFields, what: string, gateway: string): KcpError {
+  const resCd = fields.res_cd ?? '';
+  const options = { resCd, resMsg: fields.res_msg, resEnMsg: fields.res_en_msg, raw: fields };
+  const text = `${resCd} ${fields.res_msg ?? ''}${fields.res_en_msg ? ` (${fields.res_en_msg})` : ''}`;
+  if (MAYBE_DELIVERED.has(resCd)) {
+    return new KcpOutcomeUnknownError(
+      `${what} failed: ${text}: the request may have reached KCP; do not retry before checking the transaction`,
+      options,
+    );
+  }
+  if (/^S20[12]$/.test(resCd)) {
+    return new KcpConnectionError(
+      `${what} failed: ${text}: pp_cli could not reach ${gateway}; check DNS and the firewall (ports 8090/8080 ` +
+        `outbound), or run 'kcp-payplus doctor'`,
+      options,
+    );
+  }
+  return new KcpGatewayError(`${what} refused: ${text}`, options);
 }
 
 function moduleSpawnError(
   spawnError: { code: string; message: string },
   file: string,
-  facts: { exitCode: number | null; signal: string | null; stderr: string },
+  facts: { exitCode: number | null; signal: string | null; stderr: string; resCd: string; resMsg: string },
 ): KcpModuleError {
   const fixes: Record<string, string> = {
     ENOENT: `the module (or its interpreter/loader) was not found at ${file}: check g_conf_home_dir (the folder above bin/) and that bin/pp_cli was uploaded; a 32-bit pp_cli on a 64-bit server also fails this way without the 32-bit loader (use pp_cli_x64)`,
@@ -90,9 +128,5 @@ function moduleSpawnError(
     ENOEXEC: `${file} is not a program this machine can run: it may be damaged by an ASCII-mode upload or built for another architecture; upload it again in binary mode or use pp_cli_x64`,
   };
   const fix = fixes[spawnError.code] ?? `${spawnError.message}; run 'kcp-payplus doctor'`;
-  return new KcpModuleError(`9502 ${MODULE_CALL_ERROR_MSG}: cannot run pp_cli (${spawnError.code}): ${fix}`, {
-    ...facts,
-    resCd: '9502',
-    resMsg: MODULE_CALL_ERROR_MSG,
-  });
+  return new KcpModuleError(`9502 ${MODULE_CALL_ERROR_MSG}: cannot run pp_cli (${spawnError.code}): ${fix}`, facts);
 }

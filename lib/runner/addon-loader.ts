@@ -30,13 +30,15 @@ export interface SpawnAddon {
     timeoutMs: number,
     maxOutput: number,
     callback: (result: NativeSpawnResult) => void,
+    /** An open file the child's stdout is dup2'ed to instead of a pipe (Invocation.stdoutFile). */
+    stdoutFd?: number,
   ): void;
 }
 
 export type AddonLoad = { ok: true; addon: SpawnAddon; path: string } | { ok: false; reason: string; path: string };
 
 /** The addon ABI this TypeScript speaks (kAbiVersion in addon.cc). */
-export const ADDON_ABI_VERSION = 1;
+export const ADDON_ABI_VERSION = 2;
 export const ADDON_RELATIVE_PATH = join('build', 'Release', 'kcp_payplus_spawn.node');
 /** Where binding.gyp puts the stand-in pp_cli. */
 export const STANDIN_RELATIVE_PATH = join('build', 'Release', 'pp_cli_standin');

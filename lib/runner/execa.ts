@@ -20,6 +20,7 @@ import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { KcpInputError } from '../errors.js';
 import { childEnv, spawnFailure, validateInvocation } from './native.js';
+import { withStdoutFile } from './stdout-file.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, type ArgvEncoding, type Invocation, type RunOutcome, type Runner } from './types.js';
 
 /** Decodes one argument, refusing bytes that Node would silently replace. */
@@ -86,13 +87,26 @@ function capture(stream: Readable | null | undefined, cap: number): Capture {
   };
 }
 
+/** How long the pipes may stay open after the child exited (a grandchild holding them) before we stop reading. */
+const PIPE_GRACE_MS = 100;
+
 export class ExecaRunner implements Runner {
   readonly name = 'execa';
   readonly argvEncoding: ArgvEncoding = 'utf-8';
+  readonly durableOutput = true;
 
   async run(inv: Invocation): Promise<RunOutcome> {
     validateInvocation(inv);
     const args = inv.args.map(utf8Arg);
+    return withStdoutFile(inv, (stdoutFd) => this.start(inv, args, stdoutFd));
+  }
+
+  /**
+   * The timeout is ours, not execa's: execa waits for the pipes to close, and a grandchild that inherited them (a
+   * module that forks) would hold the call far past the deadline. We kill the child at the deadline and settle once it
+   * has exited and its pipes closed, or PIPE_GRACE_MS after it exited, whichever comes first.
+   */
+  private async start(inv: Invocation, args: string[], stdoutFd: number | undefined): Promise<RunOutcome> {
     const cap = inv.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     const started = performance.now();
     const subprocess = execa(inv.file, args, {
@@ -101,19 +115,48 @@ export class ExecaRunner implements Runner {
       encoding: 'buffer',
       buffer: false,
       stdin: 'ignore',
+      // An fd number is a valid stdout (no stream is created); execa's overloads cannot type the union.
+      stdout: (stdoutFd ?? 'pipe') as 'pipe',
       env: { ...childEnv(inv) },
       extendEnv: false,
       cwd: inv.cwd,
-      timeout: inv.timeoutMs,
-      killSignal: 'SIGKILL',
       stripFinalNewline: false,
     });
     const stdout = capture(subprocess.stdout, cap);
     const stderr = capture(subprocess.stderr, cap);
-    const result = await subprocess;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      subprocess.kill('SIGKILL');
+    }, inv.timeoutMs);
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const exitedThenGrace = new Promise<'grace'>((resolve) => {
+      subprocess.once('exit', (code, signal) => {
+        exited = { code, signal };
+        setTimeout(() => resolve('grace'), PIPE_GRACE_MS).unref();
+      });
+    });
+    const first = await Promise.race([subprocess, exitedThenGrace]);
+    clearTimeout(timer);
     const durationMs = performance.now() - started;
+    if (first === 'grace') {
+      // The child is gone but something still holds its pipes: keep what arrived, stop waiting.
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+      subprocess.catch(() => undefined);
+      return {
+        exitCode: exited?.code ?? null,
+        signal: exited?.signal ?? null,
+        stdout: stdout.bytes(),
+        stderr: stderr.bytes(),
+        timedOut,
+        durationMs,
+        outputTruncated: stdout.truncated || stderr.truncated,
+      };
+    }
+    const result = first;
     const code = (result as { code?: unknown }).code;
-    if (result.exitCode === undefined && result.signal === undefined && !result.timedOut) {
+    if (result.exitCode === undefined && result.signal === undefined && !timedOut) {
       return spawnFailure(typeof code === 'string' ? code : 'EUNKNOWN', inv.file, durationMs);
     }
     const out = stdout.bytes();
@@ -124,7 +167,7 @@ export class ExecaRunner implements Runner {
       signal: result.signal ?? null,
       stdout: out,
       stderr: err,
-      timedOut: result.timedOut,
+      timedOut,
       durationMs,
       outputTruncated: stdout.truncated || stderr.truncated,
     };

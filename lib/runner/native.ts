@@ -8,6 +8,7 @@
  */
 import { KcpInputError } from '../errors.js';
 import type { NativeSpawnResult, SpawnAddon } from './addon-loader.js';
+import { withStdoutFile } from './stdout-file.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, type ArgvEncoding, type Invocation, type RunOutcome, type Runner } from './types.js';
 
 /** The environment a child gets when the invocation gives none: enough to run, nothing to leak. */
@@ -47,6 +48,7 @@ export function validateInvocation(inv: Invocation): void {
       refuse(`env.${name}`, 'must be a string without NUL', `fix the value of ${name}`);
   }
   if (inv.cwd !== undefined) checkText('cwd', inv.cwd);
+  if (inv.stdoutFile !== undefined) checkText('stdoutFile', inv.stdoutFile);
   if (!Number.isInteger(inv.timeoutMs) || inv.timeoutMs < 1 || inv.timeoutMs > MAX_TIMEOUT_MS)
     refuse('timeoutMs', `must be an integer from 1 to ${MAX_TIMEOUT_MS}, got ${String(inv.timeoutMs)}`, 'pass a timeout in milliseconds');
   const cap = inv.maxOutputBytes;
@@ -118,6 +120,7 @@ function toOutcome(r: NativeSpawnResult, file: string): RunOutcome {
 export class NativeRunner implements Runner {
   readonly name = 'native';
   readonly argvEncoding: ArgvEncoding = 'euc-kr';
+  readonly durableOutput = true;
 
   /** `addon` comes from loadAddon() (addon-loader.ts); selectRunner() does that for you. */
   constructor(private readonly addon: SpawnAddon) {}
@@ -128,13 +131,15 @@ export class NativeRunner implements Runner {
     const argv = [file, ...inv.args.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))];
     const cwd = inv.cwd === undefined ? null : Buffer.from(inv.cwd, 'utf8');
     const cap = inv.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    return new Promise<RunOutcome>((resolve) => {
-      try {
-        this.addon.spawn(file, argv, envEntries(childEnv(inv)), cwd, inv.timeoutMs, cap, (r) => resolve(toOutcome(r, inv.file)));
-      } catch {
-        // The only throw left after validation: the OS refused a new thread.
-        resolve(spawnFailure('EAGAIN', inv.file, 0));
-      }
-    });
+    return withStdoutFile(inv, (stdoutFd) =>
+      new Promise<RunOutcome>((resolve) => {
+        try {
+          this.addon.spawn(file, argv, envEntries(childEnv(inv)), cwd, inv.timeoutMs, cap, (r) => resolve(toOutcome(r, inv.file)), stdoutFd);
+        } catch {
+          // The only throw left after validation: the OS refused a new thread.
+          resolve(spawnFailure('EAGAIN', inv.file, 0));
+        }
+      }),
+    );
   }
 }

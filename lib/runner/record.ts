@@ -47,6 +47,10 @@ export class RecordingRunner implements Runner {
     this.cassette = { format: CASSETTE_FORMAT, meta, interactions: [] };
   }
 
+  get durableOutput(): boolean {
+    return this.inner.durableOutput === true;
+  }
+
   async run(invocation: Invocation): Promise<RunOutcome> {
     if (!this.probed) await this.describeModule(invocation);
     const outcome = await this.inner.run(invocation);
@@ -64,7 +68,7 @@ export class RecordingRunner implements Runner {
       // not readable (e.g. a replayed or virtual module): leave the hash out
     }
     if (this.options.probeBanner !== false) {
-      const probe = await this.inner.run({ ...invocation, args: [Buffer.from('-x')] });
+      const probe = await this.inner.run({ ...invocation, args: [Buffer.from('-x')], stdoutFile: undefined });
       Object.assign(ppCli, parseBanner(probe.stderr.toString('latin1')));
     }
     this.cassette.meta.ppCli = ppCli;

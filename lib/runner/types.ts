@@ -17,6 +17,11 @@ export interface Invocation {
   maxOutputBytes?: number;
   /** Working directory; defaults to the runner's current directory. */
   cwd?: string;
+  /**
+   * Send the child's stdout into this new file (created 0600; it must not exist) instead of a pipe, and read the
+   * outcome's stdout back from it. The module's answer then survives the death of this process (see stdout-file.ts).
+   */
+  stdoutFile?: string;
 }
 
 /** What happened, as data. A spawn failure is an outcome too, never a thrown error. */
@@ -44,6 +49,11 @@ export interface Runner {
    * in which case non-ASCII values must travel with opt=1.
    */
   readonly argvEncoding: ArgvEncoding;
+  /**
+   * True when the runner honours Invocation.stdoutFile (the file exists from just before the child starts and holds
+   * its stdout). Recovery trusts "no file, nothing in the module's log" as "never ran" only from such a runner.
+   */
+  readonly durableOutput?: boolean;
   run(invocation: Invocation): Promise<RunOutcome>;
 }
 

@@ -1,7 +1,7 @@
 // N-API glue for kcp_payplus_spawn. One export:
 //
 //   spawn(file: Buffer, argv: Buffer[], env: Buffer[], cwd: Buffer | null,
-//         timeoutMs: number, maxOutput: number, callback: (result) => void): void
+//         timeoutMs: number, maxOutput: number, callback: (result) => void, stdoutFd?: number): void
 //
 // Arguments are copied on the JS thread, the child runs on a std::thread of its own (never the libuv
 // threadpool, whose 4 slots the rest of the app needs), and the result comes back through a
@@ -17,7 +17,7 @@
 
 namespace {
 
-constexpr uint32_t kAbiVersion = 1;  // bump when the JS-visible shape of spawn() changes
+constexpr uint32_t kAbiVersion = 2;  // bump when the JS-visible shape of spawn() changes
 
 struct Call {
   kcp::SpawnRequest req;
@@ -80,8 +80,9 @@ void Work(Call* call) {
 
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 7 || !info[4].IsNumber() || !info[5].IsNumber() || !info[6].IsFunction())
-    throw Napi::TypeError::New(env, "spawn(file, argv, env, cwd, timeoutMs, maxOutput, callback)");
+  if (info.Length() < 7 || info.Length() > 8 || !info[4].IsNumber() || !info[5].IsNumber() || !info[6].IsFunction() ||
+      (info.Length() == 8 && !info[7].IsNumber() && !info[7].IsUndefined()))
+    throw Napi::TypeError::New(env, "spawn(file, argv, env, cwd, timeoutMs, maxOutput, callback, stdoutFd?)");
   auto call = std::make_unique<Call>();
   call->req.file = Bytes(info[0], "file");
   call->req.argv = BytesList(info[1], "argv");
@@ -92,6 +93,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   }
   call->req.timeoutMs = info[4].As<Napi::Number>().Uint32Value();
   call->req.maxOutput = static_cast<size_t>(info[5].As<Napi::Number>().Int64Value());
+  if (info.Length() == 8 && info[7].IsNumber()) call->req.stdoutFd = info[7].As<Napi::Number>().Int32Value();
   call->tsfn = Napi::ThreadSafeFunction::New(env, info[6].As<Napi::Function>(), "kcp_payplus_spawn", 0, 1);
   try {
     std::thread(Work, call.get()).detach();

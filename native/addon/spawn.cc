@@ -104,7 +104,8 @@ int Start(const SpawnRequest& req, pid_t& pid, int outp[2], int errp[2], const c
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&at);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+  // With a stdout file the pipe stays unused: its write end closes below and the read end sees EOF at once.
+  posix_spawn_file_actions_adddup2(&fa, req.stdoutFd >= 0 ? req.stdoutFd : outp[1], 1);
   posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
   posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // belt and braces for foreign non-CLOEXEC fds

@@ -18,6 +18,7 @@ struct SpawnRequest {
   std::string cwd;
   uint32_t timeoutMs = 0;
   size_t maxOutput = 0;  // cap per stream
+  int stdoutFd = -1;     // >= 0: the child's stdout is this open file (not a pipe), so its answer outlives us
 };
 
 struct SpawnResult {

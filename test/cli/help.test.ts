@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { commands } from '../../lib/cli/commands/index.js';
+import { RECOVER_USAGE } from '../../lib/cli/commands/recover.js';
 import { HELP } from '../../lib/cli/help.js';
 import { standInBuildPath } from '../../lib/sim/standin.js';
 import { runCli } from '../helpers/cli.js';
@@ -14,7 +15,7 @@ describe('kcp-payplus --help', () => {
     assert.deepEqual(commands.map((c) => c.name).sort(), Object.keys(HELP).sort());
   });
 
-  for (const name of ['cancel', 'capture', 'recover', 'record', 'sim', 'doctor', 'trace', 'install-standin']) {
+  for (const name of ['cancel', 'capture', 'record', 'sim', 'doctor', 'trace', 'install-standin']) {
     it(`${name} --help and help ${name} print the same usage, options and examples, exit 0`, async () => {
       const a = await runCli([name, '--help']);
       const b = await runCli(['help', name]);
@@ -29,9 +30,13 @@ describe('kcp-payplus --help', () => {
     });
   }
 
-  it('help recover documents --min-age and its default', async () => {
-    const { out } = await runCli(['help', 'recover']);
-    assert.match(out, /\n {2}--min-age <seconds> {2}leave payments younger than this alone: they may still be in progress \(default 60\)\n/);
+  it('recover --help and help recover print the command\'s own text, with --min-age and its default', async () => {
+    const a = await runCli(['recover', '--help']);
+    const b = await runCli(['help', 'recover']);
+    assert.deepEqual(a, { code: 0, out: RECOVER_USAGE, err: '' });
+    assert.equal(b.out, RECOVER_USAGE);
+    assert.match(a.out, /\n {2}--min-age SECONDS +leave attempts younger than this alone +default 0\n/);
+    assert.match(a.out, /\nExamples:\n {2}kcp-payplus recover /);
   });
 
   it('record passes --help after -- to the command it runs', async () => {

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../lib/cli/index.js';
-import { MemoryJournal, PayPlus, ReplayRunner, SiteConf, silentLogger } from '../../lib/index.js';
+import { MemoryStore, PayPlus, ReplayRunner, SiteConf, silentLogger } from '../../lib/index.js';
 import { startSimulator } from '../../lib/sim/index.js';
 import { standinPath } from '../sim/support/standin.js';
 
@@ -61,7 +61,7 @@ describe('recording a PayPlus session with `kcp-payplus record`, then replaying 
       gwPort: simPort, // the simulator is closed by now
       jsUrl: `http://127.0.0.1:${simPort}/plugin/payplus_test.js`,
     });
-    return new PayPlus(conf, { runner: new ReplayRunner(cassette, { bind }), logger: silentLogger, journal: new MemoryJournal() });
+    return new PayPlus(conf, { runner: new ReplayRunner(cassette, { bind }), logger: silentLogger, store: new MemoryStore() });
   }
 
   it('keeps no site key, enc_data or enc_info in the cassette', () => {

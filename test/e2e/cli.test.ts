@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { MemoryJournal, PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
+import { MemoryStore, PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
 import { startSimulator, type Simulator } from '../../lib/sim/index.js';
 import { standinPath } from '../sim/support/standin.js';
 
@@ -39,7 +39,7 @@ describe('kcp-payplus cancel / capture / recover (stand-in + simulator)', () => 
   async function approved(amount: number): Promise<string> {
     const ordrIdxx = `CLI-${Date.now()}-${amount}`;
     const w = sim.pay({ site_cd: 'T0000', ordr_idxx: ordrIdxx, good_mny: amount, method: 'card' });
-    const payplus = new PayPlus(conf, { logger: silentLogger, journal: new MemoryJournal() });
+    const payplus = new PayPlus(conf, { logger: silentLogger, store: new MemoryStore() });
     const a = await payplus.approve({ tranCd: w.tran_cd, encData: w.enc_data, encInfo: w.enc_info, ordrIdxx, amount, custIp: '127.0.0.1' });
     return a.tno;
   }
@@ -69,9 +69,9 @@ describe('kcp-payplus cancel / capture / recover (stand-in + simulator)', () => 
     assert.equal(bad.err, 'kcp-payplus cancel: a partial cancel needs both --amount and --balance (rem_mny)\n');
   });
 
-  it('recover --dry-run on a clean journal has nothing to do', async () => {
+  it('recover --dry-run on a clean store has nothing to do', async () => {
     const res = await run(['recover', '--config', cfg, '--dry-run']);
-    assert.deepEqual(res, { code: 0, out: 'nothing to recover\n', err: '' });
+    assert.deepEqual(res, { code: 0, out: 'nothing to recover: no open payment attempts\n', err: '' });
   });
 });
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import {
   ExecaRunner,
   KcpGatewayError,
-  MemoryJournal,
+  MemoryStore,
   NativeRunner,
   PayPlus,
   SiteConf,
@@ -63,7 +63,7 @@ describe('PayPlus end to end (stand-in pp_cli + simulator)', () => {
           gwPort: String(sim.port),
           jsUrl: `${sim.url}/plugin/payplus_test.js`,
         });
-        payplus = new PayPlus(conf, { runner: makeRunner(), logger: silentLogger, journal: new MemoryJournal() });
+        payplus = new PayPlus(conf, { runner: makeRunner(), logger: silentLogger, store: new MemoryStore() });
       });
 
       async function approve(amount: number, extra: { method?: 'card' | 'vbank' | 'bank' | 'mobile'; escrow?: boolean } = {}) {
@@ -174,7 +174,7 @@ describe('PayPlus end to end (stand-in pp_cli + simulator)', () => {
       const home = kcpHome();
       const payplus = new PayPlus(
         SiteConf.testPreset({ homeDir: home, logDir: path.join(home, 'log'), gwUrl: '127.0.0.1', gwPort: String(sim.port), jsUrl: `${sim.url}/plugin/payplus_test.js` }),
-        { runner: new ExecaRunner(), logger: silentLogger, journal: new MemoryJournal() },
+        { runner: new ExecaRunner(), logger: silentLogger, store: new MemoryStore() },
       );
       const approval = await payplus.approve({
         tranCd: window.tran_cd, encData: window.enc_data, encInfo: window.enc_info, ordrIdxx: 'E2E-VBANK-1', amount: 10000,

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { MemoryStore } from '../../lib/store/memory.js';
+import { currentOwner } from '../../lib/store/owner.js';
 import {
-  FileNotificationStore,
   MemoryNotificationStore,
+  PaymentStoreNotifications,
   NotificationInbox,
   parseNotification,
   type KcpNotification,
@@ -93,10 +92,10 @@ describe('NotificationInbox', () => {
     assert.ok(results.every((r) => r.resultCode === '9999' && r.status === 'failed'));
   });
 
-  it('answers 9999 (in_progress) when another inbox holds the claim', async () => {
+  it('answers 9999 (in_progress) when another inbox holds the claim past the wait', async () => {
     const store = new MemoryNotificationStore();
     const a = new NotificationInbox({ store });
-    const b = new NotificationInbox({ store });
+    const b = new NotificationInbox({ store, waitMs: 30, pollMs: 10 });
     const hold = gate();
     const first = a.handle(deposit('N-5'), () => hold.promise);
     let calls = 0;
@@ -107,6 +106,36 @@ describe('NotificationInbox', () => {
     assert.equal((await first).status, 'processed');
     assert.equal((await b.handle(deposit('N-5'), () => void (calls += 1))).status, 'duplicate');
     assert.equal(calls, 0);
+  });
+
+  it('waits for another inbox that holds the claim, and answers 0000 when it completes', async () => {
+    const store = new MemoryNotificationStore();
+    const a = new NotificationInbox({ store });
+    const b = new NotificationInbox({ store, waitMs: 2000, pollMs: 5 });
+    const hold = gate();
+    const first = a.handle(deposit('N-6'), () => hold.promise);
+    let calls = 0;
+    const second = b.handle(deposit('N-6'), () => void (calls += 1));
+    setTimeout(hold.open, 30);
+    assert.deepEqual([(await first).status, (await second).status], ['processed', 'duplicate']);
+    assert.equal((await second).answer, OK);
+    assert.equal(calls, 0);
+  });
+
+  it('takes over when the other inbox fails: the waiting delivery runs the handler itself', async () => {
+    const store = new MemoryNotificationStore();
+    const a = new NotificationInbox({ store });
+    const b = new NotificationInbox({ store, waitMs: 2000, pollMs: 5 });
+    const hold = gate();
+    const first = a.handle(deposit('N-7'), async () => {
+      await hold.promise;
+      throw new Error('db down');
+    });
+    let calls = 0;
+    const second = b.handle(deposit('N-7'), () => void (calls += 1));
+    setTimeout(hold.open, 30);
+    assert.deepEqual([(await first).status, (await second).status], ['failed', 'processed']);
+    assert.equal(calls, 1);
   });
 
   it('still answers 0000 when recording completion fails, and reports it', async () => {
@@ -150,70 +179,31 @@ describe('NotificationInbox', () => {
   });
 });
 
-describe('FileNotificationStore', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kcp-notify-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+describe('PaymentStoreNotifications (the inbox on the payment store)', () => {
+  it('claims once, completes for good, and gives a released claim to the next delivery', async () => {
+    const store = new PaymentStoreNotifications(new MemoryStore());
+    assert.equal(await store.claim('P-1'), true);
+    assert.equal(await store.claim('P-1'), false, 'held by this live process');
+    await store.release('P-1');
+    assert.equal(await store.isCompleted('P-1'), false);
+    assert.equal(await store.claim('P-1'), true, 'released: the next delivery takes it');
+    await store.complete('P-1');
+    assert.equal(await store.isCompleted('P-1'), true);
+    assert.equal(await store.claim('P-1'), false);
   });
 
-  it('remembers completed ids across reopening', async () => {
-    const path = join(dir, 'notifications.jsonl');
-    const store = await FileNotificationStore.open(path);
-    const inbox = new NotificationInbox({ store });
+  it("takes over a claim whose process is gone", async () => {
+    const payments = new MemoryStore();
+    assert.equal(await payments.claimNotification('P-2', { host: currentOwner().host, pid: 2 ** 22 + 7, start: 'dead' }, Date.now() + 60_000), 'claimed');
+    const store = new PaymentStoreNotifications(payments);
+    assert.equal(await store.claim('P-2'), true);
+  });
+
+  it('processes each noti_id once through NotificationInbox, remembered by the store', async () => {
+    const payments = new MemoryStore();
     let calls = 0;
-    assert.equal((await inbox.handle(deposit('F-1'), () => void (calls += 1))).status, 'processed');
-    await store.close();
-    const lines = (await readFile(path, 'utf8')).trim().split('\n');
-    assert.equal(lines.length, 1);
-    assert.equal(JSON.parse(lines[0]!).id, 'F-1');
-
-    const reopened = await FileNotificationStore.open(path);
-    const again = await new NotificationInbox({ store: reopened }).handle(deposit('F-1'), () => void (calls += 1));
-    assert.equal(again.status, 'duplicate');
-    assert.equal(again.answer, OK);
-    assert.equal(calls, 1);
-    await reopened.close();
-  });
-
-  it('does not persist failed or released claims', async () => {
-    const path = join(dir, 'n.jsonl');
-    const store = await FileNotificationStore.open(path);
-    assert.equal(await store.claim('F-2'), true);
-    assert.equal(await store.claim('F-2'), false);
-    await store.release('F-2');
-    assert.equal(await store.claim('F-2'), true);
-    await store.close();
-    assert.equal(await readFile(path, 'utf8'), '');
-    const reopened = await FileNotificationStore.open(path);
-    assert.equal(await reopened.isCompleted('F-2'), false);
-    await reopened.close();
-  });
-
-  it('ignores a torn last line and appends after it on a new line', async () => {
-    const path = join(dir, 'torn.jsonl');
-    await writeFile(path, '{"id":"F-3","completedAt":"2024-01-01T00:00:00.000Z"}\n{"id":"F-4","comp');
-    const store = await FileNotificationStore.open(path);
-    assert.equal(await store.isCompleted('F-3'), true);
-    assert.equal(await store.isCompleted('F-4'), false);
-    assert.equal(await store.claim('F-4'), true);
-    await store.complete('F-4');
-    await store.close();
-    const lines = (await readFile(path, 'utf8')).split('\n');
-    assert.equal(lines.length, 4);
-    assert.equal(lines[1], '{"id":"F-4","comp');
-    assert.equal(JSON.parse(lines[2]!).id, 'F-4');
-    assert.equal(lines[3], '');
-    const reopened = await FileNotificationStore.open(path);
-    assert.equal(await reopened.isCompleted('F-4'), true);
-    await reopened.close();
-  });
-
-  it('refuses completion after close', async () => {
-    const store = await FileNotificationStore.open(join(dir, 'c.jsonl'));
-    await store.close();
-    await assert.rejects(store.complete('X'), { message: `FileNotificationStore ${join(dir, 'c.jsonl')} is closed.` });
+    const one = await new NotificationInbox({ store: new PaymentStoreNotifications(payments) }).handle(deposit('P-3'), () => void (calls += 1));
+    const two = await new NotificationInbox({ store: new PaymentStoreNotifications(payments) }).handle(deposit('P-3'), () => void (calls += 1));
+    assert.deepEqual([one.status, two.status, calls], ['processed', 'duplicate', 1]);
   });
 });

@@ -120,7 +120,7 @@ describe('parseNotification()', () => {
 
   it('refuses bodies without tx_cd or site_cd, and deposits without an amount', () => {
     assert.throws(() => parseNotification(form({ site_cd: 'T0000' }), TEST), {
-      name: 'KcpError',
+      name: 'KcpNotificationError',
       code: 'notification_rejected',
       message: 'Notification refused: tx_cd is missing; this is not a KCP common_return notification.',
       field: 'tx_cd',
@@ -140,7 +140,7 @@ describe('parseNotification()', () => {
 describe('notification source check', () => {
   it('refuses a foreign IP with a message naming the allowed servers', () => {
     assert.throws(() => parseNotification(EUC_KR_BODY, { remoteIp: '198.51.100.7', env: 'REAL' }), {
-      name: 'KcpError',
+      name: 'KcpNotificationError',
       code: 'notification_rejected',
       field: 'remoteIp',
       message:

@@ -6,11 +6,15 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import iconv from 'iconv-lite';
-import { MemoryJournal } from '../../lib/payplus/journal.js';
+import { MemoryStore } from '../../lib/store/memory.js';
 import { ppAxHubHandler, type PpAxHubResult } from '../../lib/payplus/http.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { parseOptionString } from '../../lib/protocol/option-string.js';
-import { silentLogger } from '../../lib/log/types.js';
+import type { LogEvent } from '../../lib/log/types.js';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { testConfData } from '../helpers/conf.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
 
@@ -33,13 +37,19 @@ describe('ppAxHubHandler (node:http)', () => {
   const results: Array<PpAxHubResult<Order, string>> = [];
   const committed: string[] = [];
   const orders = new Map<string, Order>([['HUB-1', { id: 'HUB-1', amount: 5000, buyer: '' }]]);
+  const logged: string[] = [];
 
   before(async () => {
-    const payplus = new PayPlus(testConfData(), { runner, logger: silentLogger, journal: new MemoryJournal() });
+    const logDir = mkdtempSync(path.join(os.tmpdir(), 'kcp-hub-'));
+    const logger = { log: (e: LogEvent) => void logged.push(`${e.level}:${e.event}:${String(e.fields?.message ?? '')}`) };
+    const payplus = new PayPlus(testConfData({ logDir }), { runner, logger, store: new MemoryStore() });
     const handler = ppAxHubHandler<Order, string>({
       payplus,
       trustProxy: ['127.0.0.1'],
-      findOrder: (id) => orders.get(id),
+      findOrder: (id) => {
+        if (id === 'BOOM') throw new TypeError('orders table is missing');
+        return orders.get(id);
+      },
       commit: (approval, order) => {
         committed.push(`${order.id}:${approval.tno}`);
         return 'ok';
@@ -84,5 +94,33 @@ describe('ppAxHubHandler (node:http)', () => {
     const res = await fetch(url);
     assert.equal(res.status, 405);
     assert.equal(runner.calls.length, 1);
+  });
+
+  it('a throwing findOrder answers 500 and is logged at level 0; the process goes on', async () => {
+    const res = await fetch(url, { method: 'POST', body: 'ordr_idxx=BOOM&tran_cd=00100000', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(res.status, 500);
+    assert.equal(await res.text(), 'Internal Server Error');
+    assert.ok(logged.includes('0:pp_ax_hub.failed:request failed: orders table is missing'), logged.join('\n'));
+  });
+
+  it('a client that aborts mid-body never becomes an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const port = Number(new URL(url).port);
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.write('POST /pp_ax_hub HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nordr_idxx=HUB');
+          setTimeout(() => socket.destroy(), 20);
+        });
+        socket.on('close', () => resolve());
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(unhandled, []);
+      assert.ok(logged.some((l) => l.startsWith('0:pp_ax_hub.failed:request failed:')), logged.join('\n'));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KcpModuleError, KcpOutcomeUnknownError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/log/types.js';
-import { MemoryJournal } from '../../lib/payplus/journal.js';
+import { MemoryStore } from '../../lib/store/memory.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { loadAddon } from '../../lib/runner/addon-loader.js';
 import { ExecaRunner } from '../../lib/runner/execa.js';
@@ -51,7 +51,7 @@ for (const [name, makeRunner] of runners) {
       new PayPlus(testConfData({ homeDir, logDir: path.join(homeDir, 'log'), timeoutMs }), {
         runner: makeRunner(),
         logger: silentLogger,
-        journal: new MemoryJournal(),
+        store: new MemoryStore(),
       });
     const cancel = (p: PayPlus) => p.cancel({ tno: '20261126000001', reason: 'x', custIp: '127.0.0.1' });
 

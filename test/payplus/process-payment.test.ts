@@ -1,15 +1,18 @@
-import { silentLogger } from '../../lib/log/types.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import os from 'node:os';
 import path from 'node:path';
-import { FileJournal, MemoryJournal } from '../../lib/payplus/journal.js';
-import { PayPlus } from '../../lib/payplus/payplus.js';
+import { KcpAmountMismatchError, KcpDuplicateOrderError } from '../../lib/errors.js';
+import { silentLogger, type PayplusLogger } from '../../lib/log/types.js';
+import { PayPlus, type PayPlusOptions } from '../../lib/payplus/payplus.js';
 import { parseOptionString } from '../../lib/protocol/option-string.js';
+import { MemoryStore } from '../../lib/store/memory.js';
+import { SqliteStore } from '../../lib/store/sqlite.js';
+import type { PaymentStore } from '../../lib/store/types.js';
 import { testConfData } from '../helpers/conf.js';
-import { CannedRunner } from '../helpers/canned-runner.js';
+import { CannedRunner, type CannedAnswer } from '../helpers/canned-runner.js';
 
 const US = '\x1f';
 const TNO = '20261126000001';
@@ -20,6 +23,9 @@ const form = (over: Record<string, string> = {}) => ({
   tran_cd: '00100000', enc_data: 'ENC', enc_info: 'INF', trace_no: 'T0000BQETG60GRNn', ordr_idxx: 'ORD-1',
   good_mny: '5000', use_pay_method: '100000000000', ...over,
 });
+const EMPTY_REPORT = {
+  cancelled: [], committed: [], kept: [], declined: [], failed: [], unknown: [], undecided: [], inProgress: [], skipped: [], pending: [],
+};
 
 /** The mod_data items of a recorded call, as name → value (EUC-KR decoded for mod_desc). */
 function modData(runner: CannedRunner, i: number): Record<string, string> {
@@ -29,11 +35,30 @@ function modData(runner: CannedRunner, i: number): Record<string, string> {
   return Object.fromEntries(text.split(US).filter(Boolean).map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]));
 }
 
-function setup(answers: Array<string | object>) {
-  const runner = new CannedRunner(answers as never);
-  const journal = new MemoryJournal();
-  const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner, journal });
-  return { runner, journal, payplus };
+const tmpLog = () => mkdtempSync(path.join(os.tmpdir(), 'kcp-pay-'));
+
+function setup(answers: Array<CannedAnswer | string>, options: Partial<PayPlusOptions> = {}) {
+  const runner = new CannedRunner(answers);
+  const store = options.store ?? new MemoryStore();
+  const logDir = tmpLog();
+  const payplus = new PayPlus(testConfData({ logDir }), { logger: silentLogger, runner, ...options, store });
+  return { runner, store, payplus, logDir };
+}
+
+/** A store whose update() fails for the states named. */
+function failingStore(inner: PaymentStore, failFor: (state: string | undefined) => boolean): PaymentStore {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'update') {
+        return async (...args: Parameters<PaymentStore['update']>) => {
+          if (failFor(args[2].state)) throw new Error('ENOSPC: no space left on device');
+          return target.update(...args);
+        };
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 describe('PayPlus#processPayment()', () => {
@@ -122,84 +147,135 @@ describe('PayPlus#processPayment()', () => {
     }
   });
 
-  it('reports loudly when the automatic cancel fails too, and recover() retries it once', async () => {
+  it('reports loudly when the automatic cancel fails too, and recover() retries it until KCP answers', async () => {
     const logged: string[] = [];
-    const runner = new CannedRunner([approved(5000), `res_cd=S202${US}res_msg=PG 서버 접속 오류\n`, OK]);
-    const journal = new MemoryJournal();
-    const payplus = new PayPlus(testConfData(), { runner, journal, logger: { log: (e) => logged.push(`${e.level}:${e.event}`) } });
+    const logger: PayplusLogger = { log: (e) => logged.push(`${e.level}:${e.event}`) };
+    const { runner, payplus } = setup([approved(5000), `res_cd=S202${US}res_msg=PG 서버 접속 오류\n`, OK], { logger });
     const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => { throw new Error('x'); } });
     assert.equal(out.status, 'cancel_failed');
     assert.equal(out.status === 'cancel_failed' && out.cancelError.resCd, 'S202');
     assert.ok(logged.includes('0:payment.auto_cancel_failed'));
     const report = await payplus.recover({ custIp: '10.0.0.2' });
     assert.deepEqual(report.cancelled.map((c) => c.tno), [TNO]);
+    assert.equal(modData(runner, 2).mod_ip, '10.0.0.2');
     assert.equal(runner.calls.length, 3);
-    assert.deepEqual(await payplus.recover(), { cancelled: [], kept: [], failed: [], unknown: [], pending: [] });
+    assert.deepEqual(await payplus.recover(), EMPTY_REPORT);
   });
 
-  it('records a timed-out approval as unknown, refuses the order again, and never retries it', async () => {
+  it("counts KCP's already-cancelled answer (8133) as cancelled", async () => {
+    const { payplus } = setup([approved(5000), `res_cd=8133${US}res_msg=이미 취소된 거래\n`]);
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => { throw new Error('x'); } });
+    assert.equal(out.status, 'cancelled');
+    assert.equal(out.status === 'cancelled' && out.cancel.resCd, '8133');
+  });
+
+  it('a timed-out approval is unknown: the order stays taken, nothing is retried, recover() says why', async () => {
     const { runner, payplus } = setup([{ timedOut: true, signal: 'SIGKILL', exitCode: null }]);
     const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
     assert.equal(out.status, 'unknown');
-    await assert.rejects(
-      payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }),
-      { code: 'duplicate_order', message: /has an unknown outcome; run recover\(\) or check KCP's admin first$/ },
-    );
+    assert.equal(out.status === 'unknown' && out.error.code, 'outcome_unknown');
+    await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), (err: unknown) => {
+      assert.ok(err instanceof KcpDuplicateOrderError);
+      assert.match(err.message, /^ordr_idxx: order ORD-1 cannot be approved now: an earlier attempt \(.+\) has an unknown outcome that recovery could not settle yet; run recover\(\) or check KCP's admin$/);
+      return true;
+    });
     const report = await payplus.recover();
-    assert.equal(report.unknown.length, 1);
-    assert.equal(report.unknown[0]!.step, 'approval');
+    assert.deepEqual(report.unknown.map((u) => [u.ordrIdxx, u.why]), [['ORD-1', 'pp_cli printed nothing and logged no run for this order']]);
     assert.equal(runner.calls.length, 1);
+  });
+
+  for (const [name, answer] of [
+    ['garbage output', { stdout: Buffer.from('<html>502 Bad Gateway</html>\n') }],
+    ['a cut res_cd', { stdout: Buffer.from('res_cd=00') }],
+    ['a signal after partial output', { stdout: Buffer.from(`res_cd=0000${US}res_msg=ok${US}tn`), signal: 'SIGSEGV', exitCode: null }],
+    ['an answer line without its newline', { stdout: Buffer.from(`res_cd=0000${US}res_msg=ok${US}tno=${TNO}${US}amount=5000`) }],
+  ] as const) {
+    it(`${name} after pp_cli started is unknown, never declined: the order stays taken`, async () => {
+      const { runner, payplus } = setup([answer as CannedAnswer]);
+      const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+      assert.equal(out.status, 'unknown');
+      assert.equal(out.status === 'unknown' && out.error.outcomeKnown, false);
+      await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), {
+        code: 'duplicate_order',
+      });
+      assert.equal(runner.calls.length, 1);
+    });
+  }
+
+  it('output cut at the cap is unknown, and is settled from the full answer in the stdout file (cancelled: never committed)', async () => {
+    const full = Buffer.from(`${'x'.repeat(100)}\n${approved(5000)}`);
+    const { runner, payplus } = setup(
+      [{ stdout: full.subarray(0, 50), outputTruncated: true, fileStdout: full }, OK],
+      { isCommitted: () => false },
+    );
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 'never' });
+    assert.equal(out.status, 'unknown');
+    // settled on the spot from the stdout file: approved there, and since commit never ran, cancelled
+    assert.equal(runner.calls.length, 2);
+    assert.equal(modData(runner, 1).mod_type, 'STSC');
+    assert.deepEqual(await payplus.recover(), EMPTY_REPORT);
+    assert.equal((await setupAgain(payplus, runner)).status, 'approved', 'a cancelled order can be paid again');
+  });
+
+  async function setupAgain(payplus: PayPlus, runner: CannedRunner) {
+    (runner as unknown as { answers: CannedAnswer[] }).answers.push({ stdout: Buffer.from(approved(5000)) });
+    return payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+  }
+
+  it('a non-KcpError thrown after pp_cli answered (a throwing logger) is unknown, then settled from the stdout file', async () => {
+    const logger: PayplusLogger = { log: (e) => { if (e.event === 'tx.end') throw new TypeError('logger broke'); } };
+    const { runner, payplus } = setup([approved(5000), OK], { logger, isCommitted: () => false });
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(out.status, 'unknown');
+    assert.match(out.status === 'unknown' ? out.error.message : '', /^the call failed after pp_cli had started \(logger broke\)/);
+    assert.equal(runner.calls.length, 2, 'the approval read back from the file was cancelled (never committed)');
+  });
+
+  it('a failure before pp_cli started is declined (nothing was sent), and the order stays payable', async () => {
+    const { runner, payplus } = setup([{ spawnError: { code: 'ENOENT', message: 'x' }, exitCode: null }, approved(5000)]);
+    const a = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(a.status, 'declined');
+    assert.equal(a.status === 'declined' && a.error.code, 'module_unavailable');
+    const b = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(b.status, 'approved');
+    assert.equal(runner.calls.length, 2);
   });
 
   it('refuses concurrent approvals of one order id, and a second approval after success', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const runner = new CannedRunner([approved(5000)]);
-    const slow = { name: 'slow', argvEncoding: 'euc-kr' as const, run: async (inv: never) => { await gate; return runner.run(inv); } };
-    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner: slow, journal: new MemoryJournal() });
+    const slow = { name: 'slow', argvEncoding: 'euc-kr' as const, durableOutput: true, run: async (inv: never) => { await gate; return runner.run(inv); } };
+    const payplus = new PayPlus(testConfData({ logDir: tmpLog() }), { logger: silentLogger, runner: slow, store: new MemoryStore() });
     const first = payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
     await assert.rejects(
       payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }),
-      { code: 'duplicate_order', message: 'ordr_idxx: order ORD-1 is being approved by another request right now' },
+      { code: 'duplicate_order', message: 'ordr_idxx: order ORD-1 cannot be approved now: it is being approved by another request right now' },
     );
     release();
     assert.equal((await first).status, 'approved');
     await assert.rejects(
       payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }),
-      { code: 'duplicate_order', message: `ordr_idxx: order ORD-1 cannot be approved again: it was already approved (tno ${TNO})` },
+      { code: 'duplicate_order', message: `ordr_idxx: order ORD-1 cannot be approved now: it was already paid (tno ${TNO})` },
     );
     assert.equal(runner.calls.length, 1);
   });
 
-  it('a journal that cannot record the commit never undoes it: approved, with journalError, logged at level 0', async () => {
-    const runner = new CannedRunner([approved(5000)]);
-    const journal = new MemoryJournal();
-    const failing = Object.assign(Object.create(journal) as MemoryJournal, {
-      append: async (e: Parameters<MemoryJournal['append']>[0]) => {
-        if (e.type === 'commit') throw new Error('ENOSPC: no space left on device');
-        return journal.append(e);
-      },
-    });
+  it('a store that cannot record the commit never undoes it: approved, with storeError, logged at level 0', async () => {
     const logged: string[] = [];
-    const payplus = new PayPlus(testConfData(), { runner, journal: failing, logger: { log: (e) => logged.push(`${e.level}:${e.event}`) } });
+    const store = failingStore(new MemoryStore(), (state) => state === 'committed');
+    const { runner, payplus } = setup([approved(5000)], { store, logger: { log: (e) => logged.push(`${e.level}:${e.event}`) } });
     const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 'saved' });
     assert.equal(out.status, 'approved');
-    assert.equal(out.status === 'approved' && String(out.journalError), 'Error: ENOSPC: no space left on device');
-    assert.ok(logged.includes('0:payment.journal_failed'));
+    assert.equal(out.status === 'approved' && String(out.storeError), 'Error: the payment store could not record the commit; recovery will ask isCommitted');
+    assert.ok(logged.includes('0:payment.store_failed'));
     assert.equal(runner.calls.length, 1);
   });
 
-  it('a journal that fails after pp_cli ran never stops the money path: the automatic cancel still goes out', async () => {
-    const runner = new CannedRunner([approved(5000), OK]);
-    const journal = new MemoryJournal();
-    const failing = Object.assign(Object.create(journal) as MemoryJournal, {
-      append: async (e: Parameters<MemoryJournal['append']>[0]) => {
-        if (e.type !== 'intent') throw new Error('EIO');
-        return journal.append(e);
-      },
-    });
-    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner, journal: failing });
+  it('a store that fails after pp_cli ran never stops the money path: the automatic cancel still goes out', async () => {
+    const store = failingStore(new MemoryStore(), () => true);
+    const { runner, payplus } = setup([approved(5000), OK], { store });
     const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => { throw new Error('db'); } });
     assert.equal(out.status, 'cancelled');
     assert.equal(modData(runner, 1).mod_type, 'STSC');
@@ -214,42 +290,98 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(b.status, 'approved');
   });
 
-  it('recover() cancels exactly once what a process killed (-9) between approval and commit left behind', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-journal-'));
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/payplus/die-before-commit.ts', dir], {
-      encoding: 'utf8',
-      timeout: 30_000,
+  it('commitInStore writes the order and the mark in one transaction; a throwing commit rolls both back and cancels', async () => {
+    const { runner, payplus } = setup([approved(5000), approved(5000), OK, approved(5000)]);
+    const ok = await payplus.processPayment(form(), {
+      custIp: '10.0.0.1', expectedAmount: 5000, commitInStore: true,
+      commit: async (a, tx) => {
+        await tx!.query('CREATE TABLE IF NOT EXISTS shop_orders (id TEXT PRIMARY KEY, tno TEXT)');
+        await tx!.query('INSERT INTO shop_orders VALUES (?, ?)', ['ORD-1', a.tno]);
+        return 'saved';
+      },
     });
-    assert.equal(child.signal, 'SIGKILL', child.stderr);
-    const lines = readFileSync(path.join(dir, 'payments.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
-    assert.deepEqual(lines, ['intent', 'result']);
-
-    const runner = new CannedRunner([OK]);
-    const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner, journal: new FileJournal(dir) });
-    const dry = await payplus.recover({ dryRun: true });
-    assert.deepEqual(dry.pending.map((p) => [p.ordrIdxx, p.tno]), [['CRASH-1', '20261126000042']]);
-    assert.equal(runner.calls.length, 0);
-    const report = await payplus.recover({ custIp: '10.0.0.9' });
-    assert.deepEqual(report.cancelled, [{ id: report.cancelled[0]!.id, ordrIdxx: 'CRASH-1', tno: '20261126000042' }]);
-    assert.deepEqual(modData(runner, 0), { tno: '20261126000042', mod_type: 'STSC', mod_ip: '10.0.0.9', mod_desc: '결과 처리 오류 - 자동 취소' });
-
-    const again = await new PayPlus(testConfData(), { logger: silentLogger, runner, journal: new FileJournal(dir) }).recover();
-    assert.deepEqual(again, { cancelled: [], kept: [], failed: [], unknown: [], pending: [] });
-    assert.equal(runner.calls.length, 1);
-    // the dead process's lock on CRASH-1 is taken over, and a cancelled order may be paid again
-    const retry = new PayPlus(testConfData(), { logger: silentLogger, runner: new CannedRunner([approved(5000)]), journal: new FileJournal(dir) });
-    const out = await retry.processPayment(form({ ordr_idxx: 'CRASH-1' }), { custIp: '1.1.1.1', expectedAmount: 5000, commit: () => 0 });
-    assert.equal(out.status, 'approved');
+    assert.equal(ok.status, 'approved');
+    const bad = await payplus.processPayment(form({ ordr_idxx: 'ORD-2' }), {
+      custIp: '10.0.0.1', expectedAmount: 5000, commitInStore: true,
+      commit: async (a, tx) => {
+        await tx!.query('INSERT INTO shop_orders VALUES (?, ?)', ['ORD-2', a.tno]);
+        throw new Error('stock ran out');
+      },
+    });
+    assert.equal(bad.status, 'cancelled');
+    const seen = await payplus.processPayment(form({ ordr_idxx: 'ORD-3' }), {
+      custIp: '10.0.0.1', expectedAmount: 5000, commitInStore: true,
+      commit: async (_a, tx) => (await tx!.query('SELECT id FROM shop_orders ORDER BY id')).map((r) => r.id),
+    });
+    assert.deepEqual(seen.status === 'approved' && seen.committed, ['ORD-1'], "ORD-2's row was rolled back with its mark");
+    assert.equal(runner.calls.length, 4);
   });
 
-  it('recover() hands uncommitted approvals to the merchant, who may keep them', async () => {
-    const { payplus, runner } = setup([approved(5000)]);
-    const journal = payplus.journal;
-    await journal.append({ type: 'intent', id: 'x1', at: new Date(0).toISOString(), ordrIdxx: 'K-1', amount: '5000', pid: 1 });
-    await journal.append({ type: 'result', id: 'x1', at: new Date(0).toISOString(), outcome: 'approved', tno: TNO });
-    const report = await payplus.recover({ onUncommitted: (s) => (s.ordrIdxx === 'K-1' ? 'keep' : 'cancel') });
-    assert.deepEqual(report.kept, [{ id: 'x1', ordrIdxx: 'K-1', tno: TNO }]);
+  for (const mode of ['external', 'store'] as const) {
+    it(`kill -9 inside the merchant's commit (${mode} commit): recovery never guesses, cancels exactly once, the order is payable again`, async () => {
+      const logDir = tmpLog();
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/payplus/die-before-commit.ts', logDir, mode], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.equal(child.signal, 'SIGKILL', child.stderr);
+      assert.ok(existsSync(path.join(logDir, 'payplus.sqlite')));
+
+      const runner = new CannedRunner([OK]);
+      const conf = testConfData({ logDir });
+      const plain = new PayPlus(conf, { logger: silentLogger, runner });
+      const dry = await plain.recover({ dryRun: true });
+      assert.deepEqual(dry.pending.map((p) => [p.ordrIdxx, p.tno, p.state]), [['CRASH-1', '20261126000042', 'approved']]);
+      if (mode === 'external') {
+        // No isCommitted hook: the shop may have the order, so nothing is cancelled; it is listed.
+        const listed = await plain.recover({ custIp: '10.0.0.9' });
+        assert.deepEqual(listed.undecided.map((u) => u.ordrIdxx), ['CRASH-1']);
+        assert.equal(runner.calls.length, 0);
+      }
+      const settled = await plain.recover({ custIp: '10.0.0.9', isCommitted: () => false });
+      assert.deepEqual(settled.cancelled.map((c) => [c.ordrIdxx, c.tno]), [['CRASH-1', '20261126000042']]);
+      assert.deepEqual(modData(runner, 0), { tno: '20261126000042', mod_type: 'STSC', mod_ip: '10.0.0.9', mod_desc: '결과 처리 오류 - 자동 취소' });
+      assert.deepEqual(await plain.recover({ isCommitted: () => false }), EMPTY_REPORT);
+      assert.equal(runner.calls.length, 1);
+      await plain.close();
+
+      const retry = new PayPlus(conf, { logger: silentLogger, runner: new CannedRunner([approved(5000)]), store: new SqliteStore(path.join(logDir, 'payplus.sqlite')) });
+      const out = await retry.processPayment(form({ ordr_idxx: 'CRASH-1' }), { custIp: '1.1.1.1', expectedAmount: 5000, commit: () => 0 });
+      assert.equal(out.status, 'approved');
+      await retry.close();
+    });
+  }
+
+  it('recover() asks isCommitted: a committed order is marked, never cancelled', async () => {
+    const { payplus, runner, store } = setup([approved(5000)]);
+    await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    // simulate the crash window: approved, the shop committed, the mark was lost
+    const [open] = await store.listOpen(10);
+    assert.equal(open, undefined);
+    const id = 'lost-mark';
+    await store.begin({ id, ordrIdxx: 'K-1', amount: '5000', owner: { host: 'gone', pid: 1, start: 'x' }, leaseUntil: 1, commitMode: 'external', durableOutput: true });
+    await store.update(id, ['started'], { state: 'approved', tno: TNO });
+    const report = await payplus.recover({ isCommitted: (a) => a.ordrIdxx === 'K-1' });
+    assert.deepEqual(report.committed.map((c) => c.ordrIdxx), ['K-1']);
+    assert.equal(runner.calls.length, 1);
+  });
+
+  it('recover() lets the merchant keep an uncommitted approval, and a kept order cannot be approved again', async () => {
+    const { payplus, runner, store } = setup([]);
+    await store.begin({ id: 'x1', ordrIdxx: 'ORD-1', amount: '5000', owner: { host: 'gone', pid: 1, start: 'x' }, leaseUntil: 1, commitMode: 'store', durableOutput: true });
+    await store.update('x1', ['started'], { state: 'approved', tno: TNO });
+    const report = await payplus.recover({ onUncommitted: (a) => (a.ordrIdxx === 'ORD-1' ? 'keep' : 'cancel') });
+    assert.deepEqual(report.kept, [{ id: 'x1', ordrIdxx: 'ORD-1', tno: TNO }]);
     assert.equal(runner.calls.length, 0);
-    assert.deepEqual((await payplus.recover()).kept, []);
+    assert.deepEqual(await payplus.recover(), EMPTY_REPORT);
+    await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), {
+      code: 'duplicate_order',
+      message: `ordr_idxx: order ORD-1 cannot be approved now: it was already paid (tno ${TNO})`,
+    });
+  });
+
+  it('refused inputs are typed errors of their own class', async () => {
+    const { payplus } = setup([]);
+    await assert.rejects(payplus.processPayment(form({ good_mny: '1' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), KcpAmountMismatchError);
   });
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { KcpGatewayError } from '../../lib/errors.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
-import { MemoryJournal } from '../../lib/payplus/journal.js';
+import { MemoryStore } from '../../lib/store/memory.js';
 import { ExecaRunner } from '../../lib/runner/execa.js';
 import { testConfData } from '../helpers/conf.js';
 
@@ -44,7 +44,7 @@ describe('Transaction and PayPlus through the execa runner and a fake pp_cli', (
   const { home, argvFile, answerFile } = fakeHome();
   const conf = testConfData({ homeDir: home, logDir: path.join(home, 'log') });
   const moduleEnv = { PATH: '/usr/bin:/bin', FAKE_ARGV: argvFile, FAKE_ANSWER: answerFile };
-  const payplus = new PayPlus(conf, { logger: silentLogger, runner: new ExecaRunner(), moduleEnv, journal: new MemoryJournal() });
+  const payplus = new PayPlus(conf, { logger: silentLogger, runner: new ExecaRunner(), moduleEnv, store: new MemoryStore() });
 
   it('Transaction mirrors C_PP_CLI: set data, doTx, getResData (EUC-KR answer decoded)', async () => {
     writeFileSync(
@@ -133,11 +133,14 @@ describe('Transaction and PayPlus through the execa runner and a fake pp_cli', (
     });
   });
 
-  it('S204 (sent, answer lost) is a connection error whose outcome is unknown', async () => {
+  it('S204 (sent, answer lost) is an outcome-unknown error, not a connection error', async () => {
     writeFileSync(answerFile, iconv.encode(`res_cd=S204${US}res_msg=PG 서버 지불 DATA 수신 오류\n`, 'cp949'));
     await assert.rejects(payplus.cancel({ tno: '20130326962625', reason: 'x', custIp: '127.0.0.1' }), {
-      code: 'connection_failed',
+      name: 'KcpOutcomeUnknownError',
+      code: 'outcome_unknown',
+      resCd: 'S204',
       outcomeKnown: false,
+      message: 'STSC request failed: S204 PG 서버 지불 DATA 수신 오류: the request may have reached KCP; do not retry before checking the transaction',
     });
   });
 
@@ -157,7 +160,7 @@ describe('what a merchant-supplied logger sees', () => {
     const payplus = new PayPlus(testConfData({ homeDir: home, logDir: path.join(home, 'log') }), {
       runner: new ExecaRunner(),
       moduleEnv: { PATH: '/usr/bin:/bin', FAKE_ARGV: argvFile, FAKE_ANSWER: answerFile },
-      journal: new MemoryJournal(),
+      store: new MemoryStore(),
       logger: { log: (e) => events.push(JSON.stringify(e)) },
     });
     writeFileSync(

@@ -31,11 +31,12 @@ describe('result parsing (pp-cli-protocol.md §2)', () => {
     assert.deepEqual(parseResultLine(`res_cd=S202${US}res_msg=PG 서버 접속 오류`), { res_cd: 'S202', res_msg: 'PG 서버 접속 오류' });
   });
 
-  it('turns empty output into 9502 with exit code, signal and stderr attached', () => {
+  it('turns empty output into an unknown outcome (9502) with exit code, signal and stderr attached', () => {
     assert.throws(
       () => interpretOutcome(outcome({ exitCode: 3, stderr: Buffer.from('boom') }), 'euc-kr', '/h/bin/pp_cli'),
       (err: any) => {
-        assert.equal(err.code, 'module_unavailable');
+        assert.equal(err.code, 'outcome_unknown');
+        assert.equal(err.outcomeKnown, false);
         assert.equal(err.resCd, '9502');
         assert.equal(err.resMsg, '연동 모듈 호출 오류');
         assert.equal(err.exitCode, 3);
@@ -43,8 +44,9 @@ describe('result parsing (pp-cli-protocol.md §2)', () => {
         assert.equal(err.stderr, 'boom');
         assert.equal(
           err.message,
-          "9502 연동 모듈 호출 오류: pp_cli printed nothing (exit code 3). Check that /h/bin/pp_cli is KCP's module, " +
-            "executable (chmod 755) and built for this machine; run 'kcp-payplus doctor'",
+          "pp_cli printed no answer (exit code 3). If it never ran a transaction, check that /h/bin/pp_cli is KCP's " +
+            "module, executable (chmod 755) and built for this machine: run 'kcp-payplus doctor'; the gateway may have " +
+            "processed the request. Do not retry: resolve it first (recover(), the module's log, or KCP's admin)",
         );
         return true;
       },

@@ -1,0 +1,365 @@
+/**
+ * The payment store written once in SQL, over a small driver per engine (SQLite, PostgreSQL, MariaDB/MySQL). Every
+ * rule of the contract lives here; a driver only runs statements and transactions.
+ *
+ * Tables (created on first use, versioned in kcp_payplus_schema):
+ * - kcp_payplus_orders: one row per order id that is taken (primary key = the exclusivity rule).
+ * - kcp_payplus_attempts: one row per attempt not archived yet; `open_flag` = 1 until it is final (indexed).
+ * - kcp_payplus_attempts_archive: final attempts moved out of the way; their order rows stay.
+ * - kcp_payplus_notifications: one row per noti_id (processing / released / done).
+ */
+import { ownerGone, sameOwner } from './owner.js';
+import {
+  FINAL_STATES,
+  RELEASING_STATES,
+  type Attempt,
+  type AttemptPatch,
+  type AttemptState,
+  type BeginResult,
+  type NewAttempt,
+  type NotificationClaim,
+  type Owner,
+  type PaymentStore,
+  type StoreTransaction,
+} from './types.js';
+
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+export type Row = Record<string, unknown>;
+export interface QueryResult {
+  rows: Row[];
+  changes: number;
+}
+/** Runs one statement; SQL is written with `?` placeholders (the PostgreSQL driver numbers them). */
+export type Query = (sql: string, params?: readonly unknown[]) => Promise<QueryResult>;
+
+export interface SqlDriver {
+  readonly dialect: Dialect;
+  query: Query;
+  /** BEGIN (SQLite: IMMEDIATE, taking the write lock at once), fn, COMMIT; ROLLBACK when fn throws. */
+  transaction<T>(fn: (q: Query, raw: Query) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export const SCHEMA_VERSION = 1;
+
+const ATTEMPT_COLUMNS = `
+  id VARCHAR(36) NOT NULL PRIMARY KEY,
+  ordr_idxx VARCHAR(64) NOT NULL,
+  amount VARCHAR(20) NOT NULL,
+  state VARCHAR(16) NOT NULL,
+  open_flag SMALLINT NOT NULL,
+  owner_host VARCHAR(255) NOT NULL,
+  owner_pid INTEGER NOT NULL,
+  owner_start VARCHAR(64) NOT NULL,
+  lease_until BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  commit_mode VARCHAR(8) NOT NULL,
+  output_path VARCHAR(1024),
+  durable_output SMALLINT NOT NULL,
+  trace_no VARCHAR(32),
+  tno VARCHAR(20),
+  res_cd VARCHAR(8),
+  approved_amount VARCHAR(20),
+  method VARCHAR(16),
+  escrow SMALLINT,
+  cancel_mod_type VARCHAR(8),
+  cancel_reason VARCHAR(32),
+  cancel_tries INTEGER NOT NULL,
+  cancel_res_cd VARCHAR(8),
+  note VARCHAR(1000)`;
+
+/** The schema, statement by statement, for one engine. Idempotent: safe when two processes start at once. */
+export function schemaStatements(dialect: Dialect): string[] {
+  const mysql = dialect === 'mysql';
+  const engine = mysql ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4' : '';
+  const openIndex = mysql ? ',\n  INDEX kcp_payplus_attempts_open (open_flag, created_at)' : '';
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS kcp_payplus_schema (version INTEGER NOT NULL)${engine}`,
+    `CREATE TABLE IF NOT EXISTS kcp_payplus_orders (
+  ordr_idxx VARCHAR(64) NOT NULL PRIMARY KEY,
+  attempt_id VARCHAR(36) NOT NULL,
+  created_at BIGINT NOT NULL)${engine}`,
+    `CREATE TABLE IF NOT EXISTS kcp_payplus_attempts (${ATTEMPT_COLUMNS}${openIndex})${engine}`,
+    `CREATE TABLE IF NOT EXISTS kcp_payplus_attempts_archive (${ATTEMPT_COLUMNS})${engine}`,
+    `CREATE TABLE IF NOT EXISTS kcp_payplus_notifications (
+  noti_id VARCHAR(100) NOT NULL PRIMARY KEY,
+  state VARCHAR(12) NOT NULL,
+  owner_host VARCHAR(255) NOT NULL,
+  owner_pid INTEGER NOT NULL,
+  owner_start VARCHAR(64) NOT NULL,
+  lease_until BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL)${engine}`,
+  ];
+  if (!mysql) {
+    statements.push('CREATE INDEX IF NOT EXISTS kcp_payplus_attempts_open ON kcp_payplus_attempts (open_flag, created_at)');
+  }
+  return statements;
+}
+
+const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+const num = (v: unknown): number => Number(v);
+
+function toAttempt(r: Row): Attempt {
+  return {
+    id: String(r.id),
+    ordrIdxx: String(r.ordr_idxx),
+    amount: String(r.amount),
+    state: String(r.state) as AttemptState,
+    owner: { host: String(r.owner_host), pid: num(r.owner_pid), start: String(r.owner_start) },
+    leaseUntil: num(r.lease_until),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+    commitMode: String(r.commit_mode) === 'store' ? 'store' : 'external',
+    outputPath: str(r.output_path),
+    durableOutput: num(r.durable_output) === 1,
+    traceNo: str(r.trace_no),
+    tno: str(r.tno),
+    resCd: str(r.res_cd),
+    approvedAmount: str(r.approved_amount),
+    method: str(r.method),
+    escrow: r.escrow === null || r.escrow === undefined ? undefined : num(r.escrow) === 1,
+    cancelModType: str(r.cancel_mod_type),
+    cancelReason: str(r.cancel_reason),
+    cancelTries: num(r.cancel_tries),
+    cancelResCd: str(r.cancel_res_cd),
+    note: str(r.note),
+  };
+}
+
+/** Column name → how an AttemptPatch field is stored. */
+const PATCH_COLUMNS: Record<string, (p: AttemptPatch) => Array<[string, unknown]>> = {
+  state: (p) => [
+    ['state', p.state],
+    ['open_flag', FINAL_STATES.has(p.state!) ? 0 : 1],
+  ],
+  owner: (p) => [
+    ['owner_host', p.owner!.host],
+    ['owner_pid', p.owner!.pid],
+    ['owner_start', p.owner!.start],
+  ],
+  leaseUntil: (p) => [['lease_until', p.leaseUntil]],
+  outputPath: (p) => [['output_path', p.outputPath ?? null]],
+  traceNo: (p) => [['trace_no', p.traceNo ?? null]],
+  tno: (p) => [['tno', p.tno ?? null]],
+  resCd: (p) => [['res_cd', p.resCd ?? null]],
+  approvedAmount: (p) => [['approved_amount', p.approvedAmount ?? null]],
+  method: (p) => [['method', p.method ?? null]],
+  escrow: (p) => [['escrow', p.escrow === undefined ? null : p.escrow ? 1 : 0]],
+  cancelModType: (p) => [['cancel_mod_type', p.cancelModType ?? null]],
+  cancelReason: (p) => [['cancel_reason', p.cancelReason ?? null]],
+  cancelTries: (p) => [['cancel_tries', p.cancelTries]],
+  cancelResCd: (p) => [['cancel_res_cd', p.cancelResCd ?? null]],
+  note: (p) => [['note', p.note === undefined ? null : p.note.slice(0, 1000)]],
+};
+
+const ARCHIVE_BATCH = 500;
+
+export class SqlPaymentStore implements PaymentStore {
+  readonly kind: string;
+  #ready: Promise<void> | undefined;
+
+  constructor(private readonly driver: SqlDriver) {
+    this.kind = driver.dialect;
+  }
+
+  /** Creates the tables on first use and checks the schema version. */
+  ready(): Promise<void> {
+    this.#ready ??= (async () => {
+      for (const sql of schemaStatements(this.driver.dialect)) await this.driver.query(sql);
+      await this.driver.transaction(async (q) => {
+        const rows = (await q('SELECT version FROM kcp_payplus_schema')).rows;
+        if (rows.length === 0) await q('INSERT INTO kcp_payplus_schema (version) VALUES (?)', [SCHEMA_VERSION]);
+        else if (num(rows[0]!.version) > SCHEMA_VERSION) {
+          throw new Error(
+            `the payment store's schema is version ${String(rows[0]!.version)}, newer than this kcp-payplus ` +
+              `(${SCHEMA_VERSION}); upgrade kcp-payplus on this server too`,
+          );
+        }
+      });
+    })();
+    this.#ready.catch(() => (this.#ready = undefined));
+    return this.#ready;
+  }
+
+  /** INSERT that does nothing when the primary key exists; true when the row was inserted. */
+  private async insertOnce(q: Query, table: string, values: Record<string, unknown>): Promise<boolean> {
+    const cols = Object.keys(values);
+    const marks = cols.map(() => '?').join(', ');
+    const params = Object.values(values);
+    if (this.driver.dialect === 'mysql') {
+      try {
+        await q(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${marks})`, params);
+        return true;
+      } catch (err) {
+        if ((err as { errno?: number }).errno === 1062) return false; // ER_DUP_ENTRY: the transaction goes on
+        throw err;
+      }
+    }
+    const r = await q(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${marks}) ON CONFLICT DO NOTHING`, params);
+    return r.changes === 1;
+  }
+
+  private forUpdate(): string {
+    return this.driver.dialect === 'sqlite' ? '' : ' FOR UPDATE';
+  }
+
+  private async attemptIn(q: Query, id: string, lock = false): Promise<Attempt | undefined> {
+    const live = (await q(`SELECT * FROM kcp_payplus_attempts WHERE id = ?${lock ? this.forUpdate() : ''}`, [id])).rows[0];
+    if (live) return toAttempt(live);
+    const archived = (await q('SELECT * FROM kcp_payplus_attempts_archive WHERE id = ?', [id])).rows[0];
+    return archived ? toAttempt(archived) : undefined;
+  }
+
+  async begin(a: NewAttempt): Promise<BeginResult> {
+    await this.ready();
+    const now = Date.now();
+    for (let round = 0; round < 5; round++) {
+      const result = await this.driver.transaction(async (q): Promise<BeginResult | undefined> => {
+        if (!(await this.insertOnce(q, 'kcp_payplus_orders', { ordr_idxx: a.ordrIdxx, attempt_id: a.id, created_at: now }))) {
+          const held = (await q(`SELECT attempt_id FROM kcp_payplus_orders WHERE ordr_idxx = ?${this.forUpdate()}`, [a.ordrIdxx])).rows[0];
+          if (!held) return undefined; // given back between our insert and our look: try again
+          const blocking = await this.attemptIn(q, String(held.attempt_id));
+          if (!blocking) throw new Error(`payment store: order ${a.ordrIdxx} is held by attempt ${String(held.attempt_id)}, which is missing`);
+          return { ok: false, blocking };
+        }
+        await q(
+          `INSERT INTO kcp_payplus_attempts (id, ordr_idxx, amount, state, open_flag, owner_host, owner_pid, owner_start,
+             lease_until, created_at, updated_at, commit_mode, output_path, durable_output, trace_no, cancel_tries)
+           VALUES (?, ?, ?, 'started', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+          [a.id, a.ordrIdxx, a.amount, a.owner.host, a.owner.pid, a.owner.start, a.leaseUntil, now, now, a.commitMode,
+            a.outputPath ?? null, a.durableOutput ? 1 : 0, a.traceNo ?? null],
+        );
+        return { ok: true, attempt: toAttempt((await q('SELECT * FROM kcp_payplus_attempts WHERE id = ?', [a.id])).rows[0]!) };
+      });
+      if (result) return result;
+    }
+    throw new Error(`payment store: order ${a.ordrIdxx} changed hands too often to be taken; try again`);
+  }
+
+  private async updateIn(q: Query, id: string, from: readonly AttemptState[], patch: AttemptPatch, owner?: Owner): Promise<boolean> {
+    const sets: Array<[string, unknown]> = [['updated_at', Date.now()]];
+    for (const key of Object.keys(patch)) {
+      const columns = PATCH_COLUMNS[key];
+      if (!columns) throw new Error(`payment store: ${key} cannot be changed`);
+      sets.push(...columns(patch));
+    }
+    const where = [`id = ?`, `state IN (${from.map(() => '?').join(', ')})`];
+    const params: unknown[] = [...sets.map(([, v]) => v), id, ...from];
+    if (owner) {
+      where.push('owner_host = ?', 'owner_pid = ?', 'owner_start = ?');
+      params.push(owner.host, owner.pid, owner.start);
+    }
+    const r = await q(`UPDATE kcp_payplus_attempts SET ${sets.map(([c]) => `${c} = ?`).join(', ')} WHERE ${where.join(' AND ')}`, params);
+    if (r.changes !== 1) return false;
+    if (patch.state && RELEASING_STATES.has(patch.state)) {
+      await q('DELETE FROM kcp_payplus_orders WHERE attempt_id = ?', [id]);
+    }
+    return true;
+  }
+
+  async update(id: string, from: readonly AttemptState[], patch: AttemptPatch, owner?: Owner): Promise<boolean> {
+    await this.ready();
+    return this.driver.transaction((q) => this.updateIn(q, id, from, patch, owner));
+  }
+
+  async commitWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    await this.ready();
+    return this.driver.transaction(async (q, raw) => {
+      const attempt = await this.attemptIn(q, id, true);
+      if (!attempt || attempt.state !== 'approved' || !sameOwner(attempt.owner, owner)) {
+        throw new Error(
+          `payment store: attempt ${id} is no longer this process's approved attempt (${attempt?.state ?? 'missing'}); ` +
+            `the commit was not run`,
+        );
+      }
+      const value = await fn({ query: async (sql, params) => (await raw(sql, params ?? [])).rows });
+      if (!(await this.updateIn(q, id, ['approved'], { state: 'committed' }, owner))) {
+        throw new Error(`payment store: attempt ${id} changed during the commit; rolled back`);
+      }
+      return value;
+    });
+  }
+
+  async claim(id: string, expected: Owner, next: Owner, leaseUntil: number): Promise<boolean> {
+    await this.ready();
+    const r = await this.driver.query(
+      `UPDATE kcp_payplus_attempts SET owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?, updated_at = ?
+       WHERE id = ? AND owner_host = ? AND owner_pid = ? AND owner_start = ? AND open_flag = 1`,
+      [next.host, next.pid, next.start, leaseUntil, Date.now(), id, expected.host, expected.pid, expected.start],
+    );
+    return r.changes === 1;
+  }
+
+  async get(id: string): Promise<Attempt | undefined> {
+    await this.ready();
+    return this.attemptIn(this.driver.query, id);
+  }
+
+  async listOpen(limit: number): Promise<Attempt[]> {
+    await this.ready();
+    const rows = (await this.driver.query('SELECT * FROM kcp_payplus_attempts WHERE open_flag = 1 ORDER BY created_at LIMIT ?', [limit])).rows;
+    return rows.map(toAttempt);
+  }
+
+  async archive(before: number): Promise<number> {
+    await this.ready();
+    let moved = 0;
+    for (;;) {
+      const n = await this.driver.transaction(async (q) => {
+        const ids = (await q('SELECT id FROM kcp_payplus_attempts WHERE open_flag = 0 AND updated_at < ? LIMIT ?', [before, ARCHIVE_BATCH])).rows.map((r) => String(r.id));
+        if (ids.length === 0) return 0;
+        const marks = ids.map(() => '?').join(', ');
+        await q(`INSERT INTO kcp_payplus_attempts_archive SELECT * FROM kcp_payplus_attempts WHERE id IN (${marks})`, ids);
+        await q(`DELETE FROM kcp_payplus_attempts WHERE id IN (${marks})`, ids);
+        return ids.length;
+      });
+      moved += n;
+      if (n < ARCHIVE_BATCH) return moved;
+    }
+  }
+
+  async claimNotification(id: string, owner: Owner, leaseUntil: number): Promise<NotificationClaim> {
+    await this.ready();
+    return this.driver.transaction(async (q) => {
+      const now = Date.now();
+      const mine = { state: 'processing', owner_host: owner.host, owner_pid: owner.pid, owner_start: owner.start, lease_until: leaseUntil, updated_at: now };
+      if (await this.insertOnce(q, 'kcp_payplus_notifications', { noti_id: id, ...mine })) return 'claimed';
+      const row = (await q(`SELECT * FROM kcp_payplus_notifications WHERE noti_id = ?${this.forUpdate()}`, [id])).rows[0];
+      if (!row) return 'busy';
+      if (row.state === 'done') return 'done';
+      const holder = { host: String(row.owner_host), pid: num(row.owner_pid), start: String(row.owner_start) };
+      if (row.state === 'processing' && !ownerGone(holder, num(row.lease_until), now)) return 'busy';
+      await q(
+        `UPDATE kcp_payplus_notifications SET state = ?, owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?,
+           updated_at = ? WHERE noti_id = ?`,
+        [...Object.values(mine), id],
+      );
+      return 'claimed';
+    });
+  }
+
+  async completeNotification(id: string): Promise<void> {
+    await this.ready();
+    await this.driver.query("UPDATE kcp_payplus_notifications SET state = 'done', lease_until = 0, updated_at = ? WHERE noti_id = ?", [Date.now(), id]);
+  }
+
+  async releaseNotification(id: string, owner: Owner): Promise<void> {
+    await this.ready();
+    await this.driver.query(
+      `UPDATE kcp_payplus_notifications SET state = 'released', lease_until = 0, updated_at = ?
+       WHERE noti_id = ? AND state = 'processing' AND owner_host = ? AND owner_pid = ? AND owner_start = ?`,
+      [Date.now(), id, owner.host, owner.pid, owner.start],
+    );
+  }
+
+  async notificationDone(id: string): Promise<boolean> {
+    await this.ready();
+    const row = (await this.driver.query('SELECT state FROM kcp_payplus_notifications WHERE noti_id = ?', [id])).rows[0];
+    return row?.state === 'done';
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}
