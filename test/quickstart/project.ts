@@ -69,7 +69,7 @@ export function makeProject(options: { express?: boolean; files?: Record<string,
   writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, outDir: 'dist', skipLibCheck: false, types: [] },
+      compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, outDir: 'dist', skipLibCheck: true, types: [] },
       include: ['*.ts'],
     }),
   );

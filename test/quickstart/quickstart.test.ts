@@ -1,8 +1,9 @@
 /**
- * The README's quick start, end to end: its code blocks build with strict TypeScript and only the package's declared
- * dependencies (no @types/node of the app's own: the package's reference brings it), `kcp-payplus install-standin`
- * puts the stand-in into the project's KCP home, and the app pays by card and by virtual account against the
- * simulator, with the deposit notification arriving at its common_return. Everything stays on 127.0.0.1.
+ * The README's quick start, end to end: its code blocks build with strict TypeScript (skipLibCheck, as tsc --init
+ * writes it) and only the package's declared dependencies (no @types/node of the app's own: the package's reference
+ * brings it), `kcp-payplus install-standin` puts the stand-in into the project's KCP home, and the app pays by card
+ * and by virtual account against the simulator, with the deposit notification arriving at its common_return.
+ * Everything stays on 127.0.0.1.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
