@@ -2,6 +2,7 @@
  * `npm start`: the sample shop against the local simulator, on 127.0.0.1.
  * PORT (default 3000) and SIM_PORT (default: any free port) choose the ports.
  */
+import { StandInRefused } from '../lib/sim/standin.js';
 import { startSample, type Sample } from './runtime.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -24,7 +25,7 @@ let sample: Sample;
 try {
   sample = await startSample({ port, simPort, console: true });
 } catch (err) {
-  const message = portInUseMessage(err);
+  const message = err instanceof StandInRefused ? `npm start: ${err.message}\n` : portInUseMessage(err);
   if (!message) throw err;
   process.stderr.write(message);
   process.exit(1);

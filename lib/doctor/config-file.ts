@@ -6,8 +6,7 @@
  */
 import path from 'node:path';
 
-import { checkGatewayHostForm } from '../config/environment.js';
-import { siteCdEnvironment } from '../config/environment.js';
+import { checkGatewayHostForm, siteCdEnvironment } from '../config/environment.js';
 import { readSiteConfFile, type SiteConfSource } from '../config/load.js';
 import { checkDir, checkPpCliLogLevel } from '../config/rules.js';
 import { schemaErrors, unknownKeyErrors } from '../config/site-conf-class.js';

@@ -2,6 +2,7 @@
  * `kcp-payplus install-standin --home <dir> [--config file] [--force]`: puts the package's stand-in pp_cli where KCP's
  * module goes, for development against `kcp-payplus sim`. Refuses a REAL configuration. See help.ts for the text.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SiteConf } from '../../config/index.js';
 import { KcpError } from '../../errors.js';
@@ -32,13 +33,13 @@ export const installStandInCommand: CliCommand = {
         return 1;
       }
     }
-    const home = values.home ?? conf!.homeDir;
+    const home = path.resolve(values.home ?? conf!.homeDir);
     try {
       const target = installStandIn(home, { conf, force: values.force });
       process.stdout.write(
         `stand-in pp_cli installed: ${target} (mode 755)\n` +
           `it talks to the local simulator only: start one with 'kcp-payplus sim', then point the config at it\n` +
-          `(g_conf_home_dir=${home.replace(/\/+$/, '')}, g_conf_gw_url=127.0.0.1, g_conf_gw_port=<sim port>, payplus.allow_nonstandard_port=true).\n`,
+          `(g_conf_home_dir=${home}, g_conf_gw_url=127.0.0.1, g_conf_gw_port=<sim port>, payplus.allow_nonstandard_port=true).\n`,
       );
       return 0;
     } catch (err) {
