@@ -13,7 +13,7 @@
  *   KCP_PAYPLUS_BUILD_VERBOSE=1   show node-gyp's output instead of saving it to build/native-build.log
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,13 +95,16 @@ function runNodeGyp(nodeGyp) {
 }
 
 /**
- * When node-addon-api is hoisted beside this package (an installed package, not the repository), gyp leaves an empty
- * `node-addon-api/` folder in the package root for its out-of-tree target. Remove it, only if empty.
+ * When node-addon-api is hoisted beside this package (an installed package, not the repository), gyp writes the
+ * makefiles of its out-of-tree targets into `<package>/node-addon-api/` (it maps `../node-addon-api` under build/).
+ * They are needed only during the build (`npm rebuild` writes them again), so remove the folder afterwards, and only
+ * when it holds nothing but gyp's makefiles.
  */
-function removeEmptyGypFolder() {
+function removeGypMakefileFolder() {
   const stray = join(root, 'node-addon-api');
   try {
-    if (statSync(stray).isDirectory() && readdirSync(stray).length === 0) rmdirSync(stray);
+    const names = readdirSync(stray);
+    if (names.every((n) => n.endsWith('.mk') || n.endsWith('.Makefile'))) rmSync(stray, { recursive: true, force: true });
   } catch {
     /* not there */
   }
@@ -130,7 +133,7 @@ function main() {
       `this takes a minute or two on a small machine (${where0}).`,
   );
   const result = runNodeGyp(nodeGyp);
-  removeEmptyGypFolder();
+  removeGypMakefileFolder();
   const where = process.env.KCP_PAYPLUS_BUILD_VERBOSE === '1' ? 'output above' : `log: ${logPath}`;
   if (!existsSync(standinPath)) console.log(`kcp-payplus: stand-in pp_cli not built (${where}).`);
   if (result.error) return fallback(`node-gyp could not run: ${result.error.message}; ${where}`);

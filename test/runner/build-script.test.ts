@@ -54,22 +54,31 @@ describe('scripts/build-native.mjs', () => {
     }
   });
 
-  it("removes the empty node-addon-api/ folder gyp leaves in an installed package's root, and nothing else", () => {
+  it("removes the node-addon-api/ folder of gyp makefiles an installed package's build leaves, and nothing else", () => {
+    const run = (pkg: string) => {
+      const fake = join(pkg, 'fake-gyp.js');
+      writeFileSync(fake, 'process.exit(1);\n');
+      return spawnSync(process.execPath, [join(pkg, 'scripts', 'build-native.mjs')], {
+        env: { PATH: process.env.PATH ?? '', npm_config_node_gyp: fake, KCP_PAYPLUS_BUILD_VERBOSE: '1' },
+        encoding: 'utf8',
+        timeout: 20000,
+      });
+    };
     const pkg = mkdtempSync(join(tmpdir(), 'kcp-installed-'));
     try {
       mkdirSync(join(pkg, 'scripts'));
       copyFileSync(join(packageRoot(), 'scripts', 'build-native.mjs'), join(pkg, 'scripts', 'build-native.mjs'));
       mkdirSync(join(pkg, 'node-addon-api'));
-      const fake = join(pkg, 'fake-gyp.js');
-      writeFileSync(fake, 'process.exit(1);\n');
-      const r = spawnSync(process.execPath, [join(pkg, 'scripts', 'build-native.mjs')], {
-        env: { PATH: process.env.PATH ?? '', npm_config_node_gyp: fake, KCP_PAYPLUS_BUILD_VERBOSE: '1' },
-        encoding: 'utf8',
-        timeout: 20000,
-      });
-      assert.equal(r.status, 0);
+      writeFileSync(join(pkg, 'node-addon-api', 'node_addon_api_except.target.mk'), '# gyp\n');
+      writeFileSync(join(pkg, 'node-addon-api', 'node_addon_api.Makefile'), '# gyp\n');
+      assert.equal(run(pkg).status, 0);
       assert.equal(existsSync(join(pkg, 'node-addon-api')), false);
       assert.ok(existsSync(join(pkg, 'scripts', 'build-native.mjs')));
+
+      mkdirSync(join(pkg, 'node-addon-api'));
+      writeFileSync(join(pkg, 'node-addon-api', 'package.json'), '{}');
+      assert.equal(run(pkg).status, 0);
+      assert.ok(existsSync(join(pkg, 'node-addon-api', 'package.json')), 'a folder that is not only gyp output stays');
     } finally {
       rmSync(pkg, { recursive: true, force: true });
     }
