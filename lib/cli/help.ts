@@ -4,6 +4,7 @@
  * cannot drift apart. The dispatcher (index.ts) answers --help itself, so every command has it. A command that keeps
  * its own help text (recover) is listed here by that text.
  */
+import { wrapCells } from '../doctor/format.js';
 import { RECOVER_USAGE } from './commands/recover.js';
 
 export interface CommandHelp {
@@ -126,7 +127,7 @@ export const HELP: Readonly<Record<string, CommandHelp | string>> = {
       'never to KCP. It refuses a REAL configuration, and will not overwrite a module that is not a stand-in unless --force.',
     options: [
       ['--home <dir>', 'the KCP home (g_conf_home_dir, the folder above bin/); default: the config\'s g_conf_home_dir'],
-      CONFIG_OPTION,
+      ['--config <file>', 'the site configuration it is for: a REAL one is refused (no default: give --home, --config or both)'],
       ['--force', 'replace an existing pp_cli that is not the stand-in'],
     ],
     examples: ['kcp-payplus install-standin --home ./kcp', 'kcp-payplus install-standin --config cfg/site_conf_inc.json'],
@@ -148,7 +149,7 @@ export function formatHelp(name: string): string {
   if (typeof help === 'string') return help;
   const width = Math.max(...help.options.map(([o]) => o.length));
   return (
-    `${usageOf(name)}\n${help.about}\n\noptions:\n` +
+    `${usageOf(name)}\n${wrapCells(help.about, 100).join('\n')}\n\noptions:\n` +
     `${help.options.map(([o, t]) => `  ${o.padEnd(width)}  ${t}`).join('\n')}\n\n` +
     `examples:\n${help.examples.map((e) => `  ${e}`).join('\n')}\n`
   );
