@@ -80,9 +80,15 @@ export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps =
     noSmoke: values['no-smoke'],
     expectedModule: size !== undefined || sha !== undefined ? { size: size === undefined ? undefined : Number(size), sha256: sha } : undefined,
   };
+  let conf: SiteConfData | undefined;
   try {
-    results = await runDoctor(await deps.loadConf(file), options);
+    conf = await deps.loadConf(file);
   } catch {
+    conf = undefined;
+  }
+  if (conf) {
+    results = await runDoctor(conf, options);
+  } else {
     // SiteConf stops at the first bad field; doctor reads the file leniently and reports every problem in one run.
     const lenient = await readConfigLeniently(file);
     results = lenient.conf ? [...lenient.results, ...(await runDoctor(lenient.conf, options))] : lenient.results;
