@@ -78,7 +78,8 @@ export function findTransaction(query: string, entries: readonly TraceEntry[], f
     for (const run of runs) {
       if (selected.has(run)) continue;
       const ids = idsOf(run);
-      const strong = meets(ids.orders, orders) || meets(ids.tnos, tnos);
+      // KCP's samples run the automatic cancel with trace_no = the approval's tno: that is a tno match too.
+      const strong = meets(ids.orders, orders) || meets(ids.tnos, tnos) || meets(ids.traceNos, tnos);
       const byTrace = meets(ids.traceNos, traceNos) && !conflicts(ids.orders, orders) && !conflicts(ids.tnos, tnos);
       if (!strong && !byTrace) continue;
       take(run);
