@@ -1,6 +1,6 @@
 # Native build for kcp-payplus, driven by node-gyp (scripts/build-native.mjs runs it on install).
 #
-# Why node-gyp and not cmake-js (the design card names both): node-gyp ships inside npm, so an
+# Why node-gyp and not cmake-js (the project's original plan named both): node-gyp ships inside npm, so an
 # `npm install` / `npm ci` needs nothing from outside the npm registry; it builds offline against the
 # headers of the installed Node (npm config nodedir=/usr -> /usr/include/node); and one description of
 # the build (this file) is simpler to keep right than two. cmake-js would add a download and cmake.

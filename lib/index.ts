@@ -1,6 +1,9 @@
 /**
  * kcp-payplus: the public surface. Everything a merchant imports comes from here; nothing else lives here.
+ * The declarations use Node's types (Buffer, node:http): @types/node is a dependency, and this reference keeps it in
+ * the emitted index.d.ts so a project without its own @types/node still type-checks.
  */
+/// <reference types="node" preserve="true" />
 export * from './errors.js';
 export * from './config/index.js';
 export * from './protocol/index.js';

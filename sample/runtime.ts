@@ -3,16 +3,16 @@
  * vendor/bin (outside the web root), the local gateway simulator on 127.0.0.1, a TEST SiteConf pointing at it, and the
  * shop itself. Used by `npm start` (sample/start.ts) and by the browser test.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SiteConf, createSiteLogger, type PayplusLogger } from '../lib/index.js';
 import { startSimulator, type Simulator } from '../lib/sim/index.js';
+import { installStandIn } from '../lib/sim/standin.js';
 import { createShop, type Shop } from './shop.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
-const STANDIN = path.join(REPO_ROOT, 'build', 'Release', 'pp_cli_standin');
 
 export interface SampleOptions {
   /** Shop port on 127.0.0.1 (0: any free port). */
@@ -28,6 +28,8 @@ export interface SampleOptions {
   /** Where to write the generated site_conf_inc.json (for `kcp-payplus doctor --config …`); default <repo>/cfg. */
   cfgFile?: string;
   logger?: PayplusLogger;
+  /** Print one masked line per payment request on stderr, beside the file log (npm start turns it on). */
+  console?: boolean;
 }
 
 export interface Sample {
@@ -37,21 +39,6 @@ export interface Sample {
   conf: SiteConf;
   cfgFile: string;
   close(): Promise<void>;
-}
-
-/** Put the stand-in where KCP's module would be: <home>/bin/pp_cli, mode 755. */
-function installStandIn(homeDir: string): string {
-  if (!existsSync(STANDIN)) {
-    throw new Error(
-      `the stand-in pp_cli is not built (${STANDIN}); run 'npm install' (it builds native/ with node-gyp: needs g++, make, python3)`,
-    );
-  }
-  const bin = path.join(homeDir, 'bin');
-  mkdirSync(bin, { recursive: true, mode: 0o755 });
-  const target = path.join(bin, 'pp_cli');
-  copyFileSync(STANDIN, target);
-  chmodSync(target, 0o755);
-  return target;
 }
 
 function listen(server: http.Server, port: number): Promise<number> {
@@ -91,7 +78,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   writeFileSync(cfgFile, `${JSON.stringify(conf.toFile(), null, 2)}\n`, { mode: 0o600 });
   sim.notifyUrl = conf.notifyUrl;
 
-  const logger = options.logger ?? createSiteLogger(conf);
+  const logger = options.logger ?? createSiteLogger(conf, { console: options.console === true });
   const shop = await createShop({ conf, dataDir, logger, simulatorUrl: sim.url });
   server.on('request', shop.app);
 

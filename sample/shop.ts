@@ -185,6 +185,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
   app.use(express.static(path.join(import.meta.dirname, 'public'), { index: false }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
 
+  app.get('/favicon.ico', (_req, res) => void res.status(204).end()); // no icon, and no 404 in the console
   app.get('/', (req, res) => send(res, 200, productsPage(PRODUCTS, req.query.window === 'plugin')));
   app.get('/m/', (_req, res) => send(res, 200, mobileProductsPage(PRODUCTS)));
 
@@ -293,7 +294,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
   app.get('/orders/:id', (req, res) => {
     const order = orders.get(req.params.id);
     if (!order) return send(res, 404, layout('없음', `<h1>${BUYER_MESSAGES.notFound}</h1>`));
-    send(res, 200, resultPage(order, approvalOf(order), conf.env));
+    send(res, 200, resultPage(order, approvalOf(order), conf.env, undefined, options.simulatorUrl));
   });
 
   /** Runs one order action and comes back to the list with a notice. */

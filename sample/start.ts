@@ -2,16 +2,39 @@
  * `npm start`: the sample shop against the local simulator, on 127.0.0.1.
  * PORT (default 3000) and SIM_PORT (default: any free port) choose the ports.
  */
-import { startSample } from './runtime.js';
+import { StandInRefused } from '../lib/sim/standin.js';
+import { startSample, type Sample } from './runtime.js';
 
-const sample = await startSample({
-  port: Number(process.env.PORT ?? 3000),
-  simPort: Number(process.env.SIM_PORT ?? 0),
-});
+const port = Number(process.env.PORT ?? 3000);
+const simPort = Number(process.env.SIM_PORT ?? 0);
+
+/** What to tell a newcomer when a port is taken, instead of a raw EADDRINUSE stack. */
+function portInUseMessage(err: unknown): string | undefined {
+  const e = err as { code?: string; port?: number };
+  if (e.code !== 'EADDRINUSE') return undefined;
+  const which = e.port === simPort && simPort !== port ? 'SIM_PORT' : 'PORT';
+  const taken = e.port ?? (which === 'PORT' ? port : simPort);
+  return (
+    `npm start: port ${taken} on 127.0.0.1 is already in use (another npm start, or another server).\n` +
+    `Stop that program, or choose another port: ${which}=${taken + 1} npm start` +
+    `${which === 'PORT' ? ' (SIM_PORT chooses the simulator\'s port; it takes any free port by default)' : ''}\n`
+  );
+}
+
+let sample: Sample;
+try {
+  sample = await startSample({ port, simPort, console: true });
+} catch (err) {
+  const message = err instanceof StandInRefused ? `npm start: ${err.message}\n` : portInUseMessage(err);
+  if (!message) throw err;
+  process.stderr.write(message);
+  process.exit(1);
+}
 process.stdout.write(
   `KCP sample shop:  ${sample.shopUrl}/  (phones: ${sample.shopUrl}/m/)\n` +
     `simulator:        ${sample.sim.url}/ (TEST gateway, payment window, notifications)\n` +
     `config:           ${sample.cfgFile}  (check it: npx kcp-payplus doctor --config ${sample.cfgFile} --offline)\n` +
+    `payments:         one line per pp_cli request below (masked); the full log is in ${sample.conf.logDir}\n` +
     `Press Ctrl+C to stop.\n`,
 );
 const stop = () => {

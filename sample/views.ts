@@ -196,13 +196,14 @@ export function isPayable(order: OrderRow): boolean {
   return order.status === 'pending' || order.status === 'failed';
 }
 
-export function resultPage(order: OrderRow, approval: Approval | undefined, env: KcpEnvironment, notice?: string): string {
+/** `receiptHost`: the simulator's URL when the shop runs against it (KCP's admin does not know simulator tnos). */
+export function resultPage(order: OrderRow, approval: Approval | undefined, env: KcpEnvironment, notice?: string, receiptHost?: string): string {
   const status = STATUS_LABEL[order.status] ?? order.status;
   const good = order.status === 'paid' || order.status === 'awaiting_deposit';
   const bad = order.status === 'failed' || order.status === 'cancelled';
   const kind = approval ? RECEIPT_KIND[approval.method] : undefined;
   const receipt = approval && kind && approval.tno && order.status === 'paid'
-    ? `<p><a id="receipt" href="${e(receiptLink({ kind, tno: approval.tno, env }).url)}" target="_blank" rel="noopener">영수증 보기</a></p>`
+    ? `<p><a id="receipt" href="${e(receiptLink({ kind, tno: approval.tno, env, host: receiptHost }).url)}" target="_blank" rel="noopener">영수증 보기</a></p>`
     : '';
   const message = notice ?? order.buyer_message ?? '';
   const payAgain = isPayable(order)

@@ -13,7 +13,7 @@
  *   KCP_PAYPLUS_BUILD_VERBOSE=1   show node-gyp's output instead of saving it to build/native-build.log
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,22 @@ function runNodeGyp(nodeGyp) {
   return result;
 }
 
+/**
+ * When node-addon-api is hoisted beside this package (an installed package, not the repository), gyp writes the
+ * makefiles of its out-of-tree targets into `<package>/node-addon-api/` (it maps `../node-addon-api` under build/).
+ * They are needed only during the build (`npm rebuild` writes them again), so remove the folder afterwards, and only
+ * when it holds nothing but gyp's makefiles.
+ */
+function removeGypMakefileFolder() {
+  const stray = join(root, 'node-addon-api');
+  try {
+    const names = readdirSync(stray);
+    if (names.every((n) => n.endsWith('.mk') || n.endsWith('.Makefile'))) rmSync(stray, { recursive: true, force: true });
+  } catch {
+    /* not there */
+  }
+}
+
 /** Loads the built addon once, so an ABI or link problem shows up now and not at first payment. */
 function loadError() {
   try {
@@ -111,7 +127,13 @@ function main() {
   if (missing) return fallback(`${missing} not found`);
   const nodeGyp = findNodeGyp();
   if (!nodeGyp) return fallback('node-gyp not found (it ships with npm)');
+  const where0 = process.env.KCP_PAYPLUS_BUILD_VERBOSE === '1' ? 'output below' : `log: ${logPath}`;
+  console.log(
+    'kcp-payplus: building the spawn addon and the stand-in pp_cli (native/, C and C++ with node-gyp); ' +
+      `this takes a minute or two on a small machine (${where0}).`,
+  );
   const result = runNodeGyp(nodeGyp);
+  removeGypMakefileFolder();
   const where = process.env.KCP_PAYPLUS_BUILD_VERBOSE === '1' ? 'output above' : `log: ${logPath}`;
   if (!existsSync(standinPath)) console.log(`kcp-payplus: stand-in pp_cli not built (${where}).`);
   if (result.error) return fallback(`node-gyp could not run: ${result.error.message}; ${where}`);

@@ -63,30 +63,41 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Refuses keys the schema does not know: a misspelt key would otherwise be dropped silently. */
-function checkKnownKeys(raw: Record<string, unknown>): void {
+/** Every key the schema does not know, one error each: a misspelt key would otherwise be dropped silently. */
+export function unknownKeyErrors(raw: Record<string, unknown>): KcpConfigError[] {
+  const errors: KcpConfigError[] = [];
   for (const key of Object.keys(raw)) {
     if (!TOP_KEYS.has(key)) {
-      throw configError(key, 'is not a site_conf_inc setting', `remove it or correct its spelling; known keys: ${[...TOP_KEYS].filter((k) => !k.startsWith('$')).join(', ')}`);
+      errors.push(configError(key, 'is not a site_conf_inc setting', `remove it or correct its spelling; known keys: ${[...TOP_KEYS].filter((k) => !k.startsWith('$')).join(', ')}`));
     }
   }
   const payplus = raw['payplus'];
-  if (!isPlainObject(payplus)) return;
+  if (!isPlainObject(payplus)) return errors;
   for (const key of Object.keys(payplus)) {
     if (!PAYPLUS_KEYS.has(key)) {
-      throw configError(`payplus.${key}`, 'is not a payplus setting', `remove it or correct its spelling; known keys: ${[...PAYPLUS_KEYS].join(', ')}`);
+      errors.push(configError(`payplus.${key}`, 'is not a payplus setting', `remove it or correct its spelling; known keys: ${[...PAYPLUS_KEYS].join(', ')}`));
     }
   }
+  return errors;
 }
 
-/** zod's first complaint, in the house style. */
-function schemaError(error: z.ZodError): KcpConfigError {
-  const issue = error.issues[0]!;
-  const field = issue.path.join('.') || 'site_conf_inc';
-  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
-    return configError(field, 'is missing', 'add it (cfg/README.md lists every key and its meaning)');
-  }
-  return configError(field, `has the wrong form (${issue.message})`, 'write it as cfg/README.md shows');
+/** Refuses the first unknown key. */
+function checkKnownKeys(raw: Record<string, unknown>): void {
+  const [first] = unknownKeyErrors(raw);
+  if (first) throw first;
+}
+
+/** zod's complaints about a raw file, each in the house style. */
+export function schemaErrors(raw: unknown): KcpConfigError[] {
+  const result = siteConfFileSchema.safeParse(raw);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => {
+    const field = issue.path.join('.') || 'site_conf_inc';
+    if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+      return configError(field, 'is missing', 'add it (cfg/README.md lists every key and its meaning)');
+    }
+    return configError(field, `has the wrong form (${issue.message})`, 'write it as cfg/README.md shows');
+  });
 }
 
 function parseRaw(raw: unknown): ParsedFile {
@@ -94,9 +105,9 @@ function parseRaw(raw: unknown): ParsedFile {
     throw configError('site_conf_inc', 'is not an object of g_conf_* keys', 'write a JSON object like cfg/site_conf_inc.json');
   }
   checkKnownKeys(raw);
-  const result = siteConfFileSchema.safeParse(raw);
-  if (!result.success) throw schemaError(result.error);
-  return result.data;
+  const [first] = schemaErrors(raw);
+  if (first) throw first;
+  return siteConfFileSchema.parse(raw);
 }
 
 /** Applies every rule, in the order a merchant would fix them (identity, environment, paths). */

@@ -88,10 +88,22 @@ export function doctorSummary(results: readonly CheckResult[]): string {
   return `${n('pass')} passed, ${plural(n('warn'), 'warning')}, ${n('fail')} failed, ${n('skip')} skipped`;
 }
 
+/** Title and finding in the table's language: Korean with 'ko', else English. */
+function shown(r: CheckResult, lang: FixLanguage): { title: string; detail: string } {
+  return lang === 'ko' && r.ko ? r.ko : r;
+}
+
+/** The summary line in Korean, e.g. "통과 12, 경고 1, 실패 2, 건너뜀 0". */
+export function doctorSummaryKo(results: readonly CheckResult[]): string {
+  const n = (s: CheckStatus) => results.filter((r) => r.status === s).length;
+  return `통과 ${n('pass')}, 경고 ${n('warn')}, 실패 ${n('fail')}, 건너뜀 ${n('skip')}`;
+}
+
 export function formatDoctorTable(results: readonly CheckResult[], options: TableOptions = {}): string {
   const lang = options.lang ?? 'both';
+  const ko = lang === 'ko';
   const total = Math.max(options.width ?? 120, 60);
-  const checkWidth = Math.min(32, Math.max(5, ...results.map((r) => displayWidth(r.title))));
+  const checkWidth = Math.min(32, Math.max(5, ...results.map((r) => displayWidth(shown(r, lang).title))));
   const rest = total - checkWidth - 4;
   const resultWidth = Math.floor(rest * 0.45);
   const fixWidth = rest - resultWidth;
@@ -104,20 +116,20 @@ export function formatDoctorTable(results: readonly CheckResult[], options: Tabl
     return out;
   };
   const lines = [
-    ...row(['CHECK'], ['RESULT'], ['FIX']),
+    ...row([ko ? '점검' : 'CHECK'], [ko ? '결과' : 'RESULT'], [ko ? '조치' : 'FIX']),
     `${'-'.repeat(checkWidth)}  ${'-'.repeat(resultWidth)}  ${'-'.repeat(fixWidth)}`,
   ];
   for (const r of results) {
     const head = r.kcpCode ? `${LABEL[r.status]} ${r.kcpCode}` : LABEL[r.status];
     lines.push(
       ...row(
-        wrapCells(r.title, checkWidth),
-        wrapCells(`${head}: ${r.detail}`, resultWidth),
+        wrapCells(shown(r, lang).title, checkWidth),
+        wrapCells(`${head}: ${shown(r, lang).detail}`, resultWidth),
         r.status === 'pass' || r.status === 'skip' ? [] : wrapCells(fixText(r, lang), fixWidth),
       ),
     );
   }
-  lines.push('', doctorSummary(results));
+  lines.push('', ko ? doctorSummaryKo(results) : doctorSummary(results));
   return `${lines.join('\n')}\n`;
 }
 

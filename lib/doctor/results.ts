@@ -1,21 +1,37 @@
 /** Small constructors so every check builds its CheckResult the same way. */
-import type { Bilingual, CheckResult } from './types.js';
+import type { Bilingual, CheckResult, CheckStatus } from './types.js';
 import { NO_FIX } from './types.js';
 
-export function pass(id: string, title: string, detail: string): CheckResult {
-  return { id, title, status: 'pass', detail, fix: NO_FIX };
+/** A title or a finding: one string when it reads the same in both languages (a path, a number), else both. */
+export type Text = string | Bilingual;
+
+/** Korean and English of one text. */
+export function bi(ko: string, en: string): Bilingual {
+  return { ko, en };
 }
 
-export function skip(id: string, title: string, detail: string): CheckResult {
-  return { id, title, status: 'skip', detail, fix: NO_FIX };
+const enOf = (t: Text): string => (typeof t === 'string' ? t : t.en);
+const koOf = (t: Text): string => (typeof t === 'string' ? t : t.ko);
+
+function result(id: string, title: Text, status: CheckStatus, detail: Text, fix: Bilingual, kcpCode?: string): CheckResult {
+  const r: CheckResult = { id, title: enOf(title), status, detail: enOf(detail), fix, ko: { title: koOf(title), detail: koOf(detail) } };
+  return kcpCode ? { ...r, kcpCode } : r;
 }
 
-export function warn(id: string, title: string, detail: string, fix: Bilingual, kcpCode?: string): CheckResult {
-  return kcpCode ? { id, title, status: 'warn', detail, fix, kcpCode } : { id, title, status: 'warn', detail, fix };
+export function pass(id: string, title: Text, detail: Text): CheckResult {
+  return result(id, title, 'pass', detail, NO_FIX);
 }
 
-export function fail(id: string, title: string, detail: string, fix: Bilingual, kcpCode?: string): CheckResult {
-  return kcpCode ? { id, title, status: 'fail', detail, fix, kcpCode } : { id, title, status: 'fail', detail, fix };
+export function skip(id: string, title: Text, detail: Text): CheckResult {
+  return result(id, title, 'skip', detail, NO_FIX);
+}
+
+export function warn(id: string, title: Text, detail: Text, fix: Bilingual, kcpCode?: string): CheckResult {
+  return result(id, title, 'warn', detail, fix, kcpCode);
+}
+
+export function fail(id: string, title: Text, detail: Text, fix: Bilingual, kcpCode?: string): CheckResult {
+  return result(id, title, 'fail', detail, fix, kcpCode);
 }
 
 /** lib/config messages read `<field>: <problem>. Fix: <fix>.[ Left as is, KCP answers res_cd=<code> (…).]` */

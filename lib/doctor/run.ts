@@ -25,7 +25,7 @@ import { checkStandin } from './checks/standin.js';
 import { checkNotifyUrl } from './checks/notify.js';
 import { checkWebRoots } from './checks/web-roots.js';
 import { currentIdentity } from './permissions.js';
-import { fail } from './results.js';
+import { bi, fail } from './results.js';
 import type { Check, CheckResult, DoctorContext, DoctorOptions } from './types.js';
 
 export const CHECKS: readonly (readonly [string, Check])[] = [
@@ -60,7 +60,10 @@ export async function runDoctor(conf: SiteConfData, options: DoctorOptions = {})
       results.push(...(Array.isArray(out) ? out : [out]));
     } catch (error) {
       results.push(
-        fail(id, `${id} (internal error)`, `the check itself failed: ${maskText(error instanceof Error ? error.message : String(error))}.`, {
+        fail(id, bi(`${id} (내부 오류)`, `${id} (internal error)`), bi(
+          `점검 자체가 실패했습니다: ${maskText(error instanceof Error ? error.message : String(error))}.`,
+          `the check itself failed: ${maskText(error instanceof Error ? error.message : String(error))}.`,
+        ), {
           ko: '이 오류를 kcp-payplus 관리자에게 알려 주십시오.',
           en: 'report this error to the kcp-payplus maintainers.',
         }),

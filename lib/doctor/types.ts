@@ -18,6 +18,8 @@ export interface CheckResult {
   fix: Bilingual;
   /** The res_cd KCP answers (or the library synthesises) when this is left broken. */
   kcpCode?: string;
+  /** Title and finding in Korean (`doctor --lang ko`); absent in results built by hand, which then show English. */
+  ko?: { title: string; detail: string };
 }
 
 export interface DoctorOptions {

@@ -3,7 +3,8 @@ export type { LogEvent, LogLevel, PayplusLogger } from './types.js';
 export { silentLogger } from './types.js';
 export { createFileLogger, toRecord } from './file-logger.js';
 export type { FileLogger, FileLoggerOptions, LogRecord } from './file-logger.js';
-export { createSiteLogger } from './site-logger.js';
+export { createSiteLogger, type SiteLoggerOptions } from './site-logger.js';
+export { consoleHook, consoleLine, createConsoleLogger, type ConsoleLoggerOptions } from './console-logger.js';
 export { pruneLogs } from './retention.js';
 export type { PruneReport } from './retention.js';
 export {

@@ -21,6 +21,11 @@ export interface ReceiptUrlInput {
   lang?: 'ko' | 'en';
   /** 'REAL' (default) or 'TEST' for test-site transactions. */
   env?: KcpEnvironment;
+  /**
+   * Another host for the same slip path, e.g. the local simulator's URL (http://127.0.0.1:<port>) in development:
+   * KCP's admin does not know a simulator's tno. Overrides env's host.
+   */
+  host?: string;
 }
 
 export interface CashReceiptUrlInput {
@@ -64,6 +69,20 @@ function checkEnv(env: unknown): KcpEnvironment {
   throw new KcpInputError(`env must be "REAL" or "TEST"; got ${JSON.stringify(env)}.`, { field: 'env' });
 }
 
+/** An http(s) origin without a trailing slash. */
+function checkHost(host: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(host);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new KcpInputError(`host must be an http(s) origin such as "http://127.0.0.1:8090"; got ${JSON.stringify(host)}.`, { field: 'host' });
+  }
+  return url.origin;
+}
+
 /** The slip/statement URL for one transaction. */
 export function receiptUrl(input: ReceiptUrlInput): string {
   if (!KINDS.includes(input.kind)) {
@@ -80,7 +99,8 @@ export function receiptUrl(input: ReceiptUrlInput): string {
     throw new KcpInputError(`lang must be "ko" or "en"; got ${JSON.stringify(lang)}.`, { field: 'lang' });
   }
   const cmd = `${input.kind}_bill${lang === 'en' ? '_eng' : ''}`;
-  return `${BILL_HOST[checkEnv(input.env)]}${BILL_PATH}?cmd=${cmd}&tno=${input.tno}`;
+  const env = checkEnv(input.env);
+  return `${input.host === undefined ? BILL_HOST[env] : checkHost(input.host)}${BILL_PATH}?cmd=${cmd}&tno=${input.tno}`;
 }
 
 /** receiptUrl plus the popup size the manual recommends for it. */

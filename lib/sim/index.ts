@@ -15,3 +15,4 @@ export { makeTraceNo } from './trace.js';
 export type { WindowResult } from './window.js';
 export type { SimTrade } from './trade.js';
 export type { PayMethod } from './token.js';
+export { installStandIn, isStandIn, standInBuildPath, StandInRefused, type InstallStandInOptions } from './standin.js';

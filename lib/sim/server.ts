@@ -11,6 +11,7 @@ import { encodeResultLine, parseForm } from './codec.js';
 import { DEFAULT_SITES, Gateway, type CashReceipt, type GatewayEnv, type SimTransaction } from './gateway.js';
 import { Notifier, type DeliveryReport } from './notify.js';
 import { TokenIssuer, type PayMethod } from './token.js';
+import { RECEIPT_PATH, receiptPage } from './receipt.js';
 import {
   SCRIPTS, USER_CANCEL, confirmWindow, errorPage, isPayMethod, orderFromBlob, orderProblem, pluginScript, returnPage, scriptOf,
   windowPage, type WindowOrder, type WindowResult,
@@ -279,6 +280,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (script && SCRIPTS[script[1]!] && req.method === 'GET') {
         const { env, charset } = SCRIPTS[script[1]!]!;
         return send(res, 200, 'application/javascript; charset=utf-8', pluginScript(originOf(req), env, charset));
+      }
+      if (path === RECEIPT_PATH && req.method === 'GET') {
+        const { status, html } = receiptPage(gateway, new URL(req.url ?? '/', 'http://sim').searchParams);
+        return send(res, status, 'text/html; charset=utf-8', html);
       }
       if (path === '/window' && req.method === 'POST') return handleWindow(req, res);
       if (path === '/window/confirm' && req.method === 'POST') return handleConfirm(req, res);

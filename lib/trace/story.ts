@@ -64,26 +64,29 @@ function who(e: TraceEntry): string {
   return `pp_cli ${e.version} pid ${e.pid}`.padEnd(22);
 }
 
+/** Identifiers (trace_no, ordr_idxx, tno) are not secrets and print as they are everywhere; free text is masked. */
+const ident = (id: string) => maskText(id, { keepIdentifiers: true });
+
 function runSummary(run: TraceRun, n: number): string {
-  const parts = [`run ${n}: pid ${run.pid}, trace ${run.traceNo || '(none)'}`];
+  const parts = [`run ${n}: pid ${run.pid}, trace ${ident(run.traceNo) || '(none)'}`];
   if (run.txCd) parts.push(describeTxCd(run.txCd));
-  if (run.ordrIdxx) parts.push(`ordr_idxx ${run.ordrIdxx}`);
-  parts.push(run.resCd !== undefined ? `res_cd ${run.resCd} ${run.resMsg ?? ''}`.trim() : 'no TX_ENDED line (still running, killed, or log cut off)');
-  if (run.tno) parts.push(`tno ${run.tno}`);
-  return maskText(parts.join(', '));
+  if (run.ordrIdxx) parts.push(`ordr_idxx ${ident(run.ordrIdxx)}`);
+  parts.push(run.resCd !== undefined ? maskText(`res_cd ${run.resCd} ${run.resMsg ?? ''}`.trim()) : 'no TX_ENDED line (still running, killed, or log cut off)');
+  if (run.tno) parts.push(`tno ${ident(run.tno)}`);
+  return parts.join(', ');
 }
 
 export function formatStory(result: TraceQueryResult): string {
-  if (result.entries.length === 0) return `No log lines found for ${maskText(result.query, { keepIdentifiers: true })}.\n`;
+  if (result.entries.length === 0) return `No log lines found for ${ident(result.query)}.\n`;
   const ppRuns = result.runs.filter((r) => r.source === 'pp_cli');
   const sdkCount = result.entries.filter((e) => e.source === 'sdk').length;
   const lines = [
-    `Transaction ${maskText(result.query, { keepIdentifiers: true })} (also: ${result.ids.filter((id) => id !== result.query).join(', ') || 'none'})`,
+    `Transaction ${ident(result.query)} (also: ${result.ids.filter((id) => id !== result.query).map(ident).join(', ') || 'none'})`,
     `${ppRuns.length} pp_cli run${ppRuns.length === 1 ? '' : 's'}, ${sdkCount} SDK event${sdkCount === 1 ? '' : 's'}; files: ${result.files.join(', ')}`,
     '',
   ];
   for (const e of result.entries) {
-    lines.push(`${formatTime(e)}  ${who(e)}  ${(e.traceNo || '-').padEnd(16)}  ${describeEntry(e)}`);
+    lines.push(`${formatTime(e)}  ${who(e)}  ${(ident(e.traceNo) || '-').padEnd(16)}  ${describeEntry(e)}`);
   }
   if (ppRuns.length > 0) {
     lines.push('');
@@ -96,8 +99,8 @@ export function formatStory(result: TraceQueryResult): string {
 export function storyJson(result: TraceQueryResult): string {
   return `${JSON.stringify(
     {
-      query: result.query,
-      ids: result.ids,
+      query: ident(result.query),
+      ids: result.ids.map(ident),
       files: result.files,
       runs: result.runs.map((r) => ({
         source: r.source,

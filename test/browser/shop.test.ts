@@ -120,6 +120,13 @@ describe('sample shop in chromium', function () {
         assert.equal(await page.textContent('#method'), '신용카드');
         assert.equal(await page.locator('#pay-again').count(), 0, 'a paid order shows no pay button');
         assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'paid');
+        const tno = sample.shop.orders.get(ordrIdxx)!.tno!;
+        const receipt = (await page.getAttribute('#receipt', 'href'))!;
+        assert.equal(receipt, `${sample.sim.url}/assist/bill.BillAction.do?cmd=card_bill&tno=${tno}`, 'the simulator, not KCP\'s admin');
+        const slip = await fetch(receipt);
+        assert.equal(slip.status, 200);
+        assert.ok((await slip.text()).includes(`<td id="거래번호">${tno}</td>`));
+        assert.equal((await fetch(`${sample.shopUrl}/favicon.ico`)).status, 204);
         await assertFits(page, 'result page');
         await shot(page, `${vp.name}-standard-web-paid`);
       });

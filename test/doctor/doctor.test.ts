@@ -457,6 +457,16 @@ describe('doctor', () => {
   });
 
   describe('web roots', () => {
+    it('lists <home>/key and <home>/cfg only when they exist or are configured', async () => {
+      fs.rmSync(path.join(install.home, 'cfg'), { recursive: true });
+      const web = byId(await run(testConf(install, { webRoots: [install.home] })), 'webroot.outside');
+      assert.equal(web.detail, `bin folder ${install.bin} lies inside web root ${install.home}; log folder ${install.log} lies inside web root ${install.home}.`);
+      assert.equal(web.ko?.detail, `bin 폴더 ${install.bin}이(가) 웹 루트 ${install.home} 안에 있습니다; 로그 폴더 ${install.log}이(가) 웹 루트 ${install.home} 안에 있습니다.`);
+      fs.mkdirSync(path.join(install.home, 'key'));
+      const withKey = byId(await run(testConf(install, { webRoots: [install.home] })), 'webroot.outside');
+      assert.match(withKey.detail, new RegExp(`; key folder ${path.join(install.home, 'key')} lies inside`));
+    });
+
     it('fails when the log folder (or bin, cfg) lies inside a web root', async () => {
       const results = await run(testConf(install, { webRoots: [install.home] }));
       const web = byId(results, 'webroot.outside');
@@ -465,7 +475,6 @@ describe('doctor', () => {
         web.detail,
         [
           `bin folder ${install.bin} lies inside web root ${install.home}`,
-          `key folder ${path.join(install.home, 'key')} lies inside web root ${install.home}`,
           `log folder ${install.log} lies inside web root ${install.home}`,
           `cfg folder ${path.join(install.home, 'cfg')} lies inside web root ${install.home}`,
         ].join('; ') + '.',

@@ -6,27 +6,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../lib/cli/index.js';
+import { runCli } from '../helpers/cli.js';
 import { MemoryStore, PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
 import { startSimulator, type Simulator } from '../../lib/sim/index.js';
 import { standinPath } from '../sim/support/standin.js';
 
-/** Runs main() and returns its exit code with what it printed. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = process.stdout.write.bind(process.stdout);
-  const stderr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-  }
-}
+const run = runCli;
 
 describe('kcp-payplus cancel / capture / recover (stand-in + simulator)', () => {
   let sim: Simulator;

@@ -1,7 +1,41 @@
 import assert from 'node:assert/strict';
 import { cashReceiptLink, cashReceiptUrl, receiptLink, receiptUrl } from '../../lib/receipt/index.js';
+import type { Gateway } from '../../lib/sim/gateway.js';
+import { RECEIPT_PATH, receiptPage } from '../../lib/sim/receipt.js';
 
 const BILL = 'https://admin8.kcp.co.kr/assist/bill.BillAction.do';
+
+describe('receiptUrl() with host (the simulator)', () => {
+  it('keeps KCP\'s path and query on the given origin', () => {
+    assert.equal(
+      receiptUrl({ kind: 'card', tno: '20261128000001', env: 'TEST', host: 'http://127.0.0.1:8090' }),
+      'http://127.0.0.1:8090/assist/bill.BillAction.do?cmd=card_bill&tno=20261128000001',
+    );
+    assert.throws(() => receiptUrl({ kind: 'card', tno: '20261128000001', host: '127.0.0.1:8090/x' }), {
+      message: 'host must be an http(s) origin such as "http://127.0.0.1:8090"; got "127.0.0.1:8090/x".',
+    });
+  });
+});
+
+describe('the simulator\'s receipt page', () => {
+  const tx = { tno: '20261128000001', ordrIdxx: 'ORD-1', method: 'card', amount: 1004, balance: 1004, state: 'approved', appTime: '20261128091530' };
+  const gateway = { transactions: new Map([[tx.tno, tx]]) } as unknown as Gateway;
+
+  it('shows the simulator\'s transaction on KCP\'s slip path', () => {
+    const page = receiptPage(gateway, new URLSearchParams({ cmd: 'card_bill', tno: tx.tno }));
+    assert.equal(page.status, 200);
+    assert.ok(page.html.includes('<h1>신용카드 매출전표</h1>'));
+    assert.ok(page.html.includes('<tr><th>거래번호 (tno)</th><td id="거래번호">20261128000001</td></tr>'));
+    assert.ok(page.html.includes('<td id="결제금액">1,004원</td>'));
+    assert.equal(RECEIPT_PATH, new URL(receiptUrl({ kind: 'card', tno: tx.tno })).pathname);
+  });
+
+  it('answers 404 for a tno it does not know, escaped', () => {
+    const page = receiptPage(gateway, new URLSearchParams({ cmd: 'card_bill', tno: '<x>' }));
+    assert.equal(page.status, 404);
+    assert.ok(page.html.includes('<code>&lt;x&gt;</code>'));
+  });
+});
 
 describe('receiptUrl()', () => {
   it('builds every kind in Korean and English', () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/runner/index.js';
@@ -35,6 +35,52 @@ describe('scripts/build-native.mjs', () => {
       });
     } finally {
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('says what it builds before the long, quiet compile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcp-fake-gyp-'));
+    try {
+      const fake = join(dir, 'node-gyp.js');
+      writeFileSync(fake, 'process.exit(0);\n');
+      const r = runScript({ PATH: process.env.PATH ?? '', npm_config_node_gyp: fake, KCP_PAYPLUS_BUILD_VERBOSE: '1' });
+      assert.equal(r.status, 0);
+      assert.equal(
+        r.stdout.split('\n')[0],
+        'kcp-payplus: building the spawn addon and the stand-in pp_cli (native/, C and C++ with node-gyp); this takes a minute or two on a small machine (output below).',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("removes the node-addon-api/ folder of gyp makefiles an installed package's build leaves, and nothing else", () => {
+    const run = (pkg: string) => {
+      const fake = join(pkg, 'fake-gyp.js');
+      writeFileSync(fake, 'process.exit(1);\n');
+      return spawnSync(process.execPath, [join(pkg, 'scripts', 'build-native.mjs')], {
+        env: { PATH: process.env.PATH ?? '', npm_config_node_gyp: fake, KCP_PAYPLUS_BUILD_VERBOSE: '1' },
+        encoding: 'utf8',
+        timeout: 20000,
+      });
+    };
+    const pkg = mkdtempSync(join(tmpdir(), 'kcp-installed-'));
+    try {
+      mkdirSync(join(pkg, 'scripts'));
+      copyFileSync(join(packageRoot(), 'scripts', 'build-native.mjs'), join(pkg, 'scripts', 'build-native.mjs'));
+      mkdirSync(join(pkg, 'node-addon-api'));
+      writeFileSync(join(pkg, 'node-addon-api', 'node_addon_api_except.target.mk'), '# gyp\n');
+      writeFileSync(join(pkg, 'node-addon-api', 'node_addon_api.Makefile'), '# gyp\n');
+      assert.equal(run(pkg).status, 0);
+      assert.equal(existsSync(join(pkg, 'node-addon-api')), false);
+      assert.ok(existsSync(join(pkg, 'scripts', 'build-native.mjs')));
+
+      mkdirSync(join(pkg, 'node-addon-api'));
+      writeFileSync(join(pkg, 'node-addon-api', 'package.json'), '{}');
+      assert.equal(run(pkg).status, 0);
+      assert.ok(existsSync(join(pkg, 'node-addon-api', 'package.json')), 'a folder that is not only gyp output stays');
+    } finally {
+      rmSync(pkg, { recursive: true, force: true });
     }
   });
 });

@@ -265,4 +265,36 @@ describe('trace', () => {
     ]);
     assert.equal(findTransaction('A', lines).runs.length, 2);
   });
+
+  describe('a trace_no shared by a cancel and the next approval (one-second trace)', () => {
+    const lines = [
+      '0501-120000.100 - 300 - T000051C0060GRNn - MSG : TX_START - site_cd=[T0000]+tx_cd=[00200000]+log_level=[3]+opt=[0]',
+      '0501-120000.400 - 300 - T000051C0060GRNn - MSG : TX_ENDED - res=[res_cd=0000\x1fres_msg=ok\x1ftno=20240501000001\x1fmod_type=STSC]',
+      '0501-120000.500 - 301 - T000051C0060GRNn - MSG : TX_START - site_cd=[T0000]+tx_cd=[00100000]+ordr_idxx=[2024050112345678]+log_level=[3]+opt=[0]',
+      '0501-120000.900 - 301 - T000051C0060GRNn - MSG : TX_ENDED - res=[res_cd=0000\x1fres_msg=ok\x1ftno=20240501000002\x1forder_no=2024050112345678]',
+      '0501-120001.000 - 302 - T000051C0160GRNn - MSG : TX_START - site_cd=[T0000]+tx_cd=[00200000]+log_level=[3]+opt=[0]',
+      '0501-120001.200 - 302 - T000051C0160GRNn - MSG : TX_ENDED - res=[res_cd=0000\x1fres_msg=ok\x1ftno=20240501000002\x1fmod_type=STSC]',
+    ].map((l, i) => parsePpCliLine(l, 2024, 'f', i + 1) as TraceEntry);
+    const pids = (q: string) => findTransaction(q, lines).runs.map((r) => r.pid);
+
+    it("the approval's order id finds the approval and its own cancel, not the other cancel", () => {
+      assert.deepEqual(pids('2024050112345678'), [301, 302]);
+      assert.deepEqual(pids('20240501000002'), [301, 302]);
+    });
+
+    it("the cancelled payment's tno finds only its cancel", () => {
+      assert.deepEqual(pids('20240501000001'), [300]);
+    });
+
+    it('a shared trace_no as the query finds both runs that carry it, and what each tno leads to', () => {
+      assert.deepEqual(pids('T000051C0060GRNn'), [300, 301, 302]);
+    });
+
+    it('prints a 16-digit order id the same way everywhere: as it is', () => {
+      const story = formatStory(findTransaction('2024050112345678', lines));
+      assert.equal(story.match(/2024050112345678/g)?.length, 4, story);
+      assert.ok(story.includes('run 1: pid 301, trace T000051C0060GRNn, approval (tx_cd 00100000), ordr_idxx 2024050112345678, res_cd 0000 ok, tno 20240501000002\n'), story);
+      assert.equal(story.includes('202405******5678'), false);
+    });
+  });
 });

@@ -2,15 +2,16 @@
  * `kcp-payplus doctor [--config path] [--offline] [--json] [--lang ko|en|both] [--expect-size n] [--expect-sha256 hex]`
  *
  * Runs KCP's troubleshooting FAQ against this server and prints a table (or JSON). Exit 1 when any
- * check fails, 2 on a usage error. A configuration that does not load is itself a failing check, so
- * the report is still printed (the loader's message names the field and the fix).
+ * check fails, 2 on a usage error. A configuration SiteConf refuses is read leniently instead, so one run reports
+ * every problem in it and still runs the module, log and network checks (see doctor/config-file.ts).
  */
 import { parseArgs } from 'node:util';
 
 import { SiteConf } from '../../config/index.js';
 import type { SiteConfData } from '../../config/site-conf.js';
 import { doctorPassed, formatDoctorJson, formatDoctorTable, runDoctor, type CheckResult, type DoctorOptions, type FixLanguage } from '../../doctor/index.js';
-import { maskText } from '../../log/mask.js';
+import { readConfigLeniently } from '../../doctor/config-file.js';
+import { formatHelp, usageOf } from '../help.js';
 import type { CliCommand } from './index.js';
 
 const DEFAULT_CONFIG = 'cfg/site_conf_inc.json';
@@ -29,27 +30,7 @@ const defaultDeps: DoctorCommandDeps = {
   stderr: (t) => process.stderr.write(t),
 };
 
-/** A config that does not load is reported like any other failing check. */
-function loadFailure(file: string, error: unknown): CheckResult {
-  const message = maskText(error instanceof Error ? error.message : String(error));
-  const at = message.indexOf(' Fix: ');
-  const resCd = /res_cd=([0-9A-Z]{4})/.exec(message)?.[1];
-  const result: CheckResult = {
-    id: 'config.load',
-    title: 'Configuration file',
-    status: 'fail',
-    detail: at < 0 ? message : message.slice(0, at),
-    fix: {
-      ko: `설정 파일 ${file}을(를) 고치십시오 (아래 영문 안내의 항목).`,
-      en: at < 0 ? `fix ${file}.` : message.slice(at + ' Fix: '.length),
-    },
-  };
-  return resCd ? { ...result, kcpCode: resCd } : result;
-}
-
-const USAGE =
-  'usage: kcp-payplus doctor [--config cfg/site_conf_inc.json] [--offline] [--json] [--lang ko|en|both]\n' +
-  '                          [--expect-size <bytes>] [--expect-sha256 <hex>] [--no-smoke]\n';
+const USAGE = usageOf('doctor');
 
 export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps = defaultDeps): Promise<number> {
   let values;
@@ -72,7 +53,7 @@ export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps =
     return 2;
   }
   if (values.help) {
-    deps.stdout(USAGE);
+    deps.stdout(formatHelp('doctor'));
     return 0;
   }
   const lang = values.lang as FixLanguage;
@@ -92,17 +73,25 @@ export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps =
   }
   const file = values.config!;
   let results: CheckResult[];
+  const options: DoctorOptions = {
+    ...deps.doctorOptions,
+    offline: values.offline,
+    configPath: file,
+    noSmoke: values['no-smoke'],
+    expectedModule: size !== undefined || sha !== undefined ? { size: size === undefined ? undefined : Number(size), sha256: sha } : undefined,
+  };
+  let conf: SiteConfData | undefined;
   try {
-    const conf = await deps.loadConf(file);
-    results = await runDoctor(conf, {
-      ...deps.doctorOptions,
-      offline: values.offline,
-      configPath: file,
-      noSmoke: values['no-smoke'],
-      expectedModule: size !== undefined || sha !== undefined ? { size: size === undefined ? undefined : Number(size), sha256: sha } : undefined,
-    });
-  } catch (error) {
-    results = [loadFailure(file, error)];
+    conf = await deps.loadConf(file);
+  } catch {
+    conf = undefined;
+  }
+  if (conf) {
+    results = await runDoctor(conf, options);
+  } else {
+    // SiteConf stops at the first bad field; doctor reads the file leniently and reports every problem in one run.
+    const lenient = await readConfigLeniently(file);
+    results = lenient.conf ? [...lenient.results, ...(await runDoctor(lenient.conf, options))] : lenient.results;
   }
   deps.stdout(values.json ? formatDoctorJson(results) : formatDoctorTable(results, { lang, width: process.stdout.columns || 120 }));
   return doctorPassed(results) ? 0 : 1;

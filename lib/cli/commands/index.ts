@@ -8,6 +8,7 @@ import { traceCommand } from './trace.js';
 import { recordCommand } from './record.js';
 import { recoverCommand } from './recover.js';
 import { simCommand } from './sim.js';
+import { installStandInCommand } from './install-standin.js';
 
 export interface CliCommand {
   name: string;
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   captureCommand,
   recoverCommand,
   simCommand,
+  installStandInCommand,
   recordCommand,
   doctorCommand,
   traceCommand,

@@ -11,9 +11,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCassette } from '../../runner/cassette.js';
 import { CASSETTE_ENV, CASSETTE_MODE_ENV } from '../../runner/replay.js';
+import { usageOf } from '../help.js';
 import type { CliCommand } from './index.js';
 
-const USAGE = 'usage: kcp-payplus record --cassette <file.json> [--mode record|replay|passthrough] -- <command> [args...]\n';
+const USAGE = usageOf('record');
 
 export const recordCommand: CliCommand = {
   name: 'record',

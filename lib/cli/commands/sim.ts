@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../../sim/index.js';
+import { standInBuildPath } from '../../sim/standin.js';
 import type { CliCommand } from './index.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:8090';
@@ -45,7 +46,9 @@ async function serve(argv: string[]): Promise<number> {
       `  window:   g_conf_js_url=${sim.url}/plugin/payplus_web.jsp  (standard web; smartphone trade registration at ${sim.url}/services/KCPPaymentService)\n` +
       `            plug-in window: ${sim.url}/plugin/payplus_test.js  (UTF-8 pages: payplus_test_un.js)\n` +
       `  notify:   ${sim.notifyUrl ?? '(none; pass --notify-url)'}\n` +
-      `  admin:    POST ${sim.url}/_admin/deposit {"tno": "..."}; GET ${sim.url}/_admin/state\n`,
+      `  admin:    POST ${sim.url}/_admin/deposit {"tno": "..."}; GET ${sim.url}/_admin/state\n` +
+      `  module:   the stand-in pp_cli (${standInBuildPath()}) talks to this simulator;\n` +
+      `            install it into your KCP home with: npx kcp-payplus install-standin --home <g_conf_home_dir>\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -12,6 +12,7 @@ import type { SiteConfData } from '../../config/site-conf.js';
 import { maskText } from '../../log/mask.js';
 import { logDirsOf } from '../../log/paths.js';
 import { formatStory, storyJson, traceTransaction } from '../../trace/index.js';
+import { formatHelp, usageOf } from '../help.js';
 import type { CliCommand } from './index.js';
 
 const DEFAULT_CONFIG = 'cfg/site_conf_inc.json';
@@ -28,7 +29,7 @@ const defaultDeps: TraceCommandDeps = {
   stderr: (t) => process.stderr.write(t),
 };
 
-const USAGE = 'usage: kcp-payplus trace <trace_no|ordr_idxx|tno> [--since YYYY-MM-DD] [--config path] [--log-dir dir]... [--json]\n';
+const USAGE = usageOf('trace');
 
 /** YYYY-MM-DD as a local date, or undefined when it is not a real date. */
 export function parseSince(text: string): Date | undefined {
@@ -58,7 +59,7 @@ export async function runTraceCommand(argv: string[], deps: TraceCommandDeps = d
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    deps.stdout(USAGE);
+    deps.stdout(formatHelp('trace'));
     return 0;
   }
   if (positionals.length !== 1 || positionals[0].trim() === '') {

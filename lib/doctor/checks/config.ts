@@ -17,10 +17,11 @@ import {
 } from '../../config/rules.js';
 import { REAL_GW_URL, REAL_WEB_JS_URL, TEST_GW_URL, TEST_SITE_CD, TEST_SITE_KEY, TEST_WEB_JS_URL } from '../../config/site-conf.js';
 import { PP_CLI_LOG_LEVEL_WARNING, recommendPpCliLogLevel } from '../../log/pp-cli-level.js';
-import { fail, pass, splitConfigMessage, warn } from '../results.js';
+import { bi, fail, pass, splitConfigMessage, warn } from '../results.js';
 import type { Bilingual, CheckResult, DoctorContext } from '../types.js';
 
-const KO_FIX_BY_FIELD: Record<string, string> = {
+/** The Korean fix for each field (lib/config's messages carry the English one). */
+export const KO_FIX_BY_FIELD: Record<string, string> = {
   g_conf_home_dir: 'bin 폴더 바로 위 폴더의 절대경로를 입력하십시오 (예: /home/pay/ax_hub_linux_php).',
   g_conf_log_dir: '로그 폴더의 절대경로를 입력하거나 비워 두십시오 (비우면 <home>/log).',
   g_conf_key_dir: '키 폴더의 절대경로를 입력하거나 비워 두십시오.',
@@ -30,6 +31,14 @@ const KO_FIX_BY_FIELD: Record<string, string> = {
   g_conf_site_name: '상점 이름은 영문 20자 이내로 입력하십시오.',
   'payplus.notify_url': '공통통보(common_return) 페이지의 전체 URL(http/https)을 입력하십시오.',
   'payplus.pp_cli_log_level': 'pp_cli 로그 레벨은 0, 3, 5 중 하나로 입력하십시오.',
+  g_conf_gw_url: '게이트웨이 호스트 이름만 입력하십시오 (테스트 testpaygw.kcp.co.kr, 리얼 paygw.kcp.co.kr). 포트는 g_conf_gw_port에 씁니다.',
+  g_conf_js_url: '결제창 JS 주소를 입력하십시오 (테스트 https://pay.kcp.co.kr/plugin/payplus_test.js, 리얼 payplus.js).',
+  g_conf_site_cd: 'KCP 연동 메일의 5자리 사이트코드를 대문자로 입력하십시오 (테스트: T0000).',
+  g_conf_site_key: 'KCP 연동 메일의 사이트키 25자리를 끝의 "__"까지 그대로 입력하십시오.',
+  'payplus.web_roots': '웹 서버 문서 루트를 절대경로로 입력하십시오 (예: /var/www/html).',
+  'payplus.binary': 'payplus.binary는 "auto", "pp_cli", "pp_cli_x64" 중 하나로 입력하십시오.',
+  'payplus.pp_cli_version': 'payplus.pp_cli_version은 "2.00" 또는 "2.14"로 입력하십시오.',
+  'payplus.timeout_ms': 'payplus.timeout_ms에는 밀리초 단위의 양의 정수를 입력하십시오 (기본 60000).',
 };
 
 /** Runs one lib/config rule; returns undefined when it passes, else the split message. */
@@ -46,7 +55,7 @@ function rule(field: string, fn: () => unknown): { field: string; problem: strin
 export function checkConfigValues(ctx: DoctorContext): CheckResult {
   const { conf } = ctx;
   const id = 'config.values';
-  const title = 'Configuration values';
+  const title = bi('설정값', 'Configuration values');
   const problems = [
     rule('g_conf_home_dir', () => checkDir('g_conf_home_dir', conf.homeDir, '/home/pay/ax_hub_linux_php', false)),
     rule('g_conf_log_dir', () => checkDir('g_conf_log_dir', conf.logDir, '/home/pay/ax_hub_linux_php/log', true)),
@@ -59,9 +68,13 @@ export function checkConfigValues(ctx: DoctorContext): CheckResult {
     rule('payplus.pp_cli_log_level', () => checkPpCliLogLevel(conf.ppCliLogLevel, conf.allowPpCliRequestDump)),
   ].filter((p) => p !== undefined);
   if (problems.length === 0) {
-    return pass(id, title, `home ${conf.homeDir}, gateway port ${conf.gwPort}, module_type 01, SDK log level ${conf.logLevel}`);
+    return pass(id, title, bi(
+      `홈 ${conf.homeDir}, 게이트웨이 포트 ${conf.gwPort}, module_type 01, SDK 로그 레벨 ${conf.logLevel}`,
+      `home ${conf.homeDir}, gateway port ${conf.gwPort}, module_type 01, SDK log level ${conf.logLevel}`,
+    ));
   }
-  return fail(id, title, problems.map((p) => p.problem).join(' '), {
+  const fields = problems.map((p) => p.field).join(', ');
+  return fail(id, title, bi(`잘못된 설정 ${problems.length}개: ${fields}.`, problems.map((p) => p.problem).join(' ')), {
     ko: problems.map((p) => KO_FIX_BY_FIELD[p.field] ?? `${p.field} 설정값을 고치십시오.`).join(' '),
     en: problems.map((p) => `${p.field}: ${p.fix}`).join(' '),
   });
@@ -69,14 +82,19 @@ export function checkConfigValues(ctx: DoctorContext): CheckResult {
 
 export function checkSiteCode(ctx: DoctorContext): CheckResult {
   const id = 'site.code';
-  const title = 'Site code (g_conf_site_cd)';
+  const title = bi('사이트코드 (g_conf_site_cd)', 'Site code (g_conf_site_cd)');
   const problem = rule('g_conf_site_cd', () => siteCdRule(ctx.conf.siteCd));
   if (!problem) return pass(id, title, `"${ctx.conf.siteCd}" (${siteCdEnvironment(ctx.conf.siteCd)})`);
   const lower = /^[A-Za-z0-9]{5}$/.test(ctx.conf.siteCd);
   return fail(
     id,
     title,
-    problem.problem,
+    bi(
+      lower
+        ? `"${ctx.conf.siteCd}"에 소문자가 있습니다.`
+        : `"${ctx.conf.siteCd}"는 영문 대문자·숫자 5자리가 아닙니다 (${ctx.conf.siteCd.length}자).`,
+      problem.problem,
+    ),
     {
       ko: lower
         ? `사이트코드의 영문은 반드시 대문자로 입력하십시오: "${ctx.conf.siteCd.toUpperCase()}".`
@@ -89,15 +107,17 @@ export function checkSiteCode(ctx: DoctorContext): CheckResult {
 
 export function checkSiteKey(ctx: DoctorContext): CheckResult {
   const id = 'site.key';
-  const title = 'Site key (g_conf_site_key)';
+  const title = bi('사이트키 (g_conf_site_key)', 'Site key (g_conf_site_key)');
   const ko = 'KCP 연동 메일의 사이트키 25자리를 끝의 "__"까지 그대로, 따옴표 한 쌍 안에 입력하십시오.';
   const problem = rule('g_conf_site_key', () => siteKeyRule(ctx.conf.siteKey));
-  if (problem) return fail(id, title, problem.problem, { ko, en: problem.fix }, '3014');
+  if (problem) {
+    return fail(id, title, bi(`사이트키가 형식에 맞지 않습니다: 25자, 끝이 "__", 따옴표·공백·쉼표 없음 (현재 ${ctx.conf.siteKey.length}자, 값은 표시하지 않음).`, problem.problem), { ko, en: problem.fix }, '3014');
+  }
   if (ctx.conf.siteCd === TEST_SITE_CD && ctx.conf.siteKey !== TEST_SITE_KEY) {
     return fail(
       id,
       title,
-      `g_conf_site_key is not KCP's published test key for ${TEST_SITE_CD}.`,
+      bi(`g_conf_site_key가 ${TEST_SITE_CD}의 공개 테스트 사이트키가 아닙니다.`, `g_conf_site_key is not KCP's published test key for ${TEST_SITE_CD}.`),
       {
         ko: `${TEST_SITE_CD}에는 KCP가 공개한 테스트 사이트키를 사용하십시오 (샘플 site_conf_inc 참고).`,
         en: `use the public test key of ${TEST_SITE_CD} from KCP's sample site_conf_inc.`,
@@ -105,7 +125,7 @@ export function checkSiteKey(ctx: DoctorContext): CheckResult {
       '3014',
     );
   }
-  return pass(id, title, `25 characters ending in "__" (not shown)`);
+  return pass(id, title, bi('25자, "__"로 끝남 (값은 표시하지 않음)', '25 characters ending in "__" (not shown)'));
 }
 
 type Env = 'TEST' | 'REAL';
@@ -133,19 +153,20 @@ function fix8001(site: Env): Bilingual {
  */
 export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
   const id = 'config.env';
-  const title = 'TEST/REAL consistency';
+  const title = bi('TEST/REAL 일치', 'TEST/REAL consistency');
   const { siteCd, jsUrl, gwUrl } = ctx.conf;
-  const site = siteCdEnvironment(siteCd);
+  // A lower-case t0000 is still meant as TEST (site.code reports the case itself).
+  const site = siteCdEnvironment(siteCd.toUpperCase());
   const js = jsUrlEnvironment(jsUrl);
   const gw = gatewayEnvironment(gwUrl);
   if (!js) {
-    return fail(id, title, `g_conf_js_url "${jsUrl}" is not a KCP payment-window script nor a local simulator URL.`, {
+    return fail(id, title, bi(`g_conf_js_url "${jsUrl}"은(는) KCP 결제창 스크립트도, 로컬 시뮬레이터 주소도 아닙니다.`, `g_conf_js_url "${jsUrl}" is not a KCP payment-window script nor a local simulator URL.`), {
       ko: `결제창 JS 주소를 표준웹 결제창(테스트 ${TEST_WEB_JS_URL}, 리얼 ${REAL_WEB_JS_URL})으로 설정하십시오.`,
       en: `set g_conf_js_url to the standard-web window: ${TEST_WEB_JS_URL} (TEST) or ${REAL_WEB_JS_URL} (REAL).`,
     });
   }
   if (!gw) {
-    return fail(id, title, `g_conf_gw_url "${gwUrl}" is neither ${TEST_GW_URL} nor ${REAL_GW_URL} nor a local simulator.`, {
+    return fail(id, title, bi(`g_conf_gw_url "${gwUrl}"은(는) ${TEST_GW_URL}, ${REAL_GW_URL}, 로컬 시뮬레이터 중 어느 것도 아닙니다.`, `g_conf_gw_url "${gwUrl}" is neither ${TEST_GW_URL} nor ${REAL_GW_URL} nor a local simulator.`), {
       ko: `게이트웨이 호스트를 테스트 ${TEST_GW_URL} 또는 리얼 ${REAL_GW_URL}로 설정하십시오.`,
       en: `set g_conf_gw_url to ${TEST_GW_URL} (TEST) or ${REAL_GW_URL} (REAL).`,
     });
@@ -154,7 +175,10 @@ export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
     return fail(
       id,
       title,
-      `g_conf_site_cd "${siteCd}" is a ${site} site code but g_conf_js_url "${jsUrl}" is the ${js.env} payment window.`,
+      bi(
+        `g_conf_site_cd "${siteCd}"은(는) ${site} 사이트코드인데 g_conf_js_url "${jsUrl}"은(는) ${js.env} 결제창입니다.`,
+        `g_conf_site_cd "${siteCd}" is a ${site} site code but g_conf_js_url "${jsUrl}" is the ${js.env} payment window.`,
+      ),
       FIX_3014,
       '3014',
     );
@@ -163,25 +187,29 @@ export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
     return fail(
       id,
       title,
-      `g_conf_gw_url "${gwUrl}" is the ${gw.env} gateway but g_conf_site_cd "${siteCd}" and g_conf_js_url are ${site}.`,
+      bi(
+        `g_conf_gw_url "${gwUrl}"은(는) ${gw.env} 게이트웨이인데 g_conf_site_cd "${siteCd}"와 g_conf_js_url은 ${site}입니다.`,
+        `g_conf_gw_url "${gwUrl}" is the ${gw.env} gateway but g_conf_site_cd "${siteCd}" and g_conf_js_url are ${site}.`,
+      ),
       fix8001(site),
       '8001',
     );
   }
   if (site === 'REAL' && (gw.local || js.local)) {
-    return fail(id, title, `a local simulator is configured with the REAL site code "${siteCd}".`, {
+    return fail(id, title, bi(`리얼 사이트코드 "${siteCd}"에 로컬 시뮬레이터가 설정되어 있습니다.`, `a local simulator is configured with the REAL site code "${siteCd}".`), {
       ko: '로컬 시뮬레이터는 테스트 사이트코드(T0000)와 함께만 사용하십시오.',
       en: 'use the local simulator only with a TEST site code (T0000).',
-    });
+    }, '8001');
   }
   const where = gw.local ? `local simulator ${gwUrl}` : gwUrl;
-  return pass(id, title, `all ${site}: site code ${siteCd}, gateway ${where}, JS ${jsUrl}`);
+  const whereKo = gw.local ? `로컬 시뮬레이터 ${gwUrl}` : gwUrl;
+  return pass(id, title, bi(`모두 ${site}: 사이트코드 ${siteCd}, 게이트웨이 ${whereKo}, JS ${jsUrl}`, `all ${site}: site code ${siteCd}, gateway ${where}, JS ${jsUrl}`));
 }
 
 /** pp_cli's own log level: 3 writes full responses; fine on TEST, a PII risk on REAL. */
 export function checkPpCliLogLevelAdvice(ctx: DoctorContext): CheckResult {
   const id = 'log.pp_cli_level';
-  const title = "pp_cli's log level";
+  const title = bi('pp_cli 로그 레벨', "pp_cli's log level");
   const { env, ppCliLogLevel } = ctx.conf;
   const recommended = recommendPpCliLogLevel(env);
   if (ppCliLogLevel > 3) {
@@ -197,10 +225,10 @@ export function checkPpCliLogLevelAdvice(ctx: DoctorContext): CheckResult {
     );
   }
   if (env === 'REAL' && ppCliLogLevel >= 3) {
-    return warn(id, title, `${env} site with pp_cli log_level ${ppCliLogLevel}: pp_cli logs every full response.`, {
+    return warn(id, title, bi(`${env} 사이트의 pp_cli log_level이 ${ppCliLogLevel}입니다: pp_cli가 응답 전문 전체를 기록합니다.`, `${env} site with pp_cli log_level ${ppCliLogLevel}: pp_cli logs every full response.`), {
       ko: `payplus.pp_cli_log_level을 ${recommended}으로 설정하십시오. ${PP_CLI_LOG_LEVEL_WARNING.ko}`,
       en: `set payplus.pp_cli_log_level to ${recommended}. ${PP_CLI_LOG_LEVEL_WARNING.en}`,
     });
   }
-  return pass(id, title, `${env} site, pp_cli log_level ${ppCliLogLevel} (recommended ${recommended})`);
+  return pass(id, title, bi(`${env} 사이트, pp_cli log_level ${ppCliLogLevel} (권장 ${recommended})`, `${env} site, pp_cli log_level ${ppCliLogLevel} (recommended ${recommended})`));
 }

@@ -8,20 +8,20 @@ import path from 'node:path';
 
 import { logDirsOf } from '../../log/paths.js';
 import { canWrite, octal, permissionClass } from '../permissions.js';
-import { fail, pass, warn } from '../results.js';
+import { bi, fail, pass, warn } from '../results.js';
 import type { CheckResult, DoctorContext } from '../types.js';
 
-function checkOne(ctx: DoctorContext, id: string, dir: string, why: string): CheckResult {
-  const title = `Log folder ${why}`;
+function checkOne(ctx: DoctorContext, id: string, dir: string, why: string, whyKo: string): CheckResult {
+  const title = bi(`로그 폴더 ${whyKo}`, `Log folder ${why}`);
   const st = fs.statSync(dir, { throwIfNoEntry: false });
   if (!st) {
-    return warn(id, title, `${dir} does not exist; pp_cli 2.14 and the SDK logger create it only if the parent is writable, pp_cli 2.00 writes nothing.`, {
+    return warn(id, title, bi(`${dir} 폴더가 없습니다. pp_cli 2.14와 SDK 로거는 상위 폴더에 쓸 수 있을 때만 만들고, pp_cli 2.00은 아무것도 기록하지 않습니다.`, `${dir} does not exist; pp_cli 2.14 and the SDK logger create it only if the parent is writable, pp_cli 2.00 writes nothing.`), {
       ko: `로그 폴더를 만드십시오: mkdir -p ${dir} && chmod 700 ${dir} (웹 서버 사용자 소유로).`,
       en: `create it for the web server's user: mkdir -p ${dir} && chmod 700 ${dir}.`,
     });
   }
   if (!st.isDirectory()) {
-    return fail(id, title, `${dir} is not a folder.`, {
+    return fail(id, title, bi(`${dir}은(는) 폴더가 아닙니다.`, `${dir} is not a folder.`), {
       ko: `${dir} 위치에 로그 폴더를 만드십시오.`,
       en: `replace ${dir} with a folder (mode 700).`,
     });
@@ -29,33 +29,33 @@ function checkOne(ctx: DoctorContext, id: string, dir: string, why: string): Che
   const mode = st.mode & 0o777;
   const cls = permissionClass(st, ctx.identity);
   if (!canWrite(st, ctx.identity)) {
-    return fail(id, title, `${dir} (mode ${octal(mode)}, owner uid ${st.uid}) is not writable by uid ${ctx.identity.uid} (${cls} bits); pp_cli writes no log there.`, {
+    return fail(id, title, bi(`${dir} (권한 ${octal(mode)}, 소유자 uid ${st.uid})에 uid ${ctx.identity.uid}가 쓸 수 없습니다 (${cls} 비트). pp_cli가 로그를 남기지 못합니다.`, `${dir} (mode ${octal(mode)}, owner uid ${st.uid}) is not writable by uid ${ctx.identity.uid} (${cls} bits); pp_cli writes no log there.`), {
       ko: `웹 서버 사용자가 쓸 수 있게 하십시오: chown <웹서버 사용자> ${dir} && chmod 700 ${dir}`,
       en: `make it writable by the web server's user: chown <web user> ${dir} && chmod 700 ${dir}.`,
     });
   }
   if ((mode & 0o002) !== 0) {
-    return fail(id, title, `${dir} is world-writable (mode ${octal(mode)}): anyone can plant or replace payment logs.`, {
+    return fail(id, title, bi(`${dir}은(는) 누구나 쓸 수 있습니다 (권한 ${octal(mode)}): 결제 로그를 심거나 바꿀 수 있습니다.`, `${dir} is world-writable (mode ${octal(mode)}): anyone can plant or replace payment logs.`), {
       ko: `chmod 700 ${dir} 하십시오.`,
       en: `chmod 700 ${dir}.`,
     });
   }
   if ((mode & 0o004) !== 0) {
-    return warn(id, title, `${dir} is world-readable (mode ${octal(mode)}); pp_cli logs at level 3 hold full responses.`, {
+    return warn(id, title, bi(`${dir}은(는) 누구나 읽을 수 있습니다 (권한 ${octal(mode)}). pp_cli 레벨 3 로그에는 응답 전문이 있습니다.`, `${dir} is world-readable (mode ${octal(mode)}); pp_cli logs at level 3 hold full responses.`), {
       ko: `다른 사용자가 읽지 못하게 chmod 700 ${dir} 하십시오 (웹 서버 그룹이 필요하면 750).`,
       en: `chmod 700 ${dir} (750 if the web server reads it through its group).`,
     });
   }
-  return pass(id, title, `${dir} (mode ${octal(mode)}) is writable by uid ${ctx.identity.uid}`);
+  return pass(id, title, bi(`${dir} (권한 ${octal(mode)})에 uid ${ctx.identity.uid}가 쓸 수 있습니다`, `${dir} (mode ${octal(mode)}) is writable by uid ${ctx.identity.uid}`));
 }
 
 export function checkLogDir(ctx: DoctorContext): CheckResult[] {
   const [main] = logDirsOf(ctx.conf);
-  const results = [checkOne(ctx, 'log.dir', main, ctx.conf.logDir ? '(g_conf_log_dir)' : '(<home>/log)')];
+  const results = [checkOne(ctx, 'log.dir', main, ctx.conf.logDir ? '(g_conf_log_dir)' : '(<home>/log)', ctx.conf.logDir ? '(g_conf_log_dir)' : '(<home>/log)')];
   const homeLog = path.resolve(ctx.conf.homeDir, 'log');
   const version = ctx.moduleVersion ?? ctx.conf.ppCliVersion;
   if (version === '2.00' && homeLog !== main) {
-    results.push(checkOne(ctx, 'log.dir.home', homeLog, '(<home>/log, where pp_cli 2.00 always writes)'));
+    results.push(checkOne(ctx, 'log.dir.home', homeLog, '(<home>/log, where pp_cli 2.00 always writes)', '(<home>/log, pp_cli 2.00이 항상 기록하는 곳)'));
   }
   return results;
 }

@@ -6,7 +6,7 @@ import { promises as dns } from 'node:dns';
 import net from 'node:net';
 
 import { gatewayEnvironment } from '../../config/environment.js';
-import { fail, pass, skip } from '../results.js';
+import { bi, fail, pass, skip } from '../results.js';
 import type { Bilingual, CheckResult, DoctorContext } from '../types.js';
 
 const CODE = 'S202';
@@ -57,12 +57,13 @@ export async function checkNetwork(ctx: DoctorContext): Promise<CheckResult[]> {
   const host = ctx.conf.gwUrl;
   const ports = ctx.conf.gwPort.split(':').map(Number);
   const timeoutMs = ctx.options.networkTimeoutMs ?? 3000;
-  const dnsTitle = `DNS of ${host}`;
-  const connectTitle = (port: number) => `TCP connect ${host}:${port}`;
+  const dnsTitle = bi(`${host} DNS 조회`, `DNS of ${host}`);
+  const connectTitle = (port: number) => bi(`TCP 접속 ${host}:${port}`, `TCP connect ${host}:${port}`);
+  const offline = bi('오프라인: 점검하지 않음.', 'offline: not checked.');
   if (ctx.options.offline) {
     return [
-      skip('network.dns', dnsTitle, 'offline: not checked.'),
-      ...ports.map((p) => skip(`network.connect:${p}`, connectTitle(p), 'offline: not checked.')),
+      skip('network.dns', dnsTitle, offline),
+      ...ports.map((p) => skip(`network.connect:${p}`, connectTitle(p), offline)),
     ];
   }
   const lookup = ctx.options.dnsLookup ?? defaultLookup;
@@ -71,24 +72,24 @@ export async function checkNetwork(ctx: DoctorContext): Promise<CheckResult[]> {
   let address: string;
   try {
     address = await withTimeout(lookup(host), timeoutMs, 'DNS');
-    results.push(pass('network.dns', dnsTitle, `${host} resolves to ${address}`));
+    results.push(pass('network.dns', dnsTitle, bi(`${host} → ${address}`, `${host} resolves to ${address}`)));
   } catch (error) {
     results.push(
-      fail('network.dns', dnsTitle, `${host} does not resolve: ${(error as Error).message}.`, {
+      fail('network.dns', dnsTitle, bi(`${host}를 조회할 수 없습니다: ${(error as Error).message}.`, `${host} does not resolve: ${(error as Error).message}.`), {
         ko: `서버의 DNS 설정(/etc/resolv.conf)을 확인하십시오. ${host}가 조회되어야 합니다.`,
         en: `fix the server's DNS (/etc/resolv.conf) so that ${host} resolves.`,
       }, CODE),
     );
-    return [...results, ...ports.map((p) => skip(`network.connect:${p}`, connectTitle(p), 'skipped: the host does not resolve.'))];
+    return [...results, ...ports.map((p) => skip(`network.connect:${p}`, connectTitle(p), bi('건너뜀: 호스트를 조회할 수 없습니다.', 'skipped: the host does not resolve.')))];
   }
   const test = gatewayEnvironment(host)?.env !== 'REAL';
   for (const port of ports) {
     try {
       await withTimeout(connect(host, port, timeoutMs), timeoutMs + 100, 'connect');
-      results.push(pass(`network.connect:${port}`, connectTitle(port), `connected to ${host}:${port}`));
+      results.push(pass(`network.connect:${port}`, connectTitle(port), bi(`${host}:${port} 접속 성공`, `connected to ${host}:${port}`)));
     } catch (error) {
       results.push(
-        fail(`network.connect:${port}`, connectTitle(port), `cannot connect to ${host}:${port}: ${(error as Error).message}.`, firewallFix(host, port, test), CODE),
+        fail(`network.connect:${port}`, connectTitle(port), bi(`${host}:${port}에 접속할 수 없습니다: ${(error as Error).message}.`, `cannot connect to ${host}:${port}: ${(error as Error).message}.`), firewallFix(host, port, test), CODE),
       );
     }
   }

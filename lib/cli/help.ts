@@ -1,0 +1,156 @@
+/**
+ * The help text of every `kcp-payplus` command, in one place: `kcp-payplus <command> --help`, `kcp-payplus help
+ * <command>` and each command's usage errors all print from here, so what a command accepts and what its help says
+ * cannot drift apart. The dispatcher (index.ts) answers --help itself, so every command has it. A command that keeps
+ * its own help text (recover) is listed here by that text.
+ */
+import { wrapCells } from '../doctor/format.js';
+import { RECOVER_USAGE } from './commands/recover.js';
+
+export interface CommandHelp {
+  /** One line per form of the command, without the leading "usage: ". */
+  readonly usage: readonly string[];
+  /** What it does, a few sentences. */
+  readonly about: string;
+  /** Option and its meaning (with the default when there is one). */
+  readonly options: readonly (readonly [string, string])[];
+  readonly examples: readonly string[];
+}
+
+const CONFIG_OPTION = ['--config <file>', 'site configuration (default cfg/site_conf_inc.json; .json, or a legacy site_conf_inc.php/.jsp/.asp/Web.config)'] as const;
+
+export const HELP: Readonly<Record<string, CommandHelp | string>> = {
+  cancel: {
+    usage: [
+      'kcp-payplus cancel --tno <tno> [--reason <text>] [--config <file>] [--ip <addr>]',
+      'kcp-payplus cancel --tno <tno> --amount <won> --balance <won> [--reason <text>] [--config <file>]',
+    ],
+    about:
+      "Cancels a payment in full (mod_type STSC), or part of it (STPC) with --amount and --balance (KCP's rem_mny: " +
+      'what is still cancellable before this cancel). Prints KCP\'s answer as key=value lines; exit 1 on a refusal.',
+    options: [
+      ['--tno <tno>', "KCP's 14-digit transaction number (required)"],
+      ['--reason <text>', 'mod_desc, the reason shown in KCP\'s admin (default empty)'],
+      ['--amount <won>', 'partial cancel: the amount to cancel (needs --balance)'],
+      ['--balance <won>', 'partial cancel: the cancellable balance before this cancel (rem_mny)'],
+      CONFIG_OPTION,
+      ['--ip <addr>', 'cust_ip sent to KCP (default 127.0.0.1)'],
+    ],
+    examples: [
+      'kcp-payplus cancel --tno 20261126000001 --reason "고객 요청"',
+      'kcp-payplus cancel --tno 20261126000001 --amount 1000 --balance 5000',
+    ],
+  },
+  capture: {
+    usage: ['kcp-payplus capture --tno <tno> [--config <file>] [--ip <addr>]'],
+    about: 'Captures (매입요청, mod_type STMR) a card approval made with manual capture. Exit 1 on a refusal.',
+    options: [['--tno <tno>', "KCP's 14-digit transaction number (required)"], CONFIG_OPTION, ['--ip <addr>', 'cust_ip sent to KCP (default 127.0.0.1)']],
+    examples: ['kcp-payplus capture --tno 20261126000001 --config /opt/kcp-payplus/cfg/site_conf_inc.json'],
+  },
+  // recover's text lives with its command (the lead's file), used here as it is.
+  recover: RECOVER_USAGE,
+  sim: {
+    usage: [
+      'kcp-payplus sim [--port <n>] [--notify-url <url>] [--env TEST|REAL] [--slow-ms <ms>] [--retry-ms <ms,ms,...>]',
+      'kcp-payplus sim deposit --tno <tno> [--amount <won>] [--remitter <name>] [--cancel] [--url <sim url>]',
+      'kcp-payplus sim notify --tno <tno> [--tx-cd TX02|TX03] [--url <sim url>]',
+    ],
+    about:
+      "Runs the local KCP gateway simulator on 127.0.0.1 (gateway, payment-window scripts, common_return sender), or " +
+      'drives a running one. The simulator needs the stand-in pp_cli as your module: `kcp-payplus install-standin` ' +
+      'puts it into a KCP home.',
+    options: [
+      ['--port <n>', 'port to listen on (default 8090)'],
+      ['--notify-url <url>', 'where to post common_return notifications'],
+      ['--env TEST|REAL', 'which site codes the gateway accepts (default TEST)'],
+      ['--slow-ms <ms>', 'delay of the "slow answer" test amount (…993)'],
+      ['--retry-ms <list>', 'delays between notification re-sends'],
+      ['--url <sim url>', 'deposit/notify: the running simulator (default http://127.0.0.1:8090)'],
+    ],
+    examples: [
+      'kcp-payplus sim --port 8090 --notify-url http://127.0.0.1:3000/common_return',
+      'kcp-payplus sim deposit --tno 20261126962625 --amount 1004',
+    ],
+  },
+  record: {
+    usage: ['kcp-payplus record --cassette <file.json> [--mode record|replay|passthrough] -- <command> [args...]'],
+    about:
+      'Runs <command> (no shell) with its pp_cli calls recorded to, or replayed from, a cassette; secrets are ' +
+      'replaced by placeholders before saving. Options after -- belong to <command>.',
+    options: [
+      ['--cassette <file.json>', 'the cassette file (required)'],
+      ['--mode <mode>', 'record (default), replay or passthrough'],
+    ],
+    examples: [
+      'kcp-payplus record --cassette test/cassettes/my-flow.json -- node my-flow.js',
+      'kcp-payplus record --cassette test/cassettes/my-flow.json --mode replay -- node my-flow.js',
+    ],
+  },
+  doctor: {
+    usage: [
+      'kcp-payplus doctor [--config <file>] [--offline] [--json] [--lang ko|en|both]',
+      '                   [--expect-size <bytes>] [--expect-sha256 <hex>] [--no-smoke]',
+    ],
+    about:
+      "Runs KCP's troubleshooting FAQ against this server: configuration (every problem at once), the module (present, " +
+      'mode 755, fits this machine, not damaged by an ASCII upload, answers pp_cli -x), logs, web roots, network, the ' +
+      'notification URL. Exit 1 when a check fails.',
+    options: [
+      CONFIG_OPTION,
+      ['--offline', 'skip the DNS and TCP checks'],
+      ['--json', 'print the results as JSON'],
+      ['--lang ko|en|both', 'language of titles, results and fixes (default both)'],
+      ['--expect-size <bytes>', 'the size of KCP\'s pp_cli, to catch an ASCII-mode upload'],
+      ['--expect-sha256 <hex>', 'the sha256 of KCP\'s pp_cli'],
+      ['--no-smoke', 'do not run pp_cli -x'],
+    ],
+    examples: ['kcp-payplus doctor --offline', 'kcp-payplus doctor --config /opt/kcp-payplus/cfg/site_conf_inc.json --lang ko'],
+  },
+  trace: {
+    usage: ['kcp-payplus trace <trace_no|ordr_idxx|tno> [--since YYYY-MM-DD] [--config <file>] [--log-dir <dir>]... [--json]'],
+    about:
+      "Prints one transaction's story from pp_cli's logs and the SDK's, in time order, card numbers masked. A trace_no " +
+      'is followed only together with the order id and tno it belongs to. Exit 1 when no line was found.',
+    options: [
+      ['--since YYYY-MM-DD', 'only read log files from this day on'],
+      CONFIG_OPTION,
+      ['--log-dir <dir>', 'read this log folder instead of the config\'s (repeatable)'],
+      ['--json', 'print the story as JSON'],
+    ],
+    examples: ['kcp-payplus trace ORD-20261126-0001', 'kcp-payplus trace 20261126000001 --log-dir /opt/kcp-payplus/log --since 2026-11-01'],
+  },
+  'install-standin': {
+    usage: ['kcp-payplus install-standin --home <KCP home> [--config <file>] [--force]'],
+    about:
+      "Copies this package's stand-in pp_cli (built by npm install at <package>/build/Release/pp_cli_standin) to " +
+      '<home>/bin/pp_cli, mode 755, for development against `kcp-payplus sim`. It talks only to the local simulator, ' +
+      'never to KCP. It refuses a REAL configuration, and will not overwrite a module that is not a stand-in unless --force.',
+    options: [
+      ['--home <dir>', 'the KCP home (g_conf_home_dir, the folder above bin/); default: the config\'s g_conf_home_dir'],
+      ['--config <file>', 'the site configuration it is for: a REAL one is refused (no default: give --home, --config or both)'],
+      ['--force', 'replace an existing pp_cli that is not the stand-in'],
+    ],
+    examples: ['kcp-payplus install-standin --home ./kcp', 'kcp-payplus install-standin --config cfg/site_conf_inc.json'],
+  },
+};
+
+/** The usage lines, as printed after a usage error. */
+export function usageOf(name: string): string {
+  const help = HELP[name];
+  if (!help) return '';
+  if (typeof help === 'string') return `${help.split('\n\n')[0]}\n`;
+  return `${help.usage.map((u, i) => `${i === 0 ? 'usage: ' : '       '}${u}`).join('\n')}\n`;
+}
+
+/** The full help of one command. */
+export function formatHelp(name: string): string {
+  const help = HELP[name];
+  if (!help) return '';
+  if (typeof help === 'string') return help;
+  const width = Math.max(...help.options.map(([o]) => o.length));
+  return (
+    `${usageOf(name)}\n${wrapCells(help.about, 100).join('\n')}\n\noptions:\n` +
+    `${help.options.map(([o, t]) => `  ${o.padEnd(width)}  ${t}`).join('\n')}\n\n` +
+    `examples:\n${help.examples.map((e) => `  ${e}`).join('\n')}\n`
+  );
+}

@@ -1,0 +1,152 @@
+/** Every command answers --help and `help <command>` with its usage and examples; install-standin refuses REAL. */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { commands } from '../../lib/cli/commands/index.js';
+import { RECOVER_USAGE } from '../../lib/cli/commands/recover.js';
+import { HELP } from '../../lib/cli/help.js';
+import { standInBuildPath } from '../../lib/sim/standin.js';
+import { runCli } from '../helpers/cli.js';
+
+describe('kcp-payplus --help', () => {
+  it('lists every registered command, and every command has help text', () => {
+    assert.deepEqual(commands.map((c) => c.name).sort(), Object.keys(HELP).sort());
+  });
+
+  for (const name of ['cancel', 'capture', 'record', 'sim', 'doctor', 'trace', 'install-standin']) {
+    it(`${name} --help and help ${name} print the same usage, options and examples, exit 0`, async () => {
+      const a = await runCli([name, '--help']);
+      const b = await runCli(['help', name]);
+      const c = await runCli([name, '-h']);
+      assert.equal(a.code, 0);
+      assert.equal(a.err, '');
+      assert.equal(a.out, b.out);
+      assert.equal(a.out, c.out);
+      assert.ok(a.out.startsWith(`usage: kcp-payplus ${name}`), a.out);
+      assert.match(a.out, /\n\noptions:\n {2}--/);
+      assert.match(a.out, new RegExp(`\\n\\nexamples:\\n {2}kcp-payplus ${name} `));
+    });
+  }
+
+  it('recover --help and help recover print the command\'s own text, with --min-age and its default', async () => {
+    const a = await runCli(['recover', '--help']);
+    const b = await runCli(['help', 'recover']);
+    assert.deepEqual(a, { code: 0, out: RECOVER_USAGE, err: '' });
+    assert.equal(b.out, RECOVER_USAGE);
+    assert.match(a.out, /\n {2}--min-age SECONDS +leave attempts younger than this alone +default 0\n/);
+    assert.match(a.out, /\nExamples:\n {2}kcp-payplus recover /);
+  });
+
+  it('record passes --help after -- to the command it runs', async () => {
+    const res = await runCli(['record', '--cassette', '/nonexistent/x.json', '--mode', 'bogus', '--', 'node', '--help']);
+    assert.equal(res.code, 2);
+    assert.match(res.err, /^kcp-payplus record: --mode must be record, replay or passthrough, not 'bogus'\nusage: kcp-payplus record /);
+  });
+
+  it('help <unknown> exits 2 and lists the commands', async () => {
+    const res = await runCli(['help', 'refund']);
+    assert.equal(res.code, 2);
+    assert.ok(res.err.startsWith("kcp-payplus: unknown command 'refund'\n\nusage: kcp-payplus <command> [options]\n"), res.err);
+  });
+
+  it('an unknown option points at --help', async () => {
+    const res = await runCli(['sim', '--bogus']);
+    assert.equal(res.code, 2);
+    assert.equal(res.err, "kcp-payplus sim: Unknown option '--bogus'\n'kcp-payplus sim --help' lists the options.\n");
+  });
+});
+
+describe('kcp-payplus install-standin', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-standin-install-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the package builds the stand-in where the command and the banner say', () => {
+    assert.equal(standInBuildPath(), path.resolve(import.meta.dirname, '../../build/Release/pp_cli_standin'));
+    assert.ok(statSync(standInBuildPath()).isFile(), 'npm install builds build/Release/pp_cli_standin');
+  });
+
+  it('copies the stand-in to <home>/bin/pp_cli with mode 755', async () => {
+    const home = path.join(dir, 'kcp');
+    const res = await runCli(['install-standin', '--home', home]);
+    assert.equal(res.code, 0, res.err);
+    const target = path.join(home, 'bin', 'pp_cli');
+    assert.ok(res.out.startsWith(`stand-in pp_cli installed: ${target} (mode 755)\n`), res.out);
+    assert.equal(statSync(target).mode & 0o777, 0o755);
+    assert.ok(readFileSync(target).equals(readFileSync(standInBuildPath())));
+  });
+
+  it('refuses a REAL configuration and installs nothing', async () => {
+    const cfg = path.join(dir, 'real.json');
+    writeFileSync(cfg, JSON.stringify({
+      g_conf_home_dir: path.join(dir, 'real-home'),
+      g_conf_gw_url: 'paygw.kcp.co.kr',
+      g_conf_js_url: 'https://pay.kcp.co.kr/plugin/payplus.js',
+      g_conf_site_cd: 'A52Q7',
+      g_conf_site_key: '1aB2cD3eF4gH5iJ6kL7mN8o__',
+    }));
+    const res = await runCli(['install-standin', '--config', cfg]);
+    assert.equal(res.code, 1);
+    assert.equal(res.out, '');
+    assert.equal(
+      res.err,
+      'kcp-payplus install-standin: the configuration is for the REAL site A52Q7: the stand-in only talks to the local simulator, so payments would fail. ' +
+        "Use KCP's pp_cli for REAL, and a TEST configuration (T0000 with the simulator) for the stand-in.\n",
+    );
+    assert.throws(() => statSync(path.join(dir, 'real-home', 'bin', 'pp_cli')), /ENOENT/);
+  });
+
+  it('leaves a module that is not a stand-in alone unless --force', async () => {
+    const home = path.join(dir, 'vendor-home');
+    mkdirSync(path.join(home, 'bin'), { recursive: true });
+    const kcp = path.join(home, 'bin', 'pp_cli');
+    writeFileSync(kcp, '\x7fELF KCP module bytes', { mode: 0o755 });
+    const res = await runCli(['install-standin', '--home', home]);
+    assert.equal(res.code, 1);
+    assert.equal(res.err, `kcp-payplus install-standin: ${kcp} is not a stand-in (KCP's own module?); it was left alone. Install into another KCP home, or pass --force to replace it.\n`);
+    assert.equal(readFileSync(kcp, 'latin1'), '\x7fELF KCP module bytes');
+    assert.equal((await runCli(['install-standin', '--home', home, '--force'])).code, 0);
+    assert.ok(readFileSync(kcp).equals(readFileSync(standInBuildPath())));
+  });
+
+  it('needs --home or --config', async () => {
+    const res = await runCli(['install-standin']);
+    assert.equal(res.code, 2);
+    assert.ok(res.err.startsWith('kcp-payplus install-standin: give --home <KCP home> or --config <file>'), res.err);
+  });
+});
+
+describe('kcp-payplus sim banner', () => {
+  it('says where the stand-in is and how to install it', async function () {
+    this.timeout(30_000);
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const { main } = await import('./lib/cli/index.ts'); await main(['sim', '--port', '0']);"], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+    });
+    let out = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+        child.stdout.on('data', (d) => {
+          out += String(d);
+          if (out.includes('install-standin')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.ok(
+      out.includes(`  module:   the stand-in pp_cli (${standInBuildPath()}) talks to this simulator;\n` +
+        '            install it into your KCP home with: npx kcp-payplus install-standin --home <g_conf_home_dir>\n'),
+      out,
+    );
+  });
+});
