@@ -90,6 +90,9 @@ describe('property: every Transaction setter refuses with the field named, or ca
     it(`${c.setter}: ${RUNS} runs over names and values, opt=0 and opt=1`, async () => {
       await fc.assert(
         fc.asyncProperty(name, value, encoding, async (n, v, enc) => {
+          // A US inside the name makes the test's own concatenation a different, well-formed list of several nested
+          // items (which the SDK rightly carries); the single-item expectation below only holds without one.
+          if (c.setter === 'setOrdrNestedData') fc.pre(!n.includes(US));
           const { runner, payplus } = setup(enc);
           const tx = await payplus.transaction();
           try {
