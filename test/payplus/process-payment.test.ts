@@ -380,6 +380,32 @@ describe('PayPlus#processPayment()', () => {
     });
   });
 
+  it("another worker's recover() never touches a payment that is still inside its commit", async () => {
+    const store = new MemoryStore();
+    const a = setup([approved(5000)], { store });
+    const b = setup([OK], { store, isCommitted: () => false });
+    let release!: () => void;
+    const inCommit = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const entering = new Promise<void>((r) => (entered = r));
+    const paying = a.payplus.processPayment(form(), {
+      custIp: '10.0.0.1', expectedAmount: 5000,
+      commit: async () => {
+        entered();
+        await inCommit;
+        return 'saved';
+      },
+    });
+    await entering;
+    const report = await b.payplus.recover({ custIp: '10.0.0.2' });
+    assert.deepEqual(report.inProgress.map((r) => [r.ordrIdxx, r.tno]), [['ORD-1', TNO]]);
+    assert.deepEqual(report.cancelled, []);
+    assert.equal(b.runner.calls.length, 0, 'no cancel was sent');
+    release();
+    assert.equal((await paying).status, 'approved');
+    assert.deepEqual(await b.payplus.recover(), EMPTY_REPORT);
+  });
+
   it('refused inputs are typed errors of their own class', async () => {
     const { payplus } = setup([]);
     await assert.rejects(payplus.processPayment(form({ good_mny: '1' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), KcpAmountMismatchError);
