@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlreadyCancelledCode } from '../codes/results.js';
 import {
@@ -95,6 +96,15 @@ export interface PaymentContext {
   /** How long an owner's claim on an attempt lasts without renewal (ms). */
   leaseMs: number;
   isCommitted?: IsCommittedHook;
+}
+
+/**
+ * Removes an attempt's stdout file once the store holds what it said: it holds the module's whole answer, buyer data
+ * included, and is needed only until then. A failure to remove it is harmless (recovery reads it again at worst).
+ */
+export function discardAnswer(file: string | undefined): void {
+  if (file === undefined) return;
+  rm(file, { force: true }).catch(() => undefined);
 }
 
 /** Renews this process's lease on an attempt while it works on it; stop() ends the renewals. */
@@ -196,12 +206,16 @@ export async function processPayment<C>(
     durableOutput: runner.durableOutput === true,
     traceNo: form.trace_no || undefined,
   };
-  let begun = await store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs });
+  const begin = () =>
+    store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs }).catch((err: unknown) => {
+      throw toKcpError(new Error(`the payment store is unavailable (${String((err as Error)?.message ?? err)})`), { moduleStarted: false });
+    });
+  let begun = await begin();
   if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && ownerGone(begun.blocking.owner, begun.blocking.leaseUntil)) {
     // A dead worker's leftovers: settle them first (this may cancel its uncommitted approval), then try once more.
     const { settleAttempt } = await import('./recovery.js');
     await settleAttempt(ctx, begun.blocking, { custIp: options.custIp });
-    begun = await store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs });
+    begun = await begin();
   }
   if (!begun.ok) {
     throw new KcpDuplicateOrderError(`ordr_idxx: order ${ordrIdxx} cannot be approved now: ${describeBlocking(begun.blocking)}`, {
@@ -250,7 +264,9 @@ async function approveAndCommit<C>(
       : !(err instanceof KcpError && err.outcomeKnown);
     const error = toKcpError(err, { moduleStarted: started });
     if (error.outcomeKnown) {
-      await note(ctx, attempt, ['started'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner);
+      if (await note(ctx, attempt, ['started'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner)) {
+        discardAnswer(attempt.outputPath);
+      }
       if (error instanceof KcpInputError) throw error;
       return { status: 'declined', error, attemptId: id };
     }
@@ -272,6 +288,7 @@ async function approveAndCommit<C>(
     escrow: approval.escrow,
   };
   const recorded = await note(ctx, attempt, ['started'], approvedPatch, owner);
+  if (recorded) discardAnswer(attempt.outputPath); // the store has the answer now; the file holds buyer data
   const approved: Attempt = { ...attempt, ...approvedPatch };
 
   const total = approvedTotal(approval);

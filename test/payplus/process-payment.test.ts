@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import os from 'node:os';
 import path from 'node:path';
@@ -404,6 +404,35 @@ describe('PayPlus#processPayment()', () => {
     release();
     assert.equal((await paying).status, 'approved');
     assert.deepEqual(await b.payplus.recover(), EMPTY_REPORT);
+  });
+
+  it("removes each attempt's stdout file once the store holds the answer (it carries buyer data); keeps it while unknown", async () => {
+    const { payplus, logDir } = setup([approved(5000), `res_cd=8108${US}res_msg=card\n`, { timedOut: true, signal: 'SIGKILL', exitCode: null }]);
+    const answers = path.join(logDir, 'payplus-answers');
+    const files = async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      return existsSync(answers) ? readdirSync(answers) : [];
+    };
+    assert.equal((await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'approved');
+    assert.equal((await payplus.processPayment(form({ ordr_idxx: 'ORD-2' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'declined');
+    assert.deepEqual(await files(), []);
+    const unknown = await payplus.processPayment(form({ ordr_idxx: 'ORD-3' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(unknown.status, 'unknown');
+    assert.deepEqual(await files(), [`${unknown.attemptId}.out`]);
+  });
+
+  it('a store that is down before anything ran refuses the payment as a typed error: nothing was sent', async () => {
+    const store = new MemoryStore();
+    const broken = new Proxy(store, {
+      get: (t, p) => (p === 'begin' ? async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5432'); } : (Reflect.get(t, p) as unknown)),
+    }) as PaymentStore;
+    const { runner, payplus } = setup([], { store: broken });
+    await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), {
+      code: 'module_unavailable',
+      outcomeKnown: true,
+      message: 'the call failed before anything was sent to KCP: the payment store is unavailable (connect ECONNREFUSED 127.0.0.1:5432)',
+    });
+    assert.equal(runner.calls.length, 0);
   });
 
   it('refused inputs are typed errors of their own class', async () => {
