@@ -4,7 +4,7 @@
  * the payment marker in one transaction) or connection options. Tables are InnoDB, utf8mb4.
  */
 import type { Pool, PoolConnection, PoolOptions, ResultSetHeader } from 'mysql2/promise';
-import { SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
+import { importPeer, readyStore, SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
 
 function runner(client: Pool | PoolConnection): Query {
   return async (sql, params = []) => {
@@ -56,21 +56,11 @@ export class MysqlStore extends SqlPaymentStore {
   /** Connects (creating the tables on first use). `mysql2` must be installed: npm install mysql2. */
   static async open(options: MysqlStoreOptions): Promise<MysqlStore> {
     let pool = options.pool;
-    const owns = pool === undefined;
     if (!pool) {
-      const mysql = await import('mysql2/promise').catch((err: unknown) => {
-        throw new Error(`MysqlStore needs the 'mysql2' package: npm install mysql2 (${String(err)})`);
-      });
+      const mysql = await importPeer(() => import('mysql2/promise'), 'mysql2', 'MysqlStore');
       const config = typeof options.connection === 'string' ? { uri: options.connection } : options.connection ?? {};
       pool = mysql.default.createPool({ connectionLimit: 10, ...config });
     }
-    const store = new MysqlStore(mysqlDriver(pool, owns));
-    try {
-      await store.ready();
-    } catch (err) {
-      await store.close().catch(() => undefined);
-      throw err;
-    }
-    return store;
+    return readyStore(new MysqlStore(mysqlDriver(pool, options.pool === undefined)));
   }
 }

@@ -4,7 +4,7 @@
  * order and the payment marker in one transaction) or a connection string.
  */
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import { SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
+import { importPeer, readyStore, SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
 
 /** `?` placeholders → `$1, $2, …` (the SQL written in sql.ts has no `?` inside literals). */
 function numbered(sql: string): string {
@@ -60,23 +60,13 @@ export class PostgresStore extends SqlPaymentStore {
   /** Connects (creating the tables on first use). `pg` must be installed: npm install pg. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     let pool = options.pool;
-    const owns = pool === undefined;
     if (!pool) {
-      const pg = await import('pg').catch((err: unknown) => {
-        throw new Error(`PostgresStore needs the 'pg' package: npm install pg (${String(err)})`);
-      });
+      const pg = await importPeer(() => import('pg'), 'pg', 'PostgresStore');
       const config = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection ?? {};
       pool = new pg.default.Pool({ max: 10, ...config });
       // An idle connection the server drops (restart, failover) must not end the process; the next query reconnects.
       pool.on('error', () => undefined);
     }
-    const store = new PostgresStore(postgresDriver(pool, owns));
-    try {
-      await store.ready();
-    } catch (err) {
-      await store.close().catch(() => undefined);
-      throw err;
-    }
-    return store;
+    return readyStore(new PostgresStore(postgresDriver(pool, options.pool === undefined)));
   }
 }
