@@ -84,7 +84,7 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
   if (answer.kind === 'running') return { kind: 'in_progress' };
   if (answer.kind === 'not_started') {
     if (await note(ctx, a, ['started', 'unknown'], { state: 'declined', note: 'pp_cli never ran for this attempt' }, me)) {
-      discardAnswer(a.outputPath);
+      discardAnswer(a);
     }
     return { kind: 'declined' };
   }
@@ -106,7 +106,7 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
       note: `answer read from the ${answer.source}`,
     };
     if (!(await note(ctx, a, ['started', 'unknown'], patch, me))) return { kind: 'in_progress' };
-    discardAnswer(a.outputPath);
+    discardAnswer(a);
     return { ...a, ...patch };
   }
   const error = answerError(fields, 'approval', `${ctx.payplus.conf.gwUrl}:${ctx.payplus.conf.gwPort}`);
@@ -115,7 +115,7 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
     return { kind: 'unknown', why: error.message };
   }
   if (await note(ctx, a, ['started', 'unknown'], { state: 'declined', resCd, note: `refused (${answer.source}): ${resCd}` }, me)) {
-    discardAnswer(a.outputPath);
+    discardAnswer(a);
   }
   return { kind: 'declined' };
 }
