@@ -146,7 +146,13 @@ export async function settleAttempt(
       if (current.commitMode === 'external') {
         const hook = options.isCommitted ?? ctx.isCommitted;
         if (!hook) return { kind: 'undecided' };
-        committed = await hook(current);
+        try {
+          committed = await hook(current);
+        } catch (err) {
+          // Your database did not answer: nothing is cancelled on a guess.
+          ctx.logger.log({ level: 0, event: 'payment.is_committed_failed', ordrIdxx: current.ordrIdxx, fields: { id: current.id, message: String(err) } });
+          return { kind: 'undecided' };
+        }
       }
       if (committed) {
         await note(ctx, current, ['approved'], { state: 'committed', note: 'confirmed by isCommitted' }, me);
@@ -191,7 +197,13 @@ export async function recover(ctx: PaymentContext, options: RecoverOptions = {})
       report.pending.push({ ...r, state: attempt.state });
       continue;
     }
-    const result = await settleAttempt(ctx, attempt, options);
+    let result: SettleResult;
+    try {
+      result = await settleAttempt(ctx, attempt, options);
+    } catch (err) {
+      // One attempt that cannot be settled now (the store or a hook failed) must not stop the others.
+      result = { kind: 'unknown', why: `could not be settled this run: ${String((err as Error)?.message ?? err)}` };
+    }
     const latest = ref((await ctx.store.get(attempt.id).catch(() => undefined)) ?? attempt);
     switch (result.kind) {
       case 'failed':

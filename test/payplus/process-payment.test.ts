@@ -366,6 +366,16 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(runner.calls.length, 1);
   });
 
+  it('recover() never cancels on a guess: an isCommitted hook that throws leaves the approval undecided', async () => {
+    const { payplus, runner, store } = setup([]);
+    await store.begin({ id: 'h1', ordrIdxx: 'H-1', amount: '5000', owner: { host: 'gone', pid: 1, start: 'x' }, leaseUntil: 1, commitMode: 'external', durableOutput: true });
+    await store.update('h1', ['started'], { state: 'approved', tno: TNO });
+    const report = await payplus.recover({ isCommitted: () => { throw new Error('orders DB down'); } });
+    assert.deepEqual(report.undecided.map((u) => u.ordrIdxx), ['H-1']);
+    assert.equal(runner.calls.length, 0);
+    assert.equal((await store.get('h1'))?.state, 'approved');
+  });
+
   it('recover() lets the merchant keep an uncommitted approval, and a kept order cannot be approved again', async () => {
     const { payplus, runner, store } = setup([]);
     await store.begin({ id: 'x1', ordrIdxx: 'ORD-1', amount: '5000', owner: { host: 'gone', pid: 1, start: 'x' }, leaseUntil: 1, commitMode: 'store', durableOutput: true });
