@@ -80,7 +80,7 @@ function ref(a: Attempt): AttemptRef {
 
 /** Reads the module's answer into the attempt: approved (returned with its fields), or settled/left as it says. */
 async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promise<Attempt | SettleResult> {
-  const answer = moduleAnswer(ctx.payplus.conf, a);
+  const answer = await moduleAnswer(ctx.payplus.conf, a);
   if (answer.kind === 'running') return { kind: 'in_progress' };
   if (answer.kind === 'not_started') {
     if (await note(ctx, a, ['started', 'unknown'], { state: 'declined', note: 'pp_cli never ran for this attempt' }, me)) {

@@ -78,6 +78,25 @@ describe('kcp-payplus recover / archive on a store a crash left behind', () => {
     assert.doesNotMatch(again.out, /^cancelled/m);
   });
 
+  it("settles from pp_cli's own log when the stdout file is gone: TX_START names the order, TX_ENDED has the answer", async () => {
+    const ordrIdxx = `LOGGED-${++seq}`;
+    const w = sim.pay({ site_cd: 'T0000', ordr_idxx: ordrIdxx, good_mny: 2000, method: 'card' });
+    const createdAt = Date.now();
+    const payplus = new PayPlus(conf, { logger: silentLogger, store });
+    const a = await payplus.approve({ tranCd: w.tran_cd, encData: w.enc_data, encInfo: w.enc_info, ordrIdxx, amount: 2000, custIp: '127.0.0.1' });
+    const owner = { host: currentOwner().host, pid: deadPid(), start: 'gone' };
+    // The worker died before it saw the answer, and its stdout file is lost (another disk, say): only the log has it.
+    await store.begin({
+      id: `logged-${seq}`, ordrIdxx, amount: '2000', owner, leaseUntil: createdAt + 600_000, commitMode: 'store', durableOutput: true,
+      outputPath: path.join(conf.logDir, 'payplus-answers', 'lost.out'),
+    });
+    const res = await runCli(['recover', '--config', cfg]);
+    assert.equal(res.code, 1, 'the undecided approval of the test before still needs a person');
+    assert.match(res.out, new RegExp(`^cancelled {4}ordr_idxx=${ordrIdxx} tno=${a.tno} `, 'm'));
+    assert.equal(sim.state.transactions.get(a.tno)!.state, 'cancelled', 'approved per the log, never committed: cancelled');
+    assert.match((await store.get(`logged-${seq}`))!.note ?? '', /answer read from the pp_cli log/);
+  });
+
   it('archive moves settled attempts; an archived order still cannot be paid twice', async () => {
     const owner = currentOwner();
     await store.begin({ id: 'done-1', ordrIdxx: 'DONE-1', amount: '1000', owner, leaseUntil: Date.now() + 60_000, commitMode: 'store', durableOutput: true });
