@@ -184,6 +184,46 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(runner.calls.length, 1);
   });
 
+  /** A runner that answers like the canned one, but only after `ms`. */
+  function slowRunner(answers: string[], ms: number) {
+    const inner = new CannedRunner(answers);
+    return Object.assign(inner, {
+      run: async (inv: Parameters<CannedRunner['run']>[0]) => {
+        await new Promise((r) => setTimeout(r, ms));
+        return CannedRunner.prototype.run.call(inner, inv);
+      },
+    });
+  }
+
+  it('a module that misses the timeout is not killed: the page gets unknown, and the late approval is cancelled when it comes', async () => {
+    const runner = slowRunner([approved(5000), OK], 150);
+    const payplus = new PayPlus(testConfData({ logDir: tmpLog(), timeoutMs: 40 }), { logger: silentLogger, runner, store: new MemoryStore() });
+    const started = Date.now();
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 'never' });
+    assert.ok(Date.now() - started < 140, 'answered at the timeout, not when the module finished');
+    assert.equal(out.status, 'unknown');
+    assert.match(out.status === 'unknown' ? out.error.message : '', /^pp_cli had not answered after 40 ms; it is still running, and its answer will be settled when it comes: an approval is cancelled/);
+    await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), {
+      message: /cannot be approved now: an earlier attempt \(.+\) is still waiting for pp_cli's answer; try again in a minute$/,
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(runner.calls[0]!.timeoutMs, 300_000, 'the module may run on (10 × the timeout, at least 5 minutes)');
+    assert.equal(runner.calls.length, 2);
+    assert.equal(modData(runner, 1).mod_type, 'STSC');
+    assert.equal((await payplus.store.get(out.attemptId))?.state, 'cancelled');
+    assert.deepEqual(await payplus.recover(), EMPTY_REPORT);
+  });
+
+  it('a late refusal frees the order', async () => {
+    const runner = slowRunner([`res_cd=8108${US}res_msg=card\n`], 100);
+    const payplus = new PayPlus(testConfData({ logDir: tmpLog(), timeoutMs: 20 }), { logger: silentLogger, runner, store: new MemoryStore() });
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(out.status, 'unknown');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await payplus.store.get(out.attemptId))?.state, 'declined');
+    assert.equal(runner.calls.length, 1);
+  });
+
   for (const [name, answer] of [
     ['garbage output', { stdout: Buffer.from('<html>502 Bad Gateway</html>\n') }],
     ['a cut res_cd', { stdout: Buffer.from('res_cd=00') }],
