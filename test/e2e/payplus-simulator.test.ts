@@ -8,20 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  ExecaRunner,
-  KcpGatewayError,
-  MemoryStore,
-  NativeRunner,
-  PayPlus,
-  SiteConf,
-  commonReturnHandler,
-  loadAddon,
-  silentLogger,
-  type KcpNotification,
-  type Runner,
-} from '../../lib/index.js';
-import { startSimulator, type Simulator } from '../../lib/sim/index.js';
+import { KcpGatewayError, PayPlus, SiteConf, commonReturnHandler, silentLogger, type KcpNotification, type Runner } from '../../lib/index.js';
+import { ExecaRunner, MemoryStore, NativeRunner, loadAddon, startSimulator, type Simulator } from '../../lib/testing/index.js';
 import { standinPath } from '../sim/support/standin.js';
 
 function kcpHome(): string {
