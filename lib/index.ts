@@ -1,15 +1,13 @@
-/**
- * kcp-payplus: the public surface, what a merchant's server integrates with. The README's "Public API" section
- * lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 50 values).
- * Tools live on sub-paths with their own entry files: `kcp-payplus/testing` (simulator, stand-in, runners, replay and
- * recording, in-memory stores), `kcp-payplus/doctor`, `kcp-payplus/trace`, `kcp-payplus/codes` (and
- * `kcp-payplus/sim`, the simulator alone, kept for existing imports). Anything not reachable from these entries is
- * internal and may change without notice.
- *
- * The declarations use Node's types (Buffer, node:http): @types/node is a dependency, and this reference keeps it in
- * the emitted index.d.ts so a project without its own @types/node still type-checks.
- */
 /// <reference types="node" preserve="true" />
+// kcp-payplus: the public surface, what a merchant's server integrates with. The README's "Public API" section
+// lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 50 values).
+// Tools live on sub-paths with their own entry files: `kcp-payplus/testing` (simulator, stand-in, runners, replay and
+// recording, in-memory stores), `kcp-payplus/doctor`, `kcp-payplus/trace`, `kcp-payplus/codes` (and
+// `kcp-payplus/sim`, the simulator alone, kept for existing imports). Anything not reachable from these entries is
+// internal and may change without notice.
+//
+// The declarations use Node's types (Buffer, node:http): @types/node is a dependency, and this reference keeps it in
+// the emitted index.d.ts so a project without its own @types/node still type-checks.
 
 // The SDK, its configuration and the vendor-style transaction (C_PP_CLI).
 export { PayPlus, TX_MODIFY, TX_CASH_RECEIPT_ISSUE, TX_CASH_RECEIPT_MODIFY, TX_CASH_RECEIPT_QUERY } from './payplus/payplus.js';

@@ -128,9 +128,12 @@ describe('PayPlus end to end (stand-in pp_cli + simulator)', () => {
           amtTot: 1100, amtSup: 1000, amtSvc: 0, amtTax: 100, custIp: '127.0.0.1',
         });
         assert.equal(issued.resCd, '0000');
-        assert.ok(issued.cashNo.length > 0);
+        assert.match(issued.cashNo, /^\d{14}$/);
+        const kept = sim.state.cashReceipts.get(issued.cashNo);
+        assert.deepEqual(kept && { siteCd: kept.siteCd, ordrIdxx: kept.ordrIdxx, amount: kept.amount, state: kept.state }, { siteCd: 'T0000', ordrIdxx, amount: 1100, state: 'issued' });
         const queried = await payplus.queryCashReceipt({ modValue: issued.cashNo, modGubn: 'MG01', tradTime: '20261126120000' });
         assert.equal(queried.resCd, '0000');
+        assert.equal(queried.cashNo, issued.cashNo);
       });
 
       it('the tamper check: ordr_mony that differs from the window amount is refused with 8059', async () => {
