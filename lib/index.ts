@@ -81,18 +81,8 @@ export { SqliteStore } from './store/sqlite.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres.js';
 export { MysqlStore, type MysqlStoreOptions } from './store/mysql.js';
 export { openStore } from './store/open.js';
-export type {
-  Attempt,
-  AttemptPatch,
-  AttemptState,
-  BeginResult,
-  CommitMode,
-  NewAttempt,
-  NotificationClaim,
-  Owner,
-  PaymentStore,
-  StoreTransaction,
-} from './store/types.js';
+// PaymentStore and the shapes it speaks (a merchant may implement their own); type-only, values stay inside.
+export type * from './store/types.js';
 
 // HTTP adapters: pp_ax_hub, the windows' return, common_return.
 export { ppAxHubHandler, expressPpAxHub, type PpAxHubHandlerOptions, type PpAxHubOrder, type PpAxHubResult } from './payplus/http.js';
