@@ -94,12 +94,13 @@ void Deliver(Napi::Env env, Napi::Function callback, Call* call) {
   Napi::Value result;
   try {
     result = ToJs(env, call->res);
-  } catch (const Napi::Error&) {
+  } catch (...) {
     result = env.Undefined();  // out of memory building the result: native.ts reports the result as lost
   }
+  if (env.IsExceptionPending()) env.GetAndClearPendingException();
   try {
     callback.Call({result});
-  } catch (const Napi::Error&) {
+  } catch (...) {
     // native.ts's callback catches its own errors; anything left is dropped, not rethrown into the loop.
   }
   if (env.IsExceptionPending()) env.GetAndClearPendingException();
