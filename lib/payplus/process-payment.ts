@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlreadyCancelledCode } from '../codes/results.js';
 import {
@@ -97,16 +98,58 @@ export interface PaymentContext {
   isCommitted?: IsCommittedHook;
 }
 
+/**
+ * Removes an attempt's stdout file once the store holds what it said: it holds the module's whole answer, buyer data
+ * included, and is needed only until then. A failure to remove it is harmless (recovery reads it again at worst).
+ */
+export function discardAnswer(attempt: Pick<Attempt, 'outputPath' | 'durableOutput'>): void {
+  if (attempt.outputPath === undefined || !attempt.durableOutput) return; // only runners that honour stdoutFile make one
+  unlink(attempt.outputPath).catch(() => undefined);
+}
+
 /** Renews this process's lease on an attempt while it works on it; stop() ends the renewals. */
 function holdLease(ctx: PaymentContext, id: string, owner: Owner): { stop(): void } {
-  const timer = setInterval(() => {
-    ctx.store.claim(id, owner, owner, Date.now() + ctx.leaseMs).catch((err: unknown) =>
-      ctx.logger.log({ level: 0, event: 'payment.lease_failed', fields: { id, message: String(err) } }),
-    );
-  }, Math.max(1000, Math.floor(ctx.leaseMs / 3)));
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  let keeper = leaseKeepers.get(ctx.store);
+  if (!keeper) leaseKeepers.set(ctx.store, (keeper = new LeaseKeeper()));
+  return keeper.hold(ctx, id, owner);
 }
+
+/**
+ * One timer per store renews the leases of every attempt this process is working on (a timer per payment cost more
+ * than the payment's own work at 8 concurrent payments). It runs only while something is held, and never keeps the
+ * process alive.
+ */
+class LeaseKeeper {
+  readonly #held = new Map<string, { ctx: PaymentContext; owner: Owner }>();
+  #timer: NodeJS.Timeout | undefined;
+
+  hold(ctx: PaymentContext, id: string, owner: Owner): { stop(): void } {
+    this.#held.set(id, { ctx, owner });
+    if (!this.#timer) {
+      this.#timer = setInterval(() => this.#renew(), Math.max(1000, Math.floor(ctx.leaseMs / 3)));
+      this.#timer.unref();
+    }
+    return {
+      stop: () => {
+        this.#held.delete(id);
+        if (this.#held.size === 0 && this.#timer) {
+          clearInterval(this.#timer);
+          this.#timer = undefined;
+        }
+      },
+    };
+  }
+
+  #renew(): void {
+    for (const [id, { ctx, owner }] of this.#held) {
+      ctx.store.claim(id, owner, owner, Date.now() + ctx.leaseMs).catch((err: unknown) =>
+        ctx.logger.log({ level: 0, event: 'payment.lease_failed', fields: { id, message: String(err) } }),
+      );
+    }
+  }
+}
+
+const leaseKeepers = new WeakMap<PaymentStore, LeaseKeeper>();
 
 /**
  * Moves an attempt on, and logs (never throws) when the store fails: once pp_cli has run, the money has moved, and a
@@ -196,12 +239,16 @@ export async function processPayment<C>(
     durableOutput: runner.durableOutput === true,
     traceNo: form.trace_no || undefined,
   };
-  let begun = await store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs });
+  const begin = () =>
+    store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs }).catch((err: unknown) => {
+      throw toKcpError(new Error(`the payment store is unavailable (${String((err as Error)?.message ?? err)})`), { moduleStarted: false });
+    });
+  let begun = await begin();
   if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && ownerGone(begun.blocking.owner, begun.blocking.leaseUntil)) {
     // A dead worker's leftovers: settle them first (this may cancel its uncommitted approval), then try once more.
     const { settleAttempt } = await import('./recovery.js');
     await settleAttempt(ctx, begun.blocking, { custIp: options.custIp });
-    begun = await store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs });
+    begun = await begin();
   }
   if (!begun.ok) {
     throw new KcpDuplicateOrderError(`ordr_idxx: order ${ordrIdxx} cannot be approved now: ${describeBlocking(begun.blocking)}`, {
@@ -250,7 +297,9 @@ async function approveAndCommit<C>(
       : !(err instanceof KcpError && err.outcomeKnown);
     const error = toKcpError(err, { moduleStarted: started });
     if (error.outcomeKnown) {
-      await note(ctx, attempt, ['started'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner);
+      if (await note(ctx, attempt, ['started'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner)) {
+        discardAnswer(attempt);
+      }
       if (error instanceof KcpInputError) throw error;
       return { status: 'declined', error, attemptId: id };
     }
@@ -272,6 +321,7 @@ async function approveAndCommit<C>(
     escrow: approval.escrow,
   };
   const recorded = await note(ctx, attempt, ['started'], approvedPatch, owner);
+  if (recorded) discardAnswer(attempt); // the store has the answer now; the file holds buyer data
   const approved: Attempt = { ...attempt, ...approvedPatch };
 
   const total = approvedTotal(approval);

@@ -19,7 +19,7 @@ import { answerError } from '../protocol/result.js';
 import { currentOwner, ownerGone, sameOwner } from '../store/owner.js';
 import type { Attempt, AttemptState, Owner } from '../store/types.js';
 import { moduleAnswer } from './module-answer.js';
-import { autoCancel, note, type IsCommittedHook, type PaymentContext } from './process-payment.js';
+import { autoCancel, discardAnswer, note, type IsCommittedHook, type PaymentContext } from './process-payment.js';
 import { toApproval } from './results.js';
 
 export interface AttemptRef {
@@ -83,7 +83,9 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
   const answer = moduleAnswer(ctx.payplus.conf, a);
   if (answer.kind === 'running') return { kind: 'in_progress' };
   if (answer.kind === 'not_started') {
-    await note(ctx, a, ['started', 'unknown'], { state: 'declined', note: 'pp_cli never ran for this attempt' }, me);
+    if (await note(ctx, a, ['started', 'unknown'], { state: 'declined', note: 'pp_cli never ran for this attempt' }, me)) {
+      discardAnswer(a);
+    }
     return { kind: 'declined' };
   }
   if (answer.kind === 'none') {
@@ -104,6 +106,7 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
       note: `answer read from the ${answer.source}`,
     };
     if (!(await note(ctx, a, ['started', 'unknown'], patch, me))) return { kind: 'in_progress' };
+    discardAnswer(a);
     return { ...a, ...patch };
   }
   const error = answerError(fields, 'approval', `${ctx.payplus.conf.gwUrl}:${ctx.payplus.conf.gwPort}`);
@@ -111,7 +114,9 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
     await note(ctx, a, ['started', 'unknown'], { state: 'unknown', resCd, note: error.message.slice(0, 300) }, me);
     return { kind: 'unknown', why: error.message };
   }
-  await note(ctx, a, ['started', 'unknown'], { state: 'declined', resCd, note: `refused (${answer.source}): ${resCd}` }, me);
+  if (await note(ctx, a, ['started', 'unknown'], { state: 'declined', resCd, note: `refused (${answer.source}): ${resCd}` }, me)) {
+    discardAnswer(a);
+  }
   return { kind: 'declined' };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import os from 'node:os';
 import path from 'node:path';
@@ -378,6 +378,61 @@ describe('PayPlus#processPayment()', () => {
       code: 'duplicate_order',
       message: `ordr_idxx: order ORD-1 cannot be approved now: it was already paid (tno ${TNO})`,
     });
+  });
+
+  it("another worker's recover() never touches a payment that is still inside its commit", async () => {
+    const store = new MemoryStore();
+    const a = setup([approved(5000)], { store });
+    const b = setup([OK], { store, isCommitted: () => false });
+    let release!: () => void;
+    const inCommit = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const entering = new Promise<void>((r) => (entered = r));
+    const paying = a.payplus.processPayment(form(), {
+      custIp: '10.0.0.1', expectedAmount: 5000,
+      commit: async () => {
+        entered();
+        await inCommit;
+        return 'saved';
+      },
+    });
+    await entering;
+    const report = await b.payplus.recover({ custIp: '10.0.0.2' });
+    assert.deepEqual(report.inProgress.map((r) => [r.ordrIdxx, r.tno]), [['ORD-1', TNO]]);
+    assert.deepEqual(report.cancelled, []);
+    assert.equal(b.runner.calls.length, 0, 'no cancel was sent');
+    release();
+    assert.equal((await paying).status, 'approved');
+    assert.deepEqual(await b.payplus.recover(), EMPTY_REPORT);
+  });
+
+  it("removes each attempt's stdout file once the store holds the answer (it carries buyer data); keeps it while unknown", async () => {
+    const { payplus, logDir } = setup([approved(5000), `res_cd=8108${US}res_msg=card\n`, { timedOut: true, signal: 'SIGKILL', exitCode: null }]);
+    const answers = path.join(logDir, 'payplus-answers');
+    const files = async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      return existsSync(answers) ? readdirSync(answers) : [];
+    };
+    assert.equal((await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'approved');
+    assert.equal((await payplus.processPayment(form({ ordr_idxx: 'ORD-2' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'declined');
+    assert.deepEqual(await files(), []);
+    const unknown = await payplus.processPayment(form({ ordr_idxx: 'ORD-3' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(unknown.status, 'unknown');
+    assert.deepEqual(await files(), [`${unknown.attemptId}.out`]);
+  });
+
+  it('a store that is down before anything ran refuses the payment as a typed error: nothing was sent', async () => {
+    const store = new MemoryStore();
+    const broken = new Proxy(store, {
+      get: (t, p) => (p === 'begin' ? async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5432'); } : (Reflect.get(t, p) as unknown)),
+    }) as PaymentStore;
+    const { runner, payplus } = setup([], { store: broken });
+    await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), {
+      code: 'module_unavailable',
+      outcomeKnown: true,
+      message: 'the call failed before anything was sent to KCP: the payment store is unavailable (connect ECONNREFUSED 127.0.0.1:5432)',
+    });
+    assert.equal(runner.calls.length, 0);
   });
 
   it('refused inputs are typed errors of their own class', async () => {
