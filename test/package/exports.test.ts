@@ -86,11 +86,13 @@ describe('the public surface (package root and sub-paths)', () => {
     }
   });
 
-  it('the tools stay off the root: runners, replay, the simulator and the code tables are sub-path only', async () => {
+  it('the tools stay off the root (runners, replay, the simulator, the code tables), and the doctor entry has no internals', async () => {
     const root = (await import('../../lib/index.js')) as Record<string, unknown>;
     for (const tool of ['NativeRunner', 'ExecaRunner', 'ReplayRunner', 'RecordingRunner', 'startSimulator', 'installStandIn', 'MemoryStore', 'runDoctor', 'traceTransaction', 'lookupResultCode', 'parseElf', 'EM_386', 'parseOptionString']) {
       assert.equal(root[tool], undefined, `${tool} is exported from the root`);
     }
+    const doctor = await import('../../lib/doctor/index.js');
+    assert.deepEqual(Object.keys(doctor).sort(), ['CHECKS', 'doctorPassed', 'doctorSummary', 'formatDoctorJson', 'formatDoctorTable', 'runDoctor']);
     const testing = (await import('../../lib/testing/index.js')) as Record<string, unknown>;
     const sim = (await import('../../lib/sim/index.js')) as Record<string, unknown>;
     for (const [name, value] of Object.entries(sim)) assert.equal(testing[name], value, `kcp-payplus/testing re-exports ${name} of kcp-payplus/sim`);
