@@ -113,14 +113,15 @@ void Finish(Call* call) {
   tsfn.Release();
 }
 
-// A spawn thread: takes queued calls one after another, ends when none is left.
+// A spawn thread: takes queued calls one after another, ends when none is left, or when the cap was lowered
+// below the threads running (the others keep the queue moving: at least one stays, as the cap is at least 1).
 void Worker() {
   Queue& q = TheQueue();
   for (;;) {
     Call* call;
     {
       std::lock_guard<std::mutex> lock(q.mu);
-      if (q.pending.empty()) {
+      if (q.pending.empty() || q.threads > q.maxThreads) {
         q.threads--;
         return;
       }

@@ -74,6 +74,15 @@ describe('spawn addon hardening', function () {
     assert.ok(lastStart < firstEnd, spans.join(' | '));
   });
 
+  it('a lowered cap holds as soon as running children finish: the threads over it end instead of taking more', async () => {
+    addon.setMaxThreads(2);
+    const pending = [spawnSh(addon, TIMED), spawnSh(addon, TIMED), spawnSh(addon, TIMED), spawnSh(addon, TIMED)];
+    assert.equal(addon.setMaxThreads(1), 2);
+    const spans = (await Promise.all(pending)).map((r) => r.stdout.toString().trim().split('\n').map(BigInt) as [bigint, bigint]);
+    // Whether the second thread had taken a call before the cap fell is a race; the last two never run side by side.
+    assert.ok(spans[3]![0] >= spans[2]![1], `the last two overlapped under a cap of 1: ${spans.join(' | ')}`);
+  });
+
   it('refuses a cap outside 1..1024 with a RangeError and keeps the old one', () => {
     for (const bad of [0, 1025, 1.5, -1, Number.NaN]) {
       assert.throws(() => addon.setMaxThreads(bad), { name: 'RangeError', message: 'setMaxThreads(n): n must be an integer from 1 to 1024' });
