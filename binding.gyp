@@ -17,7 +17,11 @@
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except",
       ],
       'defines': ['NAPI_VERSION=8', '_GNU_SOURCE'],
-      'cflags_cc': ['-Wall', '-Wextra'],
+      # Hidden by default: the addon exports only napi_register_module_v1 (NAPI_MODULE_EXPORT), so its own
+      # symbols and node-addon-api's never interpose on, or get interposed by, another library's.
+      'cflags': ['-fvisibility=hidden'],
+      'cflags_cc': ['-Wall', '-Wextra', '-fvisibility=hidden', '-fvisibility-inlines-hidden'],
+      'xcode_settings': { 'GCC_SYMBOLS_PRIVATE_EXTERN': 'YES' },
     },
     {
       'target_name': 'pp_cli_standin',

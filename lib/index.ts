@@ -1,29 +1,15 @@
-/**
- * kcp-payplus: the public surface. Everything a merchant imports comes from here; nothing else lives here.
- * The declarations use Node's types (Buffer, node:http): @types/node is a dependency, and this reference keeps it in
- * the emitted index.d.ts so a project without its own @types/node still type-checks.
- */
 /// <reference types="node" preserve="true" />
-export * from './errors.js';
-export * from './config/index.js';
-export * from './protocol/index.js';
-export type { ArgvEncoding, Invocation, RunOutcome, Runner } from './runner/types.js';
-export {
-  ExecaRunner,
-  NativeRunner,
-  selectRunner,
-  RUNNER_ENV,
-  loadAddon,
-  RecordingRunner,
-  ReplayRunner,
-  cassetteRunner,
-  cassetteRunnerFromEnv,
-  loadCassette,
-  CASSETTE_ENV,
-  CASSETTE_MODE_ENV,
-  CASSETTE_BIND_ENV,
-} from './runner/index.js';
-export type { RunnerSelection, SelectRunnerOptions, Cassette, CassetteMode, ReplayOptions } from './runner/index.js';
+// kcp-payplus: the public surface, what a merchant's server integrates with. The README's "Public API" section
+// lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 50 values).
+// Tools live on sub-paths with their own entry files: `kcp-payplus/testing` (simulator, stand-in, runners, replay and
+// recording, in-memory stores), `kcp-payplus/doctor`, `kcp-payplus/trace`, `kcp-payplus/codes` (and
+// `kcp-payplus/sim`, the simulator alone, kept for existing imports). Anything not reachable from these entries is
+// internal and may change without notice.
+//
+// The declarations use Node's types (Buffer, node:http): @types/node is a dependency, and this reference keeps it in
+// the emitted index.d.ts so a project without its own @types/node still type-checks.
+
+// The SDK, its configuration and the vendor-style transaction (C_PP_CLI).
 export { PayPlus, TX_MODIFY, TX_CASH_RECEIPT_ISSUE, TX_CASH_RECEIPT_MODIFY, TX_CASH_RECEIPT_QUERY } from './payplus/payplus.js';
 export type {
   PayPlusOptions,
@@ -37,28 +23,113 @@ export type {
   CashReceiptModifyRequest,
   CashReceiptQueryRequest,
 } from './payplus/payplus.js';
-export { Transaction, TxResult, type DoTxOptions } from './payplus/transaction.js';
-export * from './payplus/results.js';
-export * from './store/index.js';
-export {
-  AUTO_CANCEL_DESC,
-  autoCancelModType,
-  type AutoCancelReason,
-  type IsCommittedHook,
-  type PaymentForm,
-  type PaymentOutcome,
-  type ProcessPaymentOptions,
+export { SiteConf, type SiteConfFromFileOptions, type SiteConfPresetOptions } from './config/site-conf-class.js';
+export type { KcpEnvironment, PaymentWindow, SiteConfData, SiteConfFile } from './config/site-conf.js';
+export { Transaction, type TxResult, type DoTxOptions } from './payplus/transaction.js';
+export { toApproval } from './payplus/results.js';
+export type {
+  Approval,
+  CardApproval,
+  BankTransferApproval,
+  VirtualAccountApproval,
+  MobileApproval,
+  PointApproval,
+  GiftCardApproval,
+  OtherApproval,
+  PaymentMethod,
+  ModifyResult,
+  PartialCancelResult,
+  CashReceiptResult,
+} from './payplus/results.js';
+export type {
+  AutoCancelReason,
+  IsCommittedHook,
+  PaymentForm,
+  PaymentOutcome,
+  ProcessPaymentOptions,
 } from './payplus/process-payment.js';
 export type { AttemptRef, RecoverOptions, RecoveryReport } from './payplus/recovery.js';
-export { modulePath } from './payplus/module-path.js';
-export * from './log/index.js';
-export * from './notify/index.js';
-export * from './order/index.js';
-export * from './receipt/index.js';
-export * from './codes/index.js';
-export * from './doctor/index.js';
-export * from './trace/index.js';
+export type { ArgvEncoding, Invocation, RunOutcome, Runner } from './runner/types.js';
+
+// Errors: one family, caught with instanceof.
+export {
+  KcpError,
+  KcpConfigError,
+  KcpInputError,
+  KcpModuleError,
+  KcpConnectionError,
+  KcpGatewayError,
+  KcpOutcomeUnknownError,
+  KcpAmountMismatchError,
+  KcpDuplicateOrderError,
+  KcpNotificationError,
+  type KcpErrorCode,
+  type KcpErrorOptions,
+} from './errors.js';
+export {
+  KcpTradeError,
+  KcpTradeHttpError,
+  KcpTradeMalformedError,
+  KcpTradeRefusedError,
+  KcpTradeSoapFaultError,
+  KcpTradeTimeoutError,
+  type TradeErrorKind,
+} from './trade/errors.js';
+
+// The payment journal.
+export { SqliteStore } from './store/sqlite.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres.js';
+export { MysqlStore, type MysqlStoreOptions } from './store/mysql.js';
+export { openStore } from './store/open.js';
+// PaymentStore and the shapes it speaks (a merchant may implement their own); type-only, values stay inside.
+export type * from './store/types.js';
+
+// HTTP adapters: pp_ax_hub, the windows' return, common_return.
 export { ppAxHubHandler, expressPpAxHub, type PpAxHubHandlerOptions, type PpAxHubOrder, type PpAxHubResult } from './payplus/http.js';
-export * from './http/index.js';
-export * from './window/index.js';
-export * from './trade/index.js';
+export { expressWindowReturn, type WindowExit, type WindowReturnOptions, type WindowReturnResult } from './window/return.js';
+export type { WindowResult } from './window/result.js';
+export {
+  commonReturnHandler,
+  expressCommonReturn,
+  type CommonReturnHandlerOptions,
+  type ExpressLikeHandler,
+  type ExpressLikeRequest,
+  type NodeRequestHandler,
+} from './notify/http.js';
+
+// Notifications (common_return).
+export { NotificationInbox } from './notify/inbox.js';
+export type { InboxOutcome, InboxStatus, NotificationHandler, NotificationInboxOptions } from './notify/inbox.js';
+export type { NotificationStore } from './notify/store.js';
+export { crossCheck, type NotificationMismatch, type OrderRecord } from './notify/cross-check.js';
+export type {
+  DepositNotification,
+  EventNotification,
+  KcpNotification,
+  MobilePaymentNotification,
+  NotificationBase,
+  PurchaseDecisionNotification,
+  RefundNotification,
+  ShippingNotification,
+  UnknownNotification,
+} from './notify/parse.js';
+
+// Order pages: the plug-in form, the standard-web page, the smartphone trade and form.
+export { orderForm, type OrderForm, type OrderFormOptions, type OrderInput } from './order/form.js';
+export { escapeHtml } from './order/html.js';
+export { standardWebOrderPage, type StandardWebPage, type StandardWebPageOptions } from './window/standard-web.js';
+export { registerTrade, type TradeOptions, type TradeRegistration, type TradeRequest } from './trade/register.js';
+export { smartphoneOrderForm, type SmartphoneOrderForm, type SmartphoneOrderInput } from './trade/smartphone-form.js';
+export type { SmartphoneMethodName, SmartphonePayMethod } from './trade/pay-method.js';
+
+// Receipts.
+export { cashReceiptLink, cashReceiptUrl, receiptLink, receiptUrl } from './receipt/receipt.js';
+export type { CashReceiptUrlInput, ReceiptKind, ReceiptLink, ReceiptUrlInput } from './receipt/receipt.js';
+
+// Logging.
+export { silentLogger, type LogEvent, type LogLevel, type PayplusLogger } from './log/types.js';
+export { createSiteLogger, type SiteLoggerOptions } from './log/site-logger.js';
+export { createFileLogger, type FileLogger, type FileLoggerOptions, type LogRecord } from './log/file-logger.js';
+export { createConsoleLogger, type ConsoleLoggerOptions } from './log/console-logger.js';
+export { maskingLogger } from './log/masking-logger.js';
+export { maskFields } from './log/mask.js';

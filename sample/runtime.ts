@@ -8,8 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SiteConf, createSiteLogger, type PayplusLogger } from '../lib/index.js';
-import { startSimulator, type Simulator } from '../lib/sim/index.js';
-import { installStandIn } from '../lib/sim/standin.js';
+import { installStandIn, startSimulator, type Simulator } from '../lib/testing/index.js';
 import { createShop, type Shop } from './shop.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');

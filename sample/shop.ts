@@ -8,7 +8,7 @@
  * A buyer who closes a window comes back to a payable order with a Korean explanation; nothing reaches pp_cli.
  * Also: an order list with cancel, partial cancel and capture, and common_return.
  *
- * It uses only the package's public API (in your project: `from 'kcp-payplus'`). Copy what you need.
+ * It uses only the package's public API (in your project: `from 'kcp-payplus'`; the code tables from `kcp-payplus/codes`). Copy what you need.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';

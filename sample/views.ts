@@ -5,7 +5,6 @@
  */
 import {
   escapeHtml as e,
-  lookupPayMethod,
   receiptLink,
   type Approval,
   type KcpEnvironment,
@@ -13,6 +12,7 @@ import {
   type StandardWebPage,
   type OrderForm,
 } from '../lib/index.js';
+import { lookupPayMethod } from '../lib/codes/index.js';
 import type { OrderRow, Product } from './db.js';
 
 const STATUS_LABEL: Record<string, string> = {

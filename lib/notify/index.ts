@@ -1,17 +1,6 @@
 /** common_return: parse, source-IP check, cross-check, de-duplication and the result=0000 answer. */
 export { parseNotification, typeNotification } from './parse.js';
-export type {
-  DepositNotification,
-  EventNotification,
-  KcpNotification,
-  MobilePaymentNotification,
-  NotificationBase,
-  ParseNotificationOptions,
-  PurchaseDecisionNotification,
-  RefundNotification,
-  ShippingNotification,
-  UnknownNotification,
-} from './parse.js';
+export type * from './parse.js';
 export { charsetFromContentType, decodeNotificationBody } from './body.js';
 export type { DecodedBody, NotificationCharset } from './body.js';
 export { KCP_NOTIFY_IPS, checkNotificationSource, isLoopback, normalizeIp } from './ips.js';

@@ -17,6 +17,7 @@ export interface NativeSpawnResult {
   timedOut: boolean;
   outputTruncated: boolean;
   durationMs: number;
+  /** The process never started: the errno's name and the step that failed ("chdir", "pipe2", "posix_spawn", …). */
   spawnError?: { code: string; errno: number; syscall: string };
 }
 
@@ -33,12 +34,25 @@ export interface SpawnAddon {
     /** An open file the child's stdout is dup2'ed to instead of a pipe (Invocation.stdoutFile). */
     stdoutFd?: number,
   ): void;
+  /**
+   * The cap on concurrent spawn threads (default 32, 1–1024): calls beyond it wait in a FIFO queue and start as
+   * a thread frees up; a call's timeout counts from its child's start. Process-wide; returns the previous cap.
+   */
+  setMaxThreads(n: number): number;
+  /** Threads running calls, calls waiting for one, and the cap. */
+  queueState(): SpawnQueueState;
+}
+
+export interface SpawnQueueState {
+  threads: number;
+  queued: number;
+  maxThreads: number;
 }
 
 export type AddonLoad = { ok: true; addon: SpawnAddon; path: string } | { ok: false; reason: string; path: string };
 
 /** The addon ABI this TypeScript speaks (kAbiVersion in addon.cc). */
-export const ADDON_ABI_VERSION = 2;
+export const ADDON_ABI_VERSION = 3;
 export const ADDON_RELATIVE_PATH = join('build', 'Release', 'kcp_payplus_spawn.node');
 /** Where binding.gyp puts the stand-in pp_cli. */
 export const STANDIN_RELATIVE_PATH = join('build', 'Release', 'pp_cli_standin');

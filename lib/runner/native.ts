@@ -61,8 +61,31 @@ export function childEnv(inv: Invocation): Readonly<Record<string, string>> {
   return inv.env ?? MINIMAL_ENV;
 }
 
-/** A message that says what went wrong starting `file` and how to fix it, per errno code. */
-export function spawnErrorMessage(code: string, file: string): string {
+/** The steps at which a failure means "this file cannot be executed" (the messages below); others name the step. */
+const EXEC_STEPS: ReadonlySet<string> = new Set(['posix_spawn', 'execve', 'spawn']);
+
+/**
+ * A message that says what went wrong starting `file` and how to fix it, per errno code. `step` is the call that
+ * failed when the runner knows it (the addon reports it): a missing working folder (`chdir`) or a process limit
+ * (`pipe2`, `std::thread`, a `posix_spawn_*` set-up call) is not a problem with the file, and the message says so.
+ */
+export function spawnErrorMessage(code: string, file: string, step?: string, cwd?: string): string {
+  if (step === 'chdir') {
+    return (
+      `${file} could not be started in ${cwd ?? 'its working folder'} (${code}): the working folder ` +
+      `${code === 'ENOTDIR' ? 'is not a folder' : code === 'EACCES' ? 'is not searchable' : 'does not exist'}. ` +
+      `Fix: create the folder or pass an existing one as cwd`
+    );
+  }
+  if (step !== undefined && !EXEC_STEPS.has(step)) {
+    const limits =
+      code === 'EMFILE' || code === 'ENFILE'
+        ? 'the process ran out of file descriptors: raise its limit (ulimit -n) or look for a descriptor leak'
+        : code === 'EAGAIN' || code === 'ENOMEM'
+          ? 'the system refused a new thread or process: check memory, ulimit -u and the number of processes'
+          : 'check the system\'s process and descriptor limits';
+    return `${file} could not be started: ${step} failed (${code}). Fix: ${limits}`;
+  }
   switch (code) {
     case 'ENOENT':
       return (
@@ -86,8 +109,8 @@ export function spawnErrorMessage(code: string, file: string): string {
   }
 }
 
-/** An outcome for a process that never started. */
-export function spawnFailure(code: string, file: string, durationMs: number): RunOutcome {
+/** An outcome for a process that never started (`step`, `cwd`: see spawnErrorMessage). */
+export function spawnFailure(code: string, file: string, durationMs: number, step?: string, cwd?: string): RunOutcome {
   return {
     exitCode: null,
     signal: null,
@@ -95,17 +118,39 @@ export function spawnFailure(code: string, file: string, durationMs: number): Ru
     stderr: Buffer.alloc(0),
     timedOut: false,
     durationMs,
-    spawnError: { code, message: spawnErrorMessage(code, file) },
+    spawnError: { code, message: spawnErrorMessage(code, file, step, cwd) },
     outputTruncated: false,
   };
+}
+
+/**
+ * The child ran but its result never reached JS (the addon could not build it, or reading it threw). Nothing is
+ * known about what pp_cli did: no exit code, no answer, so interpretOutcome reports the outcome as unknown.
+ */
+export function lostResult(reason: string): RunOutcome {
+  return {
+    exitCode: null,
+    signal: null,
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.from(`kcp-payplus: the native addon could not deliver the child's result (${reason})\n`, 'utf8'),
+    timedOut: false,
+    durationMs: 0,
+    outputTruncated: false,
+  };
+}
+
+/** An error the addon threw because the OS refused a spawn thread: it carries the errno's name. */
+function isThreadError(err: unknown): err is Error & { code: string } {
+  return err instanceof Error && (err as { syscall?: unknown }).syscall === 'std::thread' && typeof (err as { code?: unknown }).code === 'string';
 }
 
 function envEntries(env: Readonly<Record<string, string>>): Buffer[] {
   return Object.entries(env).map(([name, value]) => Buffer.from(`${name}=${value}`, 'utf8'));
 }
 
-function toOutcome(r: NativeSpawnResult, file: string): RunOutcome {
-  if (r.spawnError) return spawnFailure(r.spawnError.code, file, r.durationMs);
+function toOutcome(r: NativeSpawnResult | undefined, inv: Invocation): RunOutcome {
+  if (r === undefined) return lostResult('no result object');
+  if (r.spawnError) return spawnFailure(r.spawnError.code, inv.file, r.durationMs, r.spawnError.syscall, inv.cwd);
   return {
     exitCode: r.exitCode,
     signal: r.signal,
@@ -132,12 +177,21 @@ export class NativeRunner implements Runner {
     const cwd = inv.cwd === undefined ? null : Buffer.from(inv.cwd, 'utf8');
     const cap = inv.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     return withStdoutFile(inv, (stdoutFd) =>
-      new Promise<RunOutcome>((resolve) => {
+      new Promise<RunOutcome>((resolve, reject) => {
+        // Called from the addon's thread-safe callback: it must never throw (the addon would drop the error).
+        const deliver = (r: NativeSpawnResult | undefined): void => {
+          try {
+            resolve(toOutcome(r, inv));
+          } catch (err) {
+            resolve(lostResult(err instanceof Error ? err.message : String(err)));
+          }
+        };
         try {
-          this.addon.spawn(file, argv, envEntries(childEnv(inv)), cwd, inv.timeoutMs, cap, (r) => resolve(toOutcome(r, inv.file)), stdoutFd);
-        } catch {
-          // The only throw left after validation: the OS refused a new thread.
-          resolve(spawnFailure('EAGAIN', inv.file, 0));
+          this.addon.spawn(file, argv, envEntries(childEnv(inv)), cwd, inv.timeoutMs, cap, deliver, stdoutFd);
+        } catch (err) {
+          // The OS refused a spawn thread (its errno, not a guess); anything else is a bug worth its own stack.
+          if (isThreadError(err)) resolve(spawnFailure(err.code, inv.file, 0, 'std::thread'));
+          else reject(err);
         }
       }),
     );

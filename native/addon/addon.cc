@@ -1,15 +1,26 @@
-// N-API glue for kcp_payplus_spawn. One export:
+// N-API glue for kcp_payplus_spawn. Exports:
 //
 //   spawn(file: Buffer, argv: Buffer[], env: Buffer[], cwd: Buffer | null,
 //         timeoutMs: number, maxOutput: number, callback: (result) => void, stdoutFd?: number): void
+//   setMaxThreads(n: number): number      the cap on spawn threads (1..1024); returns the previous cap
+//   queueState(): { threads, queued, maxThreads }
+//   abiVersion: number
 //
-// Arguments are copied on the JS thread, the child runs on a std::thread of its own (never the libuv
-// threadpool, whose 4 slots the rest of the app needs), and the result comes back through a
-// ThreadSafeFunction, which also keeps the event loop alive while a child runs. Validation of the
-// values (NUL bytes, ranges) happens in lib/runner/native.ts; here we only check the types.
+// Arguments are copied on the JS thread. Children run on std::threads of the addon's own (never the libuv
+// threadpool, whose 4 slots the rest of the app needs): at most maxThreads at once (kDefaultMaxThreads);
+// further calls wait in a FIFO queue and start as a thread frees up, so a burst of payments cannot
+// exhaust the process's threads. Each worker takes calls until the queue is empty, then ends. The result
+// comes back through a ThreadSafeFunction, which also keeps the event loop alive while a call waits or runs.
+// Validation of the values (NUL bytes, ranges) happens in lib/runner/native.ts; here we only check the types.
+//
+// Errors: a wrong argument type throws a TypeError (a bug in the caller); a spawn thread the OS refused
+// throws an Error whose code/errno/syscall ("std::thread") name the real cause. The thread-safe callback
+// never throws into JS: a result that cannot be built is delivered as `undefined` (native.ts reports it).
 #include <napi.h>
 
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -17,7 +28,9 @@
 
 namespace {
 
-constexpr uint32_t kAbiVersion = 2;  // bump when the JS-visible shape of spawn() changes
+constexpr uint32_t kAbiVersion = 3;  // bump when the JS-visible shape of the exports changes
+constexpr uint32_t kDefaultMaxThreads = 32;
+constexpr uint32_t kMaxMaxThreads = 1024;
 
 struct Call {
   kcp::SpawnRequest req;
@@ -59,23 +72,75 @@ Napi::Value ToJs(Napi::Env env, const kcp::SpawnResult& r) {
   return o;
 }
 
-// Runs on the JS thread. env is null when the environment is shutting down.
+// The calls waiting for a thread, and the threads running. Never destroyed: detached workers may still
+// hold the lock while the process exits.
+struct Queue {
+  std::mutex mu;
+  std::deque<Call*> pending;
+  uint32_t threads = 0;
+  uint32_t maxThreads = kDefaultMaxThreads;
+};
+
+Queue& TheQueue() {
+  static Queue* queue = new Queue();
+  return *queue;
+}
+
+// Runs on the JS thread. env is null when the environment is shutting down. Nothing thrown here may reach
+// JS (it would surface as an uncaught exception far from the payment): failures are contained.
 void Deliver(Napi::Env env, Napi::Function callback, Call* call) {
   std::unique_ptr<Call> owned(call);
   if (static_cast<napi_env>(env) == nullptr || callback.IsEmpty()) return;
+  Napi::Value result;
   try {
-    callback.Call({ToJs(env, call->res)});
-  } catch (const Napi::Error& e) {
-    e.ThrowAsJavaScriptException();
+    result = ToJs(env, call->res);
+  } catch (...) {
+    result = env.Undefined();  // out of memory building the result: native.ts reports the result as lost
   }
+  if (env.IsExceptionPending()) env.GetAndClearPendingException();
+  try {
+    callback.Call({result});
+  } catch (...) {
+    // native.ts's callback catches its own errors; anything left is dropped, not rethrown into the loop.
+  }
+  if (env.IsExceptionPending()) env.GetAndClearPendingException();
 }
 
-void Work(Call* call) {
-  kcp::RunChild(call->req, call->res);
+void Finish(Call* call) {
   // Copy the handle first: once queued, Deliver may free `call` before BlockingCall returns here.
   Napi::ThreadSafeFunction tsfn = call->tsfn;
   if (tsfn.BlockingCall(call, Deliver) != napi_ok) delete call;
   tsfn.Release();
+}
+
+// A spawn thread: takes queued calls one after another, ends when none is left, or when the cap was lowered
+// below the threads running (the others keep the queue moving: at least one stays, as the cap is at least 1).
+void Worker() {
+  Queue& q = TheQueue();
+  for (;;) {
+    Call* call;
+    {
+      std::lock_guard<std::mutex> lock(q.mu);
+      if (q.pending.empty() || q.threads > q.maxThreads) {
+        q.threads--;
+        return;
+      }
+      call = q.pending.front();
+      q.pending.pop_front();
+    }
+    kcp::RunChild(call->req, call->res);
+    Finish(call);
+  }
+}
+
+Napi::Error ThreadError(Napi::Env env, const std::system_error& e) {
+  int err = e.code().category() == std::generic_category() || e.code().category() == std::system_category() ? e.code().value() : 0;
+  std::string code = err ? kcp::ErrnoName(err) : "EUNKNOWN";
+  auto error = Napi::Error::New(env, "could not start a spawn thread (" + code + "): " + e.what());
+  error.Set("code", Napi::String::New(env, code));
+  error.Set("errno", Napi::Number::New(env, err));
+  error.Set("syscall", Napi::String::New(env, "std::thread"));
+  return error;
 }
 
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
@@ -95,18 +160,87 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   call->req.maxOutput = static_cast<size_t>(info[5].As<Napi::Number>().Int64Value());
   if (info.Length() == 8 && info[7].IsNumber()) call->req.stdoutFd = info[7].As<Napi::Number>().Int32Value();
   call->tsfn = Napi::ThreadSafeFunction::New(env, info[6].As<Napi::Function>(), "kcp_payplus_spawn", 0, 1);
-  try {
-    std::thread(Work, call.get()).detach();
-  } catch (const std::system_error& e) {
-    call->tsfn.Release();
-    throw Napi::Error::New(env, std::string("could not start a spawn thread: ") + e.what());
+  Queue& q = TheQueue();
+  Call* queued = call.release();  // owned by the queue now, freed in Deliver (or below if no thread can run it)
+  bool startThread;
+  {
+    std::lock_guard<std::mutex> lock(q.mu);
+    q.pending.push_back(queued);
+    startThread = q.threads < q.maxThreads;
+    if (startThread) q.threads++;
   }
-  call.release();  // owned by the thread now, freed in Deliver
+  if (!startThread) return env.Undefined();
+  try {
+    std::thread(Worker).detach();
+  } catch (const std::system_error& e) {
+    bool orphaned = false;
+    {
+      std::lock_guard<std::mutex> lock(q.mu);
+      q.threads--;
+      if (q.threads == 0) {
+        // No worker is left to take it (one that took it already would have run it): fail this call.
+        for (auto it = q.pending.begin(); it != q.pending.end(); ++it) {
+          if (*it == queued) {
+            q.pending.erase(it);
+            orphaned = true;
+            break;
+          }
+        }
+      }
+    }
+    if (orphaned) {
+      queued->tsfn.Release();
+      delete queued;
+      throw ThreadError(env, e);
+    }
+    // A running worker will take it from the queue.
+  }
   return env.Undefined();
+}
+
+Napi::Value SetMaxThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "setMaxThreads(n)");
+  double n = info[0].As<Napi::Number>().DoubleValue();
+  if (!(n >= 1 && n <= kMaxMaxThreads) || n != static_cast<double>(static_cast<uint32_t>(n)))
+    throw Napi::RangeError::New(env, "setMaxThreads(n): n must be an integer from 1 to " + std::to_string(kMaxMaxThreads));
+  Queue& q = TheQueue();
+  uint32_t previous;
+  uint32_t extra = 0;
+  {
+    std::lock_guard<std::mutex> lock(q.mu);
+    previous = q.maxThreads;
+    q.maxThreads = static_cast<uint32_t>(n);
+    // A raised cap starts threads for calls already waiting.
+    while (q.threads + extra < q.maxThreads && extra < q.pending.size()) extra++;
+    q.threads += extra;
+  }
+  for (uint32_t i = 0; i < extra; i++) {
+    try {
+      std::thread(Worker).detach();
+    } catch (const std::system_error&) {
+      std::lock_guard<std::mutex> lock(q.mu);
+      q.threads--;  // the waiting calls stay queued for the threads that run
+    }
+  }
+  return Napi::Number::New(env, previous);
+}
+
+Napi::Value QueueState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Queue& q = TheQueue();
+  auto o = Napi::Object::New(env);
+  std::lock_guard<std::mutex> lock(q.mu);
+  o.Set("threads", Napi::Number::New(env, q.threads));
+  o.Set("queued", Napi::Number::New(env, static_cast<double>(q.pending.size())));
+  o.Set("maxThreads", Napi::Number::New(env, q.maxThreads));
+  return o;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+  exports.Set("setMaxThreads", Napi::Function::New(env, SetMaxThreads, "setMaxThreads"));
+  exports.Set("queueState", Napi::Function::New(env, QueueState, "queueState"));
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
   return exports;
 }

@@ -11,12 +11,15 @@
 //   pids libuv started, so the two never steal each other's children.
 // - A pidfd (Linux >= 5.3) tells poll() when the child exits even while a grandchild still holds
 //   the pipes; without it we fall back to a 10 ms WNOHANG check.
+// - Every posix_spawn_* call is checked; the first that fails is reported with its name as the step.
 #include "spawn.h"
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,8 +92,188 @@ std::vector<char*> Pointers(const std::vector<std::string>& items) {
   return out;
 }
 
-// Pipes, file actions and attributes; returns 0 or an errno (with the failing step).
+// posix_spawn_file_actions_addchdir_np arrived in glibc 2.29. Elsewhere (older glibc, musl, other
+// libcs), or when KCP_NO_ADDCHDIR is defined (the test build of the fallback), a request with a cwd is
+// started with fork + chdir + execve instead: slower from a big heap, but only for that request.
+#if !defined(KCP_NO_ADDCHDIR) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))
+#define KCP_HAVE_ADDCHDIR 1
+#else
+#define KCP_HAVE_ADDCHDIR 0
+#endif
+
+// Every posix_spawn_* call returns an errno; the first failure names its step and ends the set-up.
+#define KCP_CHECK(name, call)   \
+  do {                          \
+    int rc_ = (call);           \
+    if (rc_ != 0) {             \
+      step = name;              \
+      return rc_;               \
+    }                           \
+  } while (0)
+
+// The working folder, checked before the start: glibc reports a failed chdir in the child with the same
+// errno as a failed exec, so without this a missing folder would read as a missing pp_cli.
+int CheckCwd(const SpawnRequest& req, const char*& step) {
+  if (!req.hasCwd) return 0;
+  step = "chdir";
+  struct stat st;
+  if (stat(req.cwd.c_str(), &st) != 0) return errno;
+  if (!S_ISDIR(st.st_mode)) return ENOTDIR;
+  if (access(req.cwd.c_str(), X_OK) != 0) return errno;
+  return 0;
+}
+
+int SetUpActions([[maybe_unused]] const SpawnRequest& req, posix_spawn_file_actions_t& fa, posix_spawnattr_t& at, int out, int err,
+                 const char*& step) {
+  KCP_CHECK("posix_spawn_file_actions_addopen", posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0));
+  KCP_CHECK("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(&fa, out, 1));
+  KCP_CHECK("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(&fa, err, 2));
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  // Belt and braces for foreign non-CLOEXEC fds.
+  KCP_CHECK("posix_spawn_file_actions_addclosefrom_np", posix_spawn_file_actions_addclosefrom_np(&fa, 3));
+#endif
+#if KCP_HAVE_ADDCHDIR
+  if (req.hasCwd)
+    KCP_CHECK("posix_spawn_file_actions_addchdir_np", posix_spawn_file_actions_addchdir_np(&fa, req.cwd.c_str()));
+#endif
+  // Node ignores SIGPIPE and may block signals on this thread: give the child clean defaults.
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  sigdelset(&all, SIGKILL);
+  sigdelset(&all, SIGSTOP);
+  KCP_CHECK("posix_spawnattr_setsigmask", posix_spawnattr_setsigmask(&at, &none));
+  KCP_CHECK("posix_spawnattr_setsigdefault", posix_spawnattr_setsigdefault(&at, &all));
+  KCP_CHECK("posix_spawnattr_setflags", posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+  return 0;
+}
+
+int SpawnWithActions(const SpawnRequest& req, pid_t& pid, int out, int err, const char*& step) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  int rc = posix_spawn_file_actions_init(&fa);
+  if (rc != 0) {
+    step = "posix_spawn_file_actions_init";
+    return rc;
+  }
+  rc = posix_spawnattr_init(&at);
+  if (rc != 0) {
+    posix_spawn_file_actions_destroy(&fa);
+    step = "posix_spawnattr_init";
+    return rc;
+  }
+  rc = SetUpActions(req, fa, at, out, err, step);
+  if (rc == 0) {
+    auto argv = Pointers(req.argv);
+    auto envp = Pointers(req.env);
+    step = "posix_spawn";
+    rc = posix_spawn(&pid, req.file.c_str(), &fa, &at, argv.data(), envp.data());
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  return rc;
+}
+
+#if !KCP_HAVE_ADDCHDIR
+// What the child tells the parent when it could not exec: the step and its errno.
+struct ForkReport {
+  int stage;
+  int err;
+};
+const char* const kForkStages[] = {"dup2", "chdir", "execve"};
+
+// In the forked child: close every descriptor from 3 up except `keep` (as addclosefrom_np does for
+// posix_spawn), with close_range where the kernel has it. Async-signal-safe.
+void CloseFrom3Except(int keep, int maxFd) {
+#ifdef SYS_close_range
+  if (keep > 3 && syscall(SYS_close_range, 3u, static_cast<unsigned>(keep - 1), 0u) != 0) {
+    for (int fd = 3; fd < keep; fd++) close(fd);
+  }
+  if (syscall(SYS_close_range, static_cast<unsigned>(keep + 1), ~0u, 0u) == 0) return;
+#endif
+  for (int fd = 3; fd < maxFd; fd++)
+    if (fd != keep) close(fd);
+}
+
+// fork + chdir + execve, for a request with a cwd where posix_spawn cannot change folder. Between fork and
+// exec the child makes only async-signal-safe calls; all signals stay blocked until the dispositions are
+// reset, so no handler of this process ever runs in the child. An exec failure comes back over a CLOEXEC
+// pipe, as posix_spawn reports it.
+int ForkStart(const SpawnRequest& req, pid_t& pid, int out, int err, const char*& step) {
+  int report[2];
+  step = "pipe2";
+  if (pipe2(report, O_CLOEXEC) != 0) return errno;
+  step = "open";
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull < 0) {
+    int e = errno;
+    close(report[0]);
+    close(report[1]);
+    return e;
+  }
+  auto argv = Pointers(req.argv);
+  auto envp = Pointers(req.env);
+  long openMax = sysconf(_SC_OPEN_MAX);
+  int maxFd = openMax > 0 && openMax < 65536 ? static_cast<int>(openMax) : 65536;
+  sigset_t all, old, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  step = "fork";
+  pid = fork();
+  if (pid == 0) {
+    for (int sig = 1; sig < NSIG; sig++) {
+      if (sig == SIGKILL || sig == SIGSTOP) continue;
+      struct sigaction sa;
+      memset(&sa, 0, sizeof sa);
+      sa.sa_handler = SIG_DFL;
+      sigaction(sig, &sa, nullptr);
+    }
+    ForkReport r = {0, 0};
+    if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
+      r = {0, errno};
+    } else {
+      CloseFrom3Except(report[1], maxFd);
+      if (chdir(req.cwd.c_str()) != 0) {
+        r = {1, errno};
+      } else {
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        execve(req.file.c_str(), argv.data(), envp.data());
+        r = {2, errno};
+      }
+    }
+    ssize_t ignored = write(report[1], &r, sizeof r);
+    (void)ignored;
+    _exit(127);
+  }
+  int forkErr = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  close(devnull);
+  close(report[1]);
+  if (pid < 0) {
+    close(report[0]);
+    return forkErr;
+  }
+  ForkReport r;
+  ssize_t n;
+  do {
+    n = read(report[0], &r, sizeof r);
+  } while (n < 0 && errno == EINTR);
+  close(report[0]);
+  if (n != static_cast<ssize_t>(sizeof r)) return 0;  // EOF: the exec succeeded and closed the pipe
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid = -1;
+  step = kForkStages[r.stage];
+  return r.err;
+}
+#endif
+
+// Pipes, then the child; returns 0 or an errno (with the failing step).
 int Start(const SpawnRequest& req, pid_t& pid, int outp[2], int errp[2], const char*& step) {
+  int rc = CheckCwd(req, step);
+  if (rc != 0) return rc;
   step = "pipe2";
   if (pipe2(outp, O_CLOEXEC) != 0) return errno;
   if (pipe2(errp, O_CLOEXEC) != 0) {
@@ -99,34 +282,13 @@ int Start(const SpawnRequest& req, pid_t& pid, int outp[2], int errp[2], const c
     close(outp[1]);
     return e;
   }
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&at);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   // With a stdout file the pipe stays unused: its write end closes below and the read end sees EOF at once.
-  posix_spawn_file_actions_adddup2(&fa, req.stdoutFd >= 0 ? req.stdoutFd : outp[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // belt and braces for foreign non-CLOEXEC fds
+  int out = req.stdoutFd >= 0 ? req.stdoutFd : outp[1];
+#if KCP_HAVE_ADDCHDIR
+  rc = SpawnWithActions(req, pid, out, errp[1], step);
+#else
+  rc = req.hasCwd ? ForkStart(req, pid, out, errp[1], step) : SpawnWithActions(req, pid, out, errp[1], step);
 #endif
-  if (req.hasCwd) posix_spawn_file_actions_addchdir_np(&fa, req.cwd.c_str());
-  // Node ignores SIGPIPE and may block signals on this thread: give the child clean defaults.
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  sigdelset(&all, SIGKILL);
-  sigdelset(&all, SIGSTOP);
-  posix_spawnattr_setsigmask(&at, &none);
-  posix_spawnattr_setsigdefault(&at, &all);
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-  auto argv = Pointers(req.argv);
-  auto envp = Pointers(req.env);
-  step = "posix_spawn";
-  int rc = posix_spawn(&pid, req.file.c_str(), &fa, &at, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
   close(outp[1]);
   close(errp[1]);
   if (rc != 0) {

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { runDoctor } from '../../lib/index.js';
+import { runDoctor } from '../../lib/doctor/index.js';
 import { REPO_ROOT, startSample, type Sample } from '../../sample/runtime.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

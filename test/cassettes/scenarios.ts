@@ -1,31 +1,58 @@
 /**
- * The sessions the committed cassettes hold. `record.ts` plays them through the stand-in against the simulator
- * (RecordingRunner); test/sim/cassette.test.ts plays them again through a ReplayRunner with no simulator running.
- * Each scenario builds pp_cli invocations with the protocol layer, so replay exercises the same argv bytes.
+ * The sessions the committed cassettes hold, written as a merchant writes them: PayPlus calls (approve, partial
+ * cancel, cancel, escrow, cash receipts), never hand-built argv. `record.ts` runs them through the stand-in against
+ * the simulator (a RecordingRunner under PayPlus); test/sim/cassette.test.ts runs the same calls again through a
+ * ReplayRunner with no simulator and no pp_cli, so replay exercises PayPlus's own argv bytes and result parsing.
  */
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { buildOptionString, decodeText, lastLine, parseResultLine, type OptionValues } from '../../lib/protocol/index.js';
+import { SiteConf } from '../../lib/config/site-conf-class.js';
+import { KcpError } from '../../lib/errors.js';
+import { silentLogger } from '../../lib/log/types.js';
+import { PayPlus } from '../../lib/payplus/payplus.js';
 import type { Runner } from '../../lib/runner/types.js';
+import { MemoryStore } from '../../lib/store/memory.js';
 
 export const CASSETTE_DIR = new URL('.', import.meta.url).pathname;
 export const TEST_KEY = '3grptw1.zW0GSo4PQdaGvsF__';
 export const ESCROW_KEY = '4Ho4YsuOZlLXUZUdOxM1Q7X__';
-const US = '\x1f';
+/** The KCP home the sessions name (home and log_path never take part in matching; replay needs no binary there). */
+export const CASSETTE_HOME = join(tmpdir(), 'kcp-cassette-home');
+/** The buyer's address the sessions send (cust_ip and mod_ip never take part in matching either). */
+export const CUST_IP = '127.0.0.1';
 
-/** What the payment window returns; in replay any placeholder does (enc_* are redacted before matching). */
+/** What the payment window posts to pp_ax_hub; in replay any placeholder does (enc_* are redacted before matching). */
 export interface WindowFields {
   enc_data: string;
   enc_info: string;
-  trace_no: string;
+  tran_cd: string;
+  use_pay_method: string;
+}
+
+export interface WindowOrder {
+  site_cd: string;
+  ordr_idxx: string;
+  good_mny: number;
+  method?: 'card' | 'vbank';
+  card?: string;
+  escw_used?: 'Y';
+  buyr_name?: string;
 }
 
 export interface ScenarioContext {
+  /** The runner every PayPlus of the scenario uses: recording (record.ts) or replaying (the tests). */
   runner: Runner;
-  /** pp_cli path (the stand-in when recording; any path when replaying). */
-  file: string;
+  /** The gateway the sessions talk to (the simulator when recording; any address when replaying). */
   gateway: { host: string; port: string };
-  pay(order: { site_cd: string; ordr_idxx: string; good_mny: number; method?: 'card' | 'vbank'; card?: string; escw_used?: 'Y'; buyr_name?: string }): WindowFields;
+  /** pp_cli's environment when recording (the stand-in's fixed clock); replay ignores it. */
+  moduleEnv?: Readonly<Record<string, string>>;
+  pay(order: WindowOrder): WindowFields;
+}
+
+/** One PayPlus call's result code: the answer's res_cd, or the code of the KcpError it threw. */
+export interface Step {
+  resCd: string;
+  fields: Record<string, string>;
 }
 
 export interface Scenario {
@@ -33,42 +60,46 @@ export interface Scenario {
   description: string;
   /** res_cd of each call, in order. */
   expect: string[];
-  run(ctx: ScenarioContext): Promise<Array<Record<string, string>>>;
+  run(ctx: ScenarioContext): Promise<Step[]>;
 }
 
-const HOME = join(tmpdir(), 'kcp-cassette-home');
-
-function options(ctx: ScenarioContext, v: Partial<OptionValues>): OptionValues {
-  return {
-    home: HOME, siteCd: 'T0000', siteKey: TEST_KEY, txCd: '', paUrl: ctx.gateway.host, paPort: ctx.gateway.port,
-    ordrIdxx: '', payxData: '', ordrData: '', rcvrData: '', escwData: '', modxData: '', encData: '', encInfo: '',
-    traceNo: '', custIp: '127.0.0.1', logPath: join(HOME, 'log'), logLevel: 3, opt: 1, ...v,
-  };
-}
-
-/** One pp_cli call: -h <options> (UTF-8 with opt=1, because the recording runner passes argv as UTF-8). */
-export async function call(ctx: ScenarioContext, v: Partial<OptionValues>): Promise<Record<string, string>> {
-  const o = options(ctx, v);
-  const outcome = await ctx.runner.run({
-    file: ctx.file,
-    args: [Buffer.from('-h'), buildOptionString(o, '2.14')],
-    env: { PATH: '/usr/bin:/bin', KCP_STANDIN_NOW: '20261126142916' },
-    timeoutMs: 10_000,
+/** A PayPlus for a TEST site over the scenario's runner. */
+export function scenarioPayPlus(ctx: ScenarioContext, site: { siteCd: string; siteKey: string } = { siteCd: 'T0000', siteKey: TEST_KEY }, gateway = ctx.gateway): PayPlus {
+  const conf = SiteConf.testPreset({
+    homeDir: CASSETTE_HOME,
+    logDir: join(CASSETTE_HOME, 'log'),
+    siteCd: site.siteCd,
+    siteKey: site.siteKey,
+    gwUrl: gateway.host,
+    gwPort: gateway.port,
+    jsUrl: `http://${gateway.host}:${gateway.port}/plugin/payplus_test.js`,
   });
-  return parseResultLine(lastLine(decodeText(outcome.stdout, o.opt === 1 ? 'utf-8' : 'euc-kr')));
+  return new PayPlus(conf, { runner: ctx.runner, logger: silentLogger, store: new MemoryStore(), ...(ctx.moduleEnv ? { moduleEnv: ctx.moduleEnv } : {}) });
 }
 
-const set = (name: string, items: Record<string, string>) =>
-  `${name}=${Object.entries(items).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}${US}`).join('')}`;
+/** Runs one PayPlus call; a KcpError with KCP's code is a step too (a refusal is part of the session). */
+export async function step(call: Promise<{ resCd: string; raw: Readonly<Record<string, string>> }>): Promise<Step> {
+  try {
+    const result = await call;
+    return { resCd: result.resCd, fields: { ...result.raw } };
+  } catch (err) {
+    if (err instanceof KcpError && err.resCd) return { resCd: err.resCd, fields: { ...(err.raw ?? {}) } };
+    throw err;
+  }
+}
 
-async function approve(ctx: ScenarioContext, order: Parameters<ScenarioContext['pay']>[0], siteKey = TEST_KEY, ordrMony = String(order.good_mny)) {
+async function approve(payplus: PayPlus, ctx: ScenarioContext, order: WindowOrder, amount = order.good_mny): Promise<Step> {
   const w = ctx.pay(order);
-  return call(ctx, {
-    siteCd: order.site_cd, siteKey, txCd: '00100000', ordrIdxx: order.ordr_idxx,
-    ordrData: set('ordr_data', { ordr_mony: ordrMony, pay_type: order.method === 'vbank' ? 'PAVC' : 'PACA', ordr_no: order.ordr_idxx }),
-    encData: w.enc_data, encInfo: w.enc_info, traceNo: w.trace_no,
-  });
+  return step(
+    payplus.approve({
+      tranCd: w.tran_cd, encData: w.enc_data, encInfo: w.enc_info, ordrIdxx: order.ordr_idxx, amount, custIp: CUST_IP,
+      usePayMethod: w.use_pay_method,
+    }),
+  );
 }
+
+const ESCROW_SITE = { siteCd: 'T0007', siteKey: ESCROW_KEY };
+const TRAD_TIME = '20261126142916';
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -76,20 +107,21 @@ export const SCENARIOS: Scenario[] = [
     description: 'card approval 5000, partial cancel 1000 (STPC), full cancel (STSC), second cancel refused',
     expect: ['0000', '0000', '0000', '8133'],
     async run(ctx) {
-      const a = await approve(ctx, { site_cd: 'T0000', ordr_idxx: 'CAS-CARD-1', good_mny: 5000, card: 'CCKM', buyr_name: '홍길동' });
-      const mod = (items: Record<string, string>) => call(ctx, { txCd: '00200000', modxData: set('mod_data', { tno: a.tno ?? '', mod_ip: '127.0.0.1', ...items }) });
-      const part = await mod({ mod_type: 'STPC', mod_mny: '1000', rem_mny: '5000', mod_desc: '부분 취소' });
-      const full = await mod({ mod_type: 'STSC', mod_desc: '고객 요청' });
-      const again = await mod({ mod_type: 'STSC', mod_desc: '고객 요청' });
+      const payplus = scenarioPayPlus(ctx);
+      const a = await approve(payplus, ctx, { site_cd: 'T0000', ordr_idxx: 'CAS-CARD-1', good_mny: 5000, card: 'CCKM', buyr_name: '홍길동' });
+      const tno = a.fields.tno ?? '';
+      const part = await step(payplus.partialCancel({ tno, amount: 1000, cancellableBalance: 5000, reason: '부분 취소', custIp: CUST_IP }));
+      const full = await step(payplus.cancel({ tno, reason: '고객 요청', custIp: CUST_IP }));
+      const again = await step(payplus.cancel({ tno, reason: '고객 요청', custIp: CUST_IP }));
       return [a, part, full, again];
     },
   },
   {
     name: 'amount-mismatch-8059',
-    description: 'approval whose ordr_mony differs from the window amount: 8059',
+    description: 'approval whose ordr_mony (1000) differs from the window amount (1004): 8059',
     expect: ['8059'],
     async run(ctx) {
-      return [await approve(ctx, { site_cd: 'T0000', ordr_idxx: 'CAS-8059', good_mny: 1004 }, TEST_KEY, '1000')];
+      return [await approve(scenarioPayPlus(ctx), ctx, { site_cd: 'T0000', ordr_idxx: 'CAS-8059', good_mny: 1004 }, 1000)];
     },
   },
   {
@@ -97,7 +129,7 @@ export const SCENARIOS: Scenario[] = [
     description: 'virtual account issued (PAVC) for 15000',
     expect: ['0000'],
     async run(ctx) {
-      return [await approve(ctx, { site_cd: 'T0000', ordr_idxx: 'CAS-VBANK-1', good_mny: 15000, method: 'vbank', buyr_name: '홍길동' })];
+      return [await approve(scenarioPayPlus(ctx), ctx, { site_cd: 'T0000', ordr_idxx: 'CAS-VBANK-1', good_mny: 15000, method: 'vbank', buyr_name: '홍길동' })];
     },
   },
   {
@@ -105,10 +137,12 @@ export const SCENARIOS: Scenario[] = [
     description: 'escrow card approval on T0007, STE1 shipping start, STE2 (cancel before shipping) refused afterwards',
     expect: ['0000', '0000', '8138'],
     async run(ctx) {
-      const a = await approve(ctx, { site_cd: 'T0007', ordr_idxx: 'CAS-ESCROW-1', good_mny: 30000, escw_used: 'Y' }, ESCROW_KEY);
-      const mod = (items: Record<string, string>) =>
-        call(ctx, { siteCd: 'T0007', siteKey: ESCROW_KEY, txCd: '00200000', modxData: set('mod_data', { tno: a.tno ?? '', mod_ip: '127.0.0.1', ...items }) });
-      return [a, await mod({ mod_type: 'STE1', deli_numb: '123456789012', deli_corp: 'CJ대한통운' }), await mod({ mod_type: 'STE2' })];
+      const payplus = scenarioPayPlus(ctx, ESCROW_SITE);
+      const a = await approve(payplus, ctx, { site_cd: 'T0007', ordr_idxx: 'CAS-ESCROW-1', good_mny: 30000, escw_used: 'Y' });
+      const tno = a.fields.tno ?? '';
+      const shipped = await step(payplus.escrow({ modType: 'STE1', tno, custIp: CUST_IP, deliNumb: '123456789012', deliCorp: 'CJ대한통운' }));
+      const refused = await step(payplus.escrow({ modType: 'STE2', tno, custIp: CUST_IP }));
+      return [a, shipped, refused];
     },
   },
   {
@@ -116,15 +150,17 @@ export const SCENARIOS: Scenario[] = [
     description: 'cash receipt issue (07010000), query (07030000 STSQ), cancel (07020000 STSC)',
     expect: ['0000', '0000', '0000'],
     async run(ctx) {
-      const rcpt = `rcpt_data=${['user_type=PGNW', 'trad_time=20261126142916', 'tr_code=0', 'id_info=01012345678', 'amt_tot=11000', 'amt_sup=10000', 'amt_svc=0', 'amt_tax=1000', 'pay_type=PAXX'].map((i) => `${i}${US}`).join('')}`;
-      const issued = await call(ctx, {
-        txCd: '07010000', ordrIdxx: 'CAS-CASH-1',
-        ordrData: `ordr_data=ordr_idxx=CAS-CASH-1${US}good_name=도서${US}buyr_name=홍길동${US}${rcpt}${US}corp_data=corp_type=0${US}${US}`,
-      });
-      const mod = (type: string, tx: string) => call(ctx, {
-        txCd: tx, modxData: set('mod_data', { mod_type: type, mod_value: issued.cash_no ?? '', mod_gubn: 'MG01', trad_time: '20261126142916' }),
-      });
-      return [issued, await mod('STSQ', '07030000'), await mod('STSC', '07020000')];
+      const payplus = scenarioPayPlus(ctx);
+      const issued = await step(
+        payplus.issueCashReceipt({
+          ordrIdxx: 'CAS-CASH-1', goodName: '도서', buyrName: '홍길동', tradTime: TRAD_TIME, trCode: '0', idInfo: '01012345678',
+          amtTot: 11000, amtSup: 10000, amtSvc: 0, amtTax: 1000, payType: 'PAXX', corp: { corp_type: '0' },
+        }),
+      );
+      const cashNo = issued.fields.cash_no ?? '';
+      const queried = await step(payplus.queryCashReceipt({ modValue: cashNo, modGubn: 'MG01', tradTime: TRAD_TIME }));
+      const cancelled = await step(payplus.modifyCashReceipt({ modType: 'STSC', modValue: cashNo, modGubn: 'MG01', tradTime: TRAD_TIME }));
+      return [issued, queried, cancelled];
     },
   },
   {
@@ -132,9 +168,8 @@ export const SCENARIOS: Scenario[] = [
     description: 'cancel while the gateway port is closed: S202, exit 116',
     expect: ['S202'],
     async run(ctx) {
-      return [await call({ ...ctx, gateway: { host: '127.0.0.1', port: '1' } }, {
-        txCd: '00200000', modxData: set('mod_data', { tno: '20261126000001', mod_type: 'STSC', mod_ip: '127.0.0.1' }),
-      })];
+      const payplus = scenarioPayPlus(ctx, undefined, { host: '127.0.0.1', port: '1' });
+      return [await step(payplus.cancel({ tno: '20261126000001', reason: '고객 요청', custIp: CUST_IP }))];
     },
   },
 ];

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { runDoctor, doctorPassed, EM_386, EM_AARCH64, EM_X86_64, type CheckResult, type DoctorOptions } from '../../lib/doctor/index.js';
+import { runDoctor, doctorPassed, type CheckResult, type DoctorOptions } from '../../lib/doctor/index.js';
+import { EM_386, EM_AARCH64, EM_X86_64 } from '../../lib/doctor/elf.js';
 import type { SiteConfData } from '../../lib/config/site-conf.js';
 import {
   asciiUpload,

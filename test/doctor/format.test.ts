@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
-import { displayWidth, formatDoctorJson, formatDoctorTable, wrapCells, type CheckResult } from '../../lib/doctor/index.js';
+import { formatDoctorJson, formatDoctorTable, type CheckResult } from '../../lib/doctor/index.js';
+import { displayWidth, wrapCells } from '../../lib/doctor/format.js';
 
 const RESULTS: CheckResult[] = [
   { id: 'module.present', title: 'pp_cli present', status: 'pass', detail: '/opt/kcp/bin/pp_cli (812345 bytes)', fix: { ko: '', en: '' } },

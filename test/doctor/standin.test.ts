@@ -4,15 +4,17 @@ import path from 'node:path';
 
 import { runDoctor, type CheckResult } from '../../lib/doctor/index.js';
 import { makeInstall, removeInstalls, testConf } from '../fixtures/doctor/install.js';
-
-/** The stand-in pp_cli built by `npm run build` of the native part (native/standin/pp_cli.c). */
-const STANDIN = path.resolve('build/Release/pp_cli_standin');
+import { requireCompiler } from '../helpers/native.js';
+import { standinPath } from '../sim/support/standin.js';
 
 describe('doctor with the stand-in pp_cli (a real ELF)', function () {
+  /** The stand-in pp_cli, compiled from native/standin/pp_cli.c on demand (a missing compiler fails under CI). */
+  let STANDIN: string;
   after(removeInstalls);
 
   before(function () {
-    if (!fs.existsSync(STANDIN)) this.skip();
+    requireCompiler(this);
+    STANDIN = standinPath();
   });
 
   it('passes the ELF, integrity and smoke checks and reads its v2.14 banner', async () => {

@@ -8,8 +8,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../lib/cli/index.js';
-import { MemoryStore, PayPlus, ReplayRunner, SiteConf, silentLogger } from '../../lib/index.js';
-import { startSimulator } from '../../lib/sim/index.js';
+import { PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
+import { MemoryStore, ReplayRunner, startSimulator } from '../../lib/testing/index.js';
 import { standinPath } from '../sim/support/standin.js';
 
 describe('recording a PayPlus session with `kcp-payplus record`, then replaying it', function () {

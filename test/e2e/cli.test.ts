@@ -7,8 +7,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { MemoryStore, PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
-import { startSimulator, type Simulator } from '../../lib/sim/index.js';
+import { PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
+import { MemoryStore, startSimulator, type Simulator } from '../../lib/testing/index.js';
 import { standinPath } from '../sim/support/standin.js';
 
 const run = runCli;

@@ -3,8 +3,8 @@
  * it (plus the native build `npm install` makes) in node_modules/kcp-payplus, only its declared dependencies beside
  * it, express and @types/express for the app, and app.ts / the cfg taken from the README's code blocks.
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -77,4 +77,30 @@ export function makeProject(options: { express?: boolean; files?: Record<string,
   const files = options.files ? new Map(Object.entries(options.files)) : readmeFiles(readme);
   for (const [name, text] of files) writeFileSync(path.join(dir, name), text);
   return { dir, pkg };
+}
+
+export interface Compiled {
+  /** tsc's exit status and its whole output (stdout and stderr). */
+  status: number | null;
+  output: string;
+  /** Runs one compiled file (dist/<name>.js) with node in the project. */
+  run(js: string): { status: number | null; stdout: string; stderr: string };
+}
+
+/** A project of only `files` (no express) against the packed package: compiled with tsc, used, then removed. */
+export function withCompiledProject<T>(files: Record<string, string>, use: (compiled: Compiled) => T): T {
+  const project = makeProject({ express: false, files });
+  try {
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project.dir], { encoding: 'utf8', timeout: 90_000 });
+    return use({
+      status: tsc.status,
+      output: `${tsc.stdout}${tsc.stderr}`,
+      run: (js) => {
+        const r = spawnSync(process.execPath, [js], { cwd: project.dir, encoding: 'utf8', timeout: 20_000 });
+        return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+      },
+    });
+  } finally {
+    rmSync(project.dir, { recursive: true, force: true });
+  }
 }

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { KcpInputError } from '../../lib/errors.js';
-import { ExecaRunner, NativeRunner, loadAddon, spawnErrorMessage } from '../../lib/runner/index.js';
+import { ExecaRunner, spawnErrorMessage } from '../../lib/runner/index.js';
 import type { Invocation, RunOutcome, Runner } from '../../lib/runner/index.js';
-import { buildFixtures, childrenNamed, FAKE_NAME, haveCompiler, removeFixtures, type Fixtures } from '../fixtures/runner/fake.js';
+import { buildFixtures, childrenNamed, FAKE_NAME, removeFixtures, type Fixtures } from '../fixtures/runner/fake.js';
+import { nativeRunner, requireCompiler } from '../helpers/native.js';
 
 /** argv as the fake records it: each argument followed by a NUL byte. */
 function recorded(...args: Buffer[]): Buffer {
@@ -26,14 +27,8 @@ const ASCII_OPTION = Buffer.from(
 const KOREAN_EUC_KR = Buffer.from('b0e1b0fa20c3b3b8ae20bfc0b7f9', 'hex');
 const KOREAN_UTF8 = Buffer.from('eab2b0eab3bc20ecb298eba6ac20ec98a4eba598', 'hex');
 
-function nativeRunner(): Runner {
-  const load = loadAddon();
-  if (!load.ok) throw new Error(`the conformance tests need the native addon (node scripts/build-native.mjs): ${load.reason}`);
-  return new NativeRunner(load.addon);
-}
-
 const RUNNERS: Array<{ name: string; make: () => Runner }> = [
-  { name: 'native', make: nativeRunner },
+  { name: 'native', make: () => nativeRunner() },
   { name: 'execa', make: () => new ExecaRunner() },
 ];
 
@@ -48,7 +43,7 @@ function spawnFailed(outcome: RunOutcome, code: string, file: string): void {
 describe('runner conformance', function () {
   let fx: Fixtures;
   before(function () {
-    if (!haveCompiler()) this.skip();
+    requireCompiler(this);
     fx = buildFixtures();
   });
   after(() => removeFixtures(fx));

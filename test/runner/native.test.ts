@@ -3,17 +3,16 @@
  * descriptor leak, clean signal state in the child, and no waiting on grandchildren that keep a pipe.
  */
 import assert from 'node:assert/strict';
-import { loadAddon, NativeRunner } from '../../lib/runner/index.js';
-import { buildFixtures, childrenNamed, FAKE_NAME, haveCompiler, openFdCount, removeFixtures, type Fixtures } from '../fixtures/runner/fake.js';
+import type { NativeRunner } from '../../lib/runner/index.js';
+import { buildFixtures, childrenNamed, FAKE_NAME, openFdCount, removeFixtures, type Fixtures } from '../fixtures/runner/fake.js';
+import { nativeRunner, requireCompiler } from '../helpers/native.js';
 
 describe('native runner', function () {
   let fx: Fixtures;
   let runner: NativeRunner;
   before(function () {
-    if (!haveCompiler()) this.skip();
-    const load = loadAddon();
-    if (!load.ok) throw new Error(`the native runner tests need the addon (node scripts/build-native.mjs): ${load.reason}`);
-    runner = new NativeRunner(load.addon);
+    requireCompiler(this);
+    runner = nativeRunner(this);
     fx = buildFixtures();
   });
   after(() => removeFixtures(fx));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { KcpConfigError, KcpModuleError } from '../../lib/errors.js';
 import type { LogEvent } from '../../lib/log/types.js';
 import { defaultAddonPath, loadAddon, packageRoot, selectRunner } from '../../lib/runner/index.js';
+import { requireAddon } from '../helpers/native.js';
 
 const FIX = 'install g++, make and python3, then run `npm rebuild kcp-payplus`';
 
@@ -45,7 +46,7 @@ describe('runner selection', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('picks native when the addon loads, and logs the choice at level 2', function () {
-    if (!loadAddon().ok) this.skip();
+    requireAddon(this);
     const logger = recorder();
     const { runner, reason } = selectRunner({ env: {}, logger });
     assert.equal(runner.name, 'native');

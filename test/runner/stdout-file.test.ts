@@ -8,13 +8,11 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadAddon } from '../../lib/runner/addon-loader.js';
 import { ExecaRunner } from '../../lib/runner/execa.js';
-import { NativeRunner } from '../../lib/runner/native.js';
 import type { Runner } from '../../lib/runner/types.js';
+import { nativeRunner } from '../helpers/native.js';
 
 const US = '\x1f';
-const addon = loadAddon();
 
 function script(dir: string, name: string, body: string): string {
   const file = path.join(dir, name);
@@ -24,10 +22,7 @@ function script(dir: string, name: string, body: string): string {
 }
 
 const runners: Array<[string, () => Runner]> = [
-  ['native', () => {
-    if (!addon.ok) throw new Error(`the native addon is not built (${addon.reason}); run npm rebuild (g++, make, python3)`);
-    return new NativeRunner(addon.addon);
-  }],
+  ['native', () => nativeRunner()],
   ['execa', () => new ExecaRunner()],
 ];
 

@@ -3,50 +3,70 @@
  * readable diff; secrets never reach the file; the recording runner redacts argv and output bytes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { KcpConfigError } from '../../lib/errors.js';
+import { KcpConfigError, KcpGatewayError } from '../../lib/errors.js';
 import { REDACTED, loadCassette, redactArg, redactOutput, viewRequest } from '../../lib/runner/cassette.js';
 import { RecordingRunner, parseBanner } from '../../lib/runner/record.js';
 import { ReplayRunner, cassetteRunnerFromEnv } from '../../lib/runner/replay.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
-import { CASSETTE_DIR, SCENARIOS, TEST_KEY, call, type ScenarioContext } from '../cassettes/scenarios.js';
+import { CASSETTE_DIR, ESCROW_KEY, SCENARIOS, TEST_KEY, scenarioPayPlus, type ScenarioContext } from '../cassettes/scenarios.js';
 
 const US = '\x1f';
 
 function replayContext(runner: ReplayRunner): ScenarioContext {
   return {
     runner,
-    file: '/nonexistent/bin/pp_cli',
     gateway: { host: 'testpaygw.kcp.co.kr', port: '8090' },
-    pay: () => ({ enc_data: 'replayed.enc.data', enc_info: 'replayed.enc.info', trace_no: '' }),
+    pay: (order) => ({
+      enc_data: 'replayed.enc.data',
+      enc_info: 'replayed.enc.info',
+      tran_cd: '00100000',
+      use_pay_method: order.method === 'vbank' ? '001000000000' : '100000000000',
+    }),
   };
 }
 
 describe('cassettes', () => {
-  describe('committed sessions (test/cassettes)', () => {
-    it('holds at least five cassettes', () => {
-      assert.ok(SCENARIOS.length >= 5);
+  describe('committed sessions (test/cassettes), replayed through PayPlus', () => {
+    it('holds one cassette per scenario, and no other', () => {
+      const files = readdirSync(CASSETTE_DIR).filter((f) => f.endsWith('.json')).sort();
+      assert.deepEqual(files, SCENARIOS.map((s) => `${s.name}.json`).sort());
+      assert.deepEqual(SCENARIOS.map((s) => s.name), [
+        'card-approve-partial-cancel-cancel',
+        'amount-mismatch-8059',
+        'vbank-issue',
+        'escrow-ship-then-cancel-refused',
+        'cash-receipt-issue-query-cancel',
+        'gateway-unreachable-s202',
+      ]);
     });
 
     for (const scenario of SCENARIOS) {
       it(`replays ${scenario.name}: ${scenario.expect.join(' → ')}`, async () => {
         const runner = new ReplayRunner(join(CASSETTE_DIR, `${scenario.name}.json`));
         const results = await scenario.run(replayContext(runner));
-        assert.deepEqual(results.map((r) => r.res_cd), scenario.expect);
+        assert.deepEqual(results.map((r) => r.resCd), scenario.expect);
         assert.equal(runner.remaining, 0, 'every recorded interaction was used');
       });
     }
 
-    it('replays realistic answers: the partial cancel reports panc_rem_mny 4000', async () => {
+    it('replays realistic answers through PayPlus\'s typed results: the partial cancel leaves 4000', async () => {
       const runner = new ReplayRunner(join(CASSETTE_DIR, 'card-approve-partial-cancel-cancel.json'));
-      const [approved, part] = await SCENARIOS[0]!.run(replayContext(runner));
-      assert.equal(approved!.card_name, 'KB국민카드');
-      assert.equal(approved!.card_no, REDACTED);
-      assert.equal(part!.panc_mod_mny, '1000');
-      assert.equal(part!.panc_rem_mny, '4000');
+      const payplus = scenarioPayPlus(replayContext(runner));
+      const approval = await payplus.approve({ tranCd: '00100000', encData: 'e', encInfo: 'i', ordrIdxx: 'CAS-CARD-1', amount: 5000, custIp: '10.0.0.1', usePayMethod: '100000000000' });
+      assert.equal(approval.method, 'card');
+      assert.equal(approval.amount, 5000);
+      assert.match(approval.tno, /^20261126\d{6}$/);
+      assert.equal(approval.method === 'card' && approval.cardName, 'KB국민카드');
+      assert.equal(approval.raw.card_no, REDACTED);
+      const part = await payplus.partialCancel({ tno: approval.tno, amount: 1000, cancellableBalance: 5000, reason: '부분 취소', custIp: '10.0.0.1' });
+      assert.equal(part.cancelledAmount, 1000);
+      assert.equal(part.remainingAmount, 4000);
+      await payplus.cancel({ tno: approval.tno, reason: '고객 요청', custIp: '10.0.0.1' });
+      await assert.rejects(payplus.cancel({ tno: approval.tno, reason: '고객 요청', custIp: '10.0.0.1' }), (err: unknown) => err instanceof KcpGatewayError && err.resCd === '8133');
     });
 
     it('keeps no secret or personal data in any cassette file', () => {
@@ -55,7 +75,7 @@ describe('cassettes', () => {
         const text = readFileSync(path, 'utf8');
         const c = loadCassette(path);
         const bytes = Buffer.concat(c.interactions.flatMap((i) => [...i.request.argv, i.response.stdout].map((b) => Buffer.from(b, 'base64'))));
-        for (const secret of [TEST_KEY, '4Ho4YsuOZlLXUZUdOxM1Q7X__', '홍길동', '01012345678']) {
+        for (const secret of [TEST_KEY, ESCROW_KEY, '홍길동', '01012345678']) {
           assert.ok(!text.includes(secret), `${scenario.name}: ${secret} in the JSON`);
           assert.ok(!bytes.includes(Buffer.from(secret, 'utf8')) && !bytes.includes(iconv.encode(secret, 'cp949')), `${scenario.name}: ${secret} in the bytes`);
         }
@@ -65,16 +85,9 @@ describe('cassettes', () => {
 
     it('fails a changed request with KcpConfigError and a readable diff against the closest recorded request', async () => {
       const path = join(CASSETTE_DIR, 'card-approve-partial-cancel-cancel.json');
-      const runner = new ReplayRunner(path);
-      const ctx = replayContext(runner);
-      await call(ctx, {
-        txCd: '00100000', ordrIdxx: 'CAS-CARD-1', encData: 'x', encInfo: 'y',
-        ordrData: `ordr_data=ordr_mony=5000${US}pay_type=PACA${US}ordr_no=CAS-CARD-1${US}`,
-      });
-      const changed = call(ctx, {
-        txCd: '00200000',
-        modxData: `mod_data=tno=20261126962625${US}mod_ip=127.0.0.1${US}mod_type=STPC${US}mod_mny=1500${US}rem_mny=5000${US}mod_desc=부분 취소${US}`,
-      });
+      const payplus = scenarioPayPlus(replayContext(new ReplayRunner(path)));
+      const approval = await payplus.approve({ tranCd: '00100000', encData: 'e', encInfo: 'i', ordrIdxx: 'CAS-CARD-1', amount: 5000, custIp: '10.0.0.1', usePayMethod: '100000000000' });
+      const changed = payplus.partialCancel({ tno: approval.tno, amount: 1500, cancellableBalance: 5000, reason: '부분 취소', custIp: '10.0.0.1' });
       await assert.rejects(changed, (err: unknown) => {
         assert.ok(err instanceof KcpConfigError);
         assert.equal(err.field, 'cassette');
@@ -88,9 +101,8 @@ describe('cassettes', () => {
     });
 
     it('answers each recorded interaction once', async () => {
-      const runner = new ReplayRunner(join(CASSETTE_DIR, 'amount-mismatch-8059.json'));
-      const ctx = replayContext(runner);
-      await SCENARIOS[1]!.run(ctx);
+      const ctx = replayContext(new ReplayRunner(join(CASSETTE_DIR, 'amount-mismatch-8059.json')));
+      assert.deepEqual((await SCENARIOS[1]!.run(ctx)).map((r) => r.resCd), ['8059']);
       await assert.rejects(SCENARIOS[1]!.run(ctx), /the matching interaction #0 was already played/);
     });
 

@@ -30,6 +30,17 @@ describe('trace', () => {
   after(removeMaterialized);
 
   describe('fixtures', () => {
+    it('our own log is written by the real file logger: masked card number, local times with offset, mode 0600', () => {
+      const file = path.join(v214, '202405', '01_kcp-payplus.log');
+      const text = fs.readFileSync(file, 'utf8');
+      assert.equal(text.includes('4579720000009876'), false);
+      const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { time: string; event: string; fields: Record<string, string> });
+      assert.equal(lines.length, 6);
+      assert.equal(lines[2]!.fields.card_no, '457972******9876');
+      assert.match(lines[0]!.time, /^2024-05-01T10:15:42\.090[+-]\d\d:\d\d$/);
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    });
+
     it('are EUC-KR like pp_cli writes them, with a UTF-8 TX_ENDED line for opt=1 in v2.14', () => {
       const old = fs.readFileSync(path.join(v200, '201303', '26_pp_cli.log'));
       assert.ok(old.includes(iconv.encode('PG_서버_접속__정상', 'cp949')));

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireCompiler } from '../../helpers/native.js';
 
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const STANDIN_SOURCE = join(REPO, 'native/standin/pp_cli.c');
@@ -21,6 +22,7 @@ export function standinPath(): string {
   const dir = join(tmpdir(), `kcp-standin-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`);
   const bin = join(dir, 'pp_cli');
   if (!existsSync(bin)) {
+    requireCompiler(); // no compiler: an error that says what to install, not execFileSync's ENOENT
     mkdirSync(dir, { recursive: true });
     const tmp = `${bin}.${process.pid}`;
     execFileSync('cc', ['-std=c11', '-O2', '-Wall', '-o', tmp, STANDIN_SOURCE]);
