@@ -301,7 +301,7 @@ export function findInteraction(
   }
   throw new KcpConfigError(
     `cassette ${source}: no recorded pp_cli interaction matches this request (${what}); ${detail}\n` +
-      `Re-record the cassette (KCP_PAYPLUS_CASSETTE_MODE=record, see lib/sim/README.md) if the change is intended`,
+      `Re-record the cassette (kcp-payplus record, see lib/sim/README.md) if the change is intended`,
     { field: 'cassette' },
   );
 }
@@ -315,7 +315,7 @@ export function loadCassette(path: string): Cassette {
   } catch (err) {
     throw new KcpConfigError(
       `cassette ${path}: cannot be read (${err instanceof Error ? err.message : String(err)}); record it first with ` +
-        `KCP_PAYPLUS_CASSETTE_MODE=record or check the path`,
+        `kcp-payplus record or check the path`,
       { field: 'cassette', cause: err },
     );
   }
