@@ -18,7 +18,9 @@ import {
   type KcpEnvironment,
   type SiteConfData,
 } from '../config/site-conf.js';
-import { jsUrlEnvironment } from '../config/environment.js';
+import { jsUrlEnvironment, siteCdEnvironment } from '../config/environment.js';
+import { isSiteCd } from '../config/rules.js';
+import { describeChar, ORDER_ID_CHAR } from '../protocol/validate.js';
 import { isCardCodeFormat } from '../codes/cards.js';
 import { VBANK_BANKS, isVbankBankCode } from '../codes/banks.js';
 import type { PayMethodName } from '../codes/pay-methods.js';
@@ -28,7 +30,6 @@ import {
   checkNoForbidden,
   checkText,
   checkYn,
-  describeChar,
   fail,
   type FieldRef,
 } from './checks.js';
@@ -177,7 +178,7 @@ export function orderForm(conf: SiteConfData, order: OrderInput, options: OrderF
 }
 
 function checkSiteCd(siteCd: string): string {
-  if (!/^[A-Z0-9]{5}$/.test(siteCd)) {
+  if (!isSiteCd(siteCd)) {
     throw new KcpConfigError(
       `site_cd (g_conf_site_cd) must be 5 upper-case letters or digits; got ${JSON.stringify(siteCd)}. ` +
         'KCP answers 3014 미등록 가맹점 for a lower-case code: copy it from the integration e-mail (T0000 for tests).',
@@ -206,7 +207,7 @@ export function checkOrderId(value: string): string {
   if (typeof value !== 'string' || value === '') fail(r, 'is required', 'Pass the merchant\'s own order number');
   if (value.length > 40) fail(r, `is ${value.length} characters long; KCP allows at most 40`, 'Use a shorter order number');
   for (const char of value) {
-    if (!/[0-9A-Za-z_.-]/.test(char)) {
+    if (!ORDER_ID_CHAR.test(char)) {
       fail(r, `contains ${describeChar(char)}`, 'Use only letters, digits, "_", "." and "-" (KCP and pp_cli refuse anything else)');
     }
   }
@@ -423,50 +424,35 @@ const KCP_JS: Readonly<Record<KcpEnvironment, Readonly<Record<'utf-8' | 'euc-kr'
   REAL: { 'euc-kr': REAL_JS_URL, 'utf-8': REAL_JS_URL_UTF8 },
 };
 
-/** Which KCP script a configured URL is (scheme ignored), if it is one. */
-function identifyKcpJs(url: string): { env: KcpEnvironment; charset: 'utf-8' | 'euc-kr' } | undefined {
-  const m = /^https?:\/\/pay\.kcp\.co\.kr\/plugin\/payplus(_test)?(_un)?\.js$/i.exec(url.trim());
-  if (!m) return undefined;
-  return { env: m[1] ? 'TEST' : 'REAL', charset: m[2] ? 'utf-8' : 'euc-kr' };
-}
-
-function isLocalUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The conf's own URL when it points at a local simulator; otherwise KCP's script for the site's
  * environment and the page charset (always https). A KCP URL of the other environment is a config error:
- * KCP would answer 3014.
+ * KCP would answer 3014. What the URL and the site code say is read by lib/config/environment.ts, the one classifier.
  */
 function chooseJsUrl(conf: SiteConfData, charset: OrderFormOptions['charset']): string {
-  if (isLocalUrl(conf.jsUrl)) return conf.jsUrl;
-  const standardWeb = jsUrlEnvironment(conf.jsUrl);
-  if (standardWeb?.window === 'standard-web') {
+  const js = jsUrlEnvironment(conf.jsUrl);
+  if (js?.local) return conf.jsUrl;
+  const site = siteCdEnvironment(conf.siteCd);
+  if (js?.window === 'standard-web') {
     // One script for every page charset; its host says TEST or REAL.
-    if (standardWeb.env !== conf.env) {
+    if (js.env !== site) {
       throw new KcpConfigError(
-        `g_conf_js_url is KCP's ${standardWeb.env} standard-web window but site_cd ${conf.siteCd} is a ${conf.env} code; KCP answers 3014 미등록 가맹점.`,
+        `g_conf_js_url is KCP's ${js.env} standard-web window but site_cd ${conf.siteCd} is a ${site} code; KCP answers 3014 미등록 가맹점.`,
         { field: 'g_conf_js_url', resCd: '3014' },
       );
     }
     return conf.jsUrl;
   }
-  const configured = identifyKcpJs(conf.jsUrl);
-  if (configured && configured.env !== conf.env) {
+  const configured = js?.charset === undefined ? undefined : { env: js.env, charset: js.charset };
+  if (configured && configured.env !== site) {
     throw new KcpConfigError(
-      `g_conf_js_url is KCP's ${configured.env} payment window but site_cd ${conf.siteCd} is a ${conf.env} code; ` +
-        `KCP answers 3014 미등록 가맹점. Use ${KCP_JS[conf.env][configured.charset]}.`,
+      `g_conf_js_url is KCP's ${configured.env} payment window but site_cd ${conf.siteCd} is a ${site} code; ` +
+        `KCP answers 3014 미등록 가맹점. Use ${KCP_JS[site][configured.charset]}.`,
       { field: 'g_conf_js_url', resCd: '3014' },
     );
   }
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'euc-kr') {
     throw new KcpInputError(`options.charset must be "utf-8" or "euc-kr"; got ${JSON.stringify(charset)}.`, { field: 'charset' });
   }
-  return KCP_JS[conf.env][charset ?? configured?.charset ?? 'utf-8'];
+  return KCP_JS[site][charset ?? configured?.charset ?? 'utf-8'];
 }

@@ -4,8 +4,8 @@
  * One argument, `key=value` pairs joined by ',' in the vendor order. pp_cli 2.14 takes `log_path` between `cust_ip` and
  * `log_level` (variant B); 2.00 has no such key (variant A). Values are bytes: EUC-KR, or UTF-8 with opt=1.
  */
-import { KcpInputError } from '../errors.js';
 import { encodeText, type TextEncoding } from './encoding.js';
+import { assertNoComma } from './validate.js';
 
 export interface OptionValues {
   home: string;
@@ -74,14 +74,7 @@ export function buildOptionString(values: OptionValues, version: PpCliVersion): 
   const parts: Buffer[] = [];
   optionKeys(version).forEach((key, i) => {
     const value = valueOf(values, key);
-    const comma = value.indexOf(',');
-    if (comma >= 0) {
-      throw new KcpInputError(
-        `${key}: contains ',' at position ${comma}; pp_cli splits its option list on commas, so the value would be ` +
-          `truncated and the rest read as another option. Remove the comma`,
-        { field: key },
-      );
-    }
+    assertNoComma(key, value);
     if (i > 0) parts.push(Buffer.from(','));
     parts.push(Buffer.from(`${key}=`, 'latin1'), encodeText(value, key, encoding));
   });

@@ -216,11 +216,14 @@ describe('SiteConf.fromFile', () => {
         'g_conf_gw_url: "testpaygw.kcp.co.kr" is the TEST gateway but g_conf_site_cd "A52Q7" and g_conf_js_url are REAL. Fix: use "paygw.kcp.co.kr" for a REAL site. Left as is, KCP answers res_cd=8001 (사이트 DB 설정 오류).',
       );
     });
-    it('refuses a TEST site code and JS with the REAL gateway (no documented code)', () => {
+    // Reconciled with doctor (which said 8001 here while SiteConf said nothing): the manual's FAQ says JS and gateway
+    // out of step in either direction may give 8001 ("한 부분이라도 동기화가 이루어져있지 않을 경우 8001",
+    // ../shared/docs/kcp-ax-hub-manual.ko.txt); both now render config/environment.ts classifyEnvironment.
+    it('refuses a TEST site code and JS with the REAL gateway (8001, as doctor says)', () => {
       rejects(
         base({ g_conf_gw_url: 'paygw.kcp.co.kr' }),
         'g_conf_gw_url',
-        'g_conf_gw_url: "paygw.kcp.co.kr" is the REAL gateway but g_conf_site_cd "T0000" and g_conf_js_url are TEST. Fix: use "testpaygw.kcp.co.kr" (or a local simulator) for a TEST site code.',
+        'g_conf_gw_url: "paygw.kcp.co.kr" is the REAL gateway but g_conf_site_cd "T0000" and g_conf_js_url are TEST. Fix: use "testpaygw.kcp.co.kr" (or a local simulator) for a TEST site code. Left as is, KCP answers res_cd=8001 (사이트 DB 설정 오류).',
       );
     });
     it('accepts a local simulator with a TEST site code', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { testConfData } from '../helpers/conf.js';
 import type { SiteConfData } from '../../lib/config/site-conf.js';
 import { TEST_JS_URL, TEST_JS_URL_UTF8, TEST_SITE_KEY } from '../../lib/config/site-conf.js';
-import { eucKrByteLength, findNonKsX1001 } from '../../lib/order/euc-kr.js';
+import { eucKrByteLength, findNonKsX1001 } from '../../lib/protocol/encoding.js';
 import {
   complexTaxAmounts,
   orderForm,
@@ -444,12 +444,20 @@ describe('orderForm()', () => {
   });
 });
 
+// One byte counter (protocol/encoding.ts). Reconciled: order/euc-kr.ts had a same-named copy that returned undefined
+// for a character outside KS X 1001 where the protocol's threw; the throwing one is kept (a silent undefined let
+// callers skip the check), and findNonKsX1001 serves callers that word their own message.
 describe('strict EUC-KR counting', () => {
-  it('counts ASCII 1 and KS X 1001 2 bytes', () => {
-    assert.equal(eucKrByteLength('AB가'), 4);
-    assert.equal(eucKrByteLength('漢字·'), 6);
-    assert.equal(eucKrByteLength('똠'), undefined);
-    assert.deepEqual(findNonKsX1001('가뷁'), { char: '뷁', index: 1, codePoint: 0xbdc1 });
+  it('counts ASCII 1 and KS X 1001 2 bytes, and throws naming the field for anything else', () => {
+    assert.equal(eucKrByteLength('AB가', 'good_name'), 4);
+    assert.equal(eucKrByteLength('漢字·', 'good_name'), 6);
+    assert.throws(() => eucKrByteLength('똠', 'good_name'), {
+      name: 'KcpInputError',
+      field: 'good_name',
+      message: "good_name: the character '똠' (U+B620) is not in EUC-KR (KS X 1001), so pp_cli cannot carry it; replace it (CP949-only Hangul such as 뷁 and emoji are not allowed)",
+    });
+    assert.deepEqual(findNonKsX1001('가뷁'), { char: '뷁', position: 2, codePoint: 0xbdc1 });
+    assert.deepEqual(findNonKsX1001('🍵가뷁'), { char: '🍵', position: 1, codePoint: 0x1f375 });
     assert.equal(findNonKsX1001('가나다'), undefined);
   });
 });
