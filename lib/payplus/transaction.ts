@@ -17,6 +17,7 @@ import { FS, GS, US } from '../protocol/separators.js';
 import { assertItemName, assertRequestFits } from '../protocol/limits.js';
 import { assertKcpToken, assertOrderId } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
+import { MINIMAL_ENV } from '../runner/native.js';
 import { modulePath } from './module-path.js';
 
 /** What a Transaction needs from its PayPlus. */
@@ -61,8 +62,6 @@ export class TxResult {
     return this.fields[name] ?? '';
   }
 }
-
-const DEFAULT_MODULE_ENV = Object.freeze({ PATH: '/usr/bin:/bin', LANG: 'C' });
 
 export class Transaction {
   private readonly payxCommon = new ItemSet(US, 'payx_data common');
@@ -256,7 +255,7 @@ export class Transaction {
     const outcome = await runner.run({
       file,
       args,
-      env: this.ctx.moduleEnv ?? DEFAULT_MODULE_ENV,
+      env: this.ctx.moduleEnv ?? MINIMAL_ENV,
       timeoutMs: conf.timeoutMs,
       stdoutFile: options.stdoutFile,
     });

@@ -81,23 +81,5 @@ export function buildOptionString(values: OptionValues, version: PpCliVersion): 
   return Buffer.concat(parts);
 }
 
-/**
- * Read an option string the way pp_cli does (getsubopt): split on ',', each token at its first '=', unknown keys kept
- * here (the binary ignores them), a repeated key overwrites the earlier one, a key without '=' yields ''.
- */
-export function parseOptionString(bytes: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  let start = 0;
-  while (start <= bytes.length) {
-    let end = bytes.indexOf(0x2c, start);
-    if (end < 0) end = bytes.length;
-    const token = bytes.subarray(start, end);
-    if (token.length > 0) {
-      const eq = token.indexOf(0x3d);
-      const key = (eq < 0 ? token : token.subarray(0, eq)).toString('latin1');
-      out.set(key, eq < 0 ? Buffer.alloc(0) : Buffer.from(token.subarray(eq + 1)));
-    }
-    start = end + 1;
-  }
-  return out;
-}
+/** Read an option string the way pp_cli does (getsubopt): the one reader, in runner/wire.ts. */
+export { parseOptionString } from '../runner/wire.js';

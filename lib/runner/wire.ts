@@ -1,0 +1,69 @@
+/**
+ * How pp_cli's input and output are read, in one place for every layer that reads them: the protocol (answers,
+ * option strings), the cassette view, the trace tool and doctor (pp-cli-protocol.md §1.5, §2.3, §2.5).
+ * Here, in the runner layer, because the runner (cassettes, recording) needs them and may not import from above.
+ */
+
+/**
+ * Split `text` into `key=value` items on `separator`: each item at its first '=' (values keep later '=', '+', '%',
+ * '&' verbatim), an item without '=' is a key with value '', empty items are skipped, a repeated key: the last wins.
+ * This is both pp_cli's result line (separator US) and a data set's items.
+ */
+export function splitItems(text: string, separator: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const token of text.split(separator)) {
+    if (token === '') continue;
+    const eq = token.indexOf('=');
+    if (eq < 0) fields[token] = '';
+    else fields[token.slice(0, eq)] = token.slice(eq + 1);
+  }
+  return fields;
+}
+
+/**
+ * Read an option string the way pp_cli does (getsubopt): split on ',', each token at its first '=', unknown keys kept
+ * (the binary ignores them), a repeated key overwrites the earlier one, a key without '=' yields ''.
+ */
+export function parseOptionString(bytes: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x2c, start);
+    if (end < 0) end = bytes.length;
+    const token = bytes.subarray(start, end);
+    if (token.length > 0) {
+      const eq = token.indexOf(0x3d);
+      const key = (eq < 0 ? token : token.subarray(0, eq)).toString('latin1');
+      out.set(key, eq < 0 ? Buffer.alloc(0) : Buffer.from(token.subarray(eq + 1)));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/** pp_cli's usage banner line: ` <program> - <module>   ver X.YY`. */
+export interface UsageBanner {
+  /** The whole line without its leading and trailing blanks, e.g. `pp_cli - KCP PG CLIENT MODULE   ver 2.14`. */
+  readonly banner: string;
+  readonly program: string;
+  readonly module: string;
+  readonly version: string;
+}
+
+const BANNER_LINE = /^ (\S+) - (.+?)[ \t]+ver (\d+\.\d{2})[ \t]*$/m;
+/** What KCP's modules call themselves on that line: v2.14 (English or Korean build) and v2.00. */
+const KCP_MODULE = /^(KCP PG CLIENT (MODULE|모듈)|PayPLUS CLIENT 모듈)$/;
+const RULE = '='.repeat(70);
+
+/** The banner line in `stderr` (printed for `-x` or any option other than -h), if there is one. */
+export function parseUsageBanner(stderr: string): UsageBanner | undefined {
+  const m = BANNER_LINE.exec(stderr);
+  if (!m) return undefined;
+  return { banner: m[0].trim(), program: m[1]!, module: m[2]!, version: m[3]! };
+}
+
+/** KCP's own usage banner: a rule of 70 '=' and then a banner line naming one of KCP's modules (S102's sign). */
+export function hasKcpUsageBanner(stderr: string): boolean {
+  const b = parseUsageBanner(stderr);
+  return b !== undefined && KCP_MODULE.test(b.module) && stderr.includes(`${RULE}\n ${b.program} - `);
+}
