@@ -5,6 +5,8 @@ import {
   REAL_JS_URL,
   REAL_JS_URL_UTF8,
   SiteConf,
+  SITE_CONF_FIELDS,
+  siteConfFileSchema,
   TEST_JS_URL,
   TEST_JS_URL_UTF8,
   TEST_SITE_KEY,
@@ -68,10 +70,33 @@ describe('SiteConf.fromFile', () => {
         allowNonstandardPort: false,
         notifyUrl: undefined,
         timeoutMs: 60000,
+        // toJSON used to miss these three; it is now derived from SITE_CONF_FIELDS like toFile.
+        logRetentionDays: undefined,
+        prunePpCliLogs: false,
+        allowPpCliRequestDump: false,
         cfgDir: undefined,
       },
     );
     assert.equal(c.binDir, '/opt/kcp-payplus/bin');
+  });
+
+  it('has one row in SITE_CONF_FIELDS for every key of the file schema, and no other', () => {
+    const payplusKeys = Object.keys(siteConfFileSchema.shape.payplus.unwrap().unwrap().shape).map((k) => `payplus.${k}`);
+    const schemaKeys = [...Object.keys(siteConfFileSchema.shape).filter((k) => k !== 'payplus'), ...payplusKeys].sort();
+    assert.deepEqual(Object.values(SITE_CONF_FIELDS).map((row) => row.file).sort(), schemaKeys);
+    // Every row survives the round trip file → SiteConf → file → SiteConf → JSON, opt-ins included.
+    const c = SiteConf.fromFile(
+      real({ payplus: { log_retention_days: 30, prune_pp_cli_logs: true, pp_cli_log_level: 5, allow_pp_cli_request_dump: true, notify_url: 'https://shop.example.com/n' } }),
+    );
+    const json = c.toJSON();
+    for (const prop of Object.keys(SITE_CONF_FIELDS)) assert.ok(prop in json, prop);
+    assert.deepEqual(
+      { ...json, siteKey: '' },
+      { ...SiteConf.fromFile(c.toFile()).toJSON(), siteKey: '' },
+    );
+    assert.equal(json['logRetentionDays'], 30);
+    assert.equal(json['prunePpCliLogs'], true);
+    assert.equal(json['allowPpCliRequestDump'], true);
   });
 
   it('reads a REAL site', () => {
