@@ -45,9 +45,10 @@ export class KcpError extends Error {
    *   the same situation, so a merchant's existing handling keeps working. 9502 (연동 모듈 호출 오류: pp_cli did not
    *   run or printed no answer; KCP's PHP library substitutes it for empty output), 9562 (연동 오류: the payment window
    *   posted no tran_cd), 9601 (결제 정보 오류: no enc_data/enc_info, which
-   *   pp_cli itself answers without contacting KCP), and for a refused configuration or order-form
-   *   value the code KCP would answer if it were sent (3014 미등록 가맹점, 8001 사이트 DB 설정 오류).
-   * - undefined: nothing KCP-specific applies (most input and configuration errors).
+   *   pp_cli itself answers without contacting KCP).
+   * - undefined: nothing was answered and no sample assigns a code (most input errors, and every configuration error:
+   *   a KcpConfigError names the code KCP would answer in its message instead, e.g. "Left as is, KCP answers
+   *   res_cd=3014 (미등록 가맹점)", so it is never mistaken for an answer).
    * Tell them apart with `raw.res_cd !== undefined`; `outcomeKnown` says separately whether KCP may have acted.
    */
   readonly resCd: string | undefined;

@@ -171,6 +171,9 @@ function presetToFile(base: SiteConfPresetOptions & { siteCd: string; siteKey: s
   });
 }
 
+/** Frozen plain SiteConfData already validated by SiteConf.from. */
+const validatedData = new WeakMap<object, SiteConf>();
+
 /** The fields of SiteConfData, declared once there (declaration merging), assigned in the constructor. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface SiteConf extends SiteConfData {}
@@ -206,6 +209,21 @@ export class SiteConf implements SiteConfData {
       const line = e.field === undefined ? undefined : source.lines[e.field];
       throw new KcpConfigError(`${file}${line === undefined ? '' : `:${line}`}: ${e.message}`, { field: e.field, cause: e });
     }
+  }
+
+  /**
+   * The validated SiteConf for `conf`: itself when it is one. Plain SiteConfData (a literal, e.g. a test's) goes
+   * through the very rules a cfg file does, so an inconsistent or malformed literal fails the way the file would;
+   * env and window are derived again, never taken from the literal. APIs that need a valid configuration (orderForm
+   * and the pages built on it) take their conf only through here.
+   */
+  static from(conf: SiteConf | SiteConfData): SiteConf {
+    if (conf instanceof SiteConf) return conf;
+    const cached = validatedData.get(conf);
+    if (cached) return cached;
+    const validated = SiteConf.fromFile(settingsToFile(conf));
+    if (Object.isFrozen(conf)) validatedData.set(conf, validated); // a frozen literal cannot change after the check
+    return validated;
   }
 
   /** KCP's public TEST site (T0000) against testpaygw.kcp.co.kr and payplus_test.js (payplus_web.jsp with window 'standard-web'). */

@@ -9,7 +9,7 @@
  * published the merchant's secret key to every visitor; the payment window does not need it (the key is
  * used only server-side, by pp_cli), so leaving it out loses nothing and leaks nothing.
  */
-import { KcpConfigError, KcpInputError } from '../errors.js';
+import { KcpInputError } from '../errors.js';
 import {
   REAL_JS_URL,
   REAL_JS_URL_UTF8,
@@ -18,8 +18,8 @@ import {
   type KcpEnvironment,
   type SiteConfData,
 } from '../config/site-conf.js';
-import { jsUrlEnvironment, siteCdEnvironment } from '../config/environment.js';
-import { isSiteCd } from '../config/rules.js';
+import { jsUrlEnvironment } from '../config/environment.js';
+import { SiteConf } from '../config/site-conf-class.js';
 import { describeChar, ORDER_ID_CHAR } from '../protocol/validate.js';
 import { isCardCodeFormat } from '../codes/cards.js';
 import { VBANK_BANKS, isVbankBankCode } from '../codes/banks.js';
@@ -134,10 +134,12 @@ export const WINDOW_FILLED_FIELDS = Object.freeze(['enc_data', 'enc_info', 'tran
 const ref = (kcp: string, prop: string): FieldRef => ({ kcp, prop });
 
 /** Builds and validates the order form for one order. */
-export function orderForm(conf: SiteConfData, order: OrderInput, options: OrderFormOptions = {}): OrderForm {
+export function orderForm(data: SiteConf | SiteConfData, order: OrderInput, options: OrderFormOptions = {}): OrderForm {
+  // Only a validated configuration: site code, key and the TEST/REAL consistency are SiteConf's rules (3014/8001).
+  const conf = SiteConf.from(data);
   const warnings: string[] = [];
   const f: Record<string, string> = {};
-  const siteCd = checkSiteCd(conf.siteCd);
+  const siteCd = conf.siteCd;
   const currency = checkCurrency(order.currency);
   const payMethod = payMethodBitmap(order.payMethod);
   const goodMny = checkAmount(ref('good_mny', 'goodMny'), order.goodMny, false);
@@ -175,17 +177,6 @@ export function orderForm(conf: SiteConfData, order: OrderInput, options: OrderF
     html: hiddenInputs(fields),
     warnings: Object.freeze(warnings),
   });
-}
-
-function checkSiteCd(siteCd: string): string {
-  if (!isSiteCd(siteCd)) {
-    throw new KcpConfigError(
-      `site_cd (g_conf_site_cd) must be 5 upper-case letters or digits; got ${JSON.stringify(siteCd)}. ` +
-        'KCP answers 3014 미등록 가맹점 for a lower-case code: copy it from the integration e-mail (T0000 for tests).',
-      { field: 'site_cd', resCd: '3014' },
-    );
-  }
-  return siteCd;
 }
 
 function checkCurrency(currency: OrderInput['currency']): 'WON' | 'USD' {
@@ -425,34 +416,15 @@ const KCP_JS: Readonly<Record<KcpEnvironment, Readonly<Record<'utf-8' | 'euc-kr'
 };
 
 /**
- * The conf's own URL when it points at a local simulator; otherwise KCP's script for the site's
- * environment and the page charset (always https). A KCP URL of the other environment is a config error:
- * KCP would answer 3014. What the URL and the site code say is read by lib/config/environment.ts, the one classifier.
+ * The conf's own URL when it points at a local simulator or is the standard-web window (one script for every page
+ * charset); otherwise KCP's plug-in script for the site's environment and the page charset (always https). The conf
+ * is a validated SiteConf, so its script already belongs to its site code's environment (SiteConf's 3014 rule).
  */
-function chooseJsUrl(conf: SiteConfData, charset: OrderFormOptions['charset']): string {
+function chooseJsUrl(conf: SiteConf, charset: OrderFormOptions['charset']): string {
   const js = jsUrlEnvironment(conf.jsUrl);
-  if (js?.local) return conf.jsUrl;
-  const site = siteCdEnvironment(conf.siteCd);
-  if (js?.window === 'standard-web') {
-    // One script for every page charset; its host says TEST or REAL.
-    if (js.env !== site) {
-      throw new KcpConfigError(
-        `g_conf_js_url is KCP's ${js.env} standard-web window but site_cd ${conf.siteCd} is a ${site} code; KCP answers 3014 미등록 가맹점.`,
-        { field: 'g_conf_js_url', resCd: '3014' },
-      );
-    }
-    return conf.jsUrl;
-  }
-  const configured = js?.charset === undefined ? undefined : { env: js.env, charset: js.charset };
-  if (configured && configured.env !== site) {
-    throw new KcpConfigError(
-      `g_conf_js_url is KCP's ${configured.env} payment window but site_cd ${conf.siteCd} is a ${site} code; ` +
-        `KCP answers 3014 미등록 가맹점. Use ${KCP_JS[site][configured.charset]}.`,
-      { field: 'g_conf_js_url', resCd: '3014' },
-    );
-  }
+  if (js?.local || js?.window === 'standard-web') return conf.jsUrl;
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'euc-kr') {
     throw new KcpInputError(`options.charset must be "utf-8" or "euc-kr"; got ${JSON.stringify(charset)}.`, { field: 'charset' });
   }
-  return KCP_JS[site][charset ?? configured?.charset ?? 'utf-8'];
+  return KCP_JS[conf.env][charset ?? js?.charset ?? 'utf-8'];
 }
