@@ -21,24 +21,32 @@ export function splitItems(text: string, separator: string): Record<string, stri
 }
 
 /**
+ * Split bytes into `name=value` pairs on the byte `separator`, each at its first '=' (a pair without '=' has an empty
+ * value), empty segments skipped, in order and with repeats (callers decide which repeat wins). The bytes are views
+ * into `bytes`. getsubopt over pp_cli's -h (',') and an HTTP form body ('&') are both this.
+ */
+export function splitBytePairs(bytes: Buffer, separator: number): Array<[Buffer, Buffer]> {
+  const pairs: Array<[Buffer, Buffer]> = [];
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(separator, start);
+    if (end < 0) end = bytes.length;
+    const segment = bytes.subarray(start, end);
+    if (segment.length > 0) {
+      const eq = segment.indexOf(0x3d);
+      pairs.push(eq < 0 ? [segment, segment.subarray(segment.length)] : [segment.subarray(0, eq), segment.subarray(eq + 1)]);
+    }
+    start = end + 1;
+  }
+  return pairs;
+}
+
+/**
  * Read an option string the way pp_cli does (getsubopt): split on ',', each token at its first '=', unknown keys kept
  * (the binary ignores them), a repeated key overwrites the earlier one, a key without '=' yields ''.
  */
 export function parseOptionString(bytes: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  let start = 0;
-  while (start <= bytes.length) {
-    let end = bytes.indexOf(0x2c, start);
-    if (end < 0) end = bytes.length;
-    const token = bytes.subarray(start, end);
-    if (token.length > 0) {
-      const eq = token.indexOf(0x3d);
-      const key = (eq < 0 ? token : token.subarray(0, eq)).toString('latin1');
-      out.set(key, eq < 0 ? Buffer.alloc(0) : Buffer.from(token.subarray(eq + 1)));
-    }
-    start = end + 1;
-  }
-  return out;
+  return new Map(splitBytePairs(bytes, 0x2c).map(([key, value]) => [key.toString('latin1'), Buffer.from(value)]));
 }
 
 /** pp_cli's usage banner line: ` <program> - <module>   ver X.YY`. */
