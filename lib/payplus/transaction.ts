@@ -15,7 +15,7 @@ import { buildOptionString, type OptionValues } from '../protocol/option-string.
 import { interpretOutcome, type ResultFields } from '../protocol/result.js';
 import { FS, GS, US } from '../protocol/separators.js';
 import { assertItemName, assertRequestFits } from '../protocol/limits.js';
-import { assertKcpToken, assertOrderId } from '../protocol/validate.js';
+import { assertKcpToken, assertNoComma, assertOrderId } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
 import { MINIMAL_ENV } from '../runner/native.js';
 import { modulePath } from './module-path.js';
@@ -171,9 +171,7 @@ export class Transaction {
           { field: 'plan_data' },
         );
       }
-      if (items.includes(',')) {
-        throw new KcpInputError(`plan_data: the ${name} set contains ','; remove the comma`, { field: 'plan_data' });
-      }
+      assertNoComma('plan_data', items);
       assertPlanItems(name, items);
       target.appendRaw(items);
     }
