@@ -11,13 +11,19 @@
  */
 export function splitItems(text: string, separator: string): Record<string, string> {
   const fields: Record<string, string> = {};
+  for (const [key, value] of splitItemPairs(text, separator)) fields[key] = value;
+  return fields;
+}
+
+/** splitItems' pairs in order, repeats included (for callers that keep them in a Map). */
+export function splitItemPairs(text: string, separator: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
   for (const token of text.split(separator)) {
     if (token === '') continue;
     const eq = token.indexOf('=');
-    if (eq < 0) fields[token] = '';
-    else fields[token.slice(0, eq)] = token.slice(eq + 1);
+    pairs.push(eq < 0 ? [token, ''] : [token.slice(0, eq), token.slice(eq + 1)]);
   }
-  return fields;
+  return pairs;
 }
 
 /**
