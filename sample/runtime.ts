@@ -91,7 +91,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      shop.close();
+      await shop.close();
       await sim.close();
       (logger as { close?: () => void }).close?.();
     },

@@ -67,7 +67,7 @@ export interface Shop {
   app: express.Express;
   orders: OrderStore;
   payplus: PayPlus;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Order ids: date + random, within KCP's [0-9A-Za-z_.-]{1,40}. */
@@ -94,7 +94,19 @@ function approvalOf(order: OrderRow): Approval | undefined {
 export async function createShop(options: ShopOptions): Promise<Shop> {
   const { conf } = options;
   const orders = new OrderStore(path.join(options.dataDir, 'shop.sqlite'));
-  const payplus = options.payplus ?? new PayPlus(conf, { logger: options.logger });
+  const payplus =
+    options.payplus ??
+    new PayPlus(conf, {
+      logger: options.logger,
+      // Our orders live in our own SQLite file, so after a crash between our commit and the SDK's record of it,
+      // recovery asks us: the order holds the approval's tno exactly when we committed it.
+      isCommitted: (attempt) => orders.get(attempt.ordrIdxx)?.tno === attempt.tno,
+    });
+  // Settle what a crash of the previous run left behind (safe with several workers: live payments are untouched).
+  const recovered = await payplus.recover({ custIp: '127.0.0.1' });
+  for (const r of [...recovered.failed, ...recovered.unknown, ...recovered.undecided]) {
+    options.logger?.log({ level: 0, event: 'shop.recovery_needs_a_person', ordrIdxx: r.ordrIdxx, fields: { tno: r.tno ?? '' } });
+  }
   const app = express();
   app.set('trust proxy', options.trustProxy ? [...options.trustProxy] : false);
 
@@ -358,5 +370,13 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
     }),
   );
 
-  return { app, orders, payplus, close: () => orders.close() };
+  return {
+    app,
+    orders,
+    payplus,
+    close: async () => {
+      orders.close();
+      if (!options.payplus) await payplus.close();
+    },
+  };
 }

@@ -49,6 +49,19 @@ export const HELP: Readonly<Record<string, CommandHelp | string>> = {
   },
   // recover's text lives with its command (the lead's file), used here as it is.
   recover: RECOVER_USAGE,
+  archive: {
+    usage: ['kcp-payplus archive [--older-than-days <n>] [--config <file>] [--store <location>]'],
+    about:
+      'Moves settled payment attempts (committed, declined, cancelled, kept) last changed more than n days ago from the ' +
+      'live table to kcp_payplus_attempts_archive. Their order ids stay taken, so an archived order still cannot be paid ' +
+      'twice; open attempts are never moved. Run it from cron on a busy shop.',
+    options: [
+      ['--older-than-days <n>', 'archive what was settled before this many days ago (default 90)'],
+      CONFIG_OPTION,
+      ['--store <location>', 'sqlite:/path/payplus.sqlite | postgres://… | mysql://… (default <log_dir>/payplus.sqlite)'],
+    ],
+    examples: ['kcp-payplus archive --older-than-days 365', 'kcp-payplus archive --store mysql://shop@127.0.0.1/shop'],
+  },
   sim: {
     usage: [
       'kcp-payplus sim [--port <n>] [--notify-url <url>] [--env TEST|REAL] [--slow-ms <ms>] [--retry-ms <ms,ms,...>]',

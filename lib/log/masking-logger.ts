@@ -4,9 +4,10 @@
  * logger that masks again (like createFileLogger) changes nothing.
  */
 import { maskFields } from './mask.js';
-import type { PayplusLogger } from './types.js';
+import { silentLogger, type PayplusLogger } from './types.js';
 
 export function maskingLogger(inner: PayplusLogger): PayplusLogger {
+  if (inner === silentLogger) return silentLogger; // nothing is written: nothing to mask
   return {
     log(event) {
       inner.log(event.fields === undefined ? event : { ...event, fields: maskFields(event.fields) });

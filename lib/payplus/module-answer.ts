@@ -8,14 +8,15 @@
  *    result string.
  * With neither, and a runner that creates the file before the module starts, the module never ran.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { SiteConfData } from '../config/site-conf.js';
 import { dailyLogPath, logDirsOf, PP_CLI_LOG_SUFFIX } from '../log/paths.js';
 import { decodeText } from '../protocol/encoding.js';
 import { lastLine, parseResultLine, type ResultFields } from '../protocol/result.js';
 import type { Attempt } from '../store/types.js';
-import { decodeLogFile, parsePpCliLine } from '../trace/pp-cli-log.js';
+import { decodeLogLine, parsePpCliLine } from '../trace/pp-cli-log.js';
+import type { TraceEntry } from '../trace/types.js';
 
 export type ModuleAnswer =
   /** A complete answer line, with where it was read. */
@@ -70,20 +71,44 @@ function fromStdoutFile(file: string): ModuleAnswer | 'absent' | 'empty' | undef
   return undefined;
 }
 
-/** Finds the run for `ordrIdxx` started at or after `since` in pp_cli's daily logs (those days only). */
-function fromModuleLog(conf: Pick<SiteConfData, 'homeDir' | 'logDir'>, ordrIdxx: string, since: number): ModuleAnswer | undefined {
-  const days: Date[] = [];
-  for (let t = since - 86_400_000; t <= Date.now() + 86_400_000; t += 86_400_000) days.push(new Date(t));
+/** The lines of a file as bytes, read in chunks off the event loop (a busy day's pp_cli log can be large). */
+async function* lineBytes(file: string): AsyncGenerator<Buffer> {
+  let rest = Buffer.alloc(0);
+  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+    let data = Buffer.concat([rest, chunk as Buffer]);
+    let nl: number;
+    while ((nl = data.indexOf(0x0a)) >= 0) {
+      yield data.subarray(0, nl > 0 && data[nl - 1] === 0x0d ? nl - 1 : nl);
+      data = data.subarray(nl + 1);
+    }
+    rest = Buffer.from(data);
+  }
+  if (rest.length > 0) yield rest;
+}
+
+/**
+ * Finds the run for `ordrIdxx` started at or after `since` in pp_cli's daily logs: the day before, of and after the
+ * attempt (a run ends within its timeout), each read once as a stream.
+ */
+async function fromModuleLog(conf: Pick<SiteConfData, 'homeDir' | 'logDir'>, ordrIdxx: string, since: number): Promise<ModuleAnswer | undefined> {
+  const days = [since - 86_400_000, since, since + 86_400_000].map((t) => new Date(t));
   for (const dir of logDirsOf(conf)) {
     for (const day of days) {
       const file = dailyLogPath(dir, day, PP_CLI_LOG_SUFFIX);
       if (!existsSync(file)) continue;
-      const entries = decodeLogFile(readFileSync(file))
-        .map((line) => parsePpCliLine(line, day.getFullYear()))
-        .filter((e) => e !== undefined);
-      const start = entries.find((e) => e.step === 'TX_START' && e.ordrIdxx === ordrIdxx && e.time.getTime() >= since - 2000);
+      let start: TraceEntry | undefined;
+      let end: TraceEntry | undefined;
+      for await (const bytes of lineBytes(file)) {
+        const entry = parsePpCliLine(decodeLogLine(bytes), day.getFullYear());
+        if (!entry) continue;
+        if (!start) {
+          if (entry.step === 'TX_START' && entry.ordrIdxx === ordrIdxx && entry.time.getTime() >= since - 2000) start = entry;
+        } else if (entry.step === 'TX_ENDED' && entry.pid === start.pid) {
+          end = entry;
+          break;
+        }
+      }
       if (!start) continue;
-      const end = entries.find((e) => e.step === 'TX_ENDED' && e.pid === start.pid && e.time >= start.time);
       if (end && COMPLETE.test(`res_cd=${end.fields.res_cd ?? ''}\x1fres_msg=`)) {
         return { kind: 'answer', fields: end.fields, source: 'pp_cli log' };
       }
@@ -100,13 +125,13 @@ function fromModuleLog(conf: Pick<SiteConfData, 'homeDir' | 'logDir'>, ordrIdxx:
  * just before the module starts: no file (or an empty one) and no TX_START in the module's log. An attempt that
  * already saw the module fail (`unknown`: killed at the timeout, say) is never taken for "not started".
  */
-export function moduleAnswer(
+export async function moduleAnswer(
   conf: Pick<SiteConfData, 'homeDir' | 'logDir'>,
   attempt: Pick<Attempt, 'ordrIdxx' | 'createdAt' | 'outputPath' | 'durableOutput' | 'state'>,
-): ModuleAnswer {
+): Promise<ModuleAnswer> {
   const file = attempt.outputPath === undefined ? 'absent' : fromStdoutFile(attempt.outputPath);
   if (typeof file === 'object') return file;
-  const logged = fromModuleLog(conf, attempt.ordrIdxx, attempt.createdAt);
+  const logged = await fromModuleLog(conf, attempt.ordrIdxx, attempt.createdAt);
   if (logged) return logged;
   const trustworthy = attempt.durableOutput && attempt.outputPath !== undefined && attempt.state === 'started';
   if (trustworthy && (file === 'absent' || file === 'empty')) return { kind: 'not_started' };

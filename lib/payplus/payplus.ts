@@ -237,7 +237,7 @@ export class PayPlus {
    * ordr_mony and KCP refuses (8059) when the window's amount differs. Compare the returned `amount` too — or use
    * processPayment(), which does all of it and cancels automatically.
    */
-  async approve(req: ApproveRequest, run: { stdoutFile?: string } = {}): Promise<Approval> {
+  async approve(req: ApproveRequest, run: { stdoutFile?: string; timeoutMs?: number } = {}): Promise<Approval> {
     const amount = assertAmount('ordr_mony', req.amount);
     assertOrderId('ordr_idxx', req.ordrIdxx);
     if (req.encData === '' || req.encInfo === '') {
@@ -267,6 +267,7 @@ export class PayPlus {
       custIp: req.custIp,
       traceNo: req.traceNo ?? '',
       stdoutFile: run.stdoutFile,
+      timeoutMs: run.timeoutMs,
     });
     this.raiseUnless(res, 'approval', { vbankApproval: method === 'vbank' });
     if (!/^[0-9]{14}$/.test(res.get('tno'))) {

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlreadyCancelledCode } from '../codes/results.js';
 import {
@@ -18,6 +19,7 @@ import {
   KcpDuplicateOrderError,
   KcpError,
   KcpInputError,
+  KcpOutcomeUnknownError,
   toKcpError,
 } from '../errors.js';
 import type { PayplusLogger } from '../log/types.js';
@@ -60,7 +62,7 @@ export interface ProcessPaymentOptions<C> {
 
 export const AUTO_CANCEL_DESC = '결과 처리 오류 - 자동 취소';
 
-export type AutoCancelReason = 'amount_mismatch' | 'commit_failed' | 'recovered';
+export type AutoCancelReason = 'amount_mismatch' | 'commit_failed' | 'recovered' | 'timeout';
 
 export type PaymentOutcome<C = unknown> =
   /**
@@ -97,16 +99,65 @@ export interface PaymentContext {
   isCommitted?: IsCommittedHook;
 }
 
+/**
+ * Removes an attempt's stdout file once the store holds what it said: it holds the module's whole answer, buyer data
+ * included, and is needed only until then. A failure to remove it is harmless (recovery reads it again at worst).
+ */
+export function discardAnswer(attempt: Pick<Attempt, 'outputPath' | 'durableOutput'>): void {
+  if (attempt.outputPath === undefined || !attempt.durableOutput) return; // only runners that honour stdoutFile make one
+  unlink(attempt.outputPath).catch(() => undefined);
+}
+
 /** Renews this process's lease on an attempt while it works on it; stop() ends the renewals. */
 function holdLease(ctx: PaymentContext, id: string, owner: Owner): { stop(): void } {
-  const timer = setInterval(() => {
-    ctx.store.claim(id, owner, owner, Date.now() + ctx.leaseMs).catch((err: unknown) =>
-      ctx.logger.log({ level: 0, event: 'payment.lease_failed', fields: { id, message: String(err) } }),
-    );
-  }, Math.max(1000, Math.floor(ctx.leaseMs / 3)));
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  let keeper = leaseKeepers.get(ctx.store);
+  if (!keeper) leaseKeepers.set(ctx.store, (keeper = new LeaseKeeper()));
+  return keeper.hold(ctx, id, owner);
 }
+
+/**
+ * One timer per store renews the leases of every attempt this process is working on (a timer per payment cost more
+ * than the payment's own work at 8 concurrent payments). It runs only while something is held, and never keeps the
+ * process alive.
+ */
+class LeaseKeeper {
+  /** Held attempts; `holds` counts who holds one (the payment, and a late answer it waits for). */
+  readonly #held = new Map<string, { ctx: PaymentContext; owner: Owner; holds: number }>();
+  #timer: NodeJS.Timeout | undefined;
+
+  hold(ctx: PaymentContext, id: string, owner: Owner): { stop(): void } {
+    const entry = this.#held.get(id) ?? { ctx, owner, holds: 0 };
+    entry.holds += 1;
+    this.#held.set(id, entry);
+    if (!this.#timer) {
+      this.#timer = setInterval(() => this.#renew(), Math.max(1000, Math.floor(ctx.leaseMs / 3)));
+      this.#timer.unref();
+    }
+    let stopped = false;
+    return {
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        entry.holds -= 1;
+        if (entry.holds === 0) this.#held.delete(id);
+        if (this.#held.size === 0 && this.#timer) {
+          clearInterval(this.#timer);
+          this.#timer = undefined;
+        }
+      },
+    };
+  }
+
+  #renew(): void {
+    for (const [id, { ctx, owner }] of this.#held) {
+      ctx.store.claim(id, owner, owner, Date.now() + ctx.leaseMs).catch((err: unknown) =>
+        ctx.logger.log({ level: 0, event: 'payment.lease_failed', fields: { id, message: String(err) } }),
+      );
+    }
+  }
+}
+
+const leaseKeepers = new WeakMap<PaymentStore, LeaseKeeper>();
 
 /**
  * Moves an attempt on, and logs (never throws) when the store fails: once pp_cli has run, the money has moved, and a
@@ -142,6 +193,9 @@ export async function note(
 }
 
 function describeBlocking(b: Attempt): string {
+  if (b.state === 'unknown' && !ownerGone(b.owner, b.leaseUntil)) {
+    return `an earlier attempt (${b.id}) is still waiting for pp_cli's answer; try again in a minute`;
+  }
   switch (b.state) {
     case 'committed':
     case 'kept':
@@ -196,12 +250,16 @@ export async function processPayment<C>(
     durableOutput: runner.durableOutput === true,
     traceNo: form.trace_no || undefined,
   };
-  let begun = await store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs });
+  const begin = () =>
+    store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs }).catch((err: unknown) => {
+      throw toKcpError(new Error(`the payment store is unavailable (${String((err as Error)?.message ?? err)})`), { moduleStarted: false });
+    });
+  let begun = await begin();
   if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && ownerGone(begun.blocking.owner, begun.blocking.leaseUntil)) {
     // A dead worker's leftovers: settle them first (this may cancel its uncommitted approval), then try once more.
     const { settleAttempt } = await import('./recovery.js');
     await settleAttempt(ctx, begun.blocking, { custIp: options.custIp });
-    begun = await store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs });
+    begun = await begin();
   }
   if (!begun.ok) {
     throw new KcpDuplicateOrderError(`ordr_idxx: order ${ordrIdxx} cannot be approved now: ${describeBlocking(begun.blocking)}`, {
@@ -229,20 +287,30 @@ async function approveAndCommit<C>(
   const { payplus, logger } = ctx;
   const { id, ordrIdxx } = attempt;
   let approval: Approval;
+  const waitMs = payplus.conf.timeoutMs;
+  const approving = payplus.approve(
+    {
+      tranCd,
+      encData: form.enc_data ?? '',
+      encInfo: form.enc_info ?? '',
+      traceNo: form.trace_no ?? '',
+      ordrIdxx,
+      amount: attempt.amount,
+      custIp: options.custIp,
+      usePayMethod: form.use_pay_method || undefined,
+    },
+    // The module is never killed at the page's timeout: killed mid-exchange, nobody could ever tell what KCP did.
+    { stdoutFile: attempt.outputPath, timeoutMs: lateAnswerLimitMs(waitMs) },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const first = await Promise.race([
+    approving.then(() => 'answered' as const, () => 'answered' as const),
+    new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), waitMs))),
+  ]);
+  clearTimeout(timer);
+  if (first === 'late') return awaitLateAnswer(ctx, attempt, owner, approving, options.custIp, waitMs);
   try {
-    approval = await payplus.approve(
-      {
-        tranCd,
-        encData: form.enc_data ?? '',
-        encInfo: form.enc_info ?? '',
-        traceNo: form.trace_no ?? '',
-        ordrIdxx,
-        amount: attempt.amount,
-        custIp: options.custIp,
-        usePayMethod: form.use_pay_method || undefined,
-      },
-      { stdoutFile: attempt.outputPath },
-    );
+    approval = await approving;
   } catch (err) {
     // Did the module start? The runner creates the stdout file just before it does (and removes it when it could not).
     const started = attempt.durableOutput
@@ -250,7 +318,9 @@ async function approveAndCommit<C>(
       : !(err instanceof KcpError && err.outcomeKnown);
     const error = toKcpError(err, { moduleStarted: started });
     if (error.outcomeKnown) {
-      await note(ctx, attempt, ['started'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner);
+      if (await note(ctx, attempt, ['started'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner)) {
+        discardAnswer(attempt);
+      }
       if (error instanceof KcpInputError) throw error;
       return { status: 'declined', error, attemptId: id };
     }
@@ -272,6 +342,7 @@ async function approveAndCommit<C>(
     escrow: approval.escrow,
   };
   const recorded = await note(ctx, attempt, ['started'], approvedPatch, owner);
+  if (recorded) discardAnswer(attempt); // the store has the answer now; the file holds buyer data
   const approved: Attempt = { ...attempt, ...approvedPatch };
 
   const total = approvedTotal(approval);
@@ -310,6 +381,66 @@ async function approveAndCommit<C>(
   return storeError === undefined
     ? { status: 'approved', approval, committed, attemptId: id }
     : { status: 'approved', approval, committed, attemptId: id, storeError };
+}
+
+/** How long a module that missed the page's timeout may still run before it is killed (its answer is still wanted). */
+export function lateAnswerLimitMs(timeoutMs: number): number {
+  return Math.max(timeoutMs * 10, 300_000);
+}
+
+/**
+ * pp_cli has not answered within the timeout. The buyer's request gets `unknown` now; the module keeps running (this
+ * process keeps the attempt and its lease), and its answer settles the attempt when it comes: an approval is
+ * cancelled (nothing was committed), a refusal frees the order. Only a module that outlives lateAnswerLimitMs is
+ * killed, and then the attempt stays unknown for a person.
+ */
+async function awaitLateAnswer<C>(
+  ctx: PaymentContext,
+  attempt: Attempt,
+  owner: Owner,
+  approving: Promise<Approval>,
+  custIp: string,
+  waitMs: number,
+): Promise<PaymentOutcome<C>> {
+  const lease = holdLease(ctx, attempt.id, owner);
+  const late = `pp_cli had not answered after ${waitMs} ms; it is still running, and its answer will be settled when it comes`;
+  await note(ctx, attempt, ['started'], { state: 'unknown', note: late }, owner);
+  ctx.logger.log({ level: 0, event: 'payment.late', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, message: late } });
+  void approving
+    .then(
+      async (approval) => {
+        const patch = {
+          state: 'approved' as const,
+          tno: approval.tno,
+          resCd: approval.resCd,
+          approvedAmount: approval.amount === undefined ? undefined : String(approval.amount),
+          method: approval.method,
+          escrow: approval.escrow,
+          note: 'approved after the page had been told unknown: never committed, so cancelled',
+        };
+        if (await note(ctx, attempt, ['unknown'], patch, owner)) discardAnswer(attempt);
+        await autoCancel(ctx, { ...attempt, ...patch }, owner, 'timeout', undefined, custIp);
+      },
+      async (err: unknown) => {
+        const error = toKcpError(err, { moduleStarted: true });
+        if (error.outcomeKnown) {
+          if (await note(ctx, attempt, ['unknown'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner)) {
+            discardAnswer(attempt);
+          }
+        } else {
+          await note(ctx, attempt, ['unknown'], { resCd: error.resCd, note: error.message.slice(0, 300), leaseUntil: 0 }, owner);
+        }
+      },
+    )
+    .catch((err: unknown) =>
+      ctx.logger.log({ level: 0, event: 'payment.late_failed', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, message: String(err) } }),
+    )
+    .finally(() => lease.stop());
+  const error = new KcpOutcomeUnknownError(
+    `${late}: an approval is cancelled (the order was not committed), a refusal frees the order. Tell the buyer to wait ` +
+      `and check the order again; do not retry the payment before then`,
+  );
+  return { status: 'unknown', error, attemptId: attempt.id };
 }
 
 type CancelOutcome =

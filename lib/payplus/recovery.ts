@@ -19,7 +19,7 @@ import { answerError } from '../protocol/result.js';
 import { currentOwner, ownerGone, sameOwner } from '../store/owner.js';
 import type { Attempt, AttemptState, Owner } from '../store/types.js';
 import { moduleAnswer } from './module-answer.js';
-import { autoCancel, note, type IsCommittedHook, type PaymentContext } from './process-payment.js';
+import { autoCancel, discardAnswer, note, type IsCommittedHook, type PaymentContext } from './process-payment.js';
 import { toApproval } from './results.js';
 
 export interface AttemptRef {
@@ -80,10 +80,12 @@ function ref(a: Attempt): AttemptRef {
 
 /** Reads the module's answer into the attempt: approved (returned with its fields), or settled/left as it says. */
 async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promise<Attempt | SettleResult> {
-  const answer = moduleAnswer(ctx.payplus.conf, a);
+  const answer = await moduleAnswer(ctx.payplus.conf, a);
   if (answer.kind === 'running') return { kind: 'in_progress' };
   if (answer.kind === 'not_started') {
-    await note(ctx, a, ['started', 'unknown'], { state: 'declined', note: 'pp_cli never ran for this attempt' }, me);
+    if (await note(ctx, a, ['started', 'unknown'], { state: 'declined', note: 'pp_cli never ran for this attempt' }, me)) {
+      discardAnswer(a);
+    }
     return { kind: 'declined' };
   }
   if (answer.kind === 'none') {
@@ -104,6 +106,7 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
       note: `answer read from the ${answer.source}`,
     };
     if (!(await note(ctx, a, ['started', 'unknown'], patch, me))) return { kind: 'in_progress' };
+    discardAnswer(a);
     return { ...a, ...patch };
   }
   const error = answerError(fields, 'approval', `${ctx.payplus.conf.gwUrl}:${ctx.payplus.conf.gwPort}`);
@@ -111,7 +114,9 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
     await note(ctx, a, ['started', 'unknown'], { state: 'unknown', resCd, note: error.message.slice(0, 300) }, me);
     return { kind: 'unknown', why: error.message };
   }
-  await note(ctx, a, ['started', 'unknown'], { state: 'declined', resCd, note: `refused (${answer.source}): ${resCd}` }, me);
+  if (await note(ctx, a, ['started', 'unknown'], { state: 'declined', resCd, note: `refused (${answer.source}): ${resCd}` }, me)) {
+    discardAnswer(a);
+  }
   return { kind: 'declined' };
 }
 
@@ -141,7 +146,13 @@ export async function settleAttempt(
       if (current.commitMode === 'external') {
         const hook = options.isCommitted ?? ctx.isCommitted;
         if (!hook) return { kind: 'undecided' };
-        committed = await hook(current);
+        try {
+          committed = await hook(current);
+        } catch (err) {
+          // Your database did not answer: nothing is cancelled on a guess.
+          ctx.logger.log({ level: 0, event: 'payment.is_committed_failed', ordrIdxx: current.ordrIdxx, fields: { id: current.id, message: String(err) } });
+          return { kind: 'undecided' };
+        }
       }
       if (committed) {
         await note(ctx, current, ['approved'], { state: 'committed', note: 'confirmed by isCommitted' }, me);
@@ -186,7 +197,13 @@ export async function recover(ctx: PaymentContext, options: RecoverOptions = {})
       report.pending.push({ ...r, state: attempt.state });
       continue;
     }
-    const result = await settleAttempt(ctx, attempt, options);
+    let result: SettleResult;
+    try {
+      result = await settleAttempt(ctx, attempt, options);
+    } catch (err) {
+      // One attempt that cannot be settled now (the store or a hook failed) must not stop the others.
+      result = { kind: 'unknown', why: `could not be settled this run: ${String((err as Error)?.message ?? err)}` };
+    }
     const latest = ref((await ctx.store.get(attempt.id).catch(() => undefined)) ?? attempt);
     switch (result.kind) {
       case 'failed':

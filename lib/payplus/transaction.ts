@@ -38,6 +38,8 @@ export interface DoTxOptions {
   traceNo?: string;
   /** Send pp_cli's stdout into this new file as well (Invocation.stdoutFile), so its answer outlives this process. */
   stdoutFile?: string;
+  /** Kill pp_cli after this many ms instead of the configuration's timeout. */
+  timeoutMs?: number;
 }
 
 /** One answered request. */
@@ -254,7 +256,7 @@ export class Transaction {
       file,
       args,
       env: this.ctx.moduleEnv ?? MINIMAL_ENV,
-      timeoutMs: conf.timeoutMs,
+      timeoutMs: options.timeoutMs ?? conf.timeoutMs,
       stdoutFile: options.stdoutFile,
     });
     let fields: ResultFields;

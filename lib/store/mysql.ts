@@ -3,18 +3,35 @@
  * Korean shops run. Pass your own mysql2/promise pool (the merchant's database, so a commit can write the order and
  * the payment marker in one transaction) or connection options. Tables are InnoDB, utf8mb4.
  */
-import type { Pool, PoolConnection, PoolOptions, ResultSetHeader } from 'mysql2/promise';
-import { SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
+import { importPeer, readyStore, SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
 
-function runner(client: Pool | PoolConnection): Query {
+/**
+ * What the store uses of a `mysql2/promise` pool: any `mysql.createPool(…)` fits. Declared here so that the package's
+ * types do not need `mysql2` (an optional peer) installed to compile.
+ */
+export interface MysqlPool {
+  query(sql: string, values?: unknown): Promise<[unknown, unknown]>;
+  getConnection(): Promise<MysqlPoolConnection>;
+  end(): Promise<void>;
+}
+
+export interface MysqlPoolConnection {
+  query(sql: string, values?: unknown): Promise<[unknown, unknown]>;
+  beginTransaction(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  release(): void;
+}
+
+function runner(client: MysqlPool | MysqlPoolConnection): Query {
   return async (sql, params = []) => {
     const [result] = await client.query(sql, params as unknown[]);
     if (Array.isArray(result)) return { rows: result as QueryResult['rows'], changes: 0 };
-    return { rows: [], changes: (result as ResultSetHeader).affectedRows };
+    return { rows: [], changes: (result as { affectedRows: number }).affectedRows };
   };
 }
 
-export function mysqlDriver(pool: Pool, ownsPool: boolean): SqlDriver {
+export function mysqlDriver(pool: MysqlPool, ownsPool: boolean): SqlDriver {
   return {
     dialect: 'mysql',
     query: runner(pool),
@@ -43,9 +60,9 @@ export function mysqlDriver(pool: Pool, ownsPool: boolean): SqlDriver {
 
 export interface MysqlStoreOptions {
   /** Your mysql2/promise pool; the store never ends it. */
-  pool?: Pool;
-  /** Or connection options (or a URI) for a pool the store owns (ended by close()). */
-  connection?: string | PoolOptions;
+  pool?: MysqlPool;
+  /** Or mysql2 PoolOptions (or a URI) for a pool the store owns (ended by close()). */
+  connection?: string | Record<string, unknown>;
 }
 
 export class MysqlStore extends SqlPaymentStore {
@@ -56,21 +73,11 @@ export class MysqlStore extends SqlPaymentStore {
   /** Connects (creating the tables on first use). `mysql2` must be installed: npm install mysql2. */
   static async open(options: MysqlStoreOptions): Promise<MysqlStore> {
     let pool = options.pool;
-    const owns = pool === undefined;
     if (!pool) {
-      const mysql = await import('mysql2/promise').catch((err: unknown) => {
-        throw new Error(`MysqlStore needs the 'mysql2' package: npm install mysql2 (${String(err)})`);
-      });
+      const mysql = await importPeer(() => import('mysql2/promise'), 'mysql2', 'MysqlStore');
       const config = typeof options.connection === 'string' ? { uri: options.connection } : options.connection ?? {};
       pool = mysql.default.createPool({ connectionLimit: 10, ...config });
     }
-    const store = new MysqlStore(mysqlDriver(pool, owns));
-    try {
-      await store.ready();
-    } catch (err) {
-      await store.close().catch(() => undefined);
-      throw err;
-    }
-    return store;
+    return readyStore(new MysqlStore(mysqlDriver(pool, options.pool === undefined)));
   }
 }

@@ -3,8 +3,27 @@
  * servers share one database. Pass your own pg Pool (recommended: the merchant's database, so a commit can write the
  * order and the payment marker in one transaction) or a connection string.
  */
-import type { Pool, PoolClient, PoolConfig } from 'pg';
-import { SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
+import { importPeer, readyStore, SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
+
+interface PgResult {
+  rows: unknown[];
+  rowCount: number | null;
+}
+
+/**
+ * What the store uses of a `pg` Pool: any `new pg.Pool(…)` fits. Declared here so that the package's types do not
+ * need `pg` (an optional peer) installed to compile.
+ */
+export interface PgPool {
+  query(text: string, values?: unknown[]): Promise<PgResult>;
+  connect(): Promise<PgPoolClient>;
+  end(): Promise<void>;
+}
+
+export interface PgPoolClient {
+  query(text: string, values?: unknown[]): Promise<PgResult>;
+  release(): void;
+}
 
 /** `?` placeholders → `$1, $2, …` (the SQL written in sql.ts has no `?` inside literals). */
 function numbered(sql: string): string {
@@ -12,14 +31,14 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function runner(client: Pool | PoolClient, convert: boolean): Query {
+function runner(client: PgPool | PgPoolClient, convert: boolean): Query {
   return async (sql, params = []) => {
     const r = await client.query(convert ? numbered(sql) : sql, params as unknown[]);
     return { rows: r.rows as QueryResult['rows'], changes: r.rowCount ?? 0 };
   };
 }
 
-export function postgresDriver(pool: Pool, ownsPool: boolean): SqlDriver {
+export function postgresDriver(pool: PgPool, ownsPool: boolean): SqlDriver {
   return {
     dialect: 'postgres',
     query: runner(pool, true),
@@ -47,9 +66,9 @@ export function postgresDriver(pool: Pool, ownsPool: boolean): SqlDriver {
 
 export interface PostgresStoreOptions {
   /** Your pg Pool; the store never ends it. */
-  pool?: Pool;
-  /** Or a connection string / pg config for a pool the store owns (ended by close()). */
-  connection?: string | PoolConfig;
+  pool?: PgPool;
+  /** Or a connection string / pg PoolConfig for a pool the store owns (ended by close()). */
+  connection?: string | Record<string, unknown>;
 }
 
 export class PostgresStore extends SqlPaymentStore {
@@ -60,23 +79,14 @@ export class PostgresStore extends SqlPaymentStore {
   /** Connects (creating the tables on first use). `pg` must be installed: npm install pg. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     let pool = options.pool;
-    const owns = pool === undefined;
     if (!pool) {
-      const pg = await import('pg').catch((err: unknown) => {
-        throw new Error(`PostgresStore needs the 'pg' package: npm install pg (${String(err)})`);
-      });
+      const pg = await importPeer(() => import('pg'), 'pg', 'PostgresStore');
       const config = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection ?? {};
-      pool = new pg.default.Pool({ max: 10, ...config });
+      const own = new pg.default.Pool({ max: 10, ...config });
       // An idle connection the server drops (restart, failover) must not end the process; the next query reconnects.
-      pool.on('error', () => undefined);
+      own.on('error', () => undefined);
+      pool = own;
     }
-    const store = new PostgresStore(postgresDriver(pool, owns));
-    try {
-      await store.ready();
-    } catch (err) {
-      await store.close().catch(() => undefined);
-      throw err;
-    }
-    return store;
+    return readyStore(new PostgresStore(postgresDriver(pool, options.pool === undefined)));
   }
 }

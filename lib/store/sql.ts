@@ -157,6 +157,24 @@ const PATCH_COLUMNS: Record<string, (p: AttemptPatch) => Array<[string, unknown]
 
 const ARCHIVE_BATCH = 500;
 
+/** Loads an optional peer dependency (pg, mysql2), or says which package to install for which store. */
+export async function importPeer<T>(load: () => Promise<T>, pkg: string, store: string): Promise<T> {
+  return load().catch((err: unknown) => {
+    throw new Error(`${store} needs the '${pkg}' package: npm install ${pkg} (${String(err)})`);
+  });
+}
+
+/** Creates the tables on first use and hands the store over; when that fails, whatever it opened is closed again. */
+export async function readyStore<S extends SqlPaymentStore>(store: S): Promise<S> {
+  try {
+    await store.ready();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  return store;
+}
+
 export class SqlPaymentStore implements PaymentStore {
   readonly kind: string;
   #ready: Promise<void> | undefined;

@@ -103,7 +103,12 @@ export class SqliteStore implements PaymentStore {
 
   /** Sends a message that the worker answers with result/error for `id`; the worker keeps the process alive meanwhile. */
   #ask<T>(message: Record<string, unknown> & { id: number }): Promise<T> {
-    const worker = this.#start();
+    let worker: Worker;
+    try {
+      worker = this.#start();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return new Promise<T>((resolve, reject) => {
       this.#waiting.set(message.id, { resolve: resolve as (v: unknown) => void, reject });
       worker.ref();
@@ -158,7 +163,7 @@ export class SqliteStore implements PaymentStore {
     let qid = 0;
     const queries = new Map<number, Waiter>();
     let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-    const worker = this.#start();
+    const worker = this.#start(); // throws (rejecting this async call) when closed
     this.#commits.set(callId, (m) => {
       if (m.t === 'commit-open') {
         const tx: StoreTransaction = {

@@ -15,7 +15,7 @@ describe('kcp-payplus --help', () => {
     assert.deepEqual(commands.map((c) => c.name).sort(), Object.keys(HELP).sort());
   });
 
-  for (const name of ['cancel', 'capture', 'record', 'sim', 'doctor', 'trace', 'install-standin']) {
+  for (const name of ['cancel', 'capture', 'archive', 'record', 'sim', 'doctor', 'trace', 'install-standin']) {
     it(`${name} --help and help ${name} print the same usage, options and examples, exit 0`, async () => {
       const a = await runCli([name, '--help']);
       const b = await runCli(['help', name]);

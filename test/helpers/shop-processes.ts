@@ -7,11 +7,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Simulator } from '../../lib/sim/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../lib/sim/index.js';
 import type { PaymentStore } from '../../lib/store/types.js';
 import type { ChildConf, Job } from '../fixtures/campaign/child.js';
 import { standinPath } from '../sim/support/standin.js';
-import type { FreshDatabase } from './databases.js';
+import { freshDatabase, type Engine, type FreshDatabase } from './databases.js';
 
 export const CHILD = 'test/fixtures/campaign/child.ts';
 
@@ -102,4 +102,26 @@ export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentSto
     openAttempts: (await store.listOpen(1000)).map((a) => `${a.ordrIdxx}:${a.state}${a.note ? ` (${a.note})` : ''}`),
     counts: { approvals: txs.length, committed: shop.size, cancelled: txs.filter((t) => t.state === 'cancelled').length },
   };
+}
+
+/**
+ * For a describe block: a shop home with the stand-in, a fresh database of `engine` with its store and the merchant's
+ * table, and a simulator — created before the tests, closed and dropped after them.
+ */
+export function shopOnEngine(engine: Engine, simOptions: SimulatorOptions = {}) {
+  const env = {} as { home: ReturnType<typeof shopHome>; db: FreshDatabase; store: PaymentStore; sim: Simulator };
+  before(async () => {
+    env.home = shopHome();
+    env.db = await freshDatabase(engine, env.home.dir);
+    env.store = await env.db.open();
+    await env.store.listOpen(1); // creates the tables
+    await env.db.exec(SHOP_TABLE);
+    env.sim = await startSimulator({ port: 0, ...simOptions });
+  });
+  after(async () => {
+    await env.store?.close();
+    await env.sim?.close();
+    await env.db?.drop();
+  });
+  return env;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,6 +181,46 @@ describe('PayPlus#processPayment()', () => {
     });
     const report = await payplus.recover();
     assert.deepEqual(report.unknown.map((u) => [u.ordrIdxx, u.why]), [['ORD-1', 'pp_cli printed nothing and logged no run for this order']]);
+    assert.equal(runner.calls.length, 1);
+  });
+
+  /** A runner that answers like the canned one, but only after `ms`. */
+  function slowRunner(answers: string[], ms: number) {
+    const inner = new CannedRunner(answers);
+    return Object.assign(inner, {
+      run: async (inv: Parameters<CannedRunner['run']>[0]) => {
+        await new Promise((r) => setTimeout(r, ms));
+        return CannedRunner.prototype.run.call(inner, inv);
+      },
+    });
+  }
+
+  it('a module that misses the timeout is not killed: the page gets unknown, and the late approval is cancelled when it comes', async () => {
+    const runner = slowRunner([approved(5000), OK], 150);
+    const payplus = new PayPlus(testConfData({ logDir: tmpLog(), timeoutMs: 40 }), { logger: silentLogger, runner, store: new MemoryStore() });
+    const started = Date.now();
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 'never' });
+    assert.ok(Date.now() - started < 140, 'answered at the timeout, not when the module finished');
+    assert.equal(out.status, 'unknown');
+    assert.match(out.status === 'unknown' ? out.error.message : '', /^pp_cli had not answered after 40 ms; it is still running, and its answer will be settled when it comes: an approval is cancelled/);
+    await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), {
+      message: /cannot be approved now: an earlier attempt \(.+\) is still waiting for pp_cli's answer; try again in a minute$/,
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(runner.calls[0]!.timeoutMs, 300_000, 'the module may run on (10 × the timeout, at least 5 minutes)');
+    assert.equal(runner.calls.length, 2);
+    assert.equal(modData(runner, 1).mod_type, 'STSC');
+    assert.equal((await payplus.store.get(out.attemptId))?.state, 'cancelled');
+    assert.deepEqual(await payplus.recover(), EMPTY_REPORT);
+  });
+
+  it('a late refusal frees the order', async () => {
+    const runner = slowRunner([`res_cd=8108${US}res_msg=card\n`], 100);
+    const payplus = new PayPlus(testConfData({ logDir: tmpLog(), timeoutMs: 20 }), { logger: silentLogger, runner, store: new MemoryStore() });
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(out.status, 'unknown');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await payplus.store.get(out.attemptId))?.state, 'declined');
     assert.equal(runner.calls.length, 1);
   });
 
@@ -366,6 +406,16 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(runner.calls.length, 1);
   });
 
+  it('recover() never cancels on a guess: an isCommitted hook that throws leaves the approval undecided', async () => {
+    const { payplus, runner, store } = setup([]);
+    await store.begin({ id: 'h1', ordrIdxx: 'H-1', amount: '5000', owner: { host: 'gone', pid: 1, start: 'x' }, leaseUntil: 1, commitMode: 'external', durableOutput: true });
+    await store.update('h1', ['started'], { state: 'approved', tno: TNO });
+    const report = await payplus.recover({ isCommitted: () => { throw new Error('orders DB down'); } });
+    assert.deepEqual(report.undecided.map((u) => u.ordrIdxx), ['H-1']);
+    assert.equal(runner.calls.length, 0);
+    assert.equal((await store.get('h1'))?.state, 'approved');
+  });
+
   it('recover() lets the merchant keep an uncommitted approval, and a kept order cannot be approved again', async () => {
     const { payplus, runner, store } = setup([]);
     await store.begin({ id: 'x1', ordrIdxx: 'ORD-1', amount: '5000', owner: { host: 'gone', pid: 1, start: 'x' }, leaseUntil: 1, commitMode: 'store', durableOutput: true });
@@ -378,6 +428,61 @@ describe('PayPlus#processPayment()', () => {
       code: 'duplicate_order',
       message: `ordr_idxx: order ORD-1 cannot be approved now: it was already paid (tno ${TNO})`,
     });
+  });
+
+  it("another worker's recover() never touches a payment that is still inside its commit", async () => {
+    const store = new MemoryStore();
+    const a = setup([approved(5000)], { store });
+    const b = setup([OK], { store, isCommitted: () => false });
+    let release!: () => void;
+    const inCommit = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const entering = new Promise<void>((r) => (entered = r));
+    const paying = a.payplus.processPayment(form(), {
+      custIp: '10.0.0.1', expectedAmount: 5000,
+      commit: async () => {
+        entered();
+        await inCommit;
+        return 'saved';
+      },
+    });
+    await entering;
+    const report = await b.payplus.recover({ custIp: '10.0.0.2' });
+    assert.deepEqual(report.inProgress.map((r) => [r.ordrIdxx, r.tno]), [['ORD-1', TNO]]);
+    assert.deepEqual(report.cancelled, []);
+    assert.equal(b.runner.calls.length, 0, 'no cancel was sent');
+    release();
+    assert.equal((await paying).status, 'approved');
+    assert.deepEqual(await b.payplus.recover(), EMPTY_REPORT);
+  });
+
+  it("removes each attempt's stdout file once the store holds the answer (it carries buyer data); keeps it while unknown", async () => {
+    const { payplus, logDir } = setup([approved(5000), `res_cd=8108${US}res_msg=card\n`, { timedOut: true, signal: 'SIGKILL', exitCode: null }]);
+    const answers = path.join(logDir, 'payplus-answers');
+    const files = async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      return existsSync(answers) ? readdirSync(answers) : [];
+    };
+    assert.equal((await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'approved');
+    assert.equal((await payplus.processPayment(form({ ordr_idxx: 'ORD-2' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'declined');
+    assert.deepEqual(await files(), []);
+    const unknown = await payplus.processPayment(form({ ordr_idxx: 'ORD-3' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(unknown.status, 'unknown');
+    assert.deepEqual(await files(), [`${unknown.attemptId}.out`]);
+  });
+
+  it('a store that is down before anything ran refuses the payment as a typed error: nothing was sent', async () => {
+    const store = new MemoryStore();
+    const broken = new Proxy(store, {
+      get: (t, p) => (p === 'begin' ? async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5432'); } : (Reflect.get(t, p) as unknown)),
+    }) as PaymentStore;
+    const { runner, payplus } = setup([], { store: broken });
+    await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), {
+      code: 'module_unavailable',
+      outcomeKnown: true,
+      message: 'the call failed before anything was sent to KCP: the payment store is unavailable (connect ECONNREFUSED 127.0.0.1:5432)',
+    });
+    assert.equal(runner.calls.length, 0);
   });
 
   it('refused inputs are typed errors of their own class', async () => {

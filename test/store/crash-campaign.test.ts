@@ -13,20 +13,9 @@ import path from 'node:path';
 import { silentLogger } from '../../lib/log/types.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { SiteConf } from '../../lib/config/index.js';
-import { startSimulator, type Simulator } from '../../lib/sim/index.js';
-import type { PaymentStore } from '../../lib/store/types.js';
 import type { Job } from '../fixtures/campaign/child.js';
-import { ENGINES, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
-import {
-  SHOP_TABLE,
-  childConf,
-  judge,
-  processesRunning,
-  shopHome,
-  startChild,
-  waitUntil,
-  type RunningChild,
-} from '../helpers/shop-processes.js';
+import { ENGINES } from '../helpers/databases.js';
+import { childConf, judge, processesRunning, shopOnEngine, startChild, waitUntil, type RunningChild } from '../helpers/shop-processes.js';
 
 const KILLS = 100;
 const ORDERS_PER_ROUND = 40;
@@ -42,26 +31,10 @@ interface Worker {
 for (const engine of ENGINES) {
   describe(`crash campaign on ${engine}: kill -9 at random moments`, function () {
     this.timeout(300_000);
-    let sim: Simulator;
-    let db: FreshDatabase;
-    let store: PaymentStore;
-    let home: ReturnType<typeof shopHome>;
-
-    before(async () => {
-      home = shopHome();
-      db = await freshDatabase(engine, home.dir);
-      store = await db.open();
-      await store.listOpen(1);
-      await db.exec(SHOP_TABLE);
-      sim = await startSimulator({ port: 0, slowMs: 150 });
-    });
-    after(async () => {
-      await store?.close();
-      await sim?.close();
-      await db?.drop();
-    });
+    const env = shopOnEngine(engine, { slowMs: 150 });
 
     it(`≥ ${KILLS} kills: no money without an order, no cancelled order, no double approval or cancel, nothing left open`, async () => {
+      const { sim, db, store, home } = env;
       const conf = childConf(home, sim);
       const prefix = `K${engine.slice(0, 2).toUpperCase()}`;
       const stopFlag = path.join(home.dir, 'stop-recovery');

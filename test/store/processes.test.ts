@@ -1,5 +1,5 @@
 /**
- * Several processes on one store, on every engine: the same order paid from two processes at once gives one approval
+ * Several processes on one env.store, on every engine: the same order paid from two processes at once gives one approval
  * (also when a dead worker's leftovers hold the order), and the same noti_id delivered to two processes at once is
  * processed once and answered 0000 by both.
  */
@@ -7,10 +7,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startSimulator, type Simulator } from '../../lib/sim/index.js';
-import type { PaymentStore } from '../../lib/store/types.js';
-import { ENGINES, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
-import { SHOP_TABLE, childConf, shopHome, startChild } from '../helpers/shop-processes.js';
+import { ENGINES } from '../helpers/databases.js';
+import { childConf, shopOnEngine, startChild } from '../helpers/shop-processes.js';
 
 /** The pid of a process that has ended (for a dead owner's leftovers). */
 function deadPid(): number {
@@ -21,31 +19,14 @@ function deadPid(): number {
 for (const engine of ENGINES) {
   describe(`several processes on one ${engine} store`, function () {
     this.timeout(60_000);
-    let sim: Simulator;
-    let db: FreshDatabase;
-    let store: PaymentStore;
-    let home: ReturnType<typeof shopHome>;
-
-    before(async () => {
-      home = shopHome();
-      db = await freshDatabase(engine, home.dir);
-      store = await db.open();
-      await store.listOpen(1); // creates the tables
-      await db.exec(SHOP_TABLE);
-      sim = await startSimulator({ port: 0 });
-    });
-    after(async () => {
-      await store?.close();
-      await sim?.close();
-      await db?.drop();
-    });
+    const env = shopOnEngine(engine);
 
     async function race(order: string): Promise<string[]> {
-      const flag = path.join(home.dir, `go-${order}`);
+      const flag = path.join(env.home.dir, `go-${order}`);
       const job = (n: number) => ({
         mode: 'pay' as const,
-        conf: childConf(home, sim),
-        store: db.location,
+        conf: childConf(env.home, env.sim),
+        store: env.db.location,
         orders: [{ id: order, amount: 1000 + n * 0 }],
         startFlag: flag,
       });
@@ -60,29 +41,29 @@ for (const engine of ENGINES) {
     it('the same order paid from two processes at once: one approval', async () => {
       const statuses = await race(`TWO-${engine}`);
       assert.deepEqual(statuses, ['approved', 'duplicate_order']);
-      const approvals = [...sim.gateway.transactions.values()].filter((t) => t.ordrIdxx === `TWO-${engine}`);
+      const approvals = [...env.sim.gateway.transactions.values()].filter((t) => t.ordrIdxx === `TWO-${engine}`);
       assert.equal(approvals.length, 1);
-      assert.deepEqual(await db.query(`SELECT tno FROM shop_orders WHERE ordr_idxx = 'TWO-${engine}'`), [{ tno: approvals[0]!.tno }]);
+      assert.deepEqual(await env.db.query(`SELECT tno FROM shop_orders WHERE ordr_idxx = 'TWO-${engine}'`), [{ tno: approvals[0]!.tno }]);
     });
 
     it("with a dead worker's leftovers on the order: they are settled, then one approval", async () => {
       const order = `LEFT-${engine}`;
-      const begun = await store.begin({
+      const begun = await env.store.begin({
         id: `left-${engine}`, ordrIdxx: order, amount: '1000',
         owner: { host: (await import('../../lib/store/owner.js')).currentOwner().host, pid: deadPid(), start: 'gone' },
         leaseUntil: Date.now() + 600_000, commitMode: 'store', durableOutput: true,
-        outputPath: path.join(home.logDir, 'payplus-answers', `left-${engine}.out`),
+        outputPath: path.join(env.home.logDir, 'payplus-answers', `left-${engine}.out`),
       });
       assert.equal(begun.ok, true);
       const statuses = await race(order);
       assert.deepEqual(statuses, ['approved', 'duplicate_order']);
-      assert.equal((await store.get(`left-${engine}`))?.state, 'declined', 'the leftover never ran pp_cli');
-      assert.equal([...sim.gateway.transactions.values()].filter((t) => t.ordrIdxx === order).length, 1);
+      assert.equal((await env.store.get(`left-${engine}`))?.state, 'declined', 'the leftover never ran pp_cli');
+      assert.equal([...env.sim.gateway.transactions.values()].filter((t) => t.ordrIdxx === order).length, 1);
     });
 
     it('the same noti_id to two processes at once: processed once, answered 0000 by both', async () => {
-      const flag = path.join(home.dir, `noti-${engine}`);
-      const job = { mode: 'notify' as const, store: db.location, notiId: `NOTI-${engine}-1`, startFlag: flag };
+      const flag = path.join(env.home.dir, `noti-${engine}`);
+      const job = { mode: 'notify' as const, store: env.db.location, notiId: `NOTI-${engine}-1`, startFlag: flag };
       const children = [startChild(job), startChild(job)];
       await new Promise((r) => setTimeout(r, 1500));
       writeFileSync(flag, '');

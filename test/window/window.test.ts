@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import iconv from 'iconv-lite';
 import { KcpConfigError, KcpInputError } from '../../lib/errors.js';
@@ -118,7 +121,7 @@ describe('expressWindowReturn', () => {
 
   before(async () => {
     runner = new CannedRunner([`res_cd=0000${US}res_msg=ok${US}pay_method=PACA${US}tno=20261128000001${US}amount=5000${US}card_cd=CCSS\n`]);
-    const payplus = new PayPlus(testConfData(), { runner, logger: silentLogger, store: new MemoryStore() });
+    const payplus = new PayPlus(testConfData({ logDir: mkdtempSync(path.join(os.tmpdir(), 'kcp-window-')) }), { runner, logger: silentLogger, store: new MemoryStore() });
     const handler = expressWindowReturn<Order, string>({
       payplus,
       findOrder: (id) => orders.get(id),

@@ -9,6 +9,7 @@ import { recordCommand } from './record.js';
 import { recoverCommand } from './recover.js';
 import { simCommand } from './sim.js';
 import { installStandInCommand } from './install-standin.js';
+import { archiveCommand } from './archive.js';
 
 export interface CliCommand {
   name: string;
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   cancelCommand,
   captureCommand,
   recoverCommand,
+  archiveCommand,
   simCommand,
   installStandInCommand,
   recordCommand,
