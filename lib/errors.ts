@@ -37,6 +37,20 @@ export interface KcpErrorOptions {
 
 export class KcpError extends Error {
   readonly code: KcpErrorCode;
+  /**
+   * A KCP result code, from one of two sources (pp-cli-protocol.md §2.3, §2.4):
+   * - **the gateway's or pp_cli's answer**: whenever `raw.res_cd` is set, `resCd` is exactly that value (0000-style
+   *   gateway codes, Sxxx module codes such as S102 or S202–S204). Only such an answer tells what KCP did.
+   * - **assigned locally**, with nothing answered (`raw` then has no res_cd): the code KCP's own sample pages assign in
+   *   the same situation, so a merchant's existing handling keeps working. 9502 (연동 모듈 호출 오류: pp_cli did not
+   *   run or printed no answer; KCP's PHP library substitutes it for empty output), 9562 (연동 오류: the payment window
+   *   posted no tran_cd), 9601 (결제 정보 오류: no enc_data/enc_info, which
+   *   pp_cli itself answers without contacting KCP).
+   * - undefined: nothing was answered and no sample assigns a code (most input errors, and every configuration error:
+   *   a KcpConfigError names the code KCP would answer in its message instead, e.g. "Left as is, KCP answers
+   *   res_cd=3014 (미등록 가맹점)", so it is never mistaken for an answer).
+   * Tell them apart with `raw.res_cd !== undefined`; `outcomeKnown` says separately whether KCP may have acted.
+   */
   readonly resCd: string | undefined;
   readonly resMsg: string | undefined;
   readonly resEnMsg: string | undefined;

@@ -86,13 +86,14 @@ export const HELP: Readonly<Record<string, CommandHelp | string>> = {
     ],
   },
   record: {
-    usage: ['kcp-payplus record --cassette <file.json> [--mode record|replay|passthrough] -- <command> [args...]'],
+    usage: ['kcp-payplus record --cassette <file.json> [--mode record|replay|passthrough] [--bind <names>] -- <command> [args...]'],
     about:
       'Runs <command> (no shell) with its pp_cli calls recorded to, or replayed from, a cassette; secrets are ' +
       'replaced by placeholders before saving. Options after -- belong to <command>.',
     options: [
       ['--cassette <file.json>', 'the cassette file (required)'],
       ['--mode <mode>', 'record (default), replay or passthrough'],
+      ['--bind <names>', 'replay: comma-separated names your code generates anew each run, e.g. ordr_idxx,ordr_no'],
     ],
     examples: [
       'kcp-payplus record --cassette test/cassettes/my-flow.json -- node my-flow.js',

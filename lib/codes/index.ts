@@ -35,5 +35,5 @@ export {
   lookupNotificationTxCode,
 } from './notification.js';
 export type { DepositOpCode, NotificationTxCode } from './notification.js';
-export { PAY_METHODS, PAY_METHOD_NAMES, lookupPayMethod, payMethodsInBitmap } from './pay-methods.js';
-export type { PayMethodInfo, PayMethodName } from './pay-methods.js';
+export { ANSWER_ONLY_PAY_METHODS, PAY_METHODS, PAY_METHOD_NAMES, lookupPayMethod, payMethodOfBitmap, payMethodsInBitmap } from './pay-methods.js';
+export type { PayMethodInfo, PayMethodName, UsePayMethodName } from './pay-methods.js';

@@ -23,9 +23,11 @@ export interface EnvReading {
   readonly local: boolean;
 }
 
-/** What g_conf_js_url says: its environment and the PC window it opens. */
+/** What g_conf_js_url says: its environment, the PC window it opens and, for the plug-in scripts, the page charset. */
 export interface JsUrlReading extends EnvReading {
   readonly window: PaymentWindow;
+  /** payplus(_test)_un.js is for UTF-8 pages, payplus(_test).js for EUC-KR; undefined for other scripts. */
+  readonly charset?: 'utf-8' | 'euc-kr';
 }
 
 const TEST_GW_IPS = new Set(['203.238.36.58']);
@@ -76,7 +78,7 @@ export function jsUrlEnvironment(jsUrl: string): JsUrlReading | undefined {
   if (host !== 'kcp.co.kr' && !host.endsWith('.kcp.co.kr')) return undefined;
   const file = JS_FILE.exec(name);
   if (!file) return undefined;
-  return { env: file[1] ? 'TEST' : 'REAL', local: false, window };
+  return { env: file[1] ? 'TEST' : 'REAL', local: false, window, charset: file[2] ? 'utf-8' : 'euc-kr' };
 }
 
 /** Checks the gateway host's form: a bare host name or IP, no scheme, port, path or separator. */
@@ -106,57 +108,81 @@ export interface EnvSettings {
 }
 
 /**
+ * Why a site configuration is not all TEST or all REAL, in the order a merchant fixes it. The manual's codes
+ * (../shared/docs/kcp-ax-hub-manual.ko.txt, "호출 JS" / "게이트웨이 서버 호스트명" FAQ): site code and JS of different
+ * worlds → 3014; JS and gateway out of step → 8001 ("한 부분이라도 동기화가 이루어져있지 않을 경우 8001"), in either
+ * direction. Once site code and JS agree, the gateway is compared with the site code (the one value a merchant cannot
+ * change). A REAL site code against the local simulator never reaches KCP, so it carries no KCP code.
+ */
+export type EnvironmentProblem =
+  | { readonly kind: 'js_unknown' }
+  | { readonly kind: 'gw_unknown' }
+  | { readonly kind: 'local_with_real'; readonly field: 'g_conf_gw_url' | 'g_conf_js_url' }
+  | { readonly kind: 'site_js'; readonly site: KcpEnvironment; readonly js: JsUrlReading; readonly resCd: '3014' }
+  | { readonly kind: 'site_gw'; readonly site: KcpEnvironment; readonly gw: EnvReading; readonly resCd: '8001' };
+
+export type EnvironmentVerdict =
+  | { readonly ok: true; readonly env: KcpEnvironment; readonly window: PaymentWindow; readonly js: JsUrlReading; readonly gw: EnvReading }
+  | ({ readonly ok: false } & EnvironmentProblem);
+
+/** The one TEST/REAL classifier: SiteConf (checkEnvironment) and doctor (config.env) both render its verdict. */
+export function classifyEnvironment(s: EnvSettings): EnvironmentVerdict {
+  const site = siteCdEnvironment(s.siteCd);
+  const js = jsUrlEnvironment(s.jsUrl);
+  if (!js) return { ok: false, kind: 'js_unknown' };
+  const gw = gatewayEnvironment(s.gwUrl);
+  if (!gw) return { ok: false, kind: 'gw_unknown' };
+  if (site === 'REAL' && (gw.local || js.local)) return { ok: false, kind: 'local_with_real', field: gw.local ? 'g_conf_gw_url' : 'g_conf_js_url' };
+  if (site !== js.env) return { ok: false, kind: 'site_js', site, js, resCd: '3014' };
+  if (site !== gw.env) return { ok: false, kind: 'site_gw', site, gw, resCd: '8001' };
+  return { ok: true, env: site, window: js.window, js, gw };
+}
+
+/**
  * Applies the all-TEST-or-all-REAL rule and returns the environment and the PC window the JS URL opens.
  * Throws KcpConfigError naming the value at fault and the res_cd KCP would answer.
  */
 export function checkEnvironment(s: EnvSettings): { env: KcpEnvironment; window: PaymentWindow } {
-  const site = siteCdEnvironment(s.siteCd);
-  const js = jsUrlEnvironment(s.jsUrl);
-  if (!js) {
-    throw configError(
-      'g_conf_js_url',
-      `"${s.jsUrl}" is not a KCP payment-window script (the standard-web payplus_web.jsp on testpay.kcp.co.kr or pay.kcp.co.kr, or the plug-in payplus_test.js, payplus_test_un.js, payplus.js, payplus_un.js on pay.kcp.co.kr) nor a local simulator URL (http://127.0.0.1:<port>/...)`,
-      `use the standard-web window: "${TEST_WEB_JS_URL}" for TEST, "${REAL_WEB_JS_URL}" for REAL`,
-    );
+  const v = classifyEnvironment(s);
+  if (v.ok) return { env: v.env, window: v.window };
+  switch (v.kind) {
+    case 'js_unknown':
+      throw configError(
+        'g_conf_js_url',
+        `"${s.jsUrl}" is not a KCP payment-window script (the standard-web payplus_web.jsp on testpay.kcp.co.kr or pay.kcp.co.kr, or the plug-in payplus_test.js, payplus_test_un.js, payplus.js, payplus_un.js on pay.kcp.co.kr) nor a local simulator URL (http://127.0.0.1:<port>/...)`,
+        `use the standard-web window: "${TEST_WEB_JS_URL}" for TEST, "${REAL_WEB_JS_URL}" for REAL`,
+      );
+    case 'gw_unknown':
+      throw configError(
+        'g_conf_gw_url',
+        `"${s.gwUrl}" is neither KCP's TEST gateway (testpaygw.kcp.co.kr) nor its REAL gateway (paygw.kcp.co.kr) nor a local simulator (127.0.0.1, localhost, ::1)`,
+        `use "${TEST_GW_URL}" with a TEST site code or "${REAL_GW_URL}" with your contracted site code`,
+      );
+    case 'local_with_real':
+      throw configError(
+        v.field,
+        `"${v.field === 'g_conf_gw_url' ? s.gwUrl : s.jsUrl}" is a local simulator, which is accepted only with a TEST site code, but g_conf_site_cd "${s.siteCd}" is a REAL site code`,
+        `use a TEST site code (e.g. "T0000") with the simulator, or KCP's REAL gateway and JS with "${s.siteCd}"`,
+      );
+    case 'site_js':
+      throw configError(
+        'g_conf_js_url',
+        `"${s.jsUrl}" is the ${v.js.env} payment window but g_conf_site_cd "${s.siteCd}" is a ${v.site} site code`,
+        v.js.window === 'standard-web'
+          ? v.site === 'TEST'
+            ? `use "${TEST_WEB_JS_URL}" with a TEST site code, or your contracted site code with "${REAL_WEB_JS_URL}"`
+            : `use "${REAL_WEB_JS_URL}" with your contracted site code, or a TEST site code such as "T0000" with "${TEST_WEB_JS_URL}"`
+          : v.site === 'TEST'
+            ? 'use payplus_test.js (payplus_test_un.js for UTF-8 pages) with a TEST site code, or your contracted site code with payplus.js'
+            : 'use payplus.js (payplus_un.js for UTF-8 pages) with your contracted site code, or a TEST site code such as "T0000" with payplus_test.js',
+        RES_3014,
+      );
+    case 'site_gw':
+      throw configError(
+        'g_conf_gw_url',
+        `"${s.gwUrl}" is the ${v.gw.env} gateway but g_conf_site_cd "${s.siteCd}" and g_conf_js_url are ${v.site}`,
+        v.site === 'REAL' ? `use "${REAL_GW_URL}" for a REAL site` : `use "${TEST_GW_URL}" (or a local simulator) for a TEST site code`,
+        RES_8001,
+      );
   }
-  const gw = gatewayEnvironment(s.gwUrl);
-  if (!gw) {
-    throw configError(
-      'g_conf_gw_url',
-      `"${s.gwUrl}" is neither KCP's TEST gateway (testpaygw.kcp.co.kr) nor its REAL gateway (paygw.kcp.co.kr) nor a local simulator (127.0.0.1, localhost, ::1)`,
-      `use "${TEST_GW_URL}" with a TEST site code or "${REAL_GW_URL}" with your contracted site code`,
-    );
-  }
-  if (site === 'REAL' && (gw.local || js.local)) {
-    const field = gw.local ? 'g_conf_gw_url' : 'g_conf_js_url';
-    const value = gw.local ? s.gwUrl : s.jsUrl;
-    throw configError(
-      field,
-      `"${value}" is a local simulator, which is accepted only with a TEST site code, but g_conf_site_cd "${s.siteCd}" is a REAL site code`,
-      `use a TEST site code (e.g. "T0000") with the simulator, or KCP's REAL gateway and JS with "${s.siteCd}"`,
-    );
-  }
-  if (site !== js.env) {
-    throw configError(
-      'g_conf_js_url',
-      `"${s.jsUrl}" is the ${js.env} payment window but g_conf_site_cd "${s.siteCd}" is a ${site} site code`,
-      js.window === 'standard-web'
-        ? site === 'TEST'
-          ? `use "${TEST_WEB_JS_URL}" with a TEST site code, or your contracted site code with "${REAL_WEB_JS_URL}"`
-          : `use "${REAL_WEB_JS_URL}" with your contracted site code, or a TEST site code such as "T0000" with "${TEST_WEB_JS_URL}"`
-        : site === 'TEST'
-          ? 'use payplus_test.js (payplus_test_un.js for UTF-8 pages) with a TEST site code, or your contracted site code with payplus.js'
-          : 'use payplus.js (payplus_un.js for UTF-8 pages) with your contracted site code, or a TEST site code such as "T0000" with payplus_test.js',
-      RES_3014,
-    );
-  }
-  if (site !== gw.env) {
-    throw configError(
-      'g_conf_gw_url',
-      `"${s.gwUrl}" is the ${gw.env} gateway but g_conf_site_cd "${s.siteCd}" and g_conf_js_url are ${site}`,
-      site === 'REAL' ? `use "${REAL_GW_URL}" for a REAL site` : `use "${TEST_GW_URL}" (or a local simulator) for a TEST site code`,
-      site === 'REAL' ? RES_8001 : undefined,
-    );
-  }
-  return { env: site, window: js.window };
 }

@@ -9,13 +9,26 @@ import { DEFAULT_GW_PORT, TEST_SITE_CD } from './site-conf.js';
 
 export type SdkLogLevel = 0 | 1 | 2 | 3;
 
+/**
+ * The one site-code rule: exactly 5 upper-case letters or digits, as KCP issues it (a lower-case code → 3014). SiteConf,
+ * the order form, doctor and the receipt URLs all ask here.
+ */
+export function isSiteCd(value: unknown): boolean {
+  return typeof value === 'string' && /^[A-Z0-9]{5}$/.test(value);
+}
+
+/** A code that would be a site code but for its lower-case letters. */
+export function isLowerCaseSiteCd(value: string): boolean {
+  return value !== value.toUpperCase() && isSiteCd(value.toUpperCase());
+}
+
 /** g_conf_site_cd: exactly 5 characters, upper-case letters and digits (lower case → 3014). */
 export function checkSiteCd(value: string): string {
   const field = 'g_conf_site_cd';
-  if (/^[A-Za-z0-9]{5}$/.test(value) && value !== value.toUpperCase()) {
+  if (isLowerCaseSiteCd(value)) {
     throw configError(field, `"${value}" has lower-case letters`, `write it in upper case, as KCP issued it: "${value.toUpperCase()}"`, RES_3014);
   }
-  if (!/^[A-Z0-9]{5}$/.test(value)) {
+  if (!isSiteCd(value)) {
     throw configError(
       field,
       `"${value}" is not 5 upper-case letters or digits (it has ${value.length} characters)`,

@@ -26,6 +26,8 @@ import {
   REAL_GW_URL,
   REAL_JS_URL,
   REAL_JS_URL_UTF8,
+  settingsToFile,
+  settingsView,
   siteConfFileSchema,
   TEST_GW_URL,
   TEST_JS_URL,
@@ -160,36 +162,17 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
   };
 }
 
-/** camelCase preset values → the raw file shape, so presets go through the very same rules. */
+/** camelCase preset values → the raw file shape (settingsToFile), so presets go through the very same rules. */
 function presetToFile(base: SiteConfPresetOptions & { siteCd: string; siteKey: string; gwUrl: string; jsUrl: string; homeDir: string; siteName: string }): SiteConfFile {
-  const gwPort = base.gwPort ?? DEFAULT_GW_PORT;
-  return {
-    g_conf_home_dir: base.homeDir,
-    g_conf_key_dir: base.keyDir ?? '',
-    g_conf_log_dir: base.logDir ?? '',
-    g_conf_gw_url: base.gwUrl,
-    g_conf_gw_port: gwPort,
-    g_conf_js_url: base.jsUrl,
-    g_conf_site_cd: base.siteCd,
-    g_conf_site_key: base.siteKey,
-    g_conf_site_name: base.siteName,
-    g_conf_module_type: '01',
-    g_conf_log_level: String(base.logLevel ?? 3),
-    payplus: {
-      web_roots: [...(base.webRoots ?? [])],
-      binary: base.binary ?? 'auto',
-      pp_cli_log_level: base.ppCliLogLevel,
-      pp_cli_version: base.ppCliVersion ?? '2.14',
-      // Passing a port in code is itself deliberate; only the cfg file needs the explicit switch.
-      allow_nonstandard_port: base.allowNonstandardPort ?? String(gwPort) !== DEFAULT_GW_PORT,
-      notify_url: base.notifyUrl,
-      timeout_ms: base.timeoutMs ?? 60_000,
-      log_retention_days: base.logRetentionDays,
-      prune_pp_cli_logs: base.prunePpCliLogs ?? false,
-      allow_pp_cli_request_dump: base.allowPpCliRequestDump ?? false,
-    },
-  };
+  return settingsToFile({
+    ...base,
+    // Passing a port in code is itself deliberate; only the cfg file needs the explicit switch.
+    allowNonstandardPort: base.allowNonstandardPort ?? String(base.gwPort ?? DEFAULT_GW_PORT) !== DEFAULT_GW_PORT,
+  });
 }
+
+/** Frozen plain SiteConfData already validated by SiteConf.from. */
+const validatedData = new WeakMap<object, SiteConf>();
 
 /** The fields of SiteConfData, declared once there (declaration merging), assigned in the constructor. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -228,6 +211,21 @@ export class SiteConf implements SiteConfData {
     }
   }
 
+  /**
+   * The validated SiteConf for `conf`: itself when it is one. Plain SiteConfData (a literal, e.g. a test's) goes
+   * through the very rules a cfg file does, so an inconsistent or malformed literal fails the way the file would;
+   * env and window are derived again, never taken from the literal. APIs that need a valid configuration (orderForm
+   * and the pages built on it) take their conf only through here.
+   */
+  static from(conf: SiteConf | SiteConfData): SiteConf {
+    if (conf instanceof SiteConf) return conf;
+    const cached = validatedData.get(conf);
+    if (cached) return cached;
+    const validated = SiteConf.fromFile(settingsToFile(conf));
+    if (Object.isFrozen(conf)) validatedData.set(conf, validated); // a frozen literal cannot change after the check
+    return validated;
+  }
+
   /** KCP's public TEST site (T0000) against testpaygw.kcp.co.kr and payplus_test.js (payplus_web.jsp with window 'standard-web'). */
   static testPreset(o: SiteConfPresetOptions & { homeDir: string }, options: SiteConfFromFileOptions = {}): SiteConf {
     const js = o.window === 'standard-web' ? TEST_WEB_JS_URL : o.utf8 ? TEST_JS_URL_UTF8 : TEST_JS_URL;
@@ -248,60 +246,14 @@ export class SiteConf implements SiteConfData {
     return path.join(this.homeDir, 'bin');
   }
 
-  /** The raw file shape, every value explicit. Contains the full site key: write it only to the cfg file. */
+  /** The raw file shape, every value explicit (settingsToFile). Contains the full site key: write it only to the cfg file. */
   toFile(): SiteConfFile {
-    return {
-      g_conf_home_dir: this.homeDir,
-      g_conf_key_dir: this.keyDir,
-      g_conf_log_dir: this.logDir,
-      g_conf_gw_url: this.gwUrl,
-      g_conf_gw_port: this.gwPort,
-      g_conf_js_url: this.jsUrl,
-      g_conf_site_cd: this.siteCd,
-      g_conf_site_key: this.siteKey,
-      g_conf_site_name: this.siteName,
-      g_conf_module_type: this.moduleType,
-      g_conf_log_level: String(this.logLevel),
-      payplus: {
-        web_roots: [...this.webRoots],
-        binary: this.binary,
-        pp_cli_log_level: this.ppCliLogLevel,
-        pp_cli_version: this.ppCliVersion,
-        allow_nonstandard_port: this.allowNonstandardPort,
-        ...(this.notifyUrl === undefined ? {} : { notify_url: this.notifyUrl }),
-        timeout_ms: this.timeoutMs,
-        ...(this.logRetentionDays === undefined ? {} : { log_retention_days: this.logRetentionDays }),
-        ...(this.prunePpCliLogs ? { prune_pp_cli_logs: true } : {}),
-        ...(this.allowPpCliRequestDump ? { allow_pp_cli_request_dump: true } : {}),
-      },
-    };
+    return settingsToFile(this);
   }
 
-  /** The camelCase view with the site key masked: safe for logs and JSON.stringify. */
+  /** The camelCase view of every setting (site-conf.ts SITE_CONF_FIELDS) with the site key masked: safe for logs and JSON.stringify. */
   toJSON(): Record<string, unknown> {
-    return {
-      env: this.env,
-      window: this.window,
-      siteCd: this.siteCd,
-      siteKey: maskSecret(this.siteKey),
-      siteName: this.siteName,
-      homeDir: this.homeDir,
-      keyDir: this.keyDir,
-      logDir: this.logDir,
-      gwUrl: this.gwUrl,
-      gwPort: this.gwPort,
-      jsUrl: this.jsUrl,
-      moduleType: this.moduleType,
-      logLevel: this.logLevel,
-      ppCliLogLevel: this.ppCliLogLevel,
-      ppCliVersion: this.ppCliVersion,
-      binary: this.binary,
-      webRoots: [...this.webRoots],
-      allowNonstandardPort: this.allowNonstandardPort,
-      notifyUrl: this.notifyUrl,
-      timeoutMs: this.timeoutMs,
-      cfgDir: this.cfgDir,
-    };
+    return { ...settingsView(this, maskSecret), cfgDir: this.cfgDir };
   }
 
   toString(): string {

@@ -117,3 +117,85 @@ export interface SiteConfData {
   /** The PC payment window g_conf_js_url loads (derived from its file name). */
   readonly window: PaymentWindow;
 }
+
+/** The settings a SiteConf stores from its file (env and window are derived from them). */
+export type SiteConfSetting = Exclude<keyof SiteConfData, 'env' | 'window'>;
+
+type PayplusFileKey = keyof NonNullable<SiteConfFile['payplus']> & string;
+/** A key of the file shape: a top-level g_conf_* key or `payplus.<key>`. */
+export type SiteConfFileKey = Exclude<keyof SiteConfFile, 'payplus'> | `payplus.${PayplusFileKey}`;
+
+/** How one setting travels between the file shape (toFile, presets) and the camelCase view (SiteConfData, toJSON). */
+export interface SiteConfFieldRow {
+  /** Its key in cfg/site_conf_inc.json. */
+  readonly file: SiteConfFileKey;
+  /** Shown masked by toJSON and inspect. */
+  readonly secret?: true;
+  /** Left out of the file shape when false (an opt-in whose absence means false). Undefined values are always left out. */
+  readonly omitWhenFalse?: true;
+  /** How the file writes the value, when not as is. */
+  readonly toFile?: (value: never) => unknown;
+}
+
+/**
+ * THE description of the configuration: one row per setting, file key ↔ camelCase property. SiteConfData lists the
+ * same properties (the compiler refuses a property without a row, or a row without a property); toFile, toJSON,
+ * inspect and the presets are derived from these rows (site-conf-class.ts), and a test checks that every key of
+ * siteConfFileSchema has a row. To add a setting: a schema key, a SiteConfData property, a row, its rule in validate().
+ */
+export const SITE_CONF_FIELDS = Object.freeze({
+  homeDir: { file: 'g_conf_home_dir' },
+  keyDir: { file: 'g_conf_key_dir' },
+  logDir: { file: 'g_conf_log_dir' },
+  gwUrl: { file: 'g_conf_gw_url' },
+  gwPort: { file: 'g_conf_gw_port' },
+  jsUrl: { file: 'g_conf_js_url' },
+  siteCd: { file: 'g_conf_site_cd' },
+  siteKey: { file: 'g_conf_site_key', secret: true },
+  siteName: { file: 'g_conf_site_name' },
+  moduleType: { file: 'g_conf_module_type' },
+  logLevel: { file: 'g_conf_log_level', toFile: (v: number) => String(v) },
+  ppCliLogLevel: { file: 'payplus.pp_cli_log_level' },
+  ppCliVersion: { file: 'payplus.pp_cli_version' },
+  binary: { file: 'payplus.binary' },
+  webRoots: { file: 'payplus.web_roots' },
+  allowNonstandardPort: { file: 'payplus.allow_nonstandard_port' },
+  notifyUrl: { file: 'payplus.notify_url' },
+  timeoutMs: { file: 'payplus.timeout_ms' },
+  logRetentionDays: { file: 'payplus.log_retention_days' },
+  prunePpCliLogs: { file: 'payplus.prune_pp_cli_logs', omitWhenFalse: true },
+  allowPpCliRequestDump: { file: 'payplus.allow_pp_cli_request_dump', omitWhenFalse: true },
+} as const satisfies { readonly [K in SiteConfSetting]-?: SiteConfFieldRow });
+
+const ROWS = Object.entries(SITE_CONF_FIELDS) as ReadonlyArray<[SiteConfSetting, SiteConfFieldRow]>;
+
+function copy(value: unknown): unknown {
+  return Array.isArray(value) ? [...value] : value;
+}
+
+/**
+ * camelCase settings → the file shape, by the rows: undefined values are left out (the schema's defaults apply when
+ * the shape is validated), as are the opt-ins that are false. toFile and the presets both write through here.
+ */
+export function settingsToFile(values: { readonly [K in SiteConfSetting]?: SiteConfData[K] }): SiteConfFile {
+  const top: Record<string, unknown> = {};
+  const payplus: Record<string, unknown> = {};
+  for (const [prop, row] of ROWS) {
+    const value = values[prop];
+    if (value === undefined || (row.omitWhenFalse && value === false)) continue;
+    const written = row.toFile ? (row.toFile as (v: unknown) => unknown)(value) : copy(value);
+    if (row.file.startsWith('payplus.')) payplus[row.file.slice('payplus.'.length)] = written;
+    else top[row.file] = written;
+  }
+  return { ...top, payplus } as unknown as SiteConfFile;
+}
+
+/** The camelCase view of every setting, secrets passed through `mask`: toJSON's body. */
+export function settingsView(conf: SiteConfData, mask: (secret: string) => string): Record<string, unknown> {
+  const view: Record<string, unknown> = { env: conf.env, window: conf.window };
+  for (const [prop, row] of ROWS) {
+    const value = conf[prop];
+    view[prop] = row.secret && typeof value === 'string' ? mask(value) : copy(value);
+  }
+  return view;
+}

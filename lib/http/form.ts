@@ -7,6 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { decodeText } from '../protocol/encoding.js';
+import { splitBytePairs } from '../runner/wire.js';
 import { kcpError, type KcpErrorCode } from '../errors.js';
 
 export type FormCharset = 'euc-kr' | 'utf-8';
@@ -69,21 +70,7 @@ function percentDecode(bytes: Buffer): Buffer {
 
 /** Splits a form body into raw (still encoded) name/value byte pairs; a repeated name keeps the last value. */
 function splitForm(body: Buffer): Array<[Buffer, Buffer]> {
-  const pairs: Array<[Buffer, Buffer]> = [];
-  let start = 0;
-  while (start <= body.length) {
-    let end = body.indexOf(0x26, start);
-    if (end < 0) end = body.length;
-    const segment = body.subarray(start, end);
-    if (segment.length > 0) {
-      const eq = segment.indexOf(0x3d);
-      const name = eq < 0 ? segment : segment.subarray(0, eq);
-      const value = eq < 0 ? Buffer.alloc(0) : segment.subarray(eq + 1);
-      pairs.push([percentDecode(name), percentDecode(value)]);
-    }
-    start = end + 1;
-  }
-  return pairs;
+  return splitBytePairs(body, 0x26).map(([name, value]) => [percentDecode(name), percentDecode(value)]);
 }
 
 function decodePairs(pairs: Array<[Buffer, Buffer]>, charset: FormCharset): Record<string, string> {

@@ -14,29 +14,40 @@ export function redact(value: string): string {
   return `[masked:${value.length}]`;
 }
 
-/** Fields whose whole value is secret: site key, payment-window ciphertexts, batch (billing) keys, passwords. */
-const SECRET_FIELDS = new Set(
-  [
+/**
+ * The one list of sensitive field names, by what each holds, exactly as KCP spells them. Logs mask each kind its own
+ * way (below); cassettes, which are committed, replace the value of every listed name whole (runner/cassette.ts).
+ */
+export const SENSITIVE_FIELD_NAMES = Object.freeze({
+  /** Whole value secret: site key, payment-window ciphertexts, batch (billing) keys, passwords, card expiry. */
+  secret: Object.freeze([
     'site_key', 'g_conf_site_key', 'enc_data', 'enc_info', 'bt_batch_key', 'batch_key',
     'card_pwd', 'card_pw', 'pay_pwd', 'passwd', 'password', 'pay_cert_no', 'cert_no', 'cvc', 'cvv',
-  ].map(normalizeName),
-);
+    'card_expiry', 'pay_expiry',
+  ]),
+  /** A card number (masked to first 6 + last 4 even if it is not a clean digit run). */
+  card: Object.freeze(['card_no', 'card_number', 'cardno', 'pan', 'pay_id', 'card_num']),
+  /**
+   * A phone number, or a buyer identity that usually is one (id_info: the cash-receipt identity — phone, card or
+   * business number — masked the same way).
+   */
+  phone: Object.freeze(['buyr_tel1', 'buyr_tel2', 'mobile_no', 'tel_no', 'rcvr_tel1', 'rcvr_tel2', 'phone', 'hp_no', 'id_info']),
+  /** An e-mail address. */
+  mail: Object.freeze(['buyr_mail', 'rcvr_mail', 'email', 'mail']),
+  /**
+   * Other personal data: names, addresses, accounts, identity numbers. Logs keep these (an operator finds an order by
+   * its buyer); cassettes do not.
+   */
+  personal: Object.freeze([
+    'card_taxno', 'pay_owner_nm', 'buyr_name', 'rcvr_name', 'rcvr_add1', 'rcvr_add2', 'cust_name', 'va_name',
+    'remitter', 'ipgm_name', 'refund_account', 'refund_nm', 'mod_account', 'mod_depositor', 'pt_idno',
+  ]),
+});
 
-/** Fields that hold a card number (masked to first 6 + last 4 even if they are not a clean digit run). */
-const CARD_FIELDS = new Set(['card_no', 'card_number', 'cardno', 'pan', 'pay_id', 'card_num'].map(normalizeName));
-
-/**
- * Fields that hold a phone number, or a buyer identity that usually is one (id_info: the cash-receipt identity —
- * phone, card or business number — masked the same way).
- */
-const PHONE_FIELDS = new Set(
-  ['buyr_tel1', 'buyr_tel2', 'mobile_no', 'tel_no', 'rcvr_tel1', 'rcvr_tel2', 'phone', 'hp_no', 'id_info'].map(
-    normalizeName,
-  ),
-);
-
-/** Fields that hold an e-mail address. */
-const MAIL_FIELDS = new Set(['buyr_mail', 'rcvr_mail', 'email', 'mail'].map(normalizeName));
+const SECRET_FIELDS = new Set(SENSITIVE_FIELD_NAMES.secret.map(normalizeName));
+const CARD_FIELDS = new Set(SENSITIVE_FIELD_NAMES.card.map(normalizeName));
+const PHONE_FIELDS = new Set(SENSITIVE_FIELD_NAMES.phone.map(normalizeName));
+const MAIL_FIELDS = new Set(SENSITIVE_FIELD_NAMES.mail.map(normalizeName));
 
 /**
  * Identifier fields whose long digit runs are not card numbers (tno, order numbers, timestamps). Their

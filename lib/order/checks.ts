@@ -3,7 +3,8 @@
  * the KCP field and the OrderInput property, says what is wrong with the value, and how to fix it.
  */
 import { KcpInputError } from '../errors.js';
-import { eucKrByteLength, findNonKsX1001, formatCodePoint } from './euc-kr.js';
+import { eucKrByteLength, findNonKsX1001, formatCodePoint } from '../protocol/encoding.js';
+import { amountText, describeChar, findForbiddenChar, FORBIDDEN_TEXT_DESCRIPTION } from '../protocol/validate.js';
 
 /** A KCP form field and the OrderInput property that feeds it. */
 export interface FieldRef {
@@ -22,35 +23,15 @@ export function fail(ref: FieldRef, problem: string, fix: string): never {
   throw new KcpInputError(`${fieldLabel(ref)} ${problem}. ${fix}`, { field: ref.kcp });
 }
 
-/**
- * Characters that break KCP's module when they appear inside a value: `,` ends a pp_cli sub-option,
- * `&` and `;` split the form posts, `|` is KCP's message separator, quotes and the backslash break the
- * sample pages' quoting. Control characters (newlines, the 0x1C–0x1F data-set separators) are refused too.
- */
-const FORBIDDEN = new Set([',', '&', ';', '\\', '|', "'", '"']);
-export const FORBIDDEN_DESCRIPTION = ', & ; \\ | \' " and control characters such as newlines';
-
-export function describeChar(char: string): string {
-  const cp = char.codePointAt(0)!;
-  if (char === '\n') return `a newline (${formatCodePoint(cp)})`;
-  if (char === '\r') return `a carriage return (${formatCodePoint(cp)})`;
-  if (cp < 0x20 || cp === 0x7f) return `the control character ${formatCodePoint(cp)}`;
-  return `"${char}" (${formatCodePoint(cp)})`;
-}
-
-/** Refuses the characters that break the module (see FORBIDDEN). */
+/** Refuses the characters that break the module: KCP's list and control characters (protocol/validate.ts). */
 export function checkNoForbidden(ref: FieldRef, value: string): void {
-  let index = 0;
-  for (const char of value) {
-    const cp = char.codePointAt(0)!;
-    if (FORBIDDEN.has(char) || cp < 0x20 || cp === 0x7f) {
-      fail(
-        ref,
-        `contains ${describeChar(char)} at position ${index + 1}, which breaks KCP's module`,
-        `Remove it (refused in merchant text: ${FORBIDDEN_DESCRIPTION})`,
-      );
-    }
-    index += 1;
+  const bad = findForbiddenChar(value);
+  if (bad) {
+    fail(
+      ref,
+      `contains ${describeChar(bad.char)} at position ${bad.position}, which breaks KCP's module`,
+      `Remove it (refused in merchant text: ${FORBIDDEN_TEXT_DESCRIPTION})`,
+    );
   }
 }
 
@@ -60,11 +41,11 @@ export function checkEucKrLength(ref: FieldRef, value: string, maxBytes: number)
   if (bad) {
     fail(
       ref,
-      `contains "${bad.char}" (${formatCodePoint(bad.codePoint)}) at position ${bad.index + 1}, which EUC-KR (KS X 1001) cannot encode`,
+      `contains "${bad.char}" (${formatCodePoint(bad.codePoint)}) at position ${bad.position}, which EUC-KR (KS X 1001) cannot encode`,
       'Replace it with a character from KS X 1001 (the 2,350 common Hangul syllables, Hanja, ASCII)',
     );
   }
-  const bytes = eucKrByteLength(value)!;
+  const bytes = eucKrByteLength(value, ref.kcp); // every character is KS X 1001 by now: this counts, never throws
   if (bytes > maxBytes) {
     fail(
       ref,
@@ -103,12 +84,7 @@ export function checkIntRange(ref: FieldRef, value: number | string, min: number
  * Numbers must be safe integers; strings must not carry commas, signs, decimals or leading zeros.
  */
 export function checkAmount(ref: FieldRef, value: number | string, allowZero: boolean): number {
-  const pattern = allowZero ? /^(0|[1-9]\d{0,11})$/ : /^[1-9]\d{0,11}$/;
-  const valid =
-    typeof value === 'number'
-      ? Number.isSafeInteger(value) && pattern.test(String(value))
-      : typeof value === 'string' && pattern.test(value);
-  if (!valid) {
+  if (amountText(value, allowZero) === undefined) {
     fail(
       ref,
       `must be a ${allowZero ? 'non-negative' : 'positive'} whole amount written with digits only (at most 12 digits); got ${JSON.stringify(value)}`,

@@ -9,7 +9,7 @@
  * published the merchant's secret key to every visitor; the payment window does not need it (the key is
  * used only server-side, by pp_cli), so leaving it out loses nothing and leaks nothing.
  */
-import { KcpConfigError, KcpInputError } from '../errors.js';
+import { KcpInputError } from '../errors.js';
 import {
   REAL_JS_URL,
   REAL_JS_URL_UTF8,
@@ -19,6 +19,8 @@ import {
   type SiteConfData,
 } from '../config/site-conf.js';
 import { jsUrlEnvironment } from '../config/environment.js';
+import { SiteConf } from '../config/site-conf-class.js';
+import { describeChar, ORDER_ID_CHAR } from '../protocol/validate.js';
 import { isCardCodeFormat } from '../codes/cards.js';
 import { VBANK_BANKS, isVbankBankCode } from '../codes/banks.js';
 import type { PayMethodName } from '../codes/pay-methods.js';
@@ -28,7 +30,6 @@ import {
   checkNoForbidden,
   checkText,
   checkYn,
-  describeChar,
   fail,
   type FieldRef,
 } from './checks.js';
@@ -133,10 +134,12 @@ export const WINDOW_FILLED_FIELDS = Object.freeze(['enc_data', 'enc_info', 'tran
 const ref = (kcp: string, prop: string): FieldRef => ({ kcp, prop });
 
 /** Builds and validates the order form for one order. */
-export function orderForm(conf: SiteConfData, order: OrderInput, options: OrderFormOptions = {}): OrderForm {
+export function orderForm(data: SiteConf | SiteConfData, order: OrderInput, options: OrderFormOptions = {}): OrderForm {
+  // Only a validated configuration: site code, key and the TEST/REAL consistency are SiteConf's rules (3014/8001).
+  const conf = SiteConf.from(data);
   const warnings: string[] = [];
   const f: Record<string, string> = {};
-  const siteCd = checkSiteCd(conf.siteCd);
+  const siteCd = conf.siteCd;
   const currency = checkCurrency(order.currency);
   const payMethod = payMethodBitmap(order.payMethod);
   const goodMny = checkAmount(ref('good_mny', 'goodMny'), order.goodMny, false);
@@ -176,17 +179,6 @@ export function orderForm(conf: SiteConfData, order: OrderInput, options: OrderF
   });
 }
 
-function checkSiteCd(siteCd: string): string {
-  if (!/^[A-Z0-9]{5}$/.test(siteCd)) {
-    throw new KcpConfigError(
-      `site_cd (g_conf_site_cd) must be 5 upper-case letters or digits; got ${JSON.stringify(siteCd)}. ` +
-        'KCP answers 3014 미등록 가맹점 for a lower-case code: copy it from the integration e-mail (T0000 for tests).',
-      { field: 'site_cd', resCd: '3014' },
-    );
-  }
-  return siteCd;
-}
-
 function checkCurrency(currency: OrderInput['currency']): 'WON' | 'USD' {
   if (currency === undefined || currency === 'WON') return 'WON';
   if (currency === 'USD') return 'USD';
@@ -206,7 +198,7 @@ export function checkOrderId(value: string): string {
   if (typeof value !== 'string' || value === '') fail(r, 'is required', 'Pass the merchant\'s own order number');
   if (value.length > 40) fail(r, `is ${value.length} characters long; KCP allows at most 40`, 'Use a shorter order number');
   for (const char of value) {
-    if (!/[0-9A-Za-z_.-]/.test(char)) {
+    if (!ORDER_ID_CHAR.test(char)) {
       fail(r, `contains ${describeChar(char)}`, 'Use only letters, digits, "_", "." and "-" (KCP and pp_cli refuse anything else)');
     }
   }
@@ -423,50 +415,16 @@ const KCP_JS: Readonly<Record<KcpEnvironment, Readonly<Record<'utf-8' | 'euc-kr'
   REAL: { 'euc-kr': REAL_JS_URL, 'utf-8': REAL_JS_URL_UTF8 },
 };
 
-/** Which KCP script a configured URL is (scheme ignored), if it is one. */
-function identifyKcpJs(url: string): { env: KcpEnvironment; charset: 'utf-8' | 'euc-kr' } | undefined {
-  const m = /^https?:\/\/pay\.kcp\.co\.kr\/plugin\/payplus(_test)?(_un)?\.js$/i.exec(url.trim());
-  if (!m) return undefined;
-  return { env: m[1] ? 'TEST' : 'REAL', charset: m[2] ? 'utf-8' : 'euc-kr' };
-}
-
-function isLocalUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
-}
-
 /**
- * The conf's own URL when it points at a local simulator; otherwise KCP's script for the site's
- * environment and the page charset (always https). A KCP URL of the other environment is a config error:
- * KCP would answer 3014.
+ * The conf's own URL when it points at a local simulator or is the standard-web window (one script for every page
+ * charset); otherwise KCP's plug-in script for the site's environment and the page charset (always https). The conf
+ * is a validated SiteConf, so its script already belongs to its site code's environment (SiteConf's 3014 rule).
  */
-function chooseJsUrl(conf: SiteConfData, charset: OrderFormOptions['charset']): string {
-  if (isLocalUrl(conf.jsUrl)) return conf.jsUrl;
-  const standardWeb = jsUrlEnvironment(conf.jsUrl);
-  if (standardWeb?.window === 'standard-web') {
-    // One script for every page charset; its host says TEST or REAL.
-    if (standardWeb.env !== conf.env) {
-      throw new KcpConfigError(
-        `g_conf_js_url is KCP's ${standardWeb.env} standard-web window but site_cd ${conf.siteCd} is a ${conf.env} code; KCP answers 3014 미등록 가맹점.`,
-        { field: 'g_conf_js_url', resCd: '3014' },
-      );
-    }
-    return conf.jsUrl;
-  }
-  const configured = identifyKcpJs(conf.jsUrl);
-  if (configured && configured.env !== conf.env) {
-    throw new KcpConfigError(
-      `g_conf_js_url is KCP's ${configured.env} payment window but site_cd ${conf.siteCd} is a ${conf.env} code; ` +
-        `KCP answers 3014 미등록 가맹점. Use ${KCP_JS[conf.env][configured.charset]}.`,
-      { field: 'g_conf_js_url', resCd: '3014' },
-    );
-  }
+function chooseJsUrl(conf: SiteConf, charset: OrderFormOptions['charset']): string {
+  const js = jsUrlEnvironment(conf.jsUrl);
+  if (js?.local || js?.window === 'standard-web') return conf.jsUrl;
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'euc-kr') {
     throw new KcpInputError(`options.charset must be "utf-8" or "euc-kr"; got ${JSON.stringify(charset)}.`, { field: 'charset' });
   }
-  return KCP_JS[conf.env][charset ?? configured?.charset ?? 'utf-8'];
+  return KCP_JS[conf.env][charset ?? js?.charset ?? 'utf-8'];
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { SiteConfData } from '../config/site-conf.js';
 import { dailyLogPath, logDirsOf, PP_CLI_LOG_SUFFIX } from '../log/paths.js';
 import { decodeText } from '../protocol/encoding.js';
-import { lastLine, parseResultLine, type ResultFields } from '../protocol/result.js';
+import { completeAnswer, isCompleteAnswer, type ResultFields } from '../protocol/result.js';
 import type { Attempt } from '../store/types.js';
 import { decodeLogLine, parsePpCliLine } from '../trace/pp-cli-log.js';
 import type { TraceEntry } from '../trace/types.js';
@@ -28,7 +28,6 @@ export type ModuleAnswer =
   /** It started, and no answer is anywhere: killed mid-exchange. Only KCP's admin can tell now. */
   | { kind: 'none'; why: string };
 
-const COMPLETE = /^res_cd=[0-9A-Z]{4}\x1fres_msg=/;
 
 /** True when a live process has `file` open as its stdout (Linux /proc; false where there is none). */
 export function heldAsStdout(file: string): boolean {
@@ -64,9 +63,8 @@ function fromStdoutFile(file: string): ModuleAnswer | 'absent' | 'empty' | undef
   const bytes = readFileSync(file);
   if (bytes.length === 0) return 'empty';
   for (const encoding of ['euc-kr', 'utf-8'] as const) {
-    const text = decodeText(bytes, encoding);
-    const line = lastLine(text);
-    if (text.endsWith('\n') && COMPLETE.test(line)) return { kind: 'answer', fields: parseResultLine(line), source: 'stdout file' };
+    const fields = completeAnswer(decodeText(bytes, encoding));
+    if (fields) return { kind: 'answer', fields, source: 'stdout file' };
   }
   return undefined;
 }
@@ -109,7 +107,7 @@ async function fromModuleLog(conf: Pick<SiteConfData, 'homeDir' | 'logDir'>, ord
         }
       }
       if (!start) continue;
-      if (end && COMPLETE.test(`res_cd=${end.fields.res_cd ?? ''}\x1fres_msg=`)) {
+      if (end && isCompleteAnswer(end.fields)) {
         return { kind: 'answer', fields: end.fields, source: 'pp_cli log' };
       }
       if (pidAlive(start.pid!)) return { kind: 'running' };

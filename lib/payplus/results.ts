@@ -2,22 +2,18 @@
  * Typed views of pp_cli answers (SPEC §4, pp-cli-protocol.md §2.2, §3.3).
  * Every view keeps the complete raw field map: real answers carry more fields than any table lists.
  */
+import { ANSWER_ONLY_PAY_METHODS, PAY_METHODS, type UsePayMethodName } from '../codes/pay-methods.js';
 import type { ResultFields } from '../protocol/result.js';
 
-export type PaymentMethod = 'card' | 'bank' | 'vbank' | 'point' | 'mobile' | 'tmoney' | 'giftcard' | 'ars' | 'unknown';
+export type PaymentMethod = UsePayMethodName | 'unknown';
 
-/** use_pay_method bitmaps posted by the payment window (pp-cli-protocol.md §3.3). */
-export const USE_PAY_METHOD: Readonly<Record<string, PaymentMethod>> = Object.freeze({
-  '100000000000': 'card',
-  '010000000000': 'bank',
-  '001000000000': 'vbank',
-  '000100000000': 'point',
-  '000010000000': 'mobile',
-  '000000100000': 'tmoney',
-  '000000001000': 'giftcard',
-  '000000000100': 'tmoney',
-  '000000000010': 'ars',
-});
+/** use_pay_method bitmaps posted by the payment window → method: a view of lib/codes/pay-methods.ts, the one table. */
+export const USE_PAY_METHOD: Readonly<Record<string, PaymentMethod>> = Object.freeze(
+  Object.assign(
+    Object.create(null) as Record<string, PaymentMethod>, // no prototype: 'constructor' is not a method code
+    Object.fromEntries([...PAY_METHODS, ...ANSWER_ONLY_PAY_METHODS].map((m) => [m.bitmap, m.name])),
+  ),
+);
 
 /** KCP's four-letter pay_method codes, in answers and in the pay_type verification field. */
 export const PAY_TYPE_BY_METHOD: Readonly<Partial<Record<PaymentMethod, string>>> = Object.freeze({
@@ -146,7 +142,7 @@ export interface GiftCardApproval extends ApprovalBase {
 }
 
 export interface OtherApproval extends ApprovalBase {
-  readonly method: 'tmoney' | 'ars' | 'unknown';
+  readonly method: 'tmoney' | 'transit' | 'kt' | 'unknown';
   readonly appTime: string;
 }
 

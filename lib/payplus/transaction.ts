@@ -15,8 +15,9 @@ import { buildOptionString, type OptionValues } from '../protocol/option-string.
 import { interpretOutcome, type ResultFields } from '../protocol/result.js';
 import { FS, GS, US } from '../protocol/separators.js';
 import { assertItemName, assertRequestFits } from '../protocol/limits.js';
-import { assertKcpToken, assertOrderId } from '../protocol/validate.js';
+import { assertKcpToken, assertNoComma, assertOrderId } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
+import { MINIMAL_ENV } from '../runner/native.js';
 import { modulePath } from './module-path.js';
 
 /** What a Transaction needs from its PayPlus. */
@@ -63,8 +64,6 @@ export class TxResult {
     return this.fields[name] ?? '';
   }
 }
-
-const DEFAULT_MODULE_ENV = Object.freeze({ PATH: '/usr/bin:/bin', LANG: 'C' });
 
 export class Transaction {
   private readonly payxCommon = new ItemSet(US, 'payx_data common');
@@ -174,9 +173,7 @@ export class Transaction {
           { field: 'plan_data' },
         );
       }
-      if (items.includes(',')) {
-        throw new KcpInputError(`plan_data: the ${name} set contains ','; remove the comma`, { field: 'plan_data' });
-      }
+      assertNoComma('plan_data', items);
       assertPlanItems(name, items);
       target.appendRaw(items);
     }
@@ -258,7 +255,7 @@ export class Transaction {
     const outcome = await runner.run({
       file,
       args,
-      env: this.ctx.moduleEnv ?? DEFAULT_MODULE_ENV,
+      env: this.ctx.moduleEnv ?? MINIMAL_ENV,
       timeoutMs: options.timeoutMs ?? conf.timeoutMs,
       stdoutFile: options.stdoutFile,
     });

@@ -3,10 +3,10 @@
  * each item is `name=value` followed by its terminator, and an item whose value is empty is skipped.
  */
 import { KcpInputError } from '../errors.js';
-import { assertEucKr } from './encoding.js';
+import { assertEucKr, findChar } from './encoding.js';
 import { assertItemLength, assertItemName } from './limits.js';
 import { GS, RS, US } from './separators.js';
-import { assertSafeValue } from './validate.js';
+import { assertSafeValue, describeChar } from './validate.js';
 
 /**
  * Every check one `name=value` item passes before it joins a set: a KCP item name, a length the module can carry,
@@ -58,12 +58,10 @@ export function assertNestedItems(set: string, items: string): void {
  * subset or corrupt the framing.
  */
 export function assertPlanItems(set: string, items: string): void {
-  // eslint-disable-next-line no-control-regex
-  const control = /[\x00-\x1b\x1e\x7f]/.exec(items);
+  const control = findChar(items, (_char, cp) => (cp < 0x20 && cp !== 0x1c && cp !== 0x1d && cp !== 0x1f) || cp === 0x7f);
   if (control) {
-    const code = control[0].charCodeAt(0).toString(16).padStart(2, '0').toUpperCase();
     throw new KcpInputError(
-      `plan_data: the ${set} set contains control character 0x${code} at position ${control.index}; only US (0x1F) ` +
+      `plan_data: the ${set} set contains ${describeChar(control.char)} at position ${control.position}; only US (0x1F) ` +
         `and GS (0x1D) may end items there. Remove it`,
       { field: 'plan_data' },
     );

@@ -18,9 +18,31 @@ export function isAscii(text: string): boolean {
   return /^[\x00-\x7f]*$/.test(text);
 }
 
+/** `U+AC00` style notation, for error messages. */
+export function formatCodePoint(codePoint: number): string {
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** A character found in a value, for messages: `position` counts code points from 1, as a person counts. */
+export interface CharAt {
+  readonly char: string;
+  readonly position: number;
+  readonly codePoint: number;
+}
+
+/** The first character of `text` for which `test` holds, with its 1-based position in code points. */
+export function findChar(text: string, test: (char: string, codePoint: number) => boolean): CharAt | undefined {
+  let position = 0;
+  for (const char of text) {
+    position += 1;
+    const codePoint = char.codePointAt(0)!;
+    if (test(char, codePoint)) return { char, position, codePoint };
+  }
+  return undefined;
+}
+
 function describe(ch: string): string {
-  const cp = ch.codePointAt(0) ?? 0;
-  return `'${ch}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`;
+  return `'${ch}' (${formatCodePoint(ch.codePointAt(0) ?? 0)})`;
 }
 
 /**
@@ -93,6 +115,16 @@ export function encodeEucKr(text: string, field: string): Buffer {
   return Buffer.from(out.subarray(0, n));
 }
 
+/**
+ * The first character of `text` that strict EUC-KR (KS X 1001) cannot encode, if any: for callers that word their own
+ * message (the order form). The character rule is encodeEucKr's: ASCII, or two bytes in the KS X 1001 plane.
+ */
+export function findNonKsX1001(text: string): CharAt | undefined {
+  if (isAscii(text)) return undefined;
+  const codes = eucKrTable();
+  return findChar(text, (char, cp) => cp >= 0x80 && !codes.has(char));
+}
+
 /** Throws like encodeEucKr when `text` has a character outside KS X 1001; otherwise returns its EUC-KR byte length. */
 export function assertEucKr(field: string, text: string): number {
   if (isAscii(text)) return text.length;
@@ -113,7 +145,11 @@ export function encodeText(text: string, field: string, encoding: TextEncoding):
   return Buffer.from(text, 'utf8');
 }
 
-/** Byte length of `text` as KCP counts it (EUC-KR), with the same strict check. */
+/**
+ * Byte length of `text` as KCP counts it (EUC-KR: ASCII 1, KS X 1001 2), with the same strict check: the one byte
+ * counter (throws KcpInputError naming `field` for a character outside KS X 1001; use findNonKsX1001 first to word
+ * that case yourself).
+ */
 export function eucKrByteLength(text: string, field: string): number {
   return assertEucKr(field, text);
 }

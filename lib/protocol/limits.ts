@@ -12,6 +12,8 @@
  */
 import { KcpInputError } from '../errors.js';
 import type { OptionValues } from './option-string.js';
+import { findChar } from './encoding.js';
+import { describeChar } from './validate.js';
 
 /** Bytes of one data set's `name=items` string the module carries whole (EUC-KR). */
 export const MAX_DATA_SET_BYTES = 30_718;
@@ -20,12 +22,6 @@ export const MAX_ARGUMENT_BYTES = 128 * 1024 - 1;
 
 /** KCP's item names (ordr_mony, mod_desc, bt_batch_key …) and payx subset names (common, card, real_batch …). */
 const ITEM_NAME = /^[a-z0-9_]+$/;
-
-function describeNameChar(ch: string): string {
-  const code = ch.charCodeAt(0);
-  if (code < 0x20 || code === 0x7f) return `control character 0x${code.toString(16).padStart(2, '0').toUpperCase()}`;
-  return `'${ch}'`;
-}
 
 /** Shows a name in a message without letting it run on (names come from callers' code, never from buyers). */
 function shown(name: string): string {
@@ -41,7 +37,7 @@ export function assertItemName(set: string, name: string): void {
   const problem =
     name === ''
       ? 'is empty'
-      : `contains ${describeNameChar([...name].find((c) => !/[a-z0-9_]/.test(c)) ?? '')}`;
+      : ((bad) => `contains ${describeChar(bad.char)} at position ${bad.position}`)(findChar(name, (c) => !/[a-z0-9_]/.test(c))!);
   throw new KcpInputError(
     `${set}: the item name ${shown(name)} ${problem}; KCP's item names are lowercase letters, digits and '_' ` +
       `([a-z0-9_]+), and a separator, '=' or ',' in a name would add items or whole data sets in the module. ` +

@@ -4,8 +4,8 @@
  * One argument, `key=value` pairs joined by ',' in the vendor order. pp_cli 2.14 takes `log_path` between `cust_ip` and
  * `log_level` (variant B); 2.00 has no such key (variant A). Values are bytes: EUC-KR, or UTF-8 with opt=1.
  */
-import { KcpInputError } from '../errors.js';
 import { encodeText, type TextEncoding } from './encoding.js';
+import { assertNoComma } from './validate.js';
 
 export interface OptionValues {
   home: string;
@@ -74,37 +74,12 @@ export function buildOptionString(values: OptionValues, version: PpCliVersion): 
   const parts: Buffer[] = [];
   optionKeys(version).forEach((key, i) => {
     const value = valueOf(values, key);
-    const comma = value.indexOf(',');
-    if (comma >= 0) {
-      throw new KcpInputError(
-        `${key}: contains ',' at position ${comma}; pp_cli splits its option list on commas, so the value would be ` +
-          `truncated and the rest read as another option. Remove the comma`,
-        { field: key },
-      );
-    }
+    assertNoComma(key, value);
     if (i > 0) parts.push(Buffer.from(','));
     parts.push(Buffer.from(`${key}=`, 'latin1'), encodeText(value, key, encoding));
   });
   return Buffer.concat(parts);
 }
 
-/**
- * Read an option string the way pp_cli does (getsubopt): split on ',', each token at its first '=', unknown keys kept
- * here (the binary ignores them), a repeated key overwrites the earlier one, a key without '=' yields ''.
- */
-export function parseOptionString(bytes: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  let start = 0;
-  while (start <= bytes.length) {
-    let end = bytes.indexOf(0x2c, start);
-    if (end < 0) end = bytes.length;
-    const token = bytes.subarray(start, end);
-    if (token.length > 0) {
-      const eq = token.indexOf(0x3d);
-      const key = (eq < 0 ? token : token.subarray(0, eq)).toString('latin1');
-      out.set(key, eq < 0 ? Buffer.alloc(0) : Buffer.from(token.subarray(eq + 1)));
-    }
-    start = end + 1;
-  }
-  return out;
-}
+/** Read an option string the way pp_cli does (getsubopt): the one reader, in runner/wire.ts. */
+export { parseOptionString } from '../runner/wire.js';

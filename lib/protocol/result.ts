@@ -6,7 +6,9 @@
  * (values may contain '=', '+', '%', '&'). An empty answer becomes 9502, with the process facts attached.
  */
 import { KcpConnectionError, KcpGatewayError, KcpModuleError, KcpOutcomeUnknownError, type KcpError } from '../errors.js';
+import { spawnErrorFix } from '../runner/native.js';
 import type { RunOutcome } from '../runner/types.js';
+import { hasKcpUsageBanner, splitItems } from '../runner/wire.js';
 import { decodeText, type TextEncoding } from './encoding.js';
 import { US } from './separators.js';
 
@@ -22,21 +24,17 @@ export function lastLine(text: string): string {
   return nl < 0 ? trimmed : trimmed.slice(nl + 1);
 }
 
-/** Split a result line into fields: on US, each at the first '='. A token without '=' is a key with value ''. */
+/**
+ * Split a result line into fields: on US, each at the first '='. A token without '=' is a key with value ''.
+ * The one result-line reader (runner/wire.ts splitItems); the trace tool reads TX_ENDED's res=[…] with it too.
+ */
 export function parseResultLine(line: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const token of line.split(US)) {
-    if (token === '') continue;
-    const eq = token.indexOf('=');
-    if (eq < 0) fields[token] = '';
-    else fields[token.slice(0, eq)] = token.slice(eq + 1);
-  }
-  return fields;
+  return splitItems(line, US);
 }
 
 /** pp_cli's usage banner (stderr) — printed for an option other than -h, i.e. a module call error (S102). */
 export function hasUsageBanner(stderr: string): boolean {
-  return /={70}\n .+ - (KCP PG CLIENT (MODULE|모듈)|PayPLUS CLIENT 모듈)\s+ver \d+\.\d{2}/.test(stderr);
+  return hasKcpUsageBanner(stderr);
 }
 
 /**
@@ -44,6 +42,17 @@ export function hasUsageBanner(stderr: string): boolean {
  * started (nothing, garbage, a cut line, output past the cap, a signal) is not an answer we can act on.
  */
 const COMPLETE_ANSWER = /^res_cd=[0-9A-Z]{4}\x1fres_msg=/;
+
+/** The fields of `text` (decoded stdout) when it ends with one complete answer line and its newline; else undefined. */
+export function completeAnswer(text: string): ResultFields | undefined {
+  const line = lastLine(text);
+  return text.endsWith('\n') && COMPLETE_ANSWER.test(line) ? parseResultLine(line) : undefined;
+}
+
+/** True when result fields (from stdout, or a TX_ENDED log line) begin as a complete answer does: a 4-character res_cd. */
+export function isCompleteAnswer(fields: ResultFields): boolean {
+  return COMPLETE_ANSWER.test(`res_cd=${fields.res_cd ?? ''}\x1fres_msg=`) && 'res_msg' in fields;
+}
 
 /**
  * The error factory's first half: a process outcome → the answer's fields, or the error it amounts to.
@@ -83,9 +92,7 @@ export function interpretOutcome(outcome: RunOutcome, encoding: TextEncoding, fi
         `is KCP's module, executable (chmod 755) and built for this machine: run 'kcp-payplus doctor'`,
     );
   }
-  if (!text.endsWith('\n') || !COMPLETE_ANSWER.test(line)) {
-    throw unknown(`printed an incomplete or unreadable answer (${JSON.stringify(line.slice(0, 40))})`);
-  }
+  if (!completeAnswer(text)) throw unknown(`printed an incomplete or unreadable answer (${JSON.stringify(line.slice(0, 40))})`);
   return fields;
 }
 
@@ -122,11 +129,9 @@ function moduleSpawnError(
   file: string,
   facts: { exitCode: number | null; signal: string | null; stderr: string; resCd: string; resMsg: string },
 ): KcpModuleError {
-  const fixes: Record<string, string> = {
-    ENOENT: `the module (or its interpreter/loader) was not found at ${file}: check g_conf_home_dir (the folder above bin/) and that bin/pp_cli was uploaded; a 32-bit pp_cli on a 64-bit server also fails this way without the 32-bit loader (use pp_cli_x64)`,
-    EACCES: `${file} is not executable: chmod 755 ${file} (and check the folder permissions and noexec mounts)`,
-    ENOEXEC: `${file} is not a program this machine can run: it may be damaged by an ASCII-mode upload or built for another architecture; upload it again in binary mode or use pp_cli_x64`,
-  };
-  const fix = fixes[spawnError.code] ?? `${spawnError.message}; run 'kcp-payplus doctor'`;
-  return new KcpModuleError(`9502 ${MODULE_CALL_ERROR_MSG}: cannot run pp_cli (${spawnError.code}): ${fix}`, facts);
+  // The fix per errno is the runner's (runner/native.ts spawnErrorFix), so the two messages cannot disagree.
+  return new KcpModuleError(
+    `9502 ${MODULE_CALL_ERROR_MSG}: cannot run pp_cli (${spawnError.code}): ${spawnErrorFix(spawnError.code, file)}`,
+    facts,
+  );
 }

@@ -6,9 +6,53 @@
  * Control characters would corrupt the data-set framing (US/RS/GS/FS), so only the builders place them.
  */
 import { KcpInputError } from '../errors.js';
+import { findChar, formatCodePoint, type CharAt } from './encoding.js';
 
-/** KCP's list of characters that break the module in merchant text (SPEC §3): , & ; newline \ | ' " */
+/**
+ * KCP's list of characters that break the module in merchant text (SPEC §3): , & ; newline \ | ' " — the one list;
+ * the order form refuses the same (lib/order/checks.ts). `,` ends a pp_cli sub-option, `&` and `;` split the form
+ * posts, `|` is KCP's message separator, quotes and the backslash break the sample pages' quoting.
+ */
 export const FORBIDDEN_TEXT_CHARS = [',', '&', ';', '\n', '\\', '|', "'", '"'] as const;
+
+/** The list as merchants read it in messages. */
+export const FORBIDDEN_TEXT_DESCRIPTION = ', & ; \\ | \' " and control characters such as newlines';
+
+const FORBIDDEN = new Set<string>(FORBIDDEN_TEXT_CHARS);
+
+function isControl(codePoint: number): boolean {
+  return codePoint < 0x20 || codePoint === 0x7f;
+}
+
+/**
+ * The first character merchant text may not hold: one of KCP's list or any control character. Positions count code
+ * points from 1 (reconciled: the order form's 1-based count was the one a person reads; this module used to report
+ * 0-based UTF-16 offsets).
+ */
+export function findForbiddenChar(value: string): CharAt | undefined {
+  return findChar(value, (char, cp) => FORBIDDEN.has(char) || isControl(cp));
+}
+
+/** How messages name a character: `"," (U+002C)`, `a newline (U+000A)`, `the control character U+001C`. */
+export function describeChar(char: string): string {
+  const cp = char.codePointAt(0)!;
+  if (char === '\n') return `a newline (${formatCodePoint(cp)})`;
+  if (char === '\r') return `a carriage return (${formatCodePoint(cp)})`;
+  if (isControl(cp)) return `the control character ${formatCodePoint(cp)}`;
+  return `"${char}" (${formatCodePoint(cp)})`;
+}
+
+/** No ',' in a value bound for pp_cli's option string (getsubopt splits on it). */
+export function assertNoComma(field: string, value: string): void {
+  const comma = findChar(value, (char) => char === ',');
+  if (comma) {
+    throw new KcpInputError(
+      `${field}: contains ${describeChar(',')} at position ${comma.position}; pp_cli splits its option list on commas, ` +
+        `so the value would be truncated and the rest read as another option. Remove the comma`,
+      { field },
+    );
+  }
+}
 
 /** Fields that carry merchant-written free text, where KCP's forbidden characters are refused. */
 export const MERCHANT_TEXT_FIELDS = new Set([
@@ -34,33 +78,18 @@ export const MERCHANT_TEXT_FIELDS = new Set([
   'corp_addr',
 ]);
 
-function describeChar(ch: string): string {
-  const code = ch.charCodeAt(0);
-  if (code < 0x20 || code === 0x7f) return `control character 0x${code.toString(16).padStart(2, '0').toUpperCase()}`;
-  if (ch === '\n') return 'a newline';
-  return `'${ch}'`;
-}
-
 /**
  * Check one value: no ',' (pp_cli's option separator), no control characters, and for merchant text fields none of
- * KCP's forbidden characters. Throws KcpInputError naming the field.
+ * KCP's forbidden characters. Throws KcpInputError naming the field and the 1-based position.
  */
 export function assertSafeValue(field: string, value: string): void {
-  const comma = value.indexOf(',');
-  if (comma >= 0) {
-    throw new KcpInputError(
-      `${field}: contains ',' at position ${comma}; pp_cli splits its option list on commas, so the value would be ` +
-        `truncated and the rest read as another option. Remove the comma`,
-      { field },
-    );
-  }
-  // eslint-disable-next-line no-control-regex
-  const control = /[\x00-\x1f\x7f]/.exec(value);
+  assertNoComma(field, value);
+  const control = findChar(value, (_char, cp) => isControl(cp));
   if (control) {
     // Line breaks and tabs are refused too (lib/protocol/README.md): KCP's text fields are single-line.
-    const whitespace = /[\t\n\r]/.test(control[0]);
+    const whitespace = /[\t\n\r]/.test(control.char);
     throw new KcpInputError(
-      `${field}: contains ${describeChar(control[0])} at position ${control.index}; ` +
+      `${field}: contains ${describeChar(control.char)} at position ${control.position}; ` +
         (whitespace
           ? `KCP's text fields are single-line and the module logs some of them raw. Replace it with a space`
           : `control characters are reserved for KCP's data-set separators. Remove it`),
@@ -68,15 +97,13 @@ export function assertSafeValue(field: string, value: string): void {
     );
   }
   if (MERCHANT_TEXT_FIELDS.has(field)) {
-    for (const ch of FORBIDDEN_TEXT_CHARS) {
-      const at = value.indexOf(ch);
-      if (at >= 0) {
-        throw new KcpInputError(
-          `${field}: contains ${describeChar(ch)} at position ${at}; KCP's module refuses , & ; newline \\ | ' " ` +
-            `in text fields. Remove or replace it`,
-          { field },
-        );
-      }
+    const bad = findForbiddenChar(value);
+    if (bad) {
+      throw new KcpInputError(
+        `${field}: contains ${describeChar(bad.char)} at position ${bad.position}; KCP's module refuses ` +
+          `${FORBIDDEN_TEXT_DESCRIPTION} in text fields. Remove or replace it`,
+        { field },
+      );
     }
   }
 }
@@ -104,10 +131,21 @@ export function assertTno(field: string, value: string): void {
   }
 }
 
+/**
+ * The one amount rule (KCP's N 12): a whole number written with digits only, at most 12 of them, no leading zero, no
+ * sign, separator or decimals; zero only where `allowZero` (the complex-tax parts). Numbers must be safe integers.
+ * Returns the digits, or undefined when the value breaks the rule.
+ */
+export function amountText(value: unknown, allowZero = false): string | undefined {
+  const text = typeof value === 'number' ? (Number.isSafeInteger(value) ? String(value) : '') : typeof value === 'string' ? value : '';
+  if (!/^(0|[1-9][0-9]{0,11})$/.test(text) || (!allowZero && text === '0')) return undefined;
+  return text;
+}
+
 /** A positive amount in won (or cents), digits only, no leading zero. */
 export function assertAmount(field: string, value: string | number, { allowZero = false } = {}): string {
-  const text = typeof value === 'number' ? (Number.isSafeInteger(value) ? String(value) : 'NaN') : value;
-  if (!/^(0|[1-9][0-9]*)$/.test(text) || text.length > 12 || (!allowZero && text === '0')) {
+  const text = amountText(value, allowZero);
+  if (text === undefined) {
     throw new KcpInputError(
       `${field}: '${String(value)}' is not a valid amount; use a ${allowZero ? 'non-negative' : 'positive'} whole ` +
         `number of won (digits only, no separators or decimals)`,
@@ -117,9 +155,17 @@ export function assertAmount(field: string, value: string | number, { allowZero 
   return text;
 }
 
+/** The characters an order id (ordr_idxx) may hold. */
+export const ORDER_ID_CHAR = /^[0-9A-Za-z_.-]$/;
+
+/** ordr_idxx: 1–40 characters of [0-9A-Za-z_.-] (gnuboard's KVE-2020-0656 filter): the one order-id rule. */
+export function isOrderId(value: unknown): boolean {
+  return typeof value === 'string' && /^[0-9A-Za-z_.-]{1,40}$/.test(value);
+}
+
 /** ordr_idxx: up to 40 characters of [0-9A-Za-z_.-] (gnuboard's KVE-2020-0656 filter). */
 export function assertOrderId(field: string, value: string): void {
-  if (!/^[0-9A-Za-z_.-]{1,40}$/.test(value)) {
+  if (!isOrderId(value)) {
     throw new KcpInputError(
       `${field}: '${value}' is not a valid order id; use 1–40 characters of 0-9 A-Z a-z _ . -`,
       { field },

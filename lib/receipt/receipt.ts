@@ -9,6 +9,8 @@
  */
 import { KcpInputError } from '../errors.js';
 import type { KcpEnvironment } from '../config/site-conf.js';
+import { isSiteCd } from '../config/rules.js';
+import { isOrderId } from '../protocol/validate.js';
 
 export type ReceiptKind = 'card' | 'acnt' | 'vcnt' | 'mcash' | 'tong';
 
@@ -111,10 +113,10 @@ export function receiptLink(input: ReceiptUrlInput): ReceiptLink {
 
 /** The cash-receipt URL (term_id=PGNW<site_cd>&orderid=…&bill_yn=…&authno=…). */
 export function cashReceiptUrl(input: CashReceiptUrlInput): string {
-  if (typeof input.siteCd !== 'string' || !/^[A-Z0-9]{5}$/.test(input.siteCd)) {
+  if (!isSiteCd(input.siteCd)) {
     throw new KcpInputError(`siteCd must be the 5-character upper-case KCP site code; got ${JSON.stringify(input.siteCd)}.`, { field: 'site_cd' });
   }
-  if (typeof input.orderId !== 'string' || !/^[0-9A-Za-z_.-]{1,40}$/.test(input.orderId)) {
+  if (!isOrderId(input.orderId)) {
     throw new KcpInputError(
       `orderId must be the order number (1–40 of letters, digits, "_", ".", "-"); got ${JSON.stringify(input.orderId)}.`,
       { field: 'orderid' },

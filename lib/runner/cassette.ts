@@ -10,23 +10,20 @@ import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import iconv from 'iconv-lite';
 import { KcpConfigError } from '../errors.js';
+import { SENSITIVE_FIELD_NAMES } from '../log/mask.js';
 import type { ArgvEncoding, Invocation, RunOutcome } from './types.js';
+import { parseOptionString, splitItems } from './wire.js';
 
 export const CASSETTE_FORMAT = 'kcp-payplus-cassette/1';
 export const REDACTED = '[REDACTED]';
 
 export type CassetteMode = 'replay' | 'record' | 'passthrough';
 
-/** -h keys whose whole value is secret. */
-export const SECRET_OPTIONS: ReadonlySet<string> = new Set(['site_key', 'enc_data', 'enc_info']);
+/** -h keys whose whole value is secret (site_key, enc_data, enc_info): the secret names of log/mask.ts's one list. */
+export const SECRET_OPTIONS: ReadonlySet<string> = new Set(SENSITIVE_FIELD_NAMES.secret);
 
-/** Item names inside data sets (request) and result fields (response) that are secret or personal. */
-export const SECRET_ITEMS: ReadonlySet<string> = new Set([
-  'card_no', 'card_pwd', 'card_expiry', 'card_taxno', 'bt_batch_key', 'batch_key', 'pay_id', 'pay_expiry',
-  'pay_cert_no', 'pay_owner_nm', 'buyr_name', 'buyr_tel1', 'buyr_tel2', 'buyr_mail', 'rcvr_name', 'rcvr_tel1',
-  'rcvr_tel2', 'rcvr_mail', 'rcvr_add1', 'rcvr_add2', 'cust_name', 'mobile_no', 'tel_no', 'email', 'id_info',
-  'va_name', 'remitter', 'ipgm_name', 'refund_account', 'refund_nm', 'mod_account', 'mod_depositor', 'pt_idno',
-]);
+/** Item names inside data sets (request) and result fields (response) replaced whole: every name of the list. */
+export const SECRET_ITEMS: ReadonlySet<string> = new Set(Object.values(SENSITIVE_FIELD_NAMES).flat());
 
 /** -h keys that differ between runs or machines and never take part in matching. */
 export const VOLATILE_OPTIONS: ReadonlySet<string> = new Set([
@@ -124,27 +121,6 @@ function decode(bytes: Buffer, encoding: ArgvEncoding): string {
   return encoding === 'utf-8' ? bytes.toString('utf8') : iconv.decode(bytes, 'cp949');
 }
 
-/** getsubopt over the -h bytes: split on ',', first '=', last duplicate wins. */
-function suboptions(bytes: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const text = bytes.toString('latin1');
-  for (const token of text.split(',')) {
-    if (token === '') continue;
-    const eq = token.indexOf('=');
-    out.set(eq < 0 ? token : token.slice(0, eq), Buffer.from(eq < 0 ? '' : token.slice(eq + 1), 'latin1'));
-  }
-  return out;
-}
-
-function items(text: string, separator: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const token of text.split(separator)) {
-    if (token === '') continue;
-    const eq = token.indexOf('=');
-    out[eq < 0 ? token : token.slice(0, eq)] = eq < 0 ? '' : token.slice(eq + 1);
-  }
-  return out;
-}
 
 function stripName(value: string): { name: string; body: string } {
   const eq = value.indexOf('=');
@@ -164,7 +140,7 @@ function optionArg(args: readonly Buffer[]): Buffer | undefined {
 /** Decode argv into options and data-set items; `opt=1` means UTF-8 bytes. */
 export function viewRequest(args: readonly Buffer[]): RequestView {
   const arg = optionArg(args) ?? Buffer.alloc(0);
-  const raw = suboptions(arg);
+  const raw = parseOptionString(arg);
   const encoding: ArgvEncoding = Number.parseInt(raw.get('opt')?.toString('latin1') || '0', 10) === 1 ? 'utf-8' : 'euc-kr';
   const options: Record<string, string> = {};
   for (const [k, v] of raw) options[k] = decode(v, encoding);
@@ -178,11 +154,11 @@ export function viewRequest(args: readonly Buffer[]): RequestView {
       for (const subset of stripName(body).name === 'payx_data' ? stripName(body).body.split('\x1e') : body.split('\x1e')) {
         if (subset === '') continue;
         const s = stripName(subset);
-        subsets[s.name] = items(s.body, '\x1f');
+        subsets[s.name] = splitItems(s.body, '\x1f');
       }
       sets[name || key] = subsets;
     } else {
-      sets[name || key] = items(body, key === 'escw_data' ? '\x1d' : '\x1f');
+      sets[name || key] = splitItems(body, key === 'escw_data' ? '\x1d' : '\x1f');
     }
   }
   return { options, sets, encoding };
@@ -301,7 +277,7 @@ export function findInteraction(
   }
   throw new KcpConfigError(
     `cassette ${source}: no recorded pp_cli interaction matches this request (${what}); ${detail}\n` +
-      `Re-record the cassette (KCP_PAYPLUS_CASSETTE_MODE=record, see lib/sim/README.md) if the change is intended`,
+      `Re-record the cassette (kcp-payplus record, see lib/sim/README.md) if the change is intended`,
     { field: 'cassette' },
   );
 }
@@ -315,7 +291,7 @@ export function loadCassette(path: string): Cassette {
   } catch (err) {
     throw new KcpConfigError(
       `cassette ${path}: cannot be read (${err instanceof Error ? err.message : String(err)}); record it first with ` +
-        `KCP_PAYPLUS_CASSETTE_MODE=record or check the path`,
+        `kcp-payplus record or check the path`,
       { field: 'cassette', cause: err },
     );
   }

@@ -61,6 +61,33 @@ export function childEnv(inv: Invocation): Readonly<Record<string, string>> {
   return inv.env ?? MINIMAL_ENV;
 }
 
+/**
+ * What to do when `file` could not be started, per errno code: the one table (the protocol's 9502 error and the
+ * runners' spawn-error message both use it). pp_cli-specific where the cause usually is (pp-cli-protocol.md §2.5,
+ * the manual's 9502 FAQ).
+ */
+export function spawnErrorFix(code: string, file: string): string {
+  switch (code) {
+    case 'ENOENT':
+      return (
+        `the module (or its interpreter/loader) was not found at ${file}: check g_conf_home_dir (the folder above bin/) ` +
+        `and that bin/pp_cli was uploaded; a #! line pointing nowhere, or a binary for another architecture (a 32-bit ` +
+        `pp_cli on a 64-bit server without the 32-bit loader), fails this way too: use the build for this machine ` +
+        `(uname -m), e.g. pp_cli_x64`
+      );
+    case 'EACCES':
+      return `${file} is not executable: chmod 755 ${file} (and check the folder permissions and noexec mounts)`;
+    case 'ENOEXEC':
+      return (
+        `${file} is not a program this machine can run: it may be damaged by an ASCII-mode upload, truncated, built for ` +
+        `another architecture, or a script without a #! line; upload it again in binary mode, or use the build for this ` +
+        `machine (uname -m), e.g. pp_cli_x64`
+      );
+    default:
+      return `check the file, its permissions and the system's process limits; run 'kcp-payplus doctor'`;
+  }
+}
+
 /** The steps at which a failure means "this file cannot be executed" (the messages below); others name the step. */
 const EXEC_STEPS: ReadonlySet<string> = new Set(['posix_spawn', 'execve', 'spawn']);
 
@@ -86,27 +113,7 @@ export function spawnErrorMessage(code: string, file: string, step?: string, cwd
           : 'check the system\'s process and descriptor limits';
     return `${file} could not be started: ${step} failed (${code}). Fix: ${limits}`;
   }
-  switch (code) {
-    case 'ENOENT':
-      return (
-        `${file} could not be started (ENOENT): the file does not exist, or it needs an interpreter or loader that does not ` +
-        `(a #! line pointing nowhere, a binary for another architecture). Fix: check the path; check the #! line; ` +
-        `use the build for this machine's architecture (uname -m), e.g. pp_cli_x64 on 64-bit Linux`
-      );
-    case 'EACCES':
-      return (
-        `${file} could not be started (EACCES): it is not executable or a folder on the way is not searchable. ` +
-        `Fix: chmod 755 ${file} (and check the folder permissions and that the filesystem is not mounted noexec)`
-      );
-    case 'ENOEXEC':
-      return (
-        `${file} could not be started (ENOEXEC): it is not an executable format this system runs (wrong architecture, ` +
-        `a truncated copy, or a script without a #! line). Fix: use the build for this machine's architecture (uname -m) ` +
-        `and copy it in binary mode`
-      );
-    default:
-      return `${file} could not be started (${code}). Fix: check the file, its permissions and the system's process limits`;
-  }
+  return `${file} could not be started (${code}). Fix: ${spawnErrorFix(code, file)}`;
 }
 
 /** An outcome for a process that never started (`step`, `cwd`: see spawnErrorMessage). */

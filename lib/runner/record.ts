@@ -10,6 +10,7 @@ import {
   CASSETTE_FORMAT, saveCassette, toInteraction, type Cassette, type CassetteMeta,
 } from './cassette.js';
 import type { Invocation, RunOutcome, Runner } from './types.js';
+import { parseUsageBanner } from './wire.js';
 
 export interface RecordingOptions {
   /** Who/what recorded (tool name and version, test name). */
@@ -19,10 +20,10 @@ export interface RecordingOptions {
   probeBanner?: boolean;
 }
 
-/** Parse ` <name> - <module>   ver X.YY` from the usage banner. */
+/** Parse ` <name> - <module>   ver X.YY` from the usage banner (runner/wire.ts, the one banner reader). */
 export function parseBanner(stderr: string): { banner?: string; version?: string } {
-  const m = /^ (\S+ - .+?ver (\d+\.\d{2}))\s*$/m.exec(stderr);
-  return m ? { banner: m[1], version: m[2] } : {};
+  const b = parseUsageBanner(stderr);
+  return b ? { banner: b.banner, version: b.version } : {};
 }
 
 export class RecordingRunner implements Runner {

@@ -62,7 +62,11 @@ export class ReplayRunner implements Runner {
   }
 }
 
-/** Environment variables that put any runner under a cassette (see lib/sim/README.md "Recording a session"). */
+/**
+ * Names of the variables `cassetteRunnerFromEnv` reads. Nothing in the SDK reads them on its own: selectRunner() and
+ * PayPlus ignore them, so a stray KCP_PAYPLUS_CASSETTE on a live server changes nothing. A test harness that wants
+ * the variables must call cassetteRunnerFromEnv itself and pass the result as the runner.
+ */
 export const CASSETTE_ENV = 'KCP_PAYPLUS_CASSETTE';
 export const CASSETTE_MODE_ENV = 'KCP_PAYPLUS_CASSETTE_MODE';
 
@@ -77,6 +81,15 @@ export interface CassetteSelection {
 /** Comma-separated names for ReplayOptions.bind, e.g. `ordr_idxx,ordr_no`. */
 export const CASSETTE_BIND_ENV = 'KCP_PAYPLUS_CASSETTE_BIND';
 
+const MODES: readonly CassetteMode[] = ['replay', 'record', 'passthrough'];
+
+function checkMode(mode: string, field: string): CassetteMode {
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new KcpConfigError(`${field}: '${mode}' is not a cassette mode; use replay, record or passthrough`, { field });
+  }
+  return mode as CassetteMode;
+}
+
 /** Wrap `inner` for a cassette mode: replay (no process), record (run and save) or passthrough (inner as is). */
 export function cassetteRunner(inner: Runner, selection: CassetteSelection): Runner {
   switch (selection.mode) {
@@ -87,19 +100,45 @@ export function cassetteRunner(inner: Runner, selection: CassetteSelection): Run
 }
 
 /**
- * The runner the environment asks for: `inner` unchanged when KCP_PAYPLUS_CASSETTE is unset, else wrapped in the
- * mode of KCP_PAYPLUS_CASSETTE_MODE (replay by default). An unknown mode is a configuration error.
+ * An explicit helper for test harnesses: `inner` unchanged when KCP_PAYPLUS_CASSETTE is unset in `env`, else wrapped
+ * in the mode of KCP_PAYPLUS_CASSETTE_MODE (replay by default). Only a caller that passes its result as the runner is
+ * affected; runner selection never calls it. An unknown mode is a configuration error.
  */
-export function cassetteRunnerFromEnv(inner: Runner, env: Readonly<Record<string, string | undefined>> = process.env): Runner {
+export function cassetteRunnerFromEnv(inner: Runner, env: Readonly<Record<string, string | undefined>>): Runner {
   const path = env[CASSETTE_ENV];
   if (!path) return inner;
-  const mode = env[CASSETTE_MODE_ENV] || 'replay';
-  if (mode !== 'replay' && mode !== 'record' && mode !== 'passthrough') {
-    throw new KcpConfigError(
-      `${CASSETTE_MODE_ENV}: '${mode}' is not a cassette mode; use replay, record or passthrough`,
-      { field: CASSETTE_MODE_ENV },
-    );
-  }
+  const mode = checkMode(env[CASSETTE_MODE_ENV] || 'replay', CASSETTE_MODE_ENV);
   const bind = (env[CASSETTE_BIND_ENV] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
   return cassetteRunner(inner, { path, mode, bind, createdBy: `kcp-payplus (${CASSETTE_ENV})` });
+}
+
+// ------------------------------------------------------------------ `kcp-payplus record` and its child process
+
+/** Where the record command's preload leaves the cassette for its child process (a global, set by code only). */
+const PROCESS_CASSETTE = Symbol.for('kcp-payplus.record.cassette');
+
+/**
+ * The cassette `kcp-payplus record` put this process under, or undefined. Only the record command's preload sets it
+ * (see recordPreloadUrl): no environment variable does.
+ */
+export function processCassette(): CassetteSelection | undefined {
+  const value = (globalThis as Record<symbol, unknown>)[PROCESS_CASSETTE] as
+    | { path?: unknown; mode?: unknown; bind?: unknown }
+    | undefined;
+  if (value === undefined) return undefined;
+  if (typeof value.path !== 'string' || value.path === '' || typeof value.mode !== 'string') {
+    throw new KcpConfigError('kcp-payplus record: the preload left no cassette path or mode; run the command again', { field: 'cassette' });
+  }
+  const bind = Array.isArray(value.bind) ? value.bind.filter((n): n is string => typeof n === 'string') : [];
+  return { path: value.path, mode: checkMode(value.mode, 'cassette mode'), bind, createdBy: 'kcp-payplus record' };
+}
+
+/**
+ * The `--import` URL `kcp-payplus record` gives its child (through NODE_OPTIONS): a self-contained data: module that
+ * leaves `selection` where processCassette() finds it. Base64, so NODE_OPTIONS needs no quoting for any path.
+ */
+export function recordPreloadUrl(selection: Pick<CassetteSelection, 'path' | 'mode' | 'bind'>): string {
+  const data = JSON.stringify({ path: selection.path, mode: checkMode(selection.mode, 'cassette mode'), bind: selection.bind ?? [] });
+  const source = `globalThis[Symbol.for(${JSON.stringify(PROCESS_CASSETTE.description)})] = Object.freeze(${data});\n`;
+  return `data:text/javascript;base64,${Buffer.from(source, 'utf8').toString('base64')}`;
 }

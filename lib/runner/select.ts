@@ -9,7 +9,7 @@ import { silentLogger, type PayplusLogger } from '../log/types.js';
 import { loadAddon } from './addon-loader.js';
 import { ExecaRunner } from './execa.js';
 import { NativeRunner } from './native.js';
-import { CASSETTE_ENV, CASSETTE_MODE_ENV, cassetteRunnerFromEnv } from './replay.js';
+import { cassetteRunner, processCassette } from './replay.js';
 import type { Runner } from './types.js';
 
 export type RunnerChoice = 'auto' | 'native' | 'execa';
@@ -70,21 +70,16 @@ function choose(opts: SelectRunnerOptions): RunnerSelection {
 }
 
 /**
- * Chooses a runner and logs the choice at level 2 (`runner.selected`). When KCP_PAYPLUS_CASSETTE is set, the chosen
- * runner is wrapped to record to (or replay from) that cassette — the one switch a merchant needs to record a session
- * against KCP's real module.
+ * Chooses a runner and logs the choice at level 2 (`runner.selected`). Environment variables never turn on replay or
+ * recording here: only `kcp-payplus record` does, for the command it runs (processCassette()). A replay in any other
+ * process is an explicit `new ReplayRunner(path)` passed as the runner.
  */
 export function selectRunner(opts: SelectRunnerOptions = {}): RunnerSelection {
-  const env = opts.env ?? process.env;
   const chosen = choose(opts);
-  const wrapped = cassetteRunnerFromEnv(chosen.runner, env);
-  const selection =
-    wrapped === chosen.runner
-      ? chosen
-      : {
-          runner: wrapped,
-          reason: `${chosen.reason}; cassette ${env[CASSETTE_ENV]} (${env[CASSETTE_MODE_ENV] || 'replay'})`,
-        };
+  const cassette = processCassette();
+  const selection = cassette
+    ? { runner: cassetteRunner(chosen.runner, cassette), reason: `${chosen.reason}; kcp-payplus record: cassette ${cassette.path} (${cassette.mode})` }
+    : chosen;
   (opts.logger ?? silentLogger).log({
     level: 2,
     event: 'runner.selected',

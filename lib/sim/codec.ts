@@ -8,6 +8,7 @@ import iconv from 'iconv-lite';
 import { decodeForm, type FormCharset } from '../http/form.js';
 import { escapeHtml } from '../order/html.js';
 import { GS, RS, US } from '../protocol/index.js';
+import { splitItemPairs } from '../runner/wire.js';
 
 /** Percent-encode raw bytes, leaving only RFC 3986 unreserved characters as they are. */
 export function percentEncode(bytes: Buffer): string {
@@ -35,15 +36,9 @@ export function encodeResultLine(fields: ReadonlyArray<readonly [string, string]
   return iconv.encode(fields.map(([k, v]) => `${k}=${v}`).join(US), 'cp949');
 }
 
-/** Split `name=value<sep>` items at their first '='; empty tokens are skipped, the last duplicate wins. */
+/** Split `name=value<sep>` items at their first '=' (runner/wire.ts, as the SDK reads them); the last duplicate wins. */
 export function splitItems(items: string, separator: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const token of items.split(separator)) {
-    if (token === '') continue;
-    const eq = token.indexOf('=');
-    out.set(eq < 0 ? token : token.slice(0, eq), eq < 0 ? '' : token.slice(eq + 1));
-  }
-  return out;
+  return new Map(splitItemPairs(items, separator));
 }
 
 /** Strip a set's own `name=` prefix (`ordr_data=ordr_data=…` arrives as `ordr_data=…`). */

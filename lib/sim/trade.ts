@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isHttpUrl } from '../config/rules.js';
+import { amountText } from '../protocol/validate.js';
 import { SMARTPHONE_PAY_METHODS } from '../trade/pay-method.js';
 import { buildApproveResponse, buildSoapFault, readApproveRequest, readBody, SoapReadError, type ApproveRequestXml } from '../trade/soap.js';
 import { CODES } from './codes.js';
@@ -61,7 +62,7 @@ export class TradeRegistry {
     if (!isHttpUrl(req.returnUrl)) return this.fault('returnUrl is not an http(s) URL');
     if (req.orderID.endsWith(SOAP_FAULT_ORDER_SUFFIX)) return this.fault('simulated service exception (order id ends in _SOAPFAULT)', 'soapenv:Server');
     if (!Object.prototype.hasOwnProperty.call(this.sites, req.siteCode)) return this.answer(CODES.unregistered, '', '');
-    if (!/^[1-9]\d{0,11}$/.test(req.paymentAmount)) return this.answer(CODES.formatAmount, '', '');
+    if (amountText(req.paymentAmount) === undefined) return this.answer(CODES.formatAmount, '', '');
     const trade: SimTrade = {
       approvalKey: randomBytes(24).toString('base64url'),
       siteCd: req.siteCode,

@@ -9,6 +9,7 @@
 import { isUtf8 } from 'node:buffer';
 
 import { decodeText } from '../protocol/encoding.js';
+import { parseResultLine } from '../protocol/result.js';
 import type { TraceEntry } from './types.js';
 
 const LINE = /^(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:\.(\d{3}))? - +(\d+) - (\S*) *- (MSG|ERR) : (.*)$/;
@@ -63,16 +64,9 @@ export function bracketFields(text: string): Record<string, string> {
   return fields;
 }
 
-/** A result string `res_cd=…␟res_msg=…␟…`: split on US, each item at its first '='. */
+/** A result string `res_cd=…␟res_msg=…␟…`: read as pp_cli's answer line is (protocol/result.ts parseResultLine). */
 export function resultFields(res: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const item of res.split('\x1f')) {
-    if (item === '') continue;
-    const eq = item.indexOf('=');
-    if (eq < 0) fields[item] = '';
-    else fields[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return fields;
+  return parseResultLine(res);
 }
 
 /** Parses one decoded line; the year comes from the YYYYMM folder (pp_cli lines have none). */

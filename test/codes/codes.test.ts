@@ -23,8 +23,11 @@ import {
   lookupTransactionStatus,
   normalizeBankCode,
   payMethodsInBitmap,
+  payMethodOfBitmap,
 } from '../../lib/codes/index.js';
 import { KcpInputError } from '../../lib/errors.js';
+import { payMethodBitmap } from '../../lib/order/pay-method.js';
+import { USE_PAY_METHOD, toApproval } from '../../lib/payplus/results.js';
 
 describe('codes: cards', () => {
   it('has the 27 rows of the manual with issuer, acquirer and authentication', () => {
@@ -191,5 +194,33 @@ describe('codes: notifications and pay methods', () => {
       ],
     );
     assert.deepEqual(payMethodsInBitmap('111000000000'), ['card', 'bank', 'vbank']);
+  });
+
+  // The reconciled table (lib/codes/pay-methods.ts): KCP's manual (../shared/docs/kcp-ax-hub-manual.ko.txt) names
+  // 000000000010 KT전화결제, so the former `ars` copy in payplus/results.ts was wrong; 000000000100 is 티머니/교통카드
+  // (pp-cli-protocol.md §3.3), a window-only method, not Tong money (000000100000).
+  it('reads use_pay_method through the same table: 000000000010 is kt, 000000000100 is transit', () => {
+    assert.deepEqual(
+      Object.entries(USE_PAY_METHOD).sort(),
+      [
+        ['000000000010', 'kt'],
+        ['000000000100', 'transit'],
+        ['000000001000', 'giftcard'],
+        ['000000100000', 'tmoney'],
+        ['000010000000', 'mobile'],
+        ['000100000000', 'point'],
+        ['001000000000', 'vbank'],
+        ['010000000000', 'bank'],
+        ['100000000000', 'card'],
+      ],
+    );
+    assert.equal(payMethodOfBitmap('000000000100')?.label, '티머니/교통카드');
+    assert.equal(payMethodOfBitmap('000000000010')?.label, 'KT전화결제');
+    assert.equal(payMethodOfBitmap('110000000000'), undefined);
+    assert.equal(USE_PAY_METHOD['constructor'], undefined);
+    assert.equal(toApproval({ res_cd: '0000', tno: '20261126000001', ars_app_time: '20261126101010' }, '000000000010').method, 'kt');
+    assert.equal(toApproval({ res_cd: '0000', tno: '20261126000001', app_time: '20261126101010' }, '000000000100').method, 'transit');
+    assert.throws(() => payMethodBitmap('000000000100'), { message: /sets position 10 in 000000000100, which the order form does not define/ });
+    assert.equal(payMethodBitmap(['kt', 'tmoney']), '000000100010');
   });
 });

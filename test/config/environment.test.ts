@@ -25,11 +25,11 @@ describe('TEST/REAL classification', () => {
   });
 
   it('reads payment-window JS URLs and the window they open', () => {
-    const plugin = (env: string, local: boolean) => ({ env, local, window: 'plugin' });
-    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_test.js'), plugin('TEST', false));
-    assert.deepEqual(jsUrlEnvironment('http://pay.kcp.co.kr/plugin/payplus_test_un.js'), plugin('TEST', false));
-    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus.js'), plugin('REAL', false));
-    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_un.js'), plugin('REAL', false));
+    const plugin = (env: string, local: boolean, charset?: string) => ({ env, local, window: 'plugin', ...(charset ? { charset } : {}) });
+    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_test.js'), plugin('TEST', false, 'euc-kr'));
+    assert.deepEqual(jsUrlEnvironment('http://pay.kcp.co.kr/plugin/payplus_test_un.js'), plugin('TEST', false, 'utf-8'));
+    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus.js'), plugin('REAL', false, 'euc-kr'));
+    assert.deepEqual(jsUrlEnvironment('https://pay.kcp.co.kr/plugin/payplus_un.js'), plugin('REAL', false, 'utf-8'));
     assert.deepEqual(jsUrlEnvironment('http://127.0.0.1:40123/plugin/payplus.js'), plugin('TEST', true));
     assert.deepEqual(jsUrlEnvironment('http://[::1]:40123/w.js'), plugin('TEST', true));
     assert.equal(jsUrlEnvironment('https://pay.kcp.co.kr.evil.example/plugin/payplus.js'), undefined);

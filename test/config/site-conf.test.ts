@@ -5,6 +5,8 @@ import {
   REAL_JS_URL,
   REAL_JS_URL_UTF8,
   SiteConf,
+  SITE_CONF_FIELDS,
+  siteConfFileSchema,
   TEST_JS_URL,
   TEST_JS_URL_UTF8,
   TEST_SITE_KEY,
@@ -68,10 +70,33 @@ describe('SiteConf.fromFile', () => {
         allowNonstandardPort: false,
         notifyUrl: undefined,
         timeoutMs: 60000,
+        // toJSON used to miss these three; it is now derived from SITE_CONF_FIELDS like toFile.
+        logRetentionDays: undefined,
+        prunePpCliLogs: false,
+        allowPpCliRequestDump: false,
         cfgDir: undefined,
       },
     );
     assert.equal(c.binDir, '/opt/kcp-payplus/bin');
+  });
+
+  it('has one row in SITE_CONF_FIELDS for every key of the file schema, and no other', () => {
+    const payplusKeys = Object.keys(siteConfFileSchema.shape.payplus.unwrap().unwrap().shape).map((k) => `payplus.${k}`);
+    const schemaKeys = [...Object.keys(siteConfFileSchema.shape).filter((k) => k !== 'payplus'), ...payplusKeys].sort();
+    assert.deepEqual(Object.values(SITE_CONF_FIELDS).map((row) => row.file).sort(), schemaKeys);
+    // Every row survives the round trip file → SiteConf → file → SiteConf → JSON, opt-ins included.
+    const c = SiteConf.fromFile(
+      real({ payplus: { log_retention_days: 30, prune_pp_cli_logs: true, pp_cli_log_level: 5, allow_pp_cli_request_dump: true, notify_url: 'https://shop.example.com/n' } }),
+    );
+    const json = c.toJSON();
+    for (const prop of Object.keys(SITE_CONF_FIELDS)) assert.ok(prop in json, prop);
+    assert.deepEqual(
+      { ...json, siteKey: '' },
+      { ...SiteConf.fromFile(c.toFile()).toJSON(), siteKey: '' },
+    );
+    assert.equal(json['logRetentionDays'], 30);
+    assert.equal(json['prunePpCliLogs'], true);
+    assert.equal(json['allowPpCliRequestDump'], true);
   });
 
   it('reads a REAL site', () => {
@@ -216,11 +241,14 @@ describe('SiteConf.fromFile', () => {
         'g_conf_gw_url: "testpaygw.kcp.co.kr" is the TEST gateway but g_conf_site_cd "A52Q7" and g_conf_js_url are REAL. Fix: use "paygw.kcp.co.kr" for a REAL site. Left as is, KCP answers res_cd=8001 (사이트 DB 설정 오류).',
       );
     });
-    it('refuses a TEST site code and JS with the REAL gateway (no documented code)', () => {
+    // Reconciled with doctor (which said 8001 here while SiteConf said nothing): the manual's FAQ says JS and gateway
+    // out of step in either direction may give 8001 ("한 부분이라도 동기화가 이루어져있지 않을 경우 8001",
+    // ../shared/docs/kcp-ax-hub-manual.ko.txt); both now render config/environment.ts classifyEnvironment.
+    it('refuses a TEST site code and JS with the REAL gateway (8001, as doctor says)', () => {
       rejects(
         base({ g_conf_gw_url: 'paygw.kcp.co.kr' }),
         'g_conf_gw_url',
-        'g_conf_gw_url: "paygw.kcp.co.kr" is the REAL gateway but g_conf_site_cd "T0000" and g_conf_js_url are TEST. Fix: use "testpaygw.kcp.co.kr" (or a local simulator) for a TEST site code.',
+        'g_conf_gw_url: "paygw.kcp.co.kr" is the REAL gateway but g_conf_site_cd "T0000" and g_conf_js_url are TEST. Fix: use "testpaygw.kcp.co.kr" (or a local simulator) for a TEST site code. Left as is, KCP answers res_cd=8001 (사이트 DB 설정 오류).',
       );
     });
     it('accepts a local simulator with a TEST site code', () => {

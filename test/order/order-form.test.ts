@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { testConfData } from '../helpers/conf.js';
 import type { SiteConfData } from '../../lib/config/site-conf.js';
+import { SiteConf } from '../../lib/config/site-conf-class.js';
 import { TEST_JS_URL, TEST_JS_URL_UTF8, TEST_SITE_KEY } from '../../lib/config/site-conf.js';
-import { eucKrByteLength, findNonKsX1001 } from '../../lib/order/euc-kr.js';
+import { eucKrByteLength, findNonKsX1001 } from '../../lib/protocol/encoding.js';
 import {
   complexTaxAmounts,
   orderForm,
@@ -71,32 +72,47 @@ describe('orderForm()', () => {
   it('picks the payment-window script by environment and charset', () => {
     assert.equal(form().jsUrl, TEST_JS_URL, 'follows the configured EUC-KR variant');
     assert.equal(form({}, { charset: 'utf-8' }).jsUrl, TEST_JS_URL_UTF8);
-    const real: SiteConfData = { ...conf, siteCd: 'A52Q7', env: 'REAL', jsUrl: 'https://pay.kcp.co.kr/plugin/payplus_un.js' };
+    const real: SiteConfData = { ...conf, siteCd: 'A52Q7', env: 'REAL', gwUrl: 'paygw.kcp.co.kr', jsUrl: 'https://pay.kcp.co.kr/plugin/payplus_un.js' };
     assert.equal(orderForm(real, base).jsUrl, 'https://pay.kcp.co.kr/plugin/payplus_un.js');
     assert.equal(orderForm(real, base, { charset: 'euc-kr' }).jsUrl, 'https://pay.kcp.co.kr/plugin/payplus.js');
     const local: SiteConfData = { ...conf, jsUrl: 'http://127.0.0.1:4010/plugin/payplus_test_un.js' };
     assert.equal(orderForm(local, base).jsUrl, 'http://127.0.0.1:4010/plugin/payplus_test_un.js');
+    // A script that is not KCP's is SiteConf's refusal now (orderForm takes only a validated conf).
     const other: SiteConfData = { ...conf, jsUrl: 'https://cdn.example.com/kcp.js' };
-    assert.equal(orderForm(other, base).jsUrl, TEST_JS_URL_UTF8);
+    assert.throws(() => orderForm(other, base), { name: 'KcpConfigError', field: 'g_conf_js_url', message: /^g_conf_js_url: "https:\/\/cdn\.example\.com\/kcp\.js" is not a KCP payment-window script/ });
   });
 
-  it('refuses a KCP script of the other environment (3014)', () => {
+  // orderForm used to re-check the site code and the script's environment with rules of its own; it now takes the conf
+  // only through SiteConf.from, so a literal conf fails with SiteConf's own message (one rule, config/rules.ts and
+  // config/environment.ts). KCP's code stays in the message; resCd is left for what KCP answers (lib/errors.ts).
+  it('refuses a KCP script of the other environment (3014) with the SiteConf rule', () => {
     const mixed: SiteConfData = { ...conf, siteCd: 'A52Q7', env: 'REAL' };
     assert.throws(() => orderForm(mixed, base), {
       name: 'KcpConfigError',
       message:
-        "g_conf_js_url is KCP's TEST payment window but site_cd A52Q7 is a REAL code; KCP answers 3014 미등록 가맹점. Use https://pay.kcp.co.kr/plugin/payplus.js.",
+        'g_conf_js_url: "https://pay.kcp.co.kr/plugin/payplus_test.js" is the TEST payment window but g_conf_site_cd "A52Q7" is a REAL site code. ' +
+        'Fix: use payplus.js (payplus_un.js for UTF-8 pages) with your contracted site code, or a TEST site code such as "T0000" with payplus_test.js. ' +
+        'Left as is, KCP answers res_cd=3014 (미등록 가맹점).',
       field: 'g_conf_js_url',
-      resCd: '3014',
     });
   });
 
-  it('refuses a lower-case site code', () => {
+  it('refuses a lower-case site code with the SiteConf rule (3014)', () => {
     assert.throws(() => orderForm({ ...conf, siteCd: 't0000' }, base), {
       name: 'KcpConfigError',
+      field: 'g_conf_site_cd',
       message:
-        'site_cd (g_conf_site_cd) must be 5 upper-case letters or digits; got "t0000". KCP answers 3014 미등록 가맹점 for a lower-case code: copy it from the integration e-mail (T0000 for tests).',
+        'g_conf_site_cd: "t0000" has lower-case letters. Fix: write it in upper case, as KCP issued it: "T0000". Left as is, KCP answers res_cd=3014 (미등록 가맹점).',
     });
+  });
+
+  it('takes a SiteConf as is and validates a frozen literal once', () => {
+    const validated = SiteConf.from(conf);
+    assert.ok(validated instanceof SiteConf);
+    assert.equal(SiteConf.from(conf), validated, 'cached for the frozen literal');
+    assert.equal(SiteConf.from(validated), validated);
+    assert.equal(orderForm(validated, base).fields.site_cd, 'T0000');
+    assert.equal(SiteConf.from({ ...conf, env: 'REAL' }).env, 'TEST', "env is derived again, never taken from the literal");
   });
 
   describe('pay_method', () => {
@@ -444,12 +460,20 @@ describe('orderForm()', () => {
   });
 });
 
+// One byte counter (protocol/encoding.ts). Reconciled: order/euc-kr.ts had a same-named copy that returned undefined
+// for a character outside KS X 1001 where the protocol's threw; the throwing one is kept (a silent undefined let
+// callers skip the check), and findNonKsX1001 serves callers that word their own message.
 describe('strict EUC-KR counting', () => {
-  it('counts ASCII 1 and KS X 1001 2 bytes', () => {
-    assert.equal(eucKrByteLength('AB가'), 4);
-    assert.equal(eucKrByteLength('漢字·'), 6);
-    assert.equal(eucKrByteLength('똠'), undefined);
-    assert.deepEqual(findNonKsX1001('가뷁'), { char: '뷁', index: 1, codePoint: 0xbdc1 });
+  it('counts ASCII 1 and KS X 1001 2 bytes, and throws naming the field for anything else', () => {
+    assert.equal(eucKrByteLength('AB가', 'good_name'), 4);
+    assert.equal(eucKrByteLength('漢字·', 'good_name'), 6);
+    assert.throws(() => eucKrByteLength('똠', 'good_name'), {
+      name: 'KcpInputError',
+      field: 'good_name',
+      message: "good_name: the character '똠' (U+B620) is not in EUC-KR (KS X 1001), so pp_cli cannot carry it; replace it (CP949-only Hangul such as 뷁 and emoji are not allowed)",
+    });
+    assert.deepEqual(findNonKsX1001('가뷁'), { char: '뷁', position: 2, codePoint: 0xbdc1 });
+    assert.deepEqual(findNonKsX1001('🍵가뷁'), { char: '🍵', position: 1, codePoint: 0x1f375 });
     assert.equal(findNonKsX1001('가나다'), undefined);
   });
 });

@@ -82,7 +82,7 @@ for (const [name, makeRunner] of runners) {
       const dir = home({ body: '#!/lib/ld-linux-missing.so.2\n', mode: 0o755 });
       await assert.rejects(cancel(payplusFor(dir)), {
         code: 'module_unavailable',
-        message: /a 32-bit pp_cli on a 64-bit server also fails this way without the 32-bit loader \(use pp_cli_x64\)$/,
+        message: /a binary for another architecture \(a 32-bit pp_cli on a 64-bit server without the 32-bit loader\), fails this way too: use the build for this machine \(uname -m\), e\.g\. pp_cli_x64$/,
       });
     });
 

@@ -191,14 +191,14 @@ describe('argument limit: 128 KiB (E2BIG, §10.1)', () => {
 describe('item names (§10.2): [a-z0-9_]+ in every setter', () => {
   const BAD: ReadonlyArray<[string, string]> = [
     ['', 'is empty'],
-    ['Ordr_mony', "contains 'O'"],
-    [`x${US}mod_type`, 'contains control character 0x1F'],
-    ['x\x1cmod_data=tno', 'contains control character 0x1C'],
-    ['x\x1dy', 'contains control character 0x1D'],
-    ['x\x1ey', 'contains control character 0x1E'],
-    ['a=b', "contains '='"],
-    ['a,b', "contains ','"],
-    ['a b', "contains ' '"],
+    ['Ordr_mony', 'contains "O" (U+004F) at position 1'],
+    [`x${US}mod_type`, 'contains the control character U+001F at position 2'],
+    ['x\x1cmod_data=tno', 'contains the control character U+001C at position 2'],
+    ['x\x1dy', 'contains the control character U+001D at position 2'],
+    ['x\x1ey', 'contains the control character U+001E at position 2'],
+    ['a=b', 'contains "=" (U+003D) at position 2'],
+    ['a,b', 'contains "," (U+002C) at position 2'],
+    ['a b', 'contains " " (U+0020) at position 2'],
   ];
   const SETTERS: ReadonlyArray<[string, string, (tx: Transaction, name: string) => unknown]> = [
     ['setOrdrData', 'ordr_data', (tx, n) => tx.setOrdrData(n, 'v')],
@@ -238,7 +238,7 @@ describe('item names (§10.2): [a-z0-9_]+ in every setter', () => {
     const tx = await payplus.transaction();
     assert.throws(() => tx.setOrdrNestedData('rcpt_data', `a=1\x1cmod_data=tno=1${US}`), {
       field: 'a',
-      message: /^a: contains control character 0x1C at position 1/,
+      message: /^a: contains the control character U\+001C at position 2/,
     });
     assert.throws(() => tx.setOrdrNestedData('rcpt_data', 'a=1'), { field: 'rcpt_data', message: /must each end with US/ });
     assert.throws(() => tx.setOrdrNestedData('rcpt_data', `a${US}`), { field: 'rcpt_data', message: /has no '='/ });
@@ -248,8 +248,8 @@ describe('item names (§10.2): [a-z0-9_]+ in every setter', () => {
   it('refuses plan_data items with RS or bad names', async () => {
     const { payplus } = setup();
     const tx = await payplus.transaction();
-    assert.throws(() => tx.setPlanData(`ordr_data=a=1\x1e${US}`), { field: 'plan_data', message: /control character 0x1E/ });
-    assert.throws(() => tx.setPlanData(`ordr_data=A=1${US}`), { field: 'ordr_data', message: /the item name "A" contains 'A'/ });
+    assert.throws(() => tx.setPlanData(`ordr_data=a=1\x1e${US}`), { field: 'plan_data', message: /the control character U\+001E at position 4/ });
+    assert.throws(() => tx.setPlanData(`ordr_data=A=1${US}`), { field: 'ordr_data', message: /the item name "A" contains "A" \(U\+0041\) at position 1;/ });
   });
 });
 
@@ -279,7 +279,7 @@ describe('EUC-KR refusals name the field and the character', () => {
     await assert.rejects(cancel(payplus, 'line one\nline two'), {
       field: 'mod_desc',
       message:
-        "mod_desc: contains control character 0x0A at position 8; KCP's text fields are single-line and the module " +
+        "mod_desc: contains a newline (U+000A) at position 9; KCP's text fields are single-line and the module " +
         'logs some of them raw. Replace it with a space',
     });
     assert.equal(runner.calls.length, 0);

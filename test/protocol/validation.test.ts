@@ -22,7 +22,7 @@ describe('option-string value rules', () => {
       code: 'input_invalid',
       field: 'ordr_idxx',
       message:
-        "ordr_idxx: contains ',' at position 1; pp_cli splits its option list on commas, so the value would be " +
+        'ordr_idxx: contains "," (U+002C) at position 2; pp_cli splits its option list on commas, so the value would be ' +
         'truncated and the rest read as another option. Remove the comma',
     });
     // …and shows why: the binary's parsing would let the injected key win.
@@ -42,22 +42,27 @@ describe('option-string value rules', () => {
   });
 
   it('refuses a comma in a data-set item', () => {
-    assert.throws(() => new ItemSet().set('mod_desc', 'a,b'), { field: 'mod_desc', message: /contains ',' at position 1/ });
+    // Positions count characters from 1, as the order form always did (protocol/validate.ts findForbiddenChar).
+    assert.throws(() => new ItemSet().set('mod_desc', 'a,b'), { field: 'mod_desc', message: /contains "," \(U\+002C\) at position 2;/ });
+    assert.throws(() => new ItemSet().set('mod_desc', '가🍵,'), { field: 'mod_desc', message: /contains "," \(U\+002C\) at position 3;/ });
   });
 
   it('refuses control characters in values (only the builders place separators)', () => {
     assert.throws(() => new ItemSet().set('ordr_mony', `10${US}04`), {
       field: 'ordr_mony',
-      message: "ordr_mony: contains control character 0x1F at position 2; control characters are reserved for KCP's data-set separators. Remove it",
+      message: "ordr_mony: contains the control character U+001F at position 3; control characters are reserved for KCP's data-set separators. Remove it",
     });
-    assert.throws(() => usItem('id_info', 'a\tb'), { message: /control character 0x09/ });
+    assert.throws(() => usItem('id_info', 'a\tb'), { message: /the control character U\+0009 at position 2/ });
   });
 
   it("refuses KCP's forbidden characters in merchant text fields, but not in other fields", () => {
     for (const ch of ['&', ';', '\\', '|', "'", '"']) {
-      assert.throws(() => new ItemSet().set('mod_desc', `x${ch}y`), { field: 'mod_desc', message: new RegExp(`contains '\\${ch === '\\' ? '\\' : ch}' at position 1`) });
+      assert.throws(() => new ItemSet().set('mod_desc', `x${ch}y`), {
+        field: 'mod_desc',
+        message: `mod_desc: contains "${ch}" (U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}) at position 2; KCP's module refuses , & ; \\ | ' " and control characters such as newlines in text fields. Remove or replace it`,
+      });
     }
-    assert.throws(() => new ItemSet().set('good_name', 'a\nb'), { message: /control character 0x0A/ });
+    assert.throws(() => new ItemSet().set('good_name', 'a\nb'), { message: /a newline \(U\+000A\) at position 2/ });
     assert.doesNotThrow(() => new ItemSet().set('pay_type', 'PA;CA'));
   });
 
@@ -66,7 +71,7 @@ describe('option-string value rules', () => {
     const payplus = new PayPlus(testConfData(), { logger: silentLogger, runner });
     await assert.rejects(
       payplus.approve({ tranCd: '00100000', encData: 'abc/def', encInfo: 'i', ordrIdxx: 'A', amount: 1, custIp: '1.2.3.4' }),
-      { field: 'enc_data', message: "enc_data: contains '/'; values produced by KCP's payment window use only A-Z a-z 0-9 . _ - (pass the posted value unchanged)" },
+      { field: 'enc_data', message: `enc_data: contains "/" (U+002F); values produced by KCP's payment window use only A-Z a-z 0-9 . _ - (pass the posted value unchanged)` },
     );
     await assert.rejects(payplus.cancel({ tno: '2013032696262', reason: 'x', custIp: '1.2.3.4' }), {
       field: 'tno',

@@ -11,6 +11,7 @@ import { KcpConfigError, KcpModuleError } from '../../lib/errors.js';
 import type { LogEvent } from '../../lib/log/types.js';
 import { defaultAddonPath, loadAddon, packageRoot, selectRunner } from '../../lib/runner/index.js';
 import { requireAddon } from '../helpers/native.js';
+import { recordPreloadUrl } from '../../lib/runner/replay.js';
 
 const FIX = 'install g++, make and python3, then run `npm rebuild kcp-payplus`';
 
@@ -20,12 +21,12 @@ function recorder(): { events: LogEvent[]; log(e: LogEvent): void } {
 }
 
 /** Runs selectRunner() in a fresh Node process (nothing cached) and returns what it chose. */
-function selectInFreshProcess(env: Record<string, string>, addonPath?: string): { name: string; reason: string } {
+function selectInFreshProcess(env: Record<string, string>, addonPath?: string, nodeArgs: string[] = []): { name: string; reason: string } {
   const code =
     "import { selectRunner } from './lib/runner/index.js';" +
     `const s = selectRunner({ addonPath: ${JSON.stringify(addonPath)} });` +
     'process.stdout.write(JSON.stringify({ name: s.runner.name, reason: s.reason }));';
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+  const out = execFileSync(process.execPath, [...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', code], {
     cwd: packageRoot(),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     encoding: 'utf8',
@@ -118,6 +119,32 @@ describe('runner selection', () => {
 
   describe('in a fresh process', function () {
     this.timeout(30000);
+
+    it('a stray KCP_PAYPLUS_CASSETTE (with mode and bind) changes nothing: payments still run pp_cli', () => {
+      const cassette = join(packageRoot(), 'test', 'cassettes', 'vbank-issue.json');
+      for (const mode of ['replay', 'record', 'bogus']) {
+        assert.deepEqual(
+          selectInFreshProcess({
+            KCP_PAYPLUS_RUNNER: 'execa',
+            KCP_PAYPLUS_CASSETTE: cassette,
+            KCP_PAYPLUS_CASSETTE_MODE: mode,
+            KCP_PAYPLUS_CASSETTE_BIND: 'ordr_idxx',
+          }),
+          { name: 'execa', reason: 'KCP_PAYPLUS_RUNNER=execa requested the execa runner' },
+          mode,
+        );
+      }
+    });
+
+    it("only kcp-payplus record's preload puts the process under a cassette", () => {
+      const cassette = join(packageRoot(), 'test', 'cassettes', 'vbank-issue.json');
+      const preload = recordPreloadUrl({ path: cassette, mode: 'replay', bind: ['ordr_idxx'] });
+      assert.match(preload, /^data:text\/javascript;base64,[A-Za-z0-9+/=]+$/);
+      assert.deepEqual(selectInFreshProcess({ KCP_PAYPLUS_RUNNER: 'execa' }, undefined, [`--import=${preload}`]), {
+        name: 'replay',
+        reason: `KCP_PAYPLUS_RUNNER=execa requested the execa runner; kcp-payplus record: cassette ${cassette} (replay)`,
+      });
+    });
 
     it('KCP_PAYPLUS_RUNNER=execa from the real environment forces execa', () => {
       assert.deepEqual(selectInFreshProcess({ KCP_PAYPLUS_RUNNER: 'execa' }), {

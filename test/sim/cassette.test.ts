@@ -95,7 +95,7 @@ describe('cassettes', () => {
           `cassette ${path}: no recorded pp_cli interaction matches this request (tx_cd=00200000 mod_type=STPC); ` +
           'closest recorded request is interaction #1; differences:\n' +
           '  mod_data.mod_mny: recorded "1000", requested "1500"\n' +
-          'Re-record the cassette (KCP_PAYPLUS_CASSETTE_MODE=record, see lib/sim/README.md) if the change is intended');
+          'Re-record the cassette (kcp-payplus record, see lib/sim/README.md) if the change is intended');
         return true;
       });
     });
@@ -175,7 +175,7 @@ describe('cassettes', () => {
     });
   });
 
-  describe('cassetteRunnerFromEnv()', () => {
+  describe('cassetteRunnerFromEnv() (an explicit helper: only its caller is affected)', () => {
     const inner = new CannedRunner([]);
     it('leaves the runner alone without KCP_PAYPLUS_CASSETTE', () => {
       assert.equal(cassetteRunnerFromEnv(inner, {}), inner);

@@ -62,8 +62,14 @@ describe('standardWebOrderPage', () => {
     const mixed = { ...WEB, jsUrl: 'https://pay.kcp.co.kr/plugin/payplus_web.jsp' };
     assert.throws(() => standardWebOrderPage(mixed, ORDER, { action: '/x' }), (e: unknown) => {
       assert.ok(e instanceof KcpConfigError);
-      assert.equal(e.resCd, '3014');
-      assert.equal(e.message, "g_conf_js_url is KCP's REAL standard-web window but site_cd T0000 is a TEST code; KCP answers 3014 미등록 가맹점.");
+      // SiteConf's rule (orderForm takes only a validated conf): KCP's code in the message, resCd for answers only.
+      assert.equal(e.resCd, undefined);
+      assert.equal(
+        e.message,
+        'g_conf_js_url: "https://pay.kcp.co.kr/plugin/payplus_web.jsp" is the REAL payment window but g_conf_site_cd "T0000" is a TEST site code. ' +
+          'Fix: use "https://testpay.kcp.co.kr/plugin/payplus_web.jsp" with a TEST site code, or your contracted site code with "https://pay.kcp.co.kr/plugin/payplus_web.jsp". ' +
+          'Left as is, KCP answers res_cd=3014 (미등록 가맹점).',
+      );
       return true;
     });
   });

@@ -1,8 +1,10 @@
 /**
  * `kcp-payplus record --cassette <file.json> [--mode record|replay|passthrough] -- <command> [args...]`
  *
- * Runs <command> (no shell) with KCP_PAYPLUS_CASSETTE and KCP_PAYPLUS_CASSETTE_MODE set, so every pp_cli call the
- * SDK makes inside it is recorded to (or replayed from) the cassette. Typical use: record a session against KCP's
+ * Runs <command> (no shell) with NODE_OPTIONS extended by `--import=<preload>`: a data: module that puts the process
+ * under the cassette (runner/replay.ts recordPreloadUrl), so every pp_cli call the SDK makes inside it (and in Node
+ * processes it starts) is recorded to (or replayed from) the cassette. No environment variable of the SDK's own is
+ * involved: a stray KCP_PAYPLUS_CASSETTE elsewhere changes nothing. Typical use: record a session against KCP's
  * real module and test gateway once, commit the redacted cassette, replay it in CI.
  */
 import { spawn } from 'node:child_process';
@@ -10,7 +12,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCassette } from '../../runner/cassette.js';
-import { CASSETTE_ENV, CASSETTE_MODE_ENV } from '../../runner/replay.js';
+import { recordPreloadUrl } from '../../runner/replay.js';
+import type { CassetteMode } from '../../runner/cassette.js';
 import { usageOf } from '../help.js';
 import type { CliCommand } from './index.js';
 
@@ -25,7 +28,7 @@ export const recordCommand: CliCommand = {
     const command = dash < 0 ? [] : argv.slice(dash + 1);
     const { values } = parseArgs({
       args: own,
-      options: { cassette: { type: 'string' }, mode: { type: 'string', default: 'record' } },
+      options: { cassette: { type: 'string' }, mode: { type: 'string', default: 'record' }, bind: { type: 'string' } },
     });
     if (!values.cassette || command.length === 0) {
       process.stderr.write(USAGE);
@@ -36,10 +39,12 @@ export const recordCommand: CliCommand = {
       return 2;
     }
     const cassette = resolve(values.cassette);
+    const bind = (values.bind ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+    const preload = recordPreloadUrl({ path: cassette, mode: values.mode as CassetteMode, bind });
     const code = await new Promise<number>((done) => {
       const child = spawn(command[0]!, command.slice(1), {
         stdio: 'inherit',
-        env: { ...process.env, [CASSETTE_ENV]: cassette, [CASSETTE_MODE_ENV]: values.mode },
+        env: { ...process.env, NODE_OPTIONS: nodeOptions(process.env.NODE_OPTIONS, preload) },
       });
       child.on('error', (err) => {
         process.stderr.write(`kcp-payplus record: cannot start ${command[0]}: ${err.message}\n`);
@@ -63,3 +68,8 @@ export const recordCommand: CliCommand = {
     return code;
   },
 };
+
+/** NODE_OPTIONS for the child: the caller's own options, then the preload. */
+function nodeOptions(existing: string | undefined, preload: string): string {
+  return `${existing ? `${existing} ` : ''}--import=${preload}`;
+}

@@ -3,7 +3,7 @@
  * consistency between site code, payment-window JS and gateway host (3014 / 8001, manual FAQ).
  * The field rules are lib/config's own, so doctor and SiteConf can never disagree.
  */
-import { gatewayEnvironment, jsUrlEnvironment, siteCdEnvironment } from '../../config/environment.js';
+import { classifyEnvironment, siteCdEnvironment } from '../../config/environment.js';
 import {
   checkDir,
   checkGwPort,
@@ -14,6 +14,7 @@ import {
   checkSiteCd as siteCdRule,
   checkSiteKey as siteKeyRule,
   checkSiteName,
+  isLowerCaseSiteCd,
 } from '../../config/rules.js';
 import { REAL_GW_URL, REAL_WEB_JS_URL, TEST_GW_URL, TEST_SITE_CD, TEST_SITE_KEY, TEST_WEB_JS_URL } from '../../config/site-conf.js';
 import { PP_CLI_LOG_LEVEL_WARNING, recommendPpCliLogLevel } from '../../log/pp-cli-level.js';
@@ -85,7 +86,7 @@ export function checkSiteCode(ctx: DoctorContext): CheckResult {
   const title = bi('사이트코드 (g_conf_site_cd)', 'Site code (g_conf_site_cd)');
   const problem = rule('g_conf_site_cd', () => siteCdRule(ctx.conf.siteCd));
   if (!problem) return pass(id, title, `"${ctx.conf.siteCd}" (${siteCdEnvironment(ctx.conf.siteCd)})`);
-  const lower = /^[A-Za-z0-9]{5}$/.test(ctx.conf.siteCd);
+  const lower = isLowerCaseSiteCd(ctx.conf.siteCd);
   return fail(
     id,
     title,
@@ -148,62 +149,60 @@ function fix8001(site: Env): Bilingual {
 }
 
 /**
- * The manual: site code vs JS out of step → 3014 (미등록 가맹점); JS vs gateway out of step → 8001
- * (사이트 DB 설정 오류), e.g. REAL code and JS with testpaygw.
+ * The manual: site code vs JS out of step → 3014 (미등록 가맹점); JS and gateway out of step → 8001
+ * (사이트 DB 설정 오류), e.g. REAL code and JS with testpaygw. The verdict is lib/config's classifyEnvironment, the
+ * rule SiteConf applies: the gateway is compared with the site code once site code and JS agree.
  */
 export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
   const id = 'config.env';
   const title = bi('TEST/REAL 일치', 'TEST/REAL consistency');
   const { siteCd, jsUrl, gwUrl } = ctx.conf;
   // A lower-case t0000 is still meant as TEST (site.code reports the case itself).
-  const site = siteCdEnvironment(siteCd.toUpperCase());
-  const js = jsUrlEnvironment(jsUrl);
-  const gw = gatewayEnvironment(gwUrl);
-  if (!js) {
-    return fail(id, title, bi(`g_conf_js_url "${jsUrl}"은(는) KCP 결제창 스크립트도, 로컬 시뮬레이터 주소도 아닙니다.`, `g_conf_js_url "${jsUrl}" is not a KCP payment-window script nor a local simulator URL.`), {
-      ko: `결제창 JS 주소를 표준웹 결제창(테스트 ${TEST_WEB_JS_URL}, 리얼 ${REAL_WEB_JS_URL})으로 설정하십시오.`,
-      en: `set g_conf_js_url to the standard-web window: ${TEST_WEB_JS_URL} (TEST) or ${REAL_WEB_JS_URL} (REAL).`,
-    });
+  const v = classifyEnvironment({ siteCd: siteCd.toUpperCase(), jsUrl, gwUrl });
+  if (v.ok) {
+    const where = v.gw.local ? `local simulator ${gwUrl}` : gwUrl;
+    const whereKo = v.gw.local ? `로컬 시뮬레이터 ${gwUrl}` : gwUrl;
+    return pass(id, title, bi(`모두 ${v.env}: 사이트코드 ${siteCd}, 게이트웨이 ${whereKo}, JS ${jsUrl}`, `all ${v.env}: site code ${siteCd}, gateway ${where}, JS ${jsUrl}`));
   }
-  if (!gw) {
-    return fail(id, title, bi(`g_conf_gw_url "${gwUrl}"은(는) ${TEST_GW_URL}, ${REAL_GW_URL}, 로컬 시뮬레이터 중 어느 것도 아닙니다.`, `g_conf_gw_url "${gwUrl}" is neither ${TEST_GW_URL} nor ${REAL_GW_URL} nor a local simulator.`), {
-      ko: `게이트웨이 호스트를 테스트 ${TEST_GW_URL} 또는 리얼 ${REAL_GW_URL}로 설정하십시오.`,
-      en: `set g_conf_gw_url to ${TEST_GW_URL} (TEST) or ${REAL_GW_URL} (REAL).`,
-    });
+  switch (v.kind) {
+    case 'js_unknown':
+      return fail(id, title, bi(`g_conf_js_url "${jsUrl}"은(는) KCP 결제창 스크립트도, 로컬 시뮬레이터 주소도 아닙니다.`, `g_conf_js_url "${jsUrl}" is not a KCP payment-window script nor a local simulator URL.`), {
+        ko: `결제창 JS 주소를 표준웹 결제창(테스트 ${TEST_WEB_JS_URL}, 리얼 ${REAL_WEB_JS_URL})으로 설정하십시오.`,
+        en: `set g_conf_js_url to the standard-web window: ${TEST_WEB_JS_URL} (TEST) or ${REAL_WEB_JS_URL} (REAL).`,
+      });
+    case 'gw_unknown':
+      return fail(id, title, bi(`g_conf_gw_url "${gwUrl}"은(는) ${TEST_GW_URL}, ${REAL_GW_URL}, 로컬 시뮬레이터 중 어느 것도 아닙니다.`, `g_conf_gw_url "${gwUrl}" is neither ${TEST_GW_URL} nor ${REAL_GW_URL} nor a local simulator.`), {
+        ko: `게이트웨이 호스트를 테스트 ${TEST_GW_URL} 또는 리얼 ${REAL_GW_URL}로 설정하십시오.`,
+        en: `set g_conf_gw_url to ${TEST_GW_URL} (TEST) or ${REAL_GW_URL} (REAL).`,
+      });
+    case 'local_with_real':
+      return fail(id, title, bi(`리얼 사이트코드 "${siteCd}"에 로컬 시뮬레이터가 설정되어 있습니다.`, `a local simulator is configured with the REAL site code "${siteCd}".`), {
+        ko: '로컬 시뮬레이터는 테스트 사이트코드(T0000)와 함께만 사용하십시오.',
+        en: 'use the local simulator only with a TEST site code (T0000).',
+      });
+    case 'site_js':
+      return fail(
+        id,
+        title,
+        bi(
+          `g_conf_site_cd "${siteCd}"은(는) ${v.site} 사이트코드인데 g_conf_js_url "${jsUrl}"은(는) ${v.js.env} 결제창입니다.`,
+          `g_conf_site_cd "${siteCd}" is a ${v.site} site code but g_conf_js_url "${jsUrl}" is the ${v.js.env} payment window.`,
+        ),
+        FIX_3014,
+        v.resCd,
+      );
+    case 'site_gw':
+      return fail(
+        id,
+        title,
+        bi(
+          `g_conf_gw_url "${gwUrl}"은(는) ${v.gw.env} 게이트웨이인데 g_conf_site_cd "${siteCd}"와 g_conf_js_url은 ${v.site}입니다.`,
+          `g_conf_gw_url "${gwUrl}" is the ${v.gw.env} gateway but g_conf_site_cd "${siteCd}" and g_conf_js_url are ${v.site}.`,
+        ),
+        fix8001(v.site),
+        v.resCd,
+      );
   }
-  if (site !== js.env) {
-    return fail(
-      id,
-      title,
-      bi(
-        `g_conf_site_cd "${siteCd}"은(는) ${site} 사이트코드인데 g_conf_js_url "${jsUrl}"은(는) ${js.env} 결제창입니다.`,
-        `g_conf_site_cd "${siteCd}" is a ${site} site code but g_conf_js_url "${jsUrl}" is the ${js.env} payment window.`,
-      ),
-      FIX_3014,
-      '3014',
-    );
-  }
-  if (js.env !== gw.env) {
-    return fail(
-      id,
-      title,
-      bi(
-        `g_conf_gw_url "${gwUrl}"은(는) ${gw.env} 게이트웨이인데 g_conf_site_cd "${siteCd}"와 g_conf_js_url은 ${site}입니다.`,
-        `g_conf_gw_url "${gwUrl}" is the ${gw.env} gateway but g_conf_site_cd "${siteCd}" and g_conf_js_url are ${site}.`,
-      ),
-      fix8001(site),
-      '8001',
-    );
-  }
-  if (site === 'REAL' && (gw.local || js.local)) {
-    return fail(id, title, bi(`리얼 사이트코드 "${siteCd}"에 로컬 시뮬레이터가 설정되어 있습니다.`, `a local simulator is configured with the REAL site code "${siteCd}".`), {
-      ko: '로컬 시뮬레이터는 테스트 사이트코드(T0000)와 함께만 사용하십시오.',
-      en: 'use the local simulator only with a TEST site code (T0000).',
-    }, '8001');
-  }
-  const where = gw.local ? `local simulator ${gwUrl}` : gwUrl;
-  const whereKo = gw.local ? `로컬 시뮬레이터 ${gwUrl}` : gwUrl;
-  return pass(id, title, bi(`모두 ${site}: 사이트코드 ${siteCd}, 게이트웨이 ${whereKo}, JS ${jsUrl}`, `all ${site}: site code ${siteCd}, gateway ${where}, JS ${jsUrl}`));
 }
 
 /** pp_cli's own log level: 3 writes full responses; fine on TEST, a PII risk on REAL. */

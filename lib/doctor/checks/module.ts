@@ -14,6 +14,7 @@ import iconv from 'iconv-lite';
 
 import { modulePath } from '../../payplus/module-path.js';
 import { maskText } from '../../log/mask.js';
+import { parseUsageBanner } from '../../runner/wire.js';
 import { crlfDamage, fitToHost, hostMachineLabel, isElf, machineName, parseElf } from '../elf.js';
 import { canExecute, octal } from '../permissions.js';
 import { bi, fail, pass, skip, warn, type Text } from '../results.js';
@@ -225,8 +226,6 @@ export function checkModuleFormat(ctx: DoctorContext): CheckResult {
   return pass(id, t, bi(`${label}, 로더 ${elf.interpreter}${noteKo}`, `${label}, loader ${elf.interpreter}${note}`));
 }
 
-const BANNER = /^ (\S+) - (.+?)\s+ver (\d+\.\d{2})\s*$/m;
-
 /** `pp_cli -x`: no network, no secrets; the usage banner (stderr) and res_cd=S102 (stdout) prove it runs. */
 export async function checkModuleSmoke(ctx: DoctorContext): Promise<CheckResult> {
   const id = 'module.smoke';
@@ -254,13 +253,13 @@ export async function checkModuleSmoke(ctx: DoctorContext): Promise<CheckResult>
   if (r.exitCode === undefined && r.code) {
     return fail(id, t, bi(`실행할 수 없습니다: ${r.code} (${maskText(r.shortMessage ?? '')}).`, `could not start: ${r.code} (${maskText(r.shortMessage ?? '')}).`), rerun, CODE);
   }
-  const banner = BANNER.exec(stderr);
+  const banner = parseUsageBanner(stderr);
   const s102 = /^res_cd=S102\x1fres_msg=/.test(stdout);
   if (!banner || !s102) {
     const seen = `stdout ${JSON.stringify(maskText(stdout.slice(0, 120)))}, stderr ${JSON.stringify(maskText(stderr.slice(0, 120)))}, exit ${r.exitCode ?? r.signal}`;
     return fail(id, t, bi(`stderr에 사용법 배너, stdout에 res_cd=S102가 나와야 하는데 실제로는 ${seen}.`, `expected the usage banner on stderr and res_cd=S102 on stdout; got ${seen}.`), rerun, CODE);
   }
-  const version = banner[3];
+  const { version } = banner;
   if (version === '2.00' || version === '2.14') ctx.moduleVersion = version;
   const utf8 = version === '2.14'
     ? 'UTF-8 (opt=1) available'
@@ -268,8 +267,8 @@ export async function checkModuleSmoke(ctx: DoctorContext): Promise<CheckResult>
   const utf8Ko = version === '2.14'
     ? 'UTF-8 (opt=1) 사용 가능'
     : 'UTF-8 (opt=1) 없음: 한글은 네이티브 러너(EUC-KR argv)가 필요합니다';
-  const detail = `"${banner[1]} - ${banner[2]} ver ${version}" on stderr, res_cd=S102 on stdout; ${utf8}`;
-  const detailKo = `stderr에 "${banner[1]} - ${banner[2]} ver ${version}", stdout에 res_cd=S102; ${utf8Ko}`;
+  const detail = `"${banner.program} - ${banner.module} ver ${version}" on stderr, res_cd=S102 on stdout; ${utf8}`;
+  const detailKo = `stderr에 "${banner.program} - ${banner.module} ver ${version}", stdout에 res_cd=S102; ${utf8Ko}`;
   if ((version === '2.00' || version === '2.14') && version !== ctx.conf.ppCliVersion) {
     return warn(id, t, bi(`${detailKo}; 그런데 payplus.pp_cli_version은 ${ctx.conf.ppCliVersion}입니다.`, `${detail}; but payplus.pp_cli_version is ${ctx.conf.ppCliVersion}.`), {
       ko: `payplus.pp_cli_version을 "${version}"로 설정하십시오 (2.00은 log_path를 받지 않습니다).`,

@@ -1,0 +1,83 @@
+/**
+ * How pp_cli's input and output are read, in one place for every layer that reads them: the protocol (answers,
+ * option strings), the cassette view, the trace tool and doctor (pp-cli-protocol.md §1.5, §2.3, §2.5).
+ * Here, in the runner layer, because the runner (cassettes, recording) needs them and may not import from above.
+ */
+
+/**
+ * Split `text` into `key=value` items on `separator`: each item at its first '=' (values keep later '=', '+', '%',
+ * '&' verbatim), an item without '=' is a key with value '', empty items are skipped, a repeated key: the last wins.
+ * This is both pp_cli's result line (separator US) and a data set's items.
+ */
+export function splitItems(text: string, separator: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of splitItemPairs(text, separator)) fields[key] = value;
+  return fields;
+}
+
+/** splitItems' pairs in order, repeats included (for callers that keep them in a Map). */
+export function splitItemPairs(text: string, separator: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const token of text.split(separator)) {
+    if (token === '') continue;
+    const eq = token.indexOf('=');
+    pairs.push(eq < 0 ? [token, ''] : [token.slice(0, eq), token.slice(eq + 1)]);
+  }
+  return pairs;
+}
+
+/**
+ * Split bytes into `name=value` pairs on the byte `separator`, each at its first '=' (a pair without '=' has an empty
+ * value), empty segments skipped, in order and with repeats (callers decide which repeat wins). The bytes are views
+ * into `bytes`. getsubopt over pp_cli's -h (',') and an HTTP form body ('&') are both this.
+ */
+export function splitBytePairs(bytes: Buffer, separator: number): Array<[Buffer, Buffer]> {
+  const pairs: Array<[Buffer, Buffer]> = [];
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(separator, start);
+    if (end < 0) end = bytes.length;
+    const segment = bytes.subarray(start, end);
+    if (segment.length > 0) {
+      const eq = segment.indexOf(0x3d);
+      pairs.push(eq < 0 ? [segment, segment.subarray(segment.length)] : [segment.subarray(0, eq), segment.subarray(eq + 1)]);
+    }
+    start = end + 1;
+  }
+  return pairs;
+}
+
+/**
+ * Read an option string the way pp_cli does (getsubopt): split on ',', each token at its first '=', unknown keys kept
+ * (the binary ignores them), a repeated key overwrites the earlier one, a key without '=' yields ''.
+ */
+export function parseOptionString(bytes: Buffer): Map<string, Buffer> {
+  return new Map(splitBytePairs(bytes, 0x2c).map(([key, value]) => [key.toString('latin1'), Buffer.from(value)]));
+}
+
+/** pp_cli's usage banner line: ` <program> - <module>   ver X.YY`. */
+export interface UsageBanner {
+  /** The whole line without its leading and trailing blanks, e.g. `pp_cli - KCP PG CLIENT MODULE   ver 2.14`. */
+  readonly banner: string;
+  readonly program: string;
+  readonly module: string;
+  readonly version: string;
+}
+
+const BANNER_LINE = /^ (\S+) - (.+?)[ \t]+ver (\d+\.\d{2})[ \t]*$/m;
+/** What KCP's modules call themselves on that line: v2.14 (English or Korean build) and v2.00. */
+const KCP_MODULE = /^(KCP PG CLIENT (MODULE|모듈)|PayPLUS CLIENT 모듈)$/;
+const RULE = '='.repeat(70);
+
+/** The banner line in `stderr` (printed for `-x` or any option other than -h), if there is one. */
+export function parseUsageBanner(stderr: string): UsageBanner | undefined {
+  const m = BANNER_LINE.exec(stderr);
+  if (!m) return undefined;
+  return { banner: m[0].trim(), program: m[1]!, module: m[2]!, version: m[3]! };
+}
+
+/** KCP's own usage banner: a rule of 70 '=' and then a banner line naming one of KCP's modules (S102's sign). */
+export function hasKcpUsageBanner(stderr: string): boolean {
+  const b = parseUsageBanner(stderr);
+  return b !== undefined && KCP_MODULE.test(b.module) && stderr.includes(`${RULE}\n ${b.program} - `);
+}
