@@ -333,14 +333,7 @@ async function approveAndCommit<C>(
     return { status: 'unknown', error, attemptId: id };
   }
 
-  const approvedPatch = {
-    state: 'approved' as const,
-    tno: approval.tno,
-    resCd: approval.resCd,
-    approvedAmount: approval.amount === undefined ? undefined : String(approval.amount),
-    method: approval.method,
-    escrow: approval.escrow,
-  };
+  const approvedPatch = approvedState(approval);
   const recorded = await note(ctx, attempt, ['started'], approvedPatch, owner);
   if (recorded) discardAnswer(attempt); // the store has the answer now; the file holds buyer data
   const approved: Attempt = { ...attempt, ...approvedPatch };
@@ -383,6 +376,19 @@ async function approveAndCommit<C>(
     : { status: 'approved', approval, committed, attemptId: id, storeError };
 }
 
+/** What the store records of an approval (the attempt's `approved` state). */
+export function approvedState(approval: Approval, note?: string) {
+  return {
+    state: 'approved' as const,
+    tno: approval.tno,
+    resCd: approval.resCd,
+    approvedAmount: approval.amount === undefined ? undefined : String(approval.amount),
+    method: approval.method,
+    escrow: approval.escrow,
+    ...(note === undefined ? {} : { note }),
+  };
+}
+
 /** How long a module that missed the page's timeout may still run before it is killed (its answer is still wanted). */
 export function lateAnswerLimitMs(timeoutMs: number): number {
   return Math.max(timeoutMs * 10, 300_000);
@@ -409,15 +415,7 @@ async function awaitLateAnswer<C>(
   void approving
     .then(
       async (approval) => {
-        const patch = {
-          state: 'approved' as const,
-          tno: approval.tno,
-          resCd: approval.resCd,
-          approvedAmount: approval.amount === undefined ? undefined : String(approval.amount),
-          method: approval.method,
-          escrow: approval.escrow,
-          note: 'approved after the page had been told unknown: never committed, so cancelled',
-        };
+        const patch = approvedState(approval, 'approved after the page had been told unknown: never committed, so cancelled');
         if (await note(ctx, attempt, ['unknown'], patch, owner)) discardAnswer(attempt);
         await autoCancel(ctx, { ...attempt, ...patch }, owner, 'timeout', undefined, custIp);
       },

@@ -19,7 +19,7 @@ import { answerError } from '../protocol/result.js';
 import { currentOwner, ownerGone, sameOwner } from '../store/owner.js';
 import type { Attempt, AttemptState, Owner } from '../store/types.js';
 import { moduleAnswer } from './module-answer.js';
-import { autoCancel, discardAnswer, note, type IsCommittedHook, type PaymentContext } from './process-payment.js';
+import { approvedState, autoCancel, discardAnswer, note, type IsCommittedHook, type PaymentContext } from './process-payment.js';
 import { toApproval } from './results.js';
 
 export interface AttemptRef {
@@ -96,15 +96,7 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
   const approval = toApproval(fields);
   const resCd = fields.res_cd ?? '';
   if (isSuccessCode(resCd, { vbankApproval: approval.method === 'vbank' }) && /^[0-9]{14}$/.test(fields.tno ?? '')) {
-    const patch = {
-      state: 'approved' as const,
-      tno: approval.tno,
-      resCd,
-      approvedAmount: approval.amount === undefined ? undefined : String(approval.amount),
-      method: approval.method,
-      escrow: approval.escrow,
-      note: `answer read from the ${answer.source}`,
-    };
+    const patch = { ...approvedState(approval, `answer read from the ${answer.source}`), resCd };
     if (!(await note(ctx, a, ['started', 'unknown'], patch, me))) return { kind: 'in_progress' };
     discardAnswer(a);
     return { ...a, ...patch };
