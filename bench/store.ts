@@ -58,7 +58,7 @@ function seed(file: string, n: number): void {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   for (const sql of schemaStatements('sqlite')) db.exec(sql);
-  db.prepare('INSERT INTO kcp_payplus_schema (version) VALUES (?)').run(SCHEMA_VERSION);
+  db.prepare('INSERT INTO kcp_payplus_schema (id, version) VALUES (1, ?)').run(SCHEMA_VERSION);
   const attempt = db.prepare(
     `INSERT INTO kcp_payplus_attempts (id, ordr_idxx, amount, state, open_flag, owner_host, owner_pid, owner_start,
        lease_until, created_at, updated_at, commit_mode, durable_output, tno, res_cd, approved_amount, method, cancel_tries)

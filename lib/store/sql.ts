@@ -77,7 +77,7 @@ export function schemaStatements(dialect: Dialect): string[] {
   const engine = mysql ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4' : '';
   const openIndex = mysql ? ',\n  INDEX kcp_payplus_attempts_open (open_flag, created_at)' : '';
   const statements = [
-    `CREATE TABLE IF NOT EXISTS kcp_payplus_schema (version INTEGER NOT NULL)${engine}`,
+    `CREATE TABLE IF NOT EXISTS kcp_payplus_schema (id SMALLINT NOT NULL PRIMARY KEY, version INTEGER NOT NULL)${engine}`,
     `CREATE TABLE IF NOT EXISTS kcp_payplus_orders (
   ordr_idxx VARCHAR(64) NOT NULL PRIMARY KEY,
   attempt_id VARCHAR(36) NOT NULL,
@@ -188,9 +188,10 @@ export class SqlPaymentStore implements PaymentStore {
     this.#ready ??= (async () => {
       for (const sql of schemaStatements(this.driver.dialect)) await this.driver.query(sql);
       await this.tx(async (q) => {
-        const rows = (await q('SELECT version FROM kcp_payplus_schema')).rows;
-        if (rows.length === 0) await q('INSERT INTO kcp_payplus_schema (version) VALUES (?)', [SCHEMA_VERSION]);
-        else if (num(rows[0]!.version) > SCHEMA_VERSION) {
+        // One row (id 1), written once even when several processes start together.
+        await this.insertOnce(q, 'kcp_payplus_schema', { id: 1, version: SCHEMA_VERSION });
+        const rows = (await q('SELECT version FROM kcp_payplus_schema WHERE id = 1')).rows;
+        if (num(rows[0]!.version) > SCHEMA_VERSION) {
           throw new Error(
             `the payment store's schema is version ${String(rows[0]!.version)}, newer than this kcp-payplus ` +
               `(${SCHEMA_VERSION}); upgrade kcp-payplus on this server too`,
@@ -318,11 +319,11 @@ export class SqlPaymentStore implements PaymentStore {
 
   async claim(id: string, expected: Owner, next: Owner, leaseUntil: number): Promise<boolean> {
     await this.ready();
-    const r = await this.driver.query(
+    const r = await this.tx((q) => q(
       `UPDATE kcp_payplus_attempts SET owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?, updated_at = ?
        WHERE id = ? AND owner_host = ? AND owner_pid = ? AND owner_start = ? AND open_flag = 1`,
       [next.host, next.pid, next.start, leaseUntil, Date.now(), id, expected.host, expected.pid, expected.start],
-    );
+    ));
     return r.changes === 1;
   }
 
@@ -374,18 +375,23 @@ export class SqlPaymentStore implements PaymentStore {
     });
   }
 
+  /**
+   * Marks a notification done. Like every write of the store it runs again when the engine picks it as a deadlock
+   * victim: InnoDB does so when another process's claim holds the row's shared lock, and a lost completion would let
+   * the next delivery process the notification a second time.
+   */
   async completeNotification(id: string): Promise<void> {
     await this.ready();
-    await this.driver.query("UPDATE kcp_payplus_notifications SET state = 'done', lease_until = 0, updated_at = ? WHERE noti_id = ?", [Date.now(), id]);
+    await this.tx((q) => q("UPDATE kcp_payplus_notifications SET state = 'done', lease_until = 0, updated_at = ? WHERE noti_id = ?", [Date.now(), id]));
   }
 
   async releaseNotification(id: string, owner: Owner): Promise<void> {
     await this.ready();
-    await this.driver.query(
+    await this.tx((q) => q(
       `UPDATE kcp_payplus_notifications SET state = 'released', lease_until = 0, updated_at = ?
        WHERE noti_id = ? AND state = 'processing' AND owner_host = ? AND owner_pid = ? AND owner_start = ?`,
       [Date.now(), id, owner.host, owner.pid, owner.start],
-    );
+    ));
   }
 
   async notificationDone(id: string): Promise<boolean> {
