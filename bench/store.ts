@@ -23,6 +23,7 @@ import { silentLogger } from '../lib/log/types.js';
 import { PayPlus } from '../lib/payplus/payplus.js';
 import type { Invocation, RunOutcome, Runner } from '../lib/runner/types.js';
 import { schemaStatements, SCHEMA_VERSION } from '../lib/store/sql.js';
+import { currentOwner } from '../lib/store/owner.js';
 import { SqliteStore } from '../lib/store/sqlite.js';
 import type { SiteConfData } from '../lib/config/site-conf.js';
 import { measure, type Measure } from './common.js';
@@ -146,6 +147,18 @@ async function main(): Promise<void> {
     );
   console.log('\n| 8 concurrent payments | ms per payment | loop p99 ms | loop max ms | main-thread runqueue wait ms | p99 ≤ 2 ms |');
   console.log('|---|---|---|---|---|---|');
+  await withStore(0, async (payplus) => {
+    // The store's own share: what processPayment asks of it per payment (take the order, approved, committed).
+    const owner = currentOwner();
+    let n = 0;
+    const storeOnly = async () => {
+      const id = `S${n++}`;
+      await payplus.store.begin({ id, ordrIdxx: id, amount: '1000', owner, leaseUntil: Date.now() + 60_000, commitMode: 'store', durableOutput: false });
+      await payplus.store.update(id, ['started'], { state: 'approved', tno: '20261128000001' }, owner);
+      await payplus.store.update(id, ['approved'], { state: 'committed' }, owner);
+    };
+    loopRow('store calls only (SQLite worker thread)', await measure(storeOnly, PAYMENTS * 2, 8));
+  });
   await withStore(0, async (payplus) => loopRow('instant runner (CPU-bound worst case)', await measure(payer(payplus, 'C'), PAYMENTS * 2, 8)));
   await endToEnd((payplus, pay) => measure(pay, PAYMENTS, 8).then((c) => loopRow('native runner → stand-in pp_cli → simulator', c)));
 }
