@@ -25,14 +25,14 @@ function home(script?: { body: string; mode: number }): string {
   return dir;
 }
 
-/** Direct children of this process that are zombies (state Z). */
-function zombieChildren(): number[] {
-  const out: number[] = [];
+/** Direct children of this process that are zombies (state Z), as `pid (command)`. */
+function zombieChildren(): string[] {
+  const out: string[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z' && Number(fields[1]) === process.pid) out.push(Number(pid));
+      if (fields[0] === 'Z' && Number(fields[1]) === process.pid) out.push(`${pid} ${stat.slice(stat.indexOf('('), stat.lastIndexOf(')') + 1)}`);
     } catch {
       // the process ended while we looked
     }
@@ -88,6 +88,8 @@ for (const [name, makeRunner] of runners) {
 
     it('a pp_cli that hangs is killed at the timeout: outcome unknown, no zombie left', async () => {
       const dir = home({ body: '#!/bin/sh\nexec sleep 30\n', mode: 0o755 });
+      // Compared with the zombies before the call: the runner must reap its own killed child, whatever else is about.
+      const before = zombieChildren();
       await assert.rejects(cancel(payplusFor(dir, 300)), (err: unknown) => {
         assert.ok(err instanceof KcpOutcomeUnknownError);
         assert.equal(err.code, 'outcome_unknown');
@@ -95,7 +97,7 @@ for (const [name, makeRunner] of runners) {
         assert.equal(err.signal, 'SIGKILL');
         return true;
       });
-      assert.deepEqual(zombieChildren(), []);
+      assert.deepEqual(zombieChildren(), before);
     });
   });
 }
