@@ -76,7 +76,7 @@ export {
   type TradeErrorKind,
 } from './trade/errors.js';
 
-// The payment journal.
+// Payment state: the store (attempts, order ids, notifications).
 export { SqliteStore } from './store/sqlite.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres.js';
 export { MysqlStore, type MysqlStoreOptions } from './store/mysql.js';

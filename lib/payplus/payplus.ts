@@ -284,7 +284,7 @@ export class PayPlus {
   /**
    * The whole pp_ax_hub flow: refuse a missing tran_cd (9562) and a tampered form amount before anything runs, approve
    * with ordr_mony = expectedAmount, check the approved amount, call `commit`, and cancel automatically when the amount
-   * differs or `commit` throws. Each step is journalled; see recover().
+   * differs or `commit` throws. Each step is an attempt state in the payment store; see recover().
    */
   processPayment<C>(form: PaymentForm, options: ProcessPaymentOptions<C>): Promise<PaymentOutcome<C>> {
     return processPayment(this.paymentContext(), form, options);
