@@ -22,6 +22,7 @@ import {
   KcpOutcomeUnknownError,
   toKcpError,
 } from '../errors.js';
+import { maskText } from '../log/mask.js';
 import type { PayplusLogger } from '../log/types.js';
 import { assertAmount, assertOrderId } from '../protocol/validate.js';
 import { currentOwner, ownerGone, sameOwner } from '../store/owner.js';
@@ -170,6 +171,9 @@ export async function note(
   patch: Parameters<PaymentStore['update']>[2],
   owner?: Owner,
 ): Promise<boolean> {
+  // A note quotes what the module or KCP said (an error message, a cut answer line): masked like a log line, since the
+  // store is read by operators and backups as much as a log is.
+  if (patch.note !== undefined) patch = { ...patch, note: maskText(patch.note) };
   try {
     const done = await ctx.store.update(attempt.id, from, patch, owner);
     if (!done) {

@@ -271,6 +271,28 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(runner.calls.length, 2, 'the approval read back from the file was cancelled (never committed)');
   });
 
+  it("the store's note quotes a cut answer masked: no card number reaches the database", async () => {
+    const notes: string[] = [];
+    const inner = new MemoryStore();
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        if (prop === 'update') {
+          return (...args: Parameters<PaymentStore['update']>) => {
+            if (args[2].note !== undefined) notes.push(args[2].note);
+            return target.update(...args);
+          };
+        }
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const { payplus } = setup([{ stdout: Buffer.from(`res_cd=0000${US}card_no=5310708000009287`) }], { store });
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+    assert.equal(out.status, 'unknown');
+    assert.ok(notes.some((n) => /card_no=531070\*{6}9287/.test(n)), notes.join('\n'));
+    assert.ok(notes.every((n) => !n.includes('5310708000009287')), notes.join('\n'));
+  });
+
   it('a failure before pp_cli started is declined (nothing was sent), and the order stays payable', async () => {
     const { runner, payplus } = setup([{ spawnError: { code: 'ENOENT', message: 'x' }, exitCode: null }, approved(5000)]);
     const a = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
