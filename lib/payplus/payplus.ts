@@ -4,6 +4,7 @@
  * into typed errors. Nothing here retries: once pp_cli started, a second attempt could charge or cancel twice.
  */
 import type { SiteConfData } from '../config/site-conf.js';
+import { requestPayType } from '../codes/pay-methods.js';
 import { isSuccessCode } from '../codes/results.js';
 import { KcpInputError, KcpOutcomeUnknownError } from '../errors.js';
 import { maskingLogger } from '../log/masking-logger.js';
@@ -15,8 +16,8 @@ import { answerError } from '../protocol/result.js';
 import { assertAmount, assertKcpToken, assertOrderId, assertTno } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
 import {
-  PAY_TYPE_BY_METHOD,
   USE_PAY_METHOD,
+  detectMethod,
   toApproval,
   toCashReceiptResult,
   toModifyResult,
@@ -88,7 +89,10 @@ export interface ApproveRequest {
   /** The amount from YOUR database (ordr_mony). KCP refuses with 8059 when the window's amount differs. */
   amount: number | string;
   custIp: string;
-  /** use_pay_method posted by the window; sets the pay_type verification field and types the result. */
+  /**
+   * use_pay_method posted by the window: it only picks the `pay_type` verification item KCP checks enc_data against
+   * (lib/codes/pay-methods.ts). What was paid — method, amount, order number, tno — is read from KCP's answer alone.
+   */
   usePayMethod?: string;
 }
 
@@ -257,8 +261,7 @@ export class PayPlus {
     }
     const tx = await this.transaction();
     tx.setOrdrData('ordr_mony', amount);
-    const payType = method ? PAY_TYPE_BY_METHOD[method] : undefined;
-    if (payType) tx.setOrdrData('pay_type', payType);
+    if (method && method !== 'unknown') tx.setOrdrData('pay_type', requestPayType(method));
     tx.setOrdrData('ordr_no', req.ordrIdxx);
     tx.setEncxData(req.encData, req.encInfo);
     const res = await tx.doTx({
@@ -269,7 +272,8 @@ export class PayPlus {
       stdoutFile: run.stdoutFile,
       timeoutMs: run.timeoutMs,
     });
-    this.raiseUnless(res, 'approval', { vbankApproval: method === 'vbank' });
+    // V000 counts as success only for a virtual account, and KCP's answer says whether it is one (not the form).
+    this.raiseUnless(res, 'approval', { vbankApproval: detectMethod(res.fields) === 'vbank' });
     if (!/^[0-9]{14}$/.test(res.get('tno'))) {
       // Success without a usable tno: something was approved that can be neither recorded nor cancelled from here.
       throw new KcpOutcomeUnknownError(
@@ -278,7 +282,7 @@ export class PayPlus {
         { resCd: res.resCd, resMsg: res.resMsg, resEnMsg: res.resEnMsg, raw: res.fields, field: 'tno' },
       );
     }
-    return toApproval(res.fields, req.usePayMethod);
+    return toApproval(res.fields);
   }
 
   /**
