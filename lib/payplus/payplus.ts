@@ -15,6 +15,7 @@ import { usItem } from '../protocol/data-set.js';
 import { answerError } from '../protocol/result.js';
 import { assertAmount, assertKcpToken, assertOrderId, assertTno } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
+import { assertAllowedMethods } from './answer-checks.js';
 import {
   USE_PAY_METHOD,
   detectMethod,
@@ -24,6 +25,7 @@ import {
   toPartialCancelResult,
   type Approval,
   type CashReceiptResult,
+  type PaymentMethod,
   type ModifyResult,
   type PartialCancelResult,
 } from './results.js';
@@ -76,6 +78,12 @@ export interface PayPlusOptions {
   isCommitted?: IsCommittedHook;
   /** How long a worker's claim on an attempt lasts without renewal (ms, default 120,000); renewed every third of it. */
   leaseMs?: number;
+  /**
+   * The methods this shop's orders may be paid with, for processPayment calls that do not name their own
+   * (ProcessPaymentOptions.allowedMethods). An approval KCP answers for another method is cancelled as tampering.
+   * Default: any method (approval.method, read from KCP's answer, says what was paid).
+   */
+  allowedMethods?: readonly PaymentMethod[];
 }
 
 export interface ApproveRequest {
@@ -203,6 +211,7 @@ export class PayPlus {
   private readonly ownsStore: boolean;
   private readonly isCommitted: IsCommittedHook | undefined;
   private readonly leaseMs: number;
+  private readonly allowedMethods: readonly PaymentMethod[] | undefined;
 
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
     this.conf = conf;
@@ -210,6 +219,8 @@ export class PayPlus {
     this.store = options.store ?? SqliteStore.forLogDir(logDirsOf(conf)[0]!);
     this.isCommitted = options.isCommitted;
     this.leaseMs = options.leaseMs ?? 120_000;
+    if (options.allowedMethods !== undefined) assertAllowedMethods('allowedMethods', options.allowedMethods);
+    this.allowedMethods = options.allowedMethods === undefined ? undefined : Object.freeze([...options.allowedMethods]);
     this.logger = options.logger ? maskingLogger(options.logger) : createSiteLogger(conf);
     this.moduleEnv = options.moduleEnv;
     this.runnerOption = options.runner ?? 'auto';
@@ -239,7 +250,8 @@ export class PayPlus {
   /**
    * Approve what the payment window authorised (pp_ax_hub 03-1). `amount` must come from your database: it is sent as
    * ordr_mony and KCP refuses (8059) when the window's amount differs. Compare the returned `amount` too — or use
-   * processPayment(), which does all of it and cancels automatically.
+   * processPayment(), which does all of it and cancels automatically. Everything in the returned approval is KCP's:
+   * compare `orderNo` with the order you are paying and `method` with the methods it allows before recording it.
    */
   async approve(req: ApproveRequest, run: { stdoutFile?: string; timeoutMs?: number } = {}): Promise<Approval> {
     const amount = assertAmount('ordr_mony', req.amount);
@@ -291,7 +303,9 @@ export class PayPlus {
    * differs or `commit` throws. Each step is an attempt state in the payment store; see recover().
    */
   processPayment<C>(form: PaymentForm, options: ProcessPaymentOptions<C>): Promise<PaymentOutcome<C>> {
-    return processPayment(this.paymentContext(), form, options);
+    const allowedMethods = options.allowedMethods ?? this.allowedMethods;
+    if (allowedMethods !== undefined) assertAllowedMethods('allowedMethods', allowedMethods);
+    return processPayment(this.paymentContext(), form, { ...options, allowedMethods });
   }
 
   private paymentContext(): PaymentContext {
