@@ -302,7 +302,7 @@ export class PayPlus {
    * with ordr_mony = expectedAmount, check the approved amount, call `commit`, and cancel automatically when the amount
    * differs or `commit` throws. Each step is an attempt state in the payment store; see recover().
    */
-  processPayment<C>(form: PaymentForm, options: ProcessPaymentOptions<C>): Promise<PaymentOutcome<C>> {
+  async processPayment<C>(form: PaymentForm, options: ProcessPaymentOptions<C>): Promise<PaymentOutcome<C>> {
     const allowedMethods = options.allowedMethods ?? this.allowedMethods;
     if (allowedMethods !== undefined) assertAllowedMethods('allowedMethods', allowedMethods);
     return processPayment(this.paymentContext(), form, { ...options, allowedMethods });
