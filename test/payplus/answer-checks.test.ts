@@ -161,4 +161,15 @@ describe('answers that do not match the order are cancelled as tampering', () =>
     );
     assert.equal(runner.calls.length, 0);
   });
+
+  it("a refusal KCP answers with an input code (8105) is declined like any refusal; the order stays payable", async () => {
+    const { payplus, store } = setup([`res_cd=8105${US}res_msg=포맷에러(지불|신용카드|금액)\n`, answer(CARD)]);
+    const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 1 });
+    assert.ok(out.status === 'declined');
+    assert.ok(out.error instanceof KcpInputError);
+    assert.deepEqual([out.error.resCd, out.error.raw.res_cd], ['8105', '8105']);
+    assert.equal((await store.get(out.attemptId))!.state, 'declined');
+    const again = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 2 });
+    assert.equal(again.status, 'approved');
+  });
 });
