@@ -4,17 +4,21 @@
  * alone); the browser's form only chose the window. Any difference is a reason to cancel the approval automatically
  * (processPayment does, at the one place it checks the answer).
  */
-import { KcpAmountMismatchError, KcpInputError, KcpTamperingError } from '../errors.js';
+import { KcpAmountMismatchError, KcpConfigError, KcpInputError, KcpTamperingError } from '../errors.js';
 import { USE_PAY_METHOD, approvedTotal, type Approval, type PaymentMethod } from './results.js';
 
 const METHOD_NAMES: ReadonlySet<string> = new Set(Object.values(USE_PAY_METHOD));
 
-/** A list of allowed methods must name methods the table knows: a typo would cancel every payment of that method. */
-export function assertAllowedMethods(field: string, methods: readonly string[]): void {
-  if (!Array.isArray(methods)) throw new KcpInputError(`${field}: must be an array of method names such as ['card', 'vbank']`, { field });
+/**
+ * A list of allowed methods must name methods the table knows: a typo would cancel every payment of that method.
+ * KcpConfigError for PayPlusOptions (`config`), KcpInputError for one call's options.
+ */
+export function assertAllowedMethods(field: string, methods: readonly string[], source: 'config' | 'input' = 'input'): void {
+  const Err = source === 'config' ? KcpConfigError : KcpInputError;
+  if (!Array.isArray(methods)) throw new Err(`${field}: must be an array of method names such as ['card', 'vbank']`, { field });
   for (const m of methods) {
     if (!METHOD_NAMES.has(m)) {
-      throw new KcpInputError(
+      throw new Err(
         `${field}: ${JSON.stringify(m)} is not a payment method; use ${[...METHOD_NAMES].map((n) => `'${n}'`).join(', ')}`,
         { field },
       );

@@ -214,12 +214,13 @@ export class PayPlus {
   private readonly allowedMethods: readonly PaymentMethod[] | undefined;
 
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
+    // Checked before anything is opened: a refused option must not leave a store behind.
+    if (options.allowedMethods !== undefined) assertAllowedMethods('allowedMethods', options.allowedMethods, 'config');
     this.conf = conf;
     this.ownsStore = options.store === undefined;
     this.store = options.store ?? SqliteStore.forLogDir(logDirsOf(conf)[0]!);
     this.isCommitted = options.isCommitted;
     this.leaseMs = options.leaseMs ?? 120_000;
-    if (options.allowedMethods !== undefined) assertAllowedMethods('allowedMethods', options.allowedMethods);
     this.allowedMethods = options.allowedMethods === undefined ? undefined : Object.freeze([...options.allowedMethods]);
     this.logger = options.logger ? maskingLogger(options.logger) : createSiteLogger(conf);
     this.moduleEnv = options.moduleEnv;

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PAY_METHODS, ANSWER_ONLY_PAY_METHODS, methodOfPayType, requestPayType } from '../../lib/codes/pay-methods.js';
-import { KcpInputError, KcpTamperingError } from '../../lib/errors.js';
+import { KcpConfigError, KcpInputError, KcpTamperingError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/log/types.js';
 import { checkAnswer } from '../../lib/payplus/answer-checks.js';
 import { PayPlus, type PayPlusOptions } from '../../lib/payplus/payplus.js';
@@ -149,10 +149,10 @@ describe('answers that do not match the order are cancelled as tampering', () =>
     assert.equal(checkAnswer(approval, { ordrIdxx: 'ORD-1', amount: '5001' })?.reason, 'amount_mismatch');
   });
 
-  it('a misspelt method in allowedMethods is refused before anything runs, naming the field', async () => {
+  it('a misspelt method in allowedMethods is refused before anything runs, naming the field (config: KcpConfigError; a call: KcpInputError)', async () => {
     assert.throws(
       () => setup([], { allowedMethods: ['vbak' as PaymentMethod] }),
-      (err: unknown) => err instanceof KcpInputError && err.field === 'allowedMethods' && /"vbak" is not a payment method/.test(err.message),
+      (err: unknown) => err instanceof KcpConfigError && err.field === 'allowedMethods' && /"vbak" is not a payment method/.test(err.message),
     );
     const { payplus, runner } = setup([]);
     await assert.rejects(
