@@ -7,6 +7,7 @@
  * gateway may then have approved or cancelled without us hearing about it.
  * Subclasses are grouped by what the caller should do next.
  */
+import { classifyResultCode, lookupResultCode } from './codes/results.js';
 
 /** Stable error codes. Never renumber or rename: merchants switch on these. */
 export type KcpErrorCode =
@@ -18,6 +19,8 @@ export type KcpErrorCode =
   | 'outcome_unknown'
   | 'amount_mismatch'
   | 'duplicate_order'
+  | 'already_cancelled'
+  | 'tampering_detected'
   | 'notification_rejected';
 
 export interface KcpErrorOptions {
@@ -164,6 +167,52 @@ export class KcpDuplicateOrderError extends KcpError {
   }
 }
 
+/**
+ * KCP answered that the transaction is already cancelled (8133): a cancel's goal is reached. Automatic cancels and
+ * recovery count it as cancelled; a merchant's own cancel can treat it the same way.
+ */
+export class KcpAlreadyCancelledError extends KcpError {
+  constructor(message: string, options: KcpErrorOptions = {}) {
+    super('already_cancelled', message, options);
+  }
+  override get name(): string {
+    return 'KcpAlreadyCancelledError';
+  }
+}
+
+/** Which part of KCP's answer disagreed with the order being paid. */
+export type TamperedField = 'order_no' | 'pay_method';
+
+export interface KcpTamperingErrorOptions extends KcpErrorOptions {
+  field: TamperedField;
+  /** What the order being paid expects: its order id, or the methods it allows (comma-separated names). */
+  expected: string;
+  /** What KCP's answer says: its order_no, or the method its pay_method names. */
+  answered: string;
+}
+
+/**
+ * KCP approved something other than what the order being paid allows: the window result posted for this order was
+ * issued for another order (KCP's order_no differs), or paid with a method the order does not allow. The browser
+ * changed the form; processPayment cancels such an approval automatically. `field`, `expected` and `answered` say what
+ * differed.
+ */
+export class KcpTamperingError extends KcpError {
+  override readonly field: TamperedField;
+  readonly expected: string;
+  readonly answered: string;
+
+  constructor(message: string, options: KcpTamperingErrorOptions) {
+    super('tampering_detected', message, options);
+    this.field = options.field;
+    this.expected = options.expected;
+    this.answered = options.answered;
+  }
+  override get name(): string {
+    return 'KcpTamperingError';
+  }
+}
+
 /** A common_return notification was refused (sender, body or fields): answer non-0000, nothing processed. */
 export class KcpNotificationError extends KcpError {
   constructor(message: string, options: KcpErrorOptions = {}) {
@@ -202,10 +251,66 @@ const CLASS_BY_CODE: Record<KcpErrorCode, new (message: string, options?: KcpErr
   outcome_unknown: KcpOutcomeUnknownError,
   amount_mismatch: KcpAmountMismatchError,
   duplicate_order: KcpDuplicateOrderError,
+  already_cancelled: KcpAlreadyCancelledError,
+  // kcpError('tampering_detected', …) is for completeness only: the SDK builds KcpTamperingError with its fields.
+  tampering_detected: KcpTamperingError as unknown as new (message: string, options?: KcpErrorOptions) => KcpError,
   notification_rejected: KcpNotificationError,
 };
+
+/** The class of each error code: `err instanceof KCP_ERROR_CLASSES[err.code]` holds for every error the SDK throws. */
+export const KCP_ERROR_CLASSES: Readonly<Record<KcpErrorCode, abstract new (...args: never[]) => KcpError>> = Object.freeze({
+  ...CLASS_BY_CODE,
+  tampering_detected: KcpTamperingError,
+});
 
 /** The error of a code, as its own subclass: every code has one, so `instanceof` and `code` always agree. */
 export function kcpError(code: KcpErrorCode, message: string, options: KcpErrorOptions = {}): KcpError {
   return new CLASS_BY_CODE[code](message, options);
+}
+
+/**
+ * The error factory's second half, and the one classifier of KCP result codes: a complete answer that is not a success
+ * → the error its code's category in lib/codes/results.ts says (classifyResultCode). `resCd`, `resMsg`, `resEnMsg` and
+ * `raw` are KCP's answer as given; the message adds the table's fix where it has one.
+ * - outcome_unknown (S203/S204: the request may have reached KCP; CC72: a card company timed out after KCP sent the
+ *   charge): KcpOutcomeUnknownError, outcomeKnown false — the order stays blocked until recovery or a person settles it.
+ * - a success code the context does not accept (V000 outside a virtual-account approval): KCP said success in a way we
+ *   cannot read, so the payment may stand: KcpOutcomeUnknownError too.
+ * - connection_failed (S201/S202: nothing reached KCP): KcpConnectionError, with the network fix.
+ * - every other category: its own class (KcpConfigError for 3014/8001, KcpDuplicateOrderError for 8128 …,
+ *   KcpAlreadyCancelledError for 8133, KcpAmountMismatchError for 8059, KcpInputError, KcpModuleError), and a code the
+ *   table does not know is a decline: KcpGatewayError.
+ */
+export function resultError(fields: Readonly<Record<string, string>>, what: string, gateway: string): KcpError {
+  const resCd = fields.res_cd ?? '';
+  const options = { resCd, resMsg: fields.res_msg, resEnMsg: fields.res_en_msg, raw: fields };
+  const text = `${resCd} ${fields.res_msg ?? ''}${fields.res_en_msg ? ` (${fields.res_en_msg})` : ''}`;
+  const info = lookupResultCode(resCd);
+  const category = classifyResultCode(resCd);
+  switch (category) {
+    case 'success':
+      return new KcpOutcomeUnknownError(
+        `${what} answered ${text}, which is a success only for a virtual-account approval: KCP may have approved. Do ` +
+          `not retry: check the transaction in KCP's admin`,
+        options,
+      );
+    case 'outcome_unknown':
+      return new KcpOutcomeUnknownError(
+        resCd === 'S203' || resCd === 'S204'
+          ? `${what} failed: ${text}: the request may have reached KCP; do not retry before checking the transaction`
+          : `${what} failed: ${text}: the outcome is unknown (the charge may stand). ${info?.fixEn ?? ''} The order stays ` +
+            `blocked until recovery or a person settles it`,
+        options,
+      );
+    case 'connection_failed':
+      return new KcpConnectionError(
+        `${what} failed: ${text}: pp_cli could not reach ${gateway}; check DNS and the firewall (ports 8090/8080 ` +
+          `outbound), or run 'kcp-payplus doctor'`,
+        options,
+      );
+    case 'gateway_refused':
+      return new KcpGatewayError(`${what} refused: ${text}`, options);
+    default:
+      return kcpError(category, `${what} refused: ${text}${info ? `. ${info.fixEn}` : ''}`, options);
+  }
 }

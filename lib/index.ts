@@ -63,6 +63,11 @@ export {
   KcpAmountMismatchError,
   KcpDuplicateOrderError,
   KcpNotificationError,
+  // Types only (the root stays within its 50 values): catch these by their stable `code`, 'already_cancelled' and
+  // 'tampering_detected', then narrow to the type.
+  type KcpAlreadyCancelledError,
+  type KcpTamperingError,
+  type TamperedField,
   type KcpErrorCode,
   type KcpErrorOptions,
 } from './errors.js';

@@ -25,7 +25,7 @@ export {
   lookupTransactionStatus,
 } from './status.js';
 export type { TransactionStatus, TransactionStatusEntry } from './status.js';
-export { RESULT_CODES, isDuplicateOrderCode, isSuccessCode, lookupResultCode } from './results.js';
+export { RESULT_CODES, classifyResultCode, isAlreadyCancelledCode, isDuplicateOrderCode, isSuccessCode, lookupResultCode } from './results.js';
 export type { ResultCategory, ResultCodeInfo, ResultCodeSource } from './results.js';
 export {
   DEPOSIT_CANCEL_OP_CD,
@@ -35,5 +35,16 @@ export {
   lookupNotificationTxCode,
 } from './notification.js';
 export type { DepositOpCode, NotificationTxCode } from './notification.js';
-export { ANSWER_ONLY_PAY_METHODS, PAY_METHODS, PAY_METHOD_NAMES, lookupPayMethod, payMethodOfBitmap, payMethodsInBitmap } from './pay-methods.js';
+export {
+  ANSWER_ONLY_PAY_METHODS,
+  OTHER_PAY_TYPE,
+  PAY_METHODS,
+  PAY_METHOD_NAMES,
+  WALLET_PAY_TYPES,
+  lookupPayMethod,
+  methodOfPayType,
+  payMethodOfBitmap,
+  payMethodsInBitmap,
+  requestPayType,
+} from './pay-methods.js';
 export type { PayMethodInfo, PayMethodName, UsePayMethodName } from './pay-methods.js';

@@ -26,23 +26,39 @@ export interface PayMethodInfo<N extends UsePayMethodName = PayMethodName> {
   /** The manual's label. */
   readonly label: string;
   readonly labelEn: string;
+  /**
+   * KCP's four-letter code for this method: `pay_method` in an approval answer, and the `pay_type` verification item
+   * of the approval request (pp-cli-protocol.md §3.4). Undefined when no source gives one.
+   */
+  readonly payType: string | undefined;
+  /**
+   * Where payType comes from: 'kcp' = KCP's own answers and pages (PACA, PABK, PAVC, PAMC; pp-cli-protocol.md §2.2,
+   * §3.4, kcp-rest-api.md); 'sim' = the code the simulator answers, chosen because no public source gives KCP's
+   * (unverified against KCP's module: check a real approval log before relying on it).
+   */
+  readonly payTypeSource: 'kcp' | 'sim' | undefined;
 }
 
-const method = <N extends UsePayMethodName>(name: N, bitmap: string, label: string, labelEn: string): PayMethodInfo<N> =>
-  Object.freeze({ name, bitmap, label, labelEn });
+const method = <N extends UsePayMethodName>(
+  name: N,
+  bitmap: string,
+  label: string,
+  labelEn: string,
+  payType?: [string, 'kcp' | 'sim'],
+): PayMethodInfo<N> => Object.freeze({ name, bitmap, label, labelEn, payType: payType?.[0], payTypeSource: payType?.[1] });
 
 /**
  * In the manual's order. `tmoney` is the position the manual labels 통머니 (KCP's "Tong money", whose
  * statements are `tong_bill` receipts); SPEC.md calls it T-money.
  */
 export const PAY_METHODS: readonly PayMethodInfo[] = Object.freeze([
-  method('card', '100000000000', '신용카드', 'credit card'),
-  method('bank', '010000000000', '계좌이체', 'real-time bank transfer'),
-  method('vbank', '001000000000', '가상계좌', 'virtual account'),
-  method('point', '000100000000', '포인트', 'points'),
-  method('mobile', '000010000000', '휴대폰', 'mobile phone'),
+  method('card', '100000000000', '신용카드', 'credit card', ['PACA', 'kcp']),
+  method('bank', '010000000000', '계좌이체', 'real-time bank transfer', ['PABK', 'kcp']),
+  method('vbank', '001000000000', '가상계좌', 'virtual account', ['PAVC', 'kcp']),
+  method('point', '000100000000', '포인트', 'points', ['PAPT', 'sim']),
+  method('mobile', '000010000000', '휴대폰', 'mobile phone', ['PAMC', 'kcp']),
   method('tmoney', '000000100000', '통머니', 'Tong money'),
-  method('giftcard', '000000001000', '상품권', 'gift card'),
+  method('giftcard', '000000001000', '상품권', 'gift card', ['PATK', 'sim']),
   method('kt', '000000000010', 'KT전화결제', 'KT phone bill'),
 ]);
 
@@ -71,4 +87,33 @@ export function lookupPayMethod(name: string): PayMethodInfo | undefined {
 /** The method names whose positions are set in a 12-character bitmap (unknown positions are ignored). */
 export function payMethodsInBitmap(bitmap: string): PayMethodName[] {
   return PAY_METHODS.filter((m) => bitmap[m.bitmap.indexOf('1')] === '1').map((m) => m.name);
+}
+
+/**
+ * The `pay_type` an approval request carries when the method has no four-letter code of its own (Tong money, KT phone
+ * bill, T-money transit): KCP's code for "another method", as its cash-receipt requests use it (pp-cli-protocol.md
+ * §3.1 07010000, `pay_type PABK/PAVC/PAXX`). Never answered as a method.
+ */
+export const OTHER_PAY_TYPE = 'PAXX';
+
+/**
+ * pay_method codes KCP answers for a payment made through the card window from a wallet balance (easy-pay money and
+ * points: KakaoMoney, NaverPay point, TossMoney, SSG Money; pp-cli-protocol.md §3.3 gnuboard, kcp-rest-api.md). The
+ * buyer chose the card window, so the method is `card`.
+ */
+export const WALLET_PAY_TYPES: Readonly<Record<string, 'card'>> = Object.freeze({ PAKM: 'card', PANP: 'card', PATO: 'card', PASG: 'card' });
+
+const byPayType = new Map<string, UsePayMethodName>([
+  ...[...PAY_METHODS, ...ANSWER_ONLY_PAY_METHODS].flatMap((m) => (m.payType ? [[m.payType, m.name] as const] : [])),
+  ...Object.entries(WALLET_PAY_TYPES),
+]);
+
+/** The method KCP's answered four-letter pay_method names (PACA → card, PAVC → vbank, PAKM → card …), or undefined. */
+export function methodOfPayType(code: string): UsePayMethodName | undefined {
+  return byPayType.get(code);
+}
+
+/** The pay_type item an approval request for `name` carries: the method's own code, else OTHER_PAY_TYPE. */
+export function requestPayType(name: UsePayMethodName): string {
+  return [...PAY_METHODS, ...ANSWER_ONLY_PAY_METHODS].find((m) => m.name === name)?.payType ?? OTHER_PAY_TYPE;
 }

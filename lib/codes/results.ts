@@ -9,7 +9,12 @@
  */
 import type { KcpErrorCode } from '../errors.js';
 
-/** What the caller should do, aligned with the SDK's error codes. */
+/**
+ * What the caller should do: 'success', or the KcpErrorCode (and with it the one error class, lib/errors.ts
+ * resultError) a complete answer with this code becomes. `gateway_refused` is a decline (the order can be paid again);
+ * `outcome_unknown` means KCP or a card company timed out after the request reached it, so the payment may stand: the
+ * order stays blocked until recovery or a person settles it.
+ */
 export type ResultCategory =
   | 'success'
   | Extract<
@@ -21,6 +26,8 @@ export type ResultCategory =
       | 'gateway_refused'
       | 'amount_mismatch'
       | 'duplicate_order'
+      | 'already_cancelled'
+      | 'outcome_unknown'
     >;
 
 export type ResultCodeSource = 'manual' | 'protocol' | 'ecosystem';
@@ -38,11 +45,11 @@ export interface ResultCodeInfo {
   readonly fix: string;
   readonly fixEn: string;
   readonly source: ResultCodeSource;
-  /** True for the codes KCP uses to refuse an order number it has already seen. */
+  /** True for the codes KCP uses to refuse an order number it has already seen (category 'duplicate_order'). */
   readonly duplicateOrder: boolean;
 }
 
-type Entry = Omit<ResultCodeInfo, 'resEnMsg' | 'duplicateOrder'> & { resEnMsg?: string; duplicateOrder?: boolean };
+type Entry = Omit<ResultCodeInfo, 'resEnMsg' | 'duplicateOrder'> & { resEnMsg?: string };
 
 const MODULE_CAUSE =
   'pp_cli가 없거나 실행 권한(755)이 없거나 ASCII 모드로 업로드되어 크기가 다르거나, g_conf_home_dir가 bin 폴더의 상위 경로가 아니거나, 호스팅이 exec를 막거나 PHP safe_mode가 켜져 있음';
@@ -99,14 +106,14 @@ const ENTRIES: readonly Entry[] = [
   },
   {
     code: 'S203', message: 'PG 서버 지불 DATA 전송 오류', messageEn: 'error sending payment data to the PG server',
-    category: 'connection_failed', cause: '게이트웨이로 요청 전송 중 연결이 끊김',
+    category: 'outcome_unknown', cause: '게이트웨이로 요청 전송 중 연결이 끊김',
     causeEn: 'The connection broke while the request was being sent.',
     fix: '네트워크 확인 후 거래 조회로 상태를 확인한 뒤 재시도', fixEn: 'Check the network; query the transaction before retrying.',
     source: 'protocol',
   },
   {
     code: 'S204', message: 'PG 서버 지불 DATA 수신 오류', messageEn: 'error receiving payment data from the PG server',
-    category: 'connection_failed', cause: '요청 전송 후 응답 수신 중 연결이 끊김: 게이트웨이가 처리했을 수 있음',
+    category: 'outcome_unknown', cause: '요청 전송 후 응답 수신 중 연결이 끊김: 게이트웨이가 처리했을 수 있음',
     causeEn: 'The connection broke while reading the answer: the gateway may have processed the request.',
     fix: '재시도 전에 반드시 거래 조회 또는 관리자 페이지에서 결과 확인', fixEn: 'Query the transaction (or check the admin page) before any retry.',
     source: 'protocol',
@@ -206,12 +213,12 @@ const ENTRIES: readonly Entry[] = [
     source: 'protocol',
   },
   {
-    code: 'CC72', message: '카드사 TIME-OUT', messageEn: 'card company time-out', category: 'connection_failed',
-    cause: '카드사 응답 시간 초과', causeEn: 'The card company did not answer in time.',
-    fix: '거래 상태를 조회한 뒤 재시도', fixEn: 'Query the transaction, then retry.', source: 'protocol',
+    code: 'CC72', message: '카드사 TIME-OUT', messageEn: 'card company time-out', category: 'outcome_unknown',
+    cause: '카드사 응답 시간 초과: 카드사가 승인했을 수 있음', causeEn: 'The card company did not answer in time: it may have approved the charge.',
+    fix: '거래 상태를 조회한 뒤 재시도', fixEn: 'Query the transaction (or check KCP\'s admin) before any retry.', source: 'protocol',
   },
   {
-    code: '8133', message: undefined, messageEn: 'already cancelled', category: 'gateway_refused',
+    code: '8133', message: undefined, messageEn: 'already cancelled', category: 'already_cancelled',
     cause: '이미 취소된 거래', causeEn: 'The transaction is already cancelled.', fix: '취소를 반복하지 말 것', fixEn: 'Do not cancel again.',
     source: 'ecosystem',
   },
@@ -224,36 +231,36 @@ const ENTRIES: readonly Entry[] = [
   {
     code: '8094', message: '중복 거래요청(스마트폰)', messageEn: 'duplicate transaction request (smartphone)', category: 'duplicate_order',
     cause: '같은 주문번호로 다시 결제 요청', causeEn: 'The same order number was submitted again.', fix: '주문을 조회해 이미 결제됐는지 확인하고, 새 결제는 새 주문번호로',
-    fixEn: 'Look the order up (it may already be paid); use a new order number for a new payment.', source: 'protocol', duplicateOrder: true,
+    fixEn: 'Look the order up (it may already be paid); use a new order number for a new payment.', source: 'protocol',
   },
   {
     code: '8128', message: '신용카드 중복거래 요청 거절', messageEn: 'duplicate card transaction refused', category: 'duplicate_order',
     cause: '같은 주문번호로 신용카드 결제 재요청', causeEn: 'A card payment was requested again for the same order number.',
     fix: '주문을 조회해 이미 결제됐는지 확인하고, 새 결제는 새 주문번호로', fixEn: 'Look the order up (it may already be paid); use a new order number for a new payment.',
-    source: 'protocol', duplicateOrder: true,
+    source: 'protocol',
   },
   {
     code: '8739', message: '계좌이체 승인 불가(주문번호 중복 거래)', messageEn: 'bank transfer refused (duplicate order number)',
     category: 'duplicate_order', cause: '같은 주문번호로 계좌이체 재요청', causeEn: 'A bank transfer was requested again for the same order number.',
     fix: '주문을 조회해 이미 결제됐는지 확인하고, 새 결제는 새 주문번호로', fixEn: 'Look the order up (it may already be paid); use a new order number for a new payment.',
-    source: 'protocol', duplicateOrder: true,
+    source: 'protocol',
   },
   {
     code: '8338', message: '주문번호 중복 거래(가상계좌)', messageEn: 'duplicate order number (virtual account)', category: 'duplicate_order',
     cause: '같은 주문번호로 가상계좌 재발급 요청', causeEn: 'A virtual account was requested again for the same order number.',
     fix: '이미 발급된 계좌를 안내하거나 새 주문번호 사용', fixEn: 'Show the account already issued, or use a new order number.', source: 'protocol',
-    duplicateOrder: true,
+   
   },
   {
     code: 'QP97', message: '주문번호 중복체크(페이코)', messageEn: 'duplicate order number check (PAYCO)', category: 'duplicate_order',
     cause: '같은 주문번호로 페이코 결제 재요청', causeEn: 'A PAYCO payment was requested again for the same order number.',
     fix: '주문을 조회해 이미 결제됐는지 확인하고, 새 결제는 새 주문번호로', fixEn: 'Look the order up (it may already be paid); use a new order number for a new payment.',
-    source: 'protocol', duplicateOrder: true,
+    source: 'protocol',
   },
 ];
 
 export const RESULT_CODES: readonly ResultCodeInfo[] = Object.freeze(
-  ENTRIES.map((e) => Object.freeze({ ...e, resEnMsg: e.resEnMsg, duplicateOrder: e.duplicateOrder ?? false })),
+  ENTRIES.map((e) => Object.freeze({ ...e, resEnMsg: e.resEnMsg, duplicateOrder: e.category === 'duplicate_order' })),
 );
 
 const byCode = new Map(RESULT_CODES.map((r) => [r.code, r]));
@@ -263,9 +270,17 @@ export function lookupResultCode(resCd: string): ResultCodeInfo | undefined {
   return byCode.get(resCd.trim().toUpperCase());
 }
 
+/**
+ * The one classifier of KCP result codes: a code's category in the table; 'gateway_refused' (a decline) for a code the
+ * table does not list. Success is isSuccessCode's (V000 depends on the method); every caller classifies through here.
+ */
+export function classifyResultCode(resCd: string): ResultCategory {
+  return lookupResultCode(resCd)?.category ?? 'gateway_refused';
+}
+
 /** True for the codes KCP answers when an order number was already used (8094, 8128, 8739, 8338, QP97). */
 export function isDuplicateOrderCode(resCd: string): boolean {
-  return lookupResultCode(resCd)?.duplicateOrder ?? false;
+  return classifyResultCode(resCd) === 'duplicate_order';
 }
 
 /**
@@ -283,5 +298,5 @@ export function isSuccessCode(resCd: string, context: { vbankApproval?: boolean 
  * cancelled. 8133 is the code the simulator answers (the real code is not documented publicly; see lib/sim/README.md).
  */
 export function isAlreadyCancelledCode(resCd: string): boolean {
-  return resCd.trim() === '8133';
+  return classifyResultCode(resCd) === 'already_cancelled';
 }

@@ -4,6 +4,7 @@
  * into typed errors. Nothing here retries: once pp_cli started, a second attempt could charge or cancel twice.
  */
 import type { SiteConfData } from '../config/site-conf.js';
+import { requestPayType } from '../codes/pay-methods.js';
 import { isSuccessCode } from '../codes/results.js';
 import { KcpInputError, KcpOutcomeUnknownError } from '../errors.js';
 import { maskingLogger } from '../log/masking-logger.js';
@@ -14,15 +15,17 @@ import { usItem } from '../protocol/data-set.js';
 import { answerError } from '../protocol/result.js';
 import { assertAmount, assertKcpToken, assertOrderId, assertTno } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
+import { assertAllowedMethods } from './answer-checks.js';
 import {
-  PAY_TYPE_BY_METHOD,
   USE_PAY_METHOD,
+  detectMethod,
   toApproval,
   toCashReceiptResult,
   toModifyResult,
   toPartialCancelResult,
   type Approval,
   type CashReceiptResult,
+  type PaymentMethod,
   type ModifyResult,
   type PartialCancelResult,
 } from './results.js';
@@ -75,6 +78,12 @@ export interface PayPlusOptions {
   isCommitted?: IsCommittedHook;
   /** How long a worker's claim on an attempt lasts without renewal (ms, default 120,000); renewed every third of it. */
   leaseMs?: number;
+  /**
+   * The methods this shop's orders may be paid with, for processPayment calls that do not name their own
+   * (ProcessPaymentOptions.allowedMethods). An approval KCP answers for another method is cancelled as tampering.
+   * Default: any method (approval.method, read from KCP's answer, says what was paid).
+   */
+  allowedMethods?: readonly PaymentMethod[];
 }
 
 export interface ApproveRequest {
@@ -88,7 +97,10 @@ export interface ApproveRequest {
   /** The amount from YOUR database (ordr_mony). KCP refuses with 8059 when the window's amount differs. */
   amount: number | string;
   custIp: string;
-  /** use_pay_method posted by the window; sets the pay_type verification field and types the result. */
+  /**
+   * use_pay_method posted by the window: it only picks the `pay_type` verification item KCP checks enc_data against
+   * (lib/codes/pay-methods.ts). What was paid — method, amount, order number, tno — is read from KCP's answer alone.
+   */
   usePayMethod?: string;
 }
 
@@ -199,13 +211,17 @@ export class PayPlus {
   private readonly ownsStore: boolean;
   private readonly isCommitted: IsCommittedHook | undefined;
   private readonly leaseMs: number;
+  private readonly allowedMethods: readonly PaymentMethod[] | undefined;
 
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
+    // Checked before anything is opened: a refused option must not leave a store behind.
+    if (options.allowedMethods !== undefined) assertAllowedMethods('allowedMethods', options.allowedMethods, 'config');
     this.conf = conf;
     this.ownsStore = options.store === undefined;
     this.store = options.store ?? SqliteStore.forLogDir(logDirsOf(conf)[0]!);
     this.isCommitted = options.isCommitted;
     this.leaseMs = options.leaseMs ?? 120_000;
+    this.allowedMethods = options.allowedMethods === undefined ? undefined : Object.freeze([...options.allowedMethods]);
     this.logger = options.logger ? maskingLogger(options.logger) : createSiteLogger(conf);
     this.moduleEnv = options.moduleEnv;
     this.runnerOption = options.runner ?? 'auto';
@@ -235,7 +251,8 @@ export class PayPlus {
   /**
    * Approve what the payment window authorised (pp_ax_hub 03-1). `amount` must come from your database: it is sent as
    * ordr_mony and KCP refuses (8059) when the window's amount differs. Compare the returned `amount` too — or use
-   * processPayment(), which does all of it and cancels automatically.
+   * processPayment(), which does all of it and cancels automatically. Everything in the returned approval is KCP's:
+   * compare `orderNo` with the order you are paying and `method` with the methods it allows before recording it.
    */
   async approve(req: ApproveRequest, run: { stdoutFile?: string; timeoutMs?: number } = {}): Promise<Approval> {
     const amount = assertAmount('ordr_mony', req.amount);
@@ -257,8 +274,7 @@ export class PayPlus {
     }
     const tx = await this.transaction();
     tx.setOrdrData('ordr_mony', amount);
-    const payType = method ? PAY_TYPE_BY_METHOD[method] : undefined;
-    if (payType) tx.setOrdrData('pay_type', payType);
+    if (method && method !== 'unknown') tx.setOrdrData('pay_type', requestPayType(method));
     tx.setOrdrData('ordr_no', req.ordrIdxx);
     tx.setEncxData(req.encData, req.encInfo);
     const res = await tx.doTx({
@@ -269,7 +285,8 @@ export class PayPlus {
       stdoutFile: run.stdoutFile,
       timeoutMs: run.timeoutMs,
     });
-    this.raiseUnless(res, 'approval', { vbankApproval: method === 'vbank' });
+    // V000 counts as success only for a virtual account, and KCP's answer says whether it is one (not the form).
+    this.raiseUnless(res, 'approval', { vbankApproval: detectMethod(res.fields) === 'vbank' });
     if (!/^[0-9]{14}$/.test(res.get('tno'))) {
       // Success without a usable tno: something was approved that can be neither recorded nor cancelled from here.
       throw new KcpOutcomeUnknownError(
@@ -278,7 +295,7 @@ export class PayPlus {
         { resCd: res.resCd, resMsg: res.resMsg, resEnMsg: res.resEnMsg, raw: res.fields, field: 'tno' },
       );
     }
-    return toApproval(res.fields, req.usePayMethod);
+    return toApproval(res.fields);
   }
 
   /**
@@ -286,8 +303,10 @@ export class PayPlus {
    * with ordr_mony = expectedAmount, check the approved amount, call `commit`, and cancel automatically when the amount
    * differs or `commit` throws. Each step is an attempt state in the payment store; see recover().
    */
-  processPayment<C>(form: PaymentForm, options: ProcessPaymentOptions<C>): Promise<PaymentOutcome<C>> {
-    return processPayment(this.paymentContext(), form, options);
+  async processPayment<C>(form: PaymentForm, options: ProcessPaymentOptions<C>): Promise<PaymentOutcome<C>> {
+    const allowedMethods = options.allowedMethods ?? this.allowedMethods;
+    if (allowedMethods !== undefined) assertAllowedMethods('allowedMethods', allowedMethods);
+    return processPayment(this.paymentContext(), form, { ...options, allowedMethods });
   }
 
   private paymentContext(): PaymentContext {

@@ -28,7 +28,8 @@ import { assertAmount, assertOrderId } from '../protocol/validate.js';
 import { currentOwner, ownerGone, sameOwner } from '../store/owner.js';
 import { FINAL_STATES, type Attempt, type AttemptState, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
 import type { PayPlus } from './payplus.js';
-import { approvedTotal, toModifyResult, type Approval, type ModifyResult } from './results.js';
+import { checkAnswer } from './answer-checks.js';
+import { toModifyResult, type Approval, type ModifyResult, type PaymentMethod } from './results.js';
 
 /** The fields KCP's payment window posts to pp_ax_hub (extra fields are ignored). */
 export interface PaymentForm {
@@ -59,11 +60,17 @@ export interface ProcessPaymentOptions<C> {
    * certain that an approval without the mark was not committed. Otherwise recovery asks PayPlusOptions.isCommitted.
    */
   commitInStore?: boolean;
+  /**
+   * The methods this order may be paid with. KCP's answer decides what was paid; an approval of another method — or
+   * for another order number — is cancelled automatically (`cancelled`, reason 'tampering', cause KcpTamperingError).
+   * Default: PayPlusOptions.allowedMethods, else any method (then check `approval.method` in `commit`).
+   */
+  allowedMethods?: readonly PaymentMethod[];
 }
 
 export const AUTO_CANCEL_DESC = '결과 처리 오류 - 자동 취소';
 
-export type AutoCancelReason = 'amount_mismatch' | 'commit_failed' | 'recovered' | 'timeout';
+export type AutoCancelReason = 'amount_mismatch' | 'tampering' | 'commit_failed' | 'recovered' | 'timeout';
 
 export type PaymentOutcome<C = unknown> =
   /**
@@ -325,7 +332,7 @@ async function approveAndCommit<C>(
       if (await note(ctx, attempt, ['started'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner)) {
         discardAnswer(attempt);
       }
-      if (error instanceof KcpInputError) throw error;
+      if (error instanceof KcpInputError && error.raw.res_cd === undefined) throw error; // refused here, not by KCP
       return { status: 'declined', error, attemptId: id };
     }
     logger.log({ level: 0, event: 'payment.unknown', ordrIdxx, fields: { id, message: error.message } });
@@ -342,13 +349,10 @@ async function approveAndCommit<C>(
   if (recorded) discardAnswer(attempt); // the store has the answer now; the file holds buyer data
   const approved: Attempt = { ...attempt, ...approvedPatch };
 
-  const total = approvedTotal(approval);
-  if (total === undefined || String(total) !== attempt.amount) {
-    const cause = new KcpAmountMismatchError(
-      `amount: KCP approved ${total === undefined ? 'no readable amount' : total} but order ${ordrIdxx} costs ${attempt.amount}`,
-      { field: 'amount', raw: approval.raw },
-    );
-    return withApproval(await autoCancel(ctx, approved, owner, 'amount_mismatch', cause, options.custIp), approval);
+  // KCP's answer against the order: its order number, method and amount (answer-checks.ts); any difference cancels.
+  const problem = checkAnswer(approval, { ordrIdxx, amount: attempt.amount, allowedMethods: options.allowedMethods });
+  if (problem) {
+    return withApproval(await autoCancel(ctx, approved, owner, problem.reason, problem.error, options.custIp), approval);
   }
   if (!recorded) {
     // Without the approved state in the store, neither a commit mark nor a cancel could be recorded: cancel now,

@@ -2,7 +2,7 @@
  * Typed views of pp_cli answers (SPEC §4, pp-cli-protocol.md §2.2, §3.3).
  * Every view keeps the complete raw field map: real answers carry more fields than any table lists.
  */
-import { ANSWER_ONLY_PAY_METHODS, PAY_METHODS, type UsePayMethodName } from '../codes/pay-methods.js';
+import { ANSWER_ONLY_PAY_METHODS, PAY_METHODS, methodOfPayType, type UsePayMethodName } from '../codes/pay-methods.js';
 import type { ResultFields } from '../protocol/result.js';
 
 export type PaymentMethod = UsePayMethodName | 'unknown';
@@ -15,25 +15,13 @@ export const USE_PAY_METHOD: Readonly<Record<string, PaymentMethod>> = Object.fr
   ),
 );
 
-/** KCP's four-letter pay_method codes, in answers and in the pay_type verification field. */
-export const PAY_TYPE_BY_METHOD: Readonly<Partial<Record<PaymentMethod, string>>> = Object.freeze({
-  card: 'PACA',
-  bank: 'PABK',
-  vbank: 'PAVC',
-  mobile: 'PAMC',
-});
-
-const METHOD_BY_PAY_TYPE: Readonly<Record<string, PaymentMethod>> = Object.freeze({
-  PACA: 'card',
-  PABK: 'bank',
-  PAVC: 'vbank',
-  PAMC: 'mobile',
-});
-
-/** Which method an answer is for: the posted use_pay_method first, then the answer's pay_method, then its fields. */
-export function detectMethod(fields: ResultFields, usePayMethod?: string): PaymentMethod {
-  if (usePayMethod && USE_PAY_METHOD[usePayMethod]) return USE_PAY_METHOD[usePayMethod]!;
-  const byCode = METHOD_BY_PAY_TYPE[fields.pay_method ?? ''];
+/**
+ * Which method an answer is for — from KCP's answer only: its four-letter `pay_method` (lib/codes/pay-methods.ts, the
+ * one table), else the method-specific fields it carries. The browser's `use_pay_method` never decides it: a buyer can
+ * post any value there, and only KCP's answer says what was paid.
+ */
+export function detectMethod(fields: ResultFields): PaymentMethod {
+  const byCode = methodOfPayType(fields.pay_method ?? '');
   if (byCode) return byCode;
   if (fields.card_cd) return 'card';
   if (fields.account && fields.bankcode) return 'vbank';
@@ -41,6 +29,7 @@ export function detectMethod(fields: ResultFields, usePayMethod?: string): Payme
   if (fields.tk_app_no) return 'giftcard';
   if (fields.pnt_app_no) return 'point';
   if (fields.commid || fields.mobile_no) return 'mobile';
+  if (fields.ars_app_time) return 'kt';
   return 'unknown';
 }
 
@@ -60,6 +49,7 @@ interface ApprovalBase {
   readonly amount: number | undefined;
   /** KCP's four-letter code (PACA, PABK, PAVC, PAMC, …) as answered. */
   readonly payMethod: string;
+  /** The order number KCP's transaction carries (field `order_no`); processPayment cancels an answer for another order. */
   readonly orderNo: string;
   readonly escrow: boolean;
   /** Cash receipt issued with the payment (bank transfer / virtual account). */
@@ -167,8 +157,8 @@ function pointFields(f: ResultFields): PointFields {
   };
 }
 
-/** Build the typed approval for an answer. */
-export function toApproval(fields: ResultFields, usePayMethod?: string): Approval {
+/** Build the typed approval for an answer: every value, the method included, is KCP's. */
+export function toApproval(fields: ResultFields): Approval {
   const f = fields;
   const s = (k: string) => f[k] ?? '';
   const base: ApprovalBase = {
@@ -183,7 +173,7 @@ export function toApproval(fields: ResultFields, usePayMethod?: string): Approva
     cashReceipt: { issued: f.cash_yn === 'Y', authNo: s('cash_authno'), trCode: s('cash_tr_code') },
     raw: Object.freeze({ ...f }),
   };
-  const method = detectMethod(f, usePayMethod);
+  const method = detectMethod(f);
   switch (method) {
     case 'card':
       return {

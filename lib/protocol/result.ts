@@ -5,7 +5,7 @@
  * trailing whitespace removed; unlike PHP's parse_str we split each field at its first '=' and keep values verbatim
  * (values may contain '=', '+', '%', '&'). An empty answer becomes 9502, with the process facts attached.
  */
-import { KcpConnectionError, KcpGatewayError, KcpModuleError, KcpOutcomeUnknownError, type KcpError } from '../errors.js';
+import { KcpModuleError, KcpOutcomeUnknownError, resultError, type KcpError } from '../errors.js';
 import { spawnErrorFix } from '../runner/native.js';
 import type { RunOutcome } from '../runner/types.js';
 import { hasKcpUsageBanner, splitItems } from '../runner/wire.js';
@@ -96,32 +96,12 @@ export function interpretOutcome(outcome: RunOutcome, encoding: TextEncoding, fi
   return fields;
 }
 
-/** Connection failures after which the gateway may have received the request (S203 send, S204 receive). */
-const MAYBE_DELIVERED = new Set(['S203', 'S204']);
-
 /**
- * The error factory's second half: a complete answer that is not a success → the error a caller acts on.
- * S201/S202 (could not connect: nothing reached KCP) → KcpConnectionError; S203/S204 (the request may have reached KCP)
- * → KcpOutcomeUnknownError; every other code → KcpGatewayError. `resCd` on each is KCP's own code as answered.
+ * The error factory's second half: a complete answer that is not a success → the error a caller acts on. The one
+ * classifier is lib/errors.ts resultError, over the code table (lib/codes/results.ts); this is its name here.
  */
 export function answerError(fields: ResultFields, what: string, gateway: string): KcpError {
-  const resCd = fields.res_cd ?? '';
-  const options = { resCd, resMsg: fields.res_msg, resEnMsg: fields.res_en_msg, raw: fields };
-  const text = `${resCd} ${fields.res_msg ?? ''}${fields.res_en_msg ? ` (${fields.res_en_msg})` : ''}`;
-  if (MAYBE_DELIVERED.has(resCd)) {
-    return new KcpOutcomeUnknownError(
-      `${what} failed: ${text}: the request may have reached KCP; do not retry before checking the transaction`,
-      options,
-    );
-  }
-  if (/^S20[12]$/.test(resCd)) {
-    return new KcpConnectionError(
-      `${what} failed: ${text}: pp_cli could not reach ${gateway}; check DNS and the firewall (ports 8090/8080 ` +
-        `outbound), or run 'kcp-payplus doctor'`,
-      options,
-    );
-  }
-  return new KcpGatewayError(`${what} refused: ${text}`, options);
+  return resultError(fields, what, gateway);
 }
 
 function moduleSpawnError(

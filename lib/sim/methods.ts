@@ -2,6 +2,7 @@
  * Approval result fields per payment method, shaped after KCP's recorded answers (pp-cli-protocol.md §2.2) and the
  * result tables of the manual (SPEC.md §4). Values are plausible test data, never real card numbers.
  */
+import { lookupPayMethod } from '../codes/pay-methods.js';
 import type { PayMethod } from './token.js';
 
 export interface MethodInfo {
@@ -12,14 +13,17 @@ export interface MethodInfo {
   label: string;
 }
 
-export const METHODS: Readonly<Record<PayMethod, MethodInfo>> = {
-  card: { payMethod: 'PACA', bitmap: '100000000000', label: '신용카드' },
-  bank: { payMethod: 'PABK', bitmap: '010000000000', label: '계좌이체' },
-  vbank: { payMethod: 'PAVC', bitmap: '001000000000', label: '가상계좌' },
-  point: { payMethod: 'PAPT', bitmap: '000100000000', label: '포인트' },
-  mobile: { payMethod: 'PAMC', bitmap: '000010000000', label: '휴대폰' },
-  giftcard: { payMethod: 'PATK', bitmap: '000000001000', label: '상품권' },
-};
+const SIM_METHODS: readonly PayMethod[] = ['card', 'bank', 'vbank', 'point', 'mobile', 'giftcard'];
+
+/** The simulator's methods, with the codes of the one table (lib/codes/pay-methods.ts): nothing copied here. */
+export const METHODS: Readonly<Record<PayMethod, MethodInfo>> = Object.freeze(
+  Object.fromEntries(
+    SIM_METHODS.map((name) => {
+      const info = lookupPayMethod(name)!;
+      return [name, Object.freeze({ payMethod: info.payType!, bitmap: info.bitmap, label: info.label })];
+    }),
+  ) as Record<PayMethod, MethodInfo>,
+);
 
 /** The methods a merchant's 12-character pay_method bitmap offers (all when absent or empty). */
 export function methodsOffered(bitmap: string | undefined): PayMethod[] {

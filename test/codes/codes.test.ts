@@ -218,8 +218,9 @@ describe('codes: notifications and pay methods', () => {
     assert.equal(payMethodOfBitmap('000000000010')?.label, 'KT전화결제');
     assert.equal(payMethodOfBitmap('110000000000'), undefined);
     assert.equal(USE_PAY_METHOD['constructor'], undefined);
-    assert.equal(toApproval({ res_cd: '0000', tno: '20261126000001', ars_app_time: '20261126101010' }, '000000000010').method, 'kt');
-    assert.equal(toApproval({ res_cd: '0000', tno: '20261126000001', app_time: '20261126101010' }, '000000000100').method, 'transit');
+    assert.equal(toApproval({ res_cd: '0000', tno: '20261126000001', ars_app_time: '20261126101010' }).method, 'kt');
+    // The method is KCP's answer alone: an answer with neither a known pay_method nor method fields is 'unknown'.
+    assert.equal(toApproval({ res_cd: '0000', tno: '20261126000001', app_time: '20261126101010' }).method, 'unknown');
     assert.throws(() => payMethodBitmap('000000000100'), { message: /sets position 10 in 000000000100, which the order form does not define/ });
     assert.equal(payMethodBitmap(['kt', 'tmoney']), '000000100010');
   });

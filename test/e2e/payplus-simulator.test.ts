@@ -8,8 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { KcpGatewayError, PayPlus, SiteConf, commonReturnHandler, silentLogger, type KcpNotification, type Runner } from '../../lib/index.js';
+import { PayPlus, SiteConf, commonReturnHandler, silentLogger, type KcpNotification, type Runner } from '../../lib/index.js';
 import { ExecaRunner, MemoryStore, startSimulator, type Simulator } from '../../lib/testing/index.js';
+import { KcpAlreadyCancelledError } from '../../lib/errors.js';
 import { nativeRunner, requireAddon } from '../helpers/native.js';
 import { standinPath } from '../sim/support/standin.js';
 
@@ -92,8 +93,8 @@ describe('PayPlus end to end (stand-in pp_cli + simulator)', () => {
         assert.equal(seen.fields.modx_data?.includes('mod_desc=결과 처리 오류 - 자동 취소'), true, JSON.stringify(seen.fields));
 
         await assert.rejects(payplus.cancel({ tno: approval.tno, reason: 'again', custIp: '127.0.0.1' }), (err: unknown) => {
-          assert.ok(err instanceof KcpGatewayError);
-          assert.equal(err.resCd, '8133');
+          assert.ok(err instanceof KcpAlreadyCancelledError);
+          assert.deepEqual([err.code, err.resCd], ['already_cancelled', '8133']);
           return true;
         });
       });
@@ -141,7 +142,7 @@ describe('PayPlus end to end (stand-in pp_cli + simulator)', () => {
         const window = sim.pay({ site_cd: 'T0000', ordr_idxx: ordrIdxx, good_mny: 100, method: 'card' });
         await assert.rejects(
           payplus.approve({ tranCd: window.tran_cd, encData: window.enc_data, encInfo: window.enc_info, ordrIdxx, amount: 5000, custIp: '127.0.0.1' }),
-          { code: 'gateway_refused', resCd: '8059', resMsg: '포맷에러(지불정보-공통:결제금액 불일치)' },
+          { name: 'KcpAmountMismatchError', code: 'amount_mismatch', resCd: '8059', resMsg: '포맷에러(지불정보-공통:결제금액 불일치)' },
         );
       });
     });

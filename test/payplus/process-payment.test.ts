@@ -133,10 +133,10 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(modData(runner, 1).mod_type, 'STSC');
   });
 
-  it('uses STE2 for an escrow card and STE5 for an escrow virtual account', async () => {
+  it("uses STE2 for an escrow card and STE5 for an escrow virtual account, as KCP's answer says (pay_method, escw_yn)", async () => {
     for (const [method, extra, modType] of [
       ['100000000000', `${US}escw_yn=Y`, 'STE2'],
-      ['001000000000', `${US}escw_yn=Y${US}bankcode=BK04${US}account=T0400000040774`, 'STE5'],
+      ['001000000000', `${US}escw_yn=Y${US}pay_method=PAVC${US}bankcode=BK04${US}account=T0400000040774`, 'STE5'],
     ] as const) {
       const { runner, payplus } = setup([approved(5000, extra), OK]);
       const out = await payplus.processPayment(form({ use_pay_method: method }), {

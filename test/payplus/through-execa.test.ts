@@ -107,16 +107,16 @@ describe('Transaction and PayPlus through the execa runner and a fake pp_cli', (
     );
   });
 
-  it('a refusal becomes KcpGatewayError with res_cd, res_msg and the raw fields', async () => {
-    writeFileSync(answerFile, iconv.encode(`res_cd=8059${US}res_msg=포맷에러(지불정보-공통:결제금액 불일치)\n`, 'cp949'));
+  it('a decline becomes KcpGatewayError with res_cd, res_msg and the raw fields', async () => {
+    writeFileSync(answerFile, iconv.encode(`res_cd=8108${US}res_msg=카드번호 오류\n`, 'cp949'));
     await assert.rejects(
       payplus.approve({ tranCd: '00100000', encData: 'E', encInfo: 'I', ordrIdxx: 'ORD-11', amount: 100, custIp: '127.0.0.1' }),
       (err: unknown) => {
         assert.ok(err instanceof KcpGatewayError);
         assert.equal(err.code, 'gateway_refused');
-        assert.equal(err.resCd, '8059');
-        assert.equal(err.resMsg, '포맷에러(지불정보-공통:결제금액 불일치)');
-        assert.equal(err.message, 'approval refused: 8059 포맷에러(지불정보-공통:결제금액 불일치)');
+        assert.equal(err.resCd, '8108');
+        assert.equal(err.resMsg, '카드번호 오류');
+        assert.equal(err.message, 'approval refused: 8108 카드번호 오류');
         return true;
       },
     );

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { KcpConfigError, KcpGatewayError } from '../../lib/errors.js';
+import { KcpAlreadyCancelledError, KcpConfigError } from '../../lib/errors.js';
 import { REDACTED, loadCassette, redactArg, redactOutput, viewRequest } from '../../lib/runner/cassette.js';
 import { RecordingRunner, parseBanner } from '../../lib/runner/record.js';
 import { ReplayRunner, cassetteRunnerFromEnv } from '../../lib/runner/replay.js';
@@ -66,7 +66,7 @@ describe('cassettes', () => {
       assert.equal(part.cancelledAmount, 1000);
       assert.equal(part.remainingAmount, 4000);
       await payplus.cancel({ tno: approval.tno, reason: '고객 요청', custIp: '10.0.0.1' });
-      await assert.rejects(payplus.cancel({ tno: approval.tno, reason: '고객 요청', custIp: '10.0.0.1' }), (err: unknown) => err instanceof KcpGatewayError && err.resCd === '8133');
+      await assert.rejects(payplus.cancel({ tno: approval.tno, reason: '고객 요청', custIp: '10.0.0.1' }), (err: unknown) => err instanceof KcpAlreadyCancelledError && err.resCd === '8133');
     });
 
     it('keeps no secret or personal data in any cassette file', () => {
