@@ -48,7 +48,9 @@ try {
   process.exit(1);
 }
 process.stdout.write(
-  `KCP sample shop:  ${sample.shopUrl}/  (phones: ${sample.shopUrl}/m/)\n` +
+  `KCP sample shop:  ${sample.publicUrl}/  (phones: ${sample.publicUrl}/m/)\n` +
+    `staff:            ${sample.publicUrl}/staff/orders  ` +
+    (madeUp ? `password for this run: ${adminPassword}  (set SHOP_ADMIN_PASSWORD to choose your own)\n` : '(password: SHOP_ADMIN_PASSWORD)\n') +
     `simulator:        ${sample.sim.url}/ (TEST gateway, payment window, notifications)\n` +
     `config:           ${sample.cfgFile}  (check it: npx kcp-payplus doctor --config ${sample.cfgFile} --offline)\n` +
     `payments:         one line per pp_cli request below (masked); the full log is in ${sample.conf.logDir}\n` +
