@@ -8,7 +8,8 @@
  * - the shop as an attacker meets it: staff pages 401 without a login (403 with no password configured), a
  *   cross-site form post and a form without its token refused with 403, another browser's order invisible and
  *   unpayable, Ret_URL from configuration whatever the Host header says.
- * Screenshots go to test-artifacts/ (not committed).
+ * Screenshots go to test-artifacts/; the sample-*.png ones (order list, pay-twice page, back-button case at 1280 and
+ * 390 px, the visible window only, so they stay small) are committed, the rest are not.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -69,6 +70,30 @@ describe('sample shop in chromium', function () {
 
   const approvals = () => sample.sim.state.requests.filter((r) => r.txCd === APPROVE).length;
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  /** The screenshots kept in git (test-artifacts/sample-*.png): what the window shows, not the whole page, to stay small. */
+  const keep = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `sample-${name}-${page.viewportSize()!.width}.png`) });
+
+  /** An order placed from the product page, left on its checkout page (pay button live). */
+  async function placeOrder(page: Page, productId: string, method: string, mobile: boolean): Promise<string> {
+    await page.goto(`${sample.shopUrl}${mobile ? '/m/' : '/'}`);
+    const product = page.locator(`form:has(#buy-${productId})`);
+    await product.locator('select[name=method]').selectOption(method);
+    await product.locator(`#buy-${productId}`).click();
+    await page.waitForSelector('#pay');
+    return (await page.textContent('#ordr_idxx'))!.trim();
+  }
+
+  /** From the checkout page: #pay, then pay in whichever window the channel uses, until the shop answers. */
+  async function payFromCheckout(page: Page, mobile: boolean): Promise<void> {
+    await page.click('#pay');
+    if (mobile) {
+      await page.waitForSelector('#kcp-sim-pay');
+      await page.click('#kcp-sim-pay');
+    } else {
+      await page.frameLocator('#kcp_sim_web_frame').locator('#kcp-sim-pay').click();
+    }
+    await page.waitForSelector('#status');
+  }
 
   /** Nothing wider than the screen: the page is readable without sideways scrolling. */
   async function assertFits(page: Page, what: string): Promise<void> {
@@ -199,6 +224,59 @@ describe('sample shop in chromium', function () {
         await assertFits(page, 'virtual account page');
         await shot(page, `${vp.name}-smartphone-vbank-issued`);
       });
+
+      it('says an order paid in another tab is already paid, and links to it (no second approval)', async () => {
+        const ordrIdxx = await placeOrder(page, 'sticker', 'card', vp.mobile);
+        const other = await context.newPage();
+        await other.goto(page.url());
+        assert.ok(await other.isVisible('#pay'), 'the second tab still shows the pay button');
+        await payFromCheckout(page, vp.mobile);
+        assert.equal(await page.textContent('#status'), '결제 완료');
+        const before = approvals();
+        await payFromCheckout(other, vp.mobile);
+        assert.equal(await other.textContent('#status'), '이미 결제된 주문입니다');
+        assert.equal(await other.textContent('#message'), '이 주문은 이미 결제되었습니다. 다시 결제하지 않으셔도 됩니다.');
+        assert.equal(await other.getAttribute('#order-link', 'href'), `/orders/${ordrIdxx}`);
+        assert.equal(approvals(), before, 'nothing was sent for approval');
+        assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'paid');
+        await assertFits(other, 'already-paid page');
+        await keep(other, 'pay-twice');
+        await other.click('#order-link');
+        assert.equal(await other.textContent('#status'), '결제 완료');
+        await other.close();
+      });
+
+      it("after paying, the back button brings the result, never a live pay button nor a resubmission of the shop's forms", async () => {
+        const count = sample.shop.orders.list().length;
+        const ordrIdxx = await placeOrder(page, 'mug', 'card', vp.mobile);
+        await payFromCheckout(page, vp.mobile);
+        const result = `${sample.shopUrl}/orders/${ordrIdxx}`;
+        assert.equal(page.url(), result);
+        // POST → redirect → GET: the shop's history entries are pages, none is a form post (/order, /m/order, Ret_URL…).
+        const cdp = await context.newCDPSession(page);
+        const { entries, currentIndex } = await cdp.send('Page.getNavigationHistory');
+        const shopEntries = entries
+          .slice(0, currentIndex + 1)
+          .map((e) => e.url)
+          .filter((u, i, all) => u.startsWith(sample.shopUrl) && u !== all[i - 1]) // the window's frame adds entries under the same page
+          .map((u) => u.slice(sample.shopUrl.length));
+        assert.deepEqual(shopEntries.slice(-3), [vp.mobile ? '/m/' : '/', `/orders/${ordrIdxx}/checkout`, `/orders/${ordrIdxx}`]);
+        // Back to the order page (on the phone, past the smartphone window's own page, which is KCP's — here the simulator's).
+        const checkout = entries.map((e) => e.url).lastIndexOf(`${result}/checkout`);
+        assert.equal(checkout, vp.mobile ? currentIndex - 2 : currentIndex - 1);
+        const answered = page.waitForResponse((r) => r.url() === `${result}/checkout`);
+        if (vp.mobile) await cdp.send('Page.navigateToHistoryEntry', { entryId: entries[checkout]!.id });
+        else await page.goBack();
+        assert.equal((await answered).status(), 303);
+        await page.waitForSelector('#status');
+        assert.equal(page.url(), result);
+        assert.equal(await page.textContent('#status'), '결제 완료');
+        assert.equal(await page.locator('#pay, #pay-again').count(), 0, 'no pay button');
+        assert.equal(sample.shop.orders.list().length, count + 1, 'no order was made again');
+        await cdp.detach();
+        await assertFits(page, 'result after back');
+        await keep(page, 'back-button');
+      });
     });
   }
 
@@ -270,6 +348,41 @@ describe('sample shop in chromium', function () {
       assert.deepEqual([order.status, order.message, order.buyer_message], ['pending', null, null]);
     });
 
+    it("offers each order only the staff actions its state allows, in Korean, with amounts formatted", async () => {
+      const card = await payStandardWeb(page, 'keyboard', 'card');
+      const vbank = await payStandardWeb(page, 'sticker', 'vbank');
+      await staffLogin(page);
+      const row = (id: string) => page.locator(`#order-${id}`);
+      assert.equal(await row(card).locator('.amount').textContent(), '89,000원');
+      assert.equal(await row(card).locator('.cancellable').textContent(), '89,000원');
+      assert.equal(await row(card).locator('button.capture').count(), 0, 'KCP captured the card approval itself');
+      assert.deepEqual(await row(vbank).locator('button').allTextContents(), ['입금 시뮬레이션'], 'awaiting deposit: no cancel');
+      assert.equal(await row(vbank).locator('.cancellable').textContent(), '');
+      // Too much: refused before KCP is asked, in Korean, in the error style.
+      await row(card).locator('input[name=amount]').fill('100000');
+      await row(card).locator('button.partial-cancel').click();
+      await page.waitForSelector('#notice');
+      assert.equal(await page.getAttribute('#notice', 'class'), 'notice error');
+      assert.equal(await page.textContent('#notice'), '부분취소 금액 100,000원이 취소 가능 금액 89,000원보다 큽니다.');
+      assert.equal(sample.shop.orders.get(card)!.cancellable, 89000);
+      await row(card).locator('input[name=amount]').fill('9,000');
+      await row(card).locator('button.partial-cancel').click();
+      await page.waitForSelector('#notice.ok');
+      assert.equal(await page.textContent('#notice'), `${card} 부분취소 9,000원 완료, 남은 금액 80,000원`);
+      assert.equal(await row(card).locator('.status').textContent(), '부분 취소');
+      assert.equal(await row(card).locator('.cancellable').textContent(), '80,000원');
+      assert.deepEqual(await row(card).locator('button').allTextContents(), ['부분취소'], 'the rest is cancelled partially');
+      await page.reload();
+      assert.equal(await page.locator('#notice').count(), 0, 'a notice is shown once');
+      await page.goto(`${sample.shopUrl}/orders/${card}`);
+      assert.equal(await page.textContent('#status'), '부분 취소');
+      assert.equal(await page.textContent('#remaining'), '80,000원');
+      assert.equal(await page.textContent('#cancelled-amount'), '9,000원');
+      assert.equal(await page.textContent('#message'), '9,000원이 부분 취소되었습니다. 남은 결제 금액은 80,000원입니다.');
+      const css = await page.evaluate(() => getComputedStyle(document.body).wordBreak);
+      assert.equal(css, 'keep-all');
+    });
+
     it('still pays through the old plug-in window for old configurations', async () => {
       const ordrIdxx = await openWindow(page, 'mug', 'card', { path: '/?window=plugin' });
       await page.waitForSelector('#kcp-sim-pay');
@@ -278,6 +391,25 @@ describe('sample shop in chromium', function () {
       assert.equal(await page.textContent('#status'), '결제 완료');
       assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'paid');
     });
+  });
+
+  describe('the staff order list at 1280 and 390 px', () => {
+    for (const vp of VIEWPORTS) {
+      it(`fits ${vp.viewport.width} px, every amount formatted`, async () => {
+        const context = await browser.newContext({ viewport: vp.viewport, isMobile: vp.mobile, hasTouch: vp.mobile, ...(vp.mobile ? { userAgent: PHONE_UA } : {}) });
+        try {
+          const page = await context.newPage();
+          await staffLogin(page);
+          const amounts = await page.locator('td.amount').allTextContents();
+          assert.ok(amounts.length > 5);
+          for (const a of amounts) assert.match(a, /^\d{1,3}(,\d{3})*원$/);
+          await assertFits(page, 'staff order list');
+          await keep(page, 'order-list');
+        } finally {
+          await context.close();
+        }
+      });
+    }
   });
 
   describe('as an attacker meets it', () => {
