@@ -115,8 +115,9 @@ export class OrderStore {
     return this.db.prepare('SELECT * FROM orders WHERE tno = ?').get(tno) as OrderRow | undefined;
   }
 
-  list(): OrderRow[] {
-    return this.db.prepare('SELECT * FROM orders ORDER BY created_at DESC, ordr_idxx DESC').all() as OrderRow[];
+  /** The newest orders, for the staff list (at most `limit`). */
+  list(limit = 200): OrderRow[] {
+    return this.db.prepare('SELECT * FROM orders ORDER BY created_at DESC, ordr_idxx DESC LIMIT ?').all(limit) as OrderRow[];
   }
 
   /** One browser's orders, newest first (at most `limit`). */
