@@ -8,8 +8,8 @@
  * - the shop as an attacker meets it: staff pages 401 without a login (403 with no password configured), a
  *   cross-site form post and a form without its token refused with 403, another browser's order invisible and
  *   unpayable, Ret_URL from configuration whatever the Host header says.
- * Screenshots go to test-artifacts/; the sample-*.png ones (order list, pay-twice page, back-button case at 1280 and
- * 390 px, the visible window only, so they stay small) are committed, the rest are not.
+ * Screenshots go to test-artifacts/ (not committed), except the sample-*.png ones (order list, pay-twice page,
+ * back-button case at 1280 and 390 px), which are committed and rewritten with UPDATE_SCREENSHOTS=1.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -70,8 +70,12 @@ describe('sample shop in chromium', function () {
 
   const approvals = () => sample.sim.state.requests.filter((r) => r.txCd === APPROVE).length;
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-  /** The screenshots kept in git (test-artifacts/sample-*.png): what the window shows, not the whole page, to stay small. */
-  const keep = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `sample-${name}-${page.viewportSize()!.width}.png`) });
+  /**
+   * The screenshots kept in git (test-artifacts/sample-*.png): what the window shows, not the whole page, to stay small.
+   * They are rewritten only with UPDATE_SCREENSHOTS=1, so a test run leaves the working tree clean.
+   */
+  const keep = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `${process.env.UPDATE_SCREENSHOTS === '1' ? 'sample-' : ''}${name}-${page.viewportSize()!.width}.png`) });
 
   /** An order placed from the product page, left on its checkout page (pay button live). */
   async function placeOrder(page: Page, productId: string, method: string, mobile: boolean): Promise<string> {
@@ -223,6 +227,23 @@ describe('sample shop in chromium', function () {
         assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'awaiting_deposit');
         await assertFits(page, 'virtual account page');
         await shot(page, `${vp.name}-smartphone-vbank-issued`);
+      });
+
+      it('brings the buyer back to a payable order with a Korean message when the smartphone window is closed', async () => {
+        const before = approvals();
+        const ordrIdxx = await placeOrder(page, 'mug', 'card', true);
+        await page.click('#pay');
+        await page.click('#kcp-sim-close');
+        await page.waitForSelector('#status');
+        assert.equal(page.url(), `${sample.shopUrl}/orders/${ordrIdxx}?notice=user_cancelled`);
+        assert.equal(await page.textContent('#status'), '결제 대기');
+        assert.equal(await page.textContent('#message'), '결제를 취소하셨습니다. 주문은 그대로 남아 있으니 언제든 다시 결제하실 수 있습니다.');
+        assert.equal(approvals(), before);
+        const order = sample.shop.orders.get(ordrIdxx)!;
+        assert.deepEqual([order.status, order.message, order.buyer_message], ['pending', null, null], 'a closed window writes nothing');
+        await page.click('#pay-again');
+        await page.waitForSelector('#pay');
+        assert.equal(page.url(), `${sample.shopUrl}/orders/${ordrIdxx}/checkout`);
       });
 
       it('says an order paid in another tab is already paid, and links to it (no second approval)', async () => {
