@@ -207,6 +207,7 @@ export const BUYER_MESSAGES = {
   retryLater: '결제를 진행하지 못했습니다. 잠시 후 다시 시도해 주세요.',
   alreadyPaid: '이 주문은 이미 결제되었습니다. 다시 결제하지 않으셔도 됩니다.',
   inProgress: '이 주문은 다른 창에서 결제가 진행 중입니다. 잠시 후 주문 내역을 확인해 주세요.',
+  notPayable: '이 주문은 지금 결제할 수 없습니다. 주문 내역을 확인해 주세요.',
   crossSite: '다른 사이트에서 보낸 요청이라 처리하지 않았습니다. 상점 페이지에서 다시 시도해 주세요.',
   badToken: '페이지가 오래되었거나 확인할 수 없는 요청입니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.',
 } as const;
@@ -290,16 +291,21 @@ export function refusedPage(title: string, message: string, status = 400): { sta
   };
 }
 
-/** Paying an order that is already paid (another tab, an old page): say so and link to it. */
+/** Paying an order that is already paid (another tab, an old page), being paid, or no longer payable: say which, link to it. */
 export function alreadyPaidPage(order: OrderRow): { status: number; html: string } {
-  const paid = !(order.status === 'pending' || order.status === 'failed');
+  const [title, message] =
+    order.status === 'paid' || order.status === 'awaiting_deposit' || order.status === 'partially_cancelled'
+      ? ['이미 결제된 주문입니다', BUYER_MESSAGES.alreadyPaid]
+      : isPayable(order)
+        ? ['결제가 진행 중입니다', BUYER_MESSAGES.inProgress]
+        : ['결제할 수 없는 주문입니다', BUYER_MESSAGES.notPayable];
   const link = `/orders/${encodeURIComponent(order.ordr_idxx)}`;
   return {
     status: 409,
     html: layout(
-      paid ? '이미 결제된 주문' : '결제 진행 중',
-      `<div class="result info" id="result"><h1 id="status">${paid ? '이미 결제된 주문입니다' : '결제가 진행 중입니다'}</h1>
-<p class="message" id="message">${e(paid ? BUYER_MESSAGES.alreadyPaid : BUYER_MESSAGES.inProgress)}</p></div>
+      title,
+      `<div class="result info" id="result"><h1 id="status">${e(title)}</h1>
+<p class="message" id="message">${e(message)}</p></div>
 <p class="order-line">${e(order.good_name)} · ${e(won(order.amount))} · 주문번호 ${e(order.ordr_idxx)}</p>
 <p><a id="order-link" class="button" href="${e(link)}">주문 내역 보기</a></p>`,
     ),
