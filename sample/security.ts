@@ -202,6 +202,15 @@ export class ShopSecurity {
     return origin !== undefined && origin !== this.origin;
   }
 
+  /**
+   * A same-origin post whose origin is not SHOP_PUBLIC_URL: the shop was opened at another address (localhost instead
+   * of 127.0.0.1, a proxy's internal name). Refused like a cross-site post, but worth saying which address to use.
+   */
+  openedElsewhere(req: Request): boolean {
+    const origin = req.get('origin');
+    return req.get('sec-fetch-site') === 'same-origin' && origin !== undefined && origin !== this.origin;
+  }
+
   /** The form's token (field `_csrf`) against this browser's or this staff session's, in constant time. */
   tokenOk(req: Request, visitor: Visitor, scope: CsrfScope): boolean {
     const expected = scope === 'staff' ? visitor.csrf.staff : visitor.csrf.buyer;

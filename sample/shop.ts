@@ -269,6 +269,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
       const r = refusedPage('요청을 처리하지 않았습니다', message, status);
       send(res, r.status, r.html);
     };
+    if (security.openedElsewhere(req)) return refused(403, `이 상점의 주소는 ${security.origin} 입니다 (SHOP_PUBLIC_URL). 그 주소로 열어 다시 시도해 주세요.`);
     if (security.crossSite(req)) return refused(403, BUYER_MESSAGES.crossSite);
     if (staffForm && !security.staffEnabled) return refused(403, STAFF_DISABLED);
     if (staffForm && !visitor.staff) return refused(401, '관리자 로그인이 필요합니다. 다시 로그인해 주세요.');

@@ -540,6 +540,19 @@ describe('sample shop in chromium', function () {
       await staffPage.close();
     });
 
+    it('opened at another address than SHOP_PUBLIC_URL (localhost), says which address to use instead of taking the form', async () => {
+      const page = await stranger.newPage();
+      const elsewhere = sample.shopUrl.replace('127.0.0.1', 'localhost');
+      await page.goto(`${elsewhere}/`);
+      const count = sample.shop.orders.list().length;
+      const answer = page.waitForResponse((r) => r.url() === `${elsewhere}/order`);
+      await page.click('#buy-mug');
+      assert.equal((await answer).status(), 403);
+      assert.equal(await page.textContent('#message'), `이 상점의 주소는 ${sample.shopUrl} 입니다 (SHOP_PUBLIC_URL). 그 주소로 열어 다시 시도해 주세요.`);
+      assert.equal(sample.shop.orders.list().length, count);
+      await page.close();
+    });
+
     it("keeps a buyer's orders from another browser: not shown, not listed, not payable", async () => {
       const ordrIdxx = await openWindow(buyerPage, 'keyboard', 'card');
       await buyerPage.frameLocator('#kcp_sim_web_frame').locator('#kcp-sim-close').click();

@@ -136,6 +136,10 @@ describe('sample shop security', () => {
     assert.equal(cross({ 'sec-fetch-site': 'same-site' }), true, 'a sibling subdomain or port is another origin');
     assert.equal(cross({ origin: 'http://localhost:3000' }), true);
     assert.equal(cross({ origin: 'null' }), true);
+    const elsewhere = (headers: Record<string, string>) => security.openedElsewhere(fakeReq({ method: 'POST', headers }));
+    assert.equal(elsewhere({ 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' }), true, 'opened at localhost');
+    assert.equal(elsewhere({ 'sec-fetch-site': 'same-origin', origin: 'http://127.0.0.1:3000' }), false);
+    assert.equal(elsewhere({ 'sec-fetch-site': 'cross-site', origin: 'http://localhost:3000' }), false);
   });
 
   it('knows whose order it is by the hash of the browser id', () => {
