@@ -9,8 +9,9 @@
  *   hash), idle and absolute expiry, a new id at every login; failed logins are limited per address.
  * - CSRF: every state-changing form carries a token, HMAC(secret, browser id or staff session); a POST whose
  *   Sec-Fetch-Site / Origin says it came from another site, or whose token does not match, is refused with 403
- *   before anything else happens (shop.ts, one middleware for every form). pp_ax_hub, Ret_URL and common_return are exempt: KCP's window and KCP's servers
- *   post them, and what they carry is checked with KCP (enc_data, the approval, the notification cross-check).
+ *   before anything else happens (shop.ts, one middleware for every form). pp_ax_hub, Ret_URL and common_return
+ *   are exempt: KCP's window and KCP's servers post them, and what they carry is checked with KCP (enc_data, the
+ *   approval, the notification cross-check).
  * - the shop's public address comes from configuration (SHOP_PUBLIC_URL), never from the request's Host header.
  * Sessions and the HMAC secret live in this process: one process per shop here; with several, keep sessions in a
  * shared store and give every process the same secret.
