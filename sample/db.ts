@@ -8,6 +8,7 @@ export type OrderStatus =
   | 'pending' // order created, payment window not completed
   | 'paid' // approved and recorded (or a virtual account deposited)
   | 'awaiting_deposit' // virtual account issued, no deposit yet
+  | 'partially_cancelled' // paid, part of it cancelled: `cancellable` is what is left
   | 'cancelled' // fully cancelled
   | 'failed' // KCP refused, or our own checks refused the attempt
   | 'attention'; // approved but could not be recorded or cancelled: a person must look
@@ -43,6 +44,8 @@ export interface OrderRow {
   buyer_message: string | null;
   /** The approval's result fields (JSON), for the result page. */
   result_json: string | null;
+  /** SHA-256 of the ordering browser's id (security.ts): only that browser sees and pays the order. */
+  buyer_key: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -81,23 +84,26 @@ export class OrderStore {
       message TEXT,
       buyer_message TEXT,
       result_json TEXT,
+      buyer_key TEXT,
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL
     )`);
     // Databases made before buyer_message existed (npm start keeps its data between runs).
     const columns = this.db.prepare('PRAGMA table_info(orders)').all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'buyer_message')) this.db.exec('ALTER TABLE orders ADD COLUMN buyer_message TEXT');
+    // Orders made before buyer_key existed belong to no browser: only staff see them.
+    if (!columns.some((c) => c.name === 'buyer_key')) this.db.exec('ALTER TABLE orders ADD COLUMN buyer_key TEXT');
     if (!columns.some((c) => c.name === 'channel')) this.db.exec("ALTER TABLE orders ADD COLUMN channel TEXT NOT NULL DEFAULT 'pc'");
   }
 
-  create(order: { ordrIdxx: string; product: Product; method: string; buyerName: string; channel?: 'pc' | 'mobile' }): OrderRow {
+  create(order: { ordrIdxx: string; product: Product; method: string; buyerName: string; buyerKey: string; channel?: 'pc' | 'mobile' }): OrderRow {
     const now = new Date().toISOString();
     this.db
       .prepare(
-        `INSERT INTO orders (ordr_idxx, product_id, good_name, amount, method, channel, buyer_name, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+        `INSERT INTO orders (ordr_idxx, product_id, good_name, amount, method, channel, buyer_name, buyer_key, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
       )
-      .run(order.ordrIdxx, order.product.id, order.product.name, order.product.price, order.method, order.channel ?? 'pc', order.buyerName, now, now);
+      .run(order.ordrIdxx, order.product.id, order.product.name, order.product.price, order.method, order.channel ?? 'pc', order.buyerName, order.buyerKey, now, now);
     return this.get(order.ordrIdxx)!;
   }
 
@@ -109,8 +115,16 @@ export class OrderStore {
     return this.db.prepare('SELECT * FROM orders WHERE tno = ?').get(tno) as OrderRow | undefined;
   }
 
-  list(): OrderRow[] {
-    return this.db.prepare('SELECT * FROM orders ORDER BY created_at DESC, ordr_idxx DESC').all() as OrderRow[];
+  /** The newest orders, for the staff list (at most `limit`). */
+  list(limit = 200): OrderRow[] {
+    return this.db.prepare('SELECT * FROM orders ORDER BY created_at DESC, ordr_idxx DESC LIMIT ?').all(limit) as OrderRow[];
+  }
+
+  /** One browser's orders, newest first (at most `limit`). */
+  listByBuyer(buyerKey: string, limit = 50): OrderRow[] {
+    return this.db
+      .prepare('SELECT * FROM orders WHERE buyer_key = ? ORDER BY created_at DESC, ordr_idxx DESC LIMIT ?')
+      .all(buyerKey, limit) as OrderRow[];
   }
 
   /** Update some columns; `updated_at` is set here. */

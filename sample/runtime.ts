@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SiteConf, createSiteLogger, type PayplusLogger } from '../lib/index.js';
 import { installStandIn, startSimulator, type Simulator } from '../lib/testing/index.js';
+import { publicOrigin } from './security.js';
 import { createShop, type Shop } from './shop.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -29,10 +30,18 @@ export interface SampleOptions {
   logger?: PayplusLogger;
   /** Print one masked line per payment request on stderr, beside the file log (npm start turns it on). */
   console?: boolean;
+  /** The shop's address as buyers reach it (Ret_URL, common_return, allowed form origin); default http://127.0.0.1:<port>. */
+  publicUrl?: string;
+  /** The staff password; without one the staff pages answer 403 (npm start makes one up for the run). */
+  adminPassword?: string;
+  /** The site captures card payments by hand (shows the capture button). */
+  manualCapture?: boolean;
 }
 
 export interface Sample {
   shopUrl: string;
+  /** Where buyers reach the shop (SampleOptions.publicUrl, or shopUrl). */
+  publicUrl: string;
   sim: Simulator;
   shop: Shop;
   conf: SiteConf;
@@ -61,6 +70,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   const server = http.createServer();
   const port = await listen(server, options.port ?? 0);
   const shopUrl = `http://127.0.0.1:${port}`;
+  const publicUrl = options.publicUrl ? publicOrigin(options.publicUrl) : shopUrl;
 
   const conf = SiteConf.testPreset({
     homeDir,
@@ -69,7 +79,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
     gwPort: String(sim.port),
     jsUrl: `${sim.url}/plugin/payplus_web.jsp`, // KCP's standard-web window (the plug-in window stays reachable)
     webRoots: [path.join(REPO_ROOT, 'sample', 'public')],
-    notifyUrl: `${shopUrl}/common_return`,
+    notifyUrl: `${publicUrl}/common_return`,
     siteName: 'KCP SAMPLE SHOP',
     timeoutMs: 15_000,
   });
@@ -78,11 +88,14 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   sim.notifyUrl = conf.notifyUrl;
 
   const logger = options.logger ?? createSiteLogger(conf, { console: options.console === true });
-  const shop = await createShop({ conf, dataDir, logger, simulatorUrl: sim.url });
+  const shop = await createShop({
+    conf, dataDir, logger, simulatorUrl: sim.url, publicUrl, adminPassword: options.adminPassword, manualCapture: options.manualCapture,
+  });
   server.on('request', shop.app);
 
   return {
     shopUrl,
+    publicUrl,
     sim,
     shop,
     conf,

@@ -1,12 +1,29 @@
 /**
  * `npm start`: the sample shop against the local simulator, on 127.0.0.1.
  * PORT (default 3000) and SIM_PORT (default: any free port) choose the ports.
+ * SHOP_ADMIN_PASSWORD (at least 12 characters) is the staff login; when it is not set, npm start makes up one for this
+ * run and prints it once, so the staff pages can be tried at once (the shop itself refuses staff pages without one).
+ * SHOP_PUBLIC_URL is the address buyers use (default http://127.0.0.1:PORT): Ret_URL and the allowed form origin.
  */
+import { randomBytes } from 'node:crypto';
 import { StandInRefused } from '../lib/sim/standin.js';
 import { startSample, type Sample } from './runtime.js';
+import { checkAdminPassword, publicOrigin } from './security.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const simPort = Number(process.env.SIM_PORT ?? 0);
+
+let adminPassword: string | undefined;
+let publicUrl: string | undefined;
+try {
+  adminPassword = checkAdminPassword(process.env.SHOP_ADMIN_PASSWORD);
+  publicUrl = process.env.SHOP_PUBLIC_URL ? publicOrigin(process.env.SHOP_PUBLIC_URL) : undefined;
+} catch (err) {
+  process.stderr.write(`npm start: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+const madeUp = adminPassword === undefined;
+adminPassword ??= randomBytes(18).toString('base64url');
 
 /** What to tell a newcomer when a port is taken, instead of a raw EADDRINUSE stack. */
 function portInUseMessage(err: unknown): string | undefined {
@@ -23,7 +40,7 @@ function portInUseMessage(err: unknown): string | undefined {
 
 let sample: Sample;
 try {
-  sample = await startSample({ port, simPort, console: true });
+  sample = await startSample({ port, simPort, console: true, adminPassword, publicUrl });
 } catch (err) {
   const message = err instanceof StandInRefused ? `npm start: ${err.message}\n` : portInUseMessage(err);
   if (!message) throw err;
@@ -31,7 +48,9 @@ try {
   process.exit(1);
 }
 process.stdout.write(
-  `KCP sample shop:  ${sample.shopUrl}/  (phones: ${sample.shopUrl}/m/)\n` +
+  `KCP sample shop:  ${sample.publicUrl}/  (phones: ${sample.publicUrl}/m/)\n` +
+    `staff:            ${sample.publicUrl}/staff/orders  ` +
+    (madeUp ? `password for this run: ${adminPassword}  (set SHOP_ADMIN_PASSWORD to choose your own)\n` : '(password: SHOP_ADMIN_PASSWORD)\n') +
     `simulator:        ${sample.sim.url}/ (TEST gateway, payment window, notifications)\n` +
     `config:           ${sample.cfgFile}  (check it: npx kcp-payplus doctor --config ${sample.cfgFile} --offline)\n` +
     `payments:         one line per pp_cli request below (masked); the full log is in ${sample.conf.logDir}\n` +

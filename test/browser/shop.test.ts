@@ -3,12 +3,18 @@
  * - at a desktop size and at 390 × 844: a card through KCP's standard-web window; the buyer closing that window
  *   (order stays payable, Korean message, nothing sent to pp_cli); a card and a virtual account through the
  *   smartphone window (trade registration → Ret_URL → approval);
- * - at the desktop size: doctor on the sample's config, cancel from the order list, a virtual-account deposit
- *   notification, a declined card, a tampered amount, and the old plug-in window still working.
- * Screenshots go to test-artifacts/ (not committed).
+ * - at the desktop size: doctor on the sample's config, cancel from the staff order list (after the staff login), a
+ *   virtual-account deposit notification, a declined card, a tampered amount, and the old plug-in window still working;
+ * - the shop as an attacker meets it: staff pages 401 without a login (403 with no password configured), a
+ *   cross-site form post and a form without its token refused with 403, another browser's order invisible and
+ *   unpayable, Ret_URL from configuration whatever the Host header says.
+ * Screenshots go to test-artifacts/ (not committed), except the sample-*.png ones (order list, pay-twice page,
+ * back-button case at 1280 and 390 px), which are committed and rewritten with UPDATE_SCREENSHOTS=1.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -18,6 +24,7 @@ import { REPO_ROOT, startSample, type Sample } from '../../sample/runtime.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const APPROVE = '00100000';
+const STAFF_PASSWORD = 'browser-test-staff-password';
 
 const VIEWPORTS = [
   { name: 'desktop', viewport: { width: 1280, height: 800 }, mobile: false },
@@ -31,18 +38,24 @@ describe('sample shop in chromium', function () {
   let sample: Sample;
   let browser: Browser;
 
-  before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`chromium not found at ${CHROMIUM}: install it with 'apt-get install chromium' (or set CHROMIUM_PATH)`);
-    }
+  /** A sample shop in its own temporary folders. */
+  function start(options: { adminPassword?: string } = {}): Promise<Sample> {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'kcp-shop-'));
-    sample = await startSample({
+    return startSample({
       port: 0,
       simPort: 0,
       homeDir: path.join(tmp, 'kcp'),
       logDir: path.join(tmp, 'log'),
       cfgFile: path.join(tmp, 'cfg', 'site_conf_inc.json'),
+      ...options,
     });
+  }
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`chromium not found at ${CHROMIUM}: install it with 'apt-get install chromium' (or set CHROMIUM_PATH)`);
+    }
+    sample = await start({ adminPassword: STAFF_PASSWORD });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
@@ -57,11 +70,50 @@ describe('sample shop in chromium', function () {
 
   const approvals = () => sample.sim.state.requests.filter((r) => r.txCd === APPROVE).length;
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  /**
+   * The screenshots kept in git (test-artifacts/sample-*.png): what the window shows, not the whole page, to stay small.
+   * They are rewritten only with UPDATE_SCREENSHOTS=1, so a test run leaves the working tree clean.
+   */
+  const keep = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `${process.env.UPDATE_SCREENSHOTS === '1' ? 'sample-' : ''}${name}-${page.viewportSize()!.width}.png`) });
+
+  /** An order placed from the product page, left on its checkout page (pay button live). */
+  async function placeOrder(page: Page, productId: string, method: string, mobile: boolean): Promise<string> {
+    await page.goto(`${sample.shopUrl}${mobile ? '/m/' : '/'}`);
+    const product = page.locator(`form:has(#buy-${productId})`);
+    await product.locator('select[name=method]').selectOption(method);
+    await product.locator(`#buy-${productId}`).click();
+    await page.waitForSelector('#pay');
+    return (await page.textContent('#ordr_idxx'))!.trim();
+  }
+
+  /** From the checkout page: #pay, then pay in whichever window the channel uses, until the shop answers. */
+  async function payFromCheckout(page: Page, mobile: boolean): Promise<void> {
+    await page.click('#pay');
+    if (mobile) {
+      await page.waitForSelector('#kcp-sim-pay');
+      await page.click('#kcp-sim-pay');
+    } else {
+      await page.frameLocator('#kcp_sim_web_frame').locator('#kcp-sim-pay').click();
+    }
+    await page.waitForSelector('#status');
+  }
 
   /** Nothing wider than the screen: the page is readable without sideways scrolling. */
   async function assertFits(page: Page, what: string): Promise<void> {
     const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
     assert.ok(scroll <= width, `${what}: ${scroll}px wide on a ${width}px screen`);
+  }
+
+  /** The staff login: the list answers 401 with the login form until the password is given. */
+  async function staffLogin(page: Page): Promise<void> {
+    const first = await page.goto(`${sample.shopUrl}/staff/orders`);
+    if (first?.status() === 200) return; // already logged in
+    assert.equal(first?.status(), 401);
+    await page.fill('#password', STAFF_PASSWORD);
+    await page.click('#login');
+    await page.waitForURL(`${sample.shopUrl}/staff/orders`);
+    assert.equal(await page.textContent('h1'), '주문 목록 (관리자)');
   }
 
   /** Product page → order page → #pay (`before` may change the page first): the window is open. */
@@ -176,6 +228,76 @@ describe('sample shop in chromium', function () {
         await assertFits(page, 'virtual account page');
         await shot(page, `${vp.name}-smartphone-vbank-issued`);
       });
+
+      it('brings the buyer back to a payable order with a Korean message when the smartphone window is closed', async () => {
+        const before = approvals();
+        const ordrIdxx = await placeOrder(page, 'mug', 'card', true);
+        await page.click('#pay');
+        await page.click('#kcp-sim-close');
+        await page.waitForSelector('#status');
+        assert.equal(page.url(), `${sample.shopUrl}/orders/${ordrIdxx}?notice=user_cancelled`);
+        assert.equal(await page.textContent('#status'), '결제 대기');
+        assert.equal(await page.textContent('#message'), '결제를 취소하셨습니다. 주문은 그대로 남아 있으니 언제든 다시 결제하실 수 있습니다.');
+        assert.equal(approvals(), before);
+        const order = sample.shop.orders.get(ordrIdxx)!;
+        assert.deepEqual([order.status, order.message, order.buyer_message], ['pending', null, null], 'a closed window writes nothing');
+        await page.click('#pay-again');
+        await page.waitForSelector('#pay');
+        assert.equal(page.url(), `${sample.shopUrl}/orders/${ordrIdxx}/checkout`);
+      });
+
+      it('says an order paid in another tab is already paid, and links to it (no second approval)', async () => {
+        const ordrIdxx = await placeOrder(page, 'sticker', 'card', vp.mobile);
+        const other = await context.newPage();
+        await other.goto(page.url());
+        assert.ok(await other.isVisible('#pay'), 'the second tab still shows the pay button');
+        await payFromCheckout(page, vp.mobile);
+        assert.equal(await page.textContent('#status'), '결제 완료');
+        const before = approvals();
+        await payFromCheckout(other, vp.mobile);
+        assert.equal(await other.textContent('#status'), '이미 결제된 주문입니다');
+        assert.equal(await other.textContent('#message'), '이 주문은 이미 결제되었습니다. 다시 결제하지 않으셔도 됩니다.');
+        assert.equal(await other.getAttribute('#order-link', 'href'), `/orders/${ordrIdxx}`);
+        assert.equal(approvals(), before, 'nothing was sent for approval');
+        assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'paid');
+        await assertFits(other, 'already-paid page');
+        await keep(other, 'pay-twice');
+        await other.click('#order-link');
+        assert.equal(await other.textContent('#status'), '결제 완료');
+        await other.close();
+      });
+
+      it("after paying, the back button brings the result, never a live pay button nor a resubmission of the shop's forms", async () => {
+        const count = sample.shop.orders.list().length;
+        const ordrIdxx = await placeOrder(page, 'mug', 'card', vp.mobile);
+        await payFromCheckout(page, vp.mobile);
+        const result = `${sample.shopUrl}/orders/${ordrIdxx}`;
+        assert.equal(page.url(), result);
+        // POST → redirect → GET: the shop's history entries are pages, none is a form post (/order, /m/order, Ret_URL…).
+        const cdp = await context.newCDPSession(page);
+        const { entries, currentIndex } = await cdp.send('Page.getNavigationHistory');
+        const shopEntries = entries
+          .slice(0, currentIndex + 1)
+          .map((e) => e.url)
+          .filter((u, i, all) => u.startsWith(sample.shopUrl) && u !== all[i - 1]) // the window's frame adds entries under the same page
+          .map((u) => u.slice(sample.shopUrl.length));
+        assert.deepEqual(shopEntries.slice(-3), [vp.mobile ? '/m/' : '/', `/orders/${ordrIdxx}/checkout`, `/orders/${ordrIdxx}`]);
+        // Back to the order page (on the phone, past the smartphone window's own page, which is KCP's — here the simulator's).
+        const checkout = entries.map((e) => e.url).lastIndexOf(`${result}/checkout`);
+        assert.equal(checkout, vp.mobile ? currentIndex - 2 : currentIndex - 1);
+        const answered = page.waitForResponse((r) => r.url() === `${result}/checkout`);
+        if (vp.mobile) await cdp.send('Page.navigateToHistoryEntry', { entryId: entries[checkout]!.id });
+        else await page.goBack();
+        assert.equal((await answered).status(), 303);
+        await page.waitForSelector('#status');
+        assert.equal(page.url(), result);
+        assert.equal(await page.textContent('#status'), '결제 완료');
+        assert.equal(await page.locator('#pay, #pay-again').count(), 0, 'no pay button');
+        assert.equal(sample.shop.orders.list().length, count + 1, 'no order was made again');
+        await cdp.detach();
+        await assertFits(page, 'result after back');
+        await keep(page, 'back-button');
+      });
     });
   }
 
@@ -196,10 +318,10 @@ describe('sample shop in chromium', function () {
       assert.deepEqual(notPassing, []);
     });
 
-    it('cancels a card payment from the order list', async () => {
+    it('cancels a card payment from the staff order list', async () => {
       const ordrIdxx = await payStandardWeb(page, 'mug', 'card');
       assert.ok(await page.isVisible('#receipt'));
-      await page.goto(`${sample.shopUrl}/orders`);
+      await staffLogin(page);
       await page.click(`#order-${ordrIdxx} button.cancel`);
       await page.waitForSelector('#notice');
       assert.equal(await page.textContent('#notice'), `${ordrIdxx} 취소 완료`);
@@ -211,7 +333,7 @@ describe('sample shop in chromium', function () {
     it('turns a virtual account paid when the deposit notification arrives', async () => {
       const ordrIdxx = await payStandardWeb(page, 'sticker', 'vbank');
       assert.equal(await page.textContent('#status'), '입금 대기');
-      await page.goto(`${sample.shopUrl}/orders`);
+      await staffLogin(page);
       await page.click(`#order-${ordrIdxx} button.deposit`);
       await page.waitForSelector('#notice');
       assert.equal(await page.textContent(`#order-${ordrIdxx} .status`), '결제 완료');
@@ -232,7 +354,7 @@ describe('sample shop in chromium', function () {
       await shot(page, 'desktop-declined');
     });
 
-    it('refuses a payment whose amount was changed in the browser, before any approval', async () => {
+    it('refuses a payment whose amount was changed in the browser, before any approval, and leaves the order as it was', async () => {
       const before = approvals();
       const ordrIdxx = await payStandardWeb(page, 'keyboard', 'card', async (p) => {
         await p.evaluate(() => {
@@ -242,9 +364,44 @@ describe('sample shop in chromium', function () {
       assert.equal(await page.textContent('#status'), '결제를 진행하지 않았습니다');
       assert.equal(await page.textContent('#message'), '주문 금액이 주문 내역과 달라 결제를 진행하지 않았습니다. 주문 내역을 확인하고 다시 시도해 주세요.');
       assert.equal(approvals(), before);
+      // Whoever posted it (anyone can post pp_ax_hub for any order id), a refused attempt changes nothing.
       const order = sample.shop.orders.get(ordrIdxx)!;
-      assert.equal(order.status, 'failed');
-      assert.match(order.message!, /^good_mny: the form says "100" but order \S+ costs 89000/);
+      assert.deepEqual([order.status, order.message, order.buyer_message], ['pending', null, null]);
+    });
+
+    it("offers each order only the staff actions its state allows, in Korean, with amounts formatted", async () => {
+      const card = await payStandardWeb(page, 'keyboard', 'card');
+      const vbank = await payStandardWeb(page, 'sticker', 'vbank');
+      await staffLogin(page);
+      const row = (id: string) => page.locator(`#order-${id}`);
+      assert.equal(await row(card).locator('.amount').textContent(), '89,000원');
+      assert.equal(await row(card).locator('.cancellable').textContent(), '89,000원');
+      assert.equal(await row(card).locator('button.capture').count(), 0, 'KCP captured the card approval itself');
+      assert.deepEqual(await row(vbank).locator('button').allTextContents(), ['입금 시뮬레이션'], 'awaiting deposit: no cancel');
+      assert.equal(await row(vbank).locator('.cancellable').textContent(), '');
+      // Too much: refused before KCP is asked, in Korean, in the error style.
+      await row(card).locator('input[name=amount]').fill('100000');
+      await row(card).locator('button.partial-cancel').click();
+      await page.waitForSelector('#notice');
+      assert.equal(await page.getAttribute('#notice', 'class'), 'notice error');
+      assert.equal(await page.textContent('#notice'), '부분취소 금액 100,000원이 취소 가능 금액 89,000원보다 큽니다.');
+      assert.equal(sample.shop.orders.get(card)!.cancellable, 89000);
+      await row(card).locator('input[name=amount]').fill('9,000');
+      await row(card).locator('button.partial-cancel').click();
+      await page.waitForSelector('#notice.ok');
+      assert.equal(await page.textContent('#notice'), `${card} 부분취소 9,000원 완료, 남은 금액 80,000원`);
+      assert.equal(await row(card).locator('.status').textContent(), '부분 취소');
+      assert.equal(await row(card).locator('.cancellable').textContent(), '80,000원');
+      assert.deepEqual(await row(card).locator('button').allTextContents(), ['부분취소'], 'the rest is cancelled partially');
+      await page.reload();
+      assert.equal(await page.locator('#notice').count(), 0, 'a notice is shown once');
+      await page.goto(`${sample.shopUrl}/orders/${card}`);
+      assert.equal(await page.textContent('#status'), '부분 취소');
+      assert.equal(await page.textContent('#remaining'), '80,000원');
+      assert.equal(await page.textContent('#cancelled-amount'), '9,000원');
+      assert.equal(await page.textContent('#message'), '9,000원이 부분 취소되었습니다. 남은 결제 금액은 80,000원입니다.');
+      const css = await page.evaluate(() => getComputedStyle(document.body).wordBreak);
+      assert.equal(css, 'keep-all');
     });
 
     it('still pays through the old plug-in window for old configurations', async () => {
@@ -254,6 +411,201 @@ describe('sample shop in chromium', function () {
       await page.waitForSelector('#status');
       assert.equal(await page.textContent('#status'), '결제 완료');
       assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'paid');
+    });
+  });
+
+  describe('the staff order list at 1280 and 390 px', () => {
+    for (const vp of VIEWPORTS) {
+      it(`fits ${vp.viewport.width} px, every amount formatted`, async () => {
+        const context = await browser.newContext({ viewport: vp.viewport, isMobile: vp.mobile, hasTouch: vp.mobile, ...(vp.mobile ? { userAgent: PHONE_UA } : {}) });
+        try {
+          const page = await context.newPage();
+          await staffLogin(page);
+          const amounts = await page.locator('td.amount').allTextContents();
+          assert.ok(amounts.length > 5);
+          for (const a of amounts) assert.match(a, /^\d{1,3}(,\d{3})*원$/);
+          await assertFits(page, 'staff order list');
+          await keep(page, 'order-list');
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  });
+
+  describe('as an attacker meets it', () => {
+    let buyer: BrowserContext; // places the orders
+    let stranger: BrowserContext; // another browser: no cookies of the buyer's
+    let buyerPage: Page;
+    let strangerPage: Page;
+    let attacker: http.Server; // another site (localhost ≠ 127.0.0.1) serving forms that post to the shop
+    let attackerUrl: string;
+    let attackerPage = '';
+    before(async () => {
+      buyer = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      stranger = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      buyerPage = await buyer.newPage();
+      strangerPage = await stranger.newPage();
+      buyerPage.setDefaultTimeout(20_000);
+      strangerPage.setDefaultTimeout(20_000);
+      attacker = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(attackerPage));
+      await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+      attackerUrl = `http://localhost:${(attacker.address() as AddressInfo).port}/`;
+    });
+    after(async () => {
+      await buyer?.close();
+      await stranger?.close();
+      await new Promise((resolve) => attacker?.close(resolve));
+    });
+
+    /** Another site's page that submits a form to the shop as soon as it loads; the shop's answer. */
+    async function crossSitePost(page: Page, action: string, fields: Record<string, string>): Promise<{ status: number; message: string }> {
+      const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`).join('');
+      attackerPage = `<!DOCTYPE html><form id="f" method="post" action="${sample.shopUrl}${action}">${inputs}</form><script>document.getElementById('f').submit()</script>`;
+      const answer = page.waitForResponse((r) => r.url() === `${sample.shopUrl}${action}`);
+      await page.goto(attackerUrl);
+      const response = await answer;
+      await page.waitForURL(`${sample.shopUrl}${action}`);
+      return { status: response.status(), message: (await page.textContent('#message')) ?? '' };
+    }
+
+    it('staff pages answer 401 without a login, and the login refuses a wrong password', async () => {
+      for (const url of ['/staff/orders', '/staff/login']) {
+        const response = await fetch(`${sample.shopUrl}${url}`, { redirect: 'manual' });
+        assert.equal(response.status, url === '/staff/login' ? 200 : 401, url);
+      }
+      const page = await stranger.newPage();
+      const list = await page.goto(`${sample.shopUrl}/staff/orders`);
+      assert.equal(list?.status(), 401);
+      assert.equal(list?.headers()['cache-control'], 'no-store');
+      assert.equal(await page.locator('table.orders').count(), 0, 'no order is listed');
+      await page.fill('#password', 'not-the-password-at-all');
+      const wrong = page.waitForResponse((r) => r.url() === `${sample.shopUrl}/staff/login`);
+      await page.click('#login');
+      assert.equal((await wrong).status(), 401);
+      assert.equal(await page.textContent('#login-error'), '비밀번호가 맞지 않습니다.');
+      // Every staff action, posted by a browser without a session (with a valid buyer token): 401, nothing done.
+      const paid = [...sample.shop.orders.list()].find((o) => o.status === 'paid' && o.method === 'card')!;
+      for (const action of ['cancel', 'partial-cancel', 'capture', 'simulate-deposit']) {
+        const status = await page.evaluate(async ([url]) => {
+          const token = (document.querySelector('input[name=_csrf]') as HTMLInputElement).value;
+          const r = await fetch(url!, { method: 'POST', body: new URLSearchParams({ _csrf: token, amount: '1000' }) });
+          return r.status;
+        }, [`/staff/orders/${paid.ordr_idxx}/${action}`]);
+        assert.equal(status, 401, action);
+      }
+      assert.equal(sample.shop.orders.get(paid.ordr_idxx)!.status, 'paid');
+      await page.close();
+    });
+
+    it('staff pages answer 403 while no staff password is configured', async () => {
+      const closed = await start();
+      try {
+        for (const [method, url] of [['GET', '/staff/orders'], ['GET', '/staff/login'], ['POST', '/staff/login']] as const) {
+          const page = await stranger.newPage();
+          if (method === 'GET') {
+            assert.equal((await page.goto(`${closed.shopUrl}${url}`))?.status(), 403, url);
+          } else {
+            await page.goto(`${closed.shopUrl}/`);
+            const status = await page.evaluate(async () => {
+              const token = (document.querySelector('input[name=_csrf]') as HTMLInputElement).value;
+              return (await fetch('/staff/login', { method: 'POST', body: new URLSearchParams({ _csrf: token, password: '' }) })).status;
+            });
+            assert.equal(status, 403, `${method} ${url}`);
+          }
+          await page.close();
+        }
+      } finally {
+        await closed.close();
+      }
+    });
+
+    it("refuses a cross-site form post with 403 (staff or buyer), and a form without the shop's token", async () => {
+      const ordrIdxx = await payStandardWeb(buyerPage, 'mug', 'card');
+      const staffPage = await buyer.newPage();
+      await staffLogin(staffPage); // the victim is a logged-in staff member who also visits the attacker's site
+      const cancel = await crossSitePost(staffPage, `/staff/orders/${ordrIdxx}/cancel`, {});
+      assert.deepEqual(cancel, { status: 403, message: '다른 사이트에서 보낸 요청이라 처리하지 않았습니다. 상점 페이지에서 다시 시도해 주세요.' });
+      const partial = await crossSitePost(staffPage, `/staff/orders/${ordrIdxx}/partial-cancel`, { amount: '1000', _csrf: 'guessed' });
+      assert.equal(partial.status, 403);
+      const order = await crossSitePost(staffPage, '/order', { product_id: 'mug', method: 'card', buyer_name: 'x' });
+      assert.equal(order.status, 403);
+      assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'paid');
+      assert.equal([...sample.sim.state.transactions.values()].find((t) => t.ordrIdxx === ordrIdxx)?.state, 'approved');
+      // Same origin but without the token (a form injected into the page): 403 as well.
+      await staffPage.goto(`${sample.shopUrl}/staff/orders`);
+      const status = await staffPage.evaluate(async (url) => (await fetch(url, { method: 'POST', body: new URLSearchParams({ amount: '1000' }) })).status, `/staff/orders/${ordrIdxx}/partial-cancel`);
+      assert.equal(status, 403);
+      assert.equal(sample.shop.orders.get(ordrIdxx)!.cancellable, 15000);
+      await staffPage.close();
+    });
+
+    it('opened at another address than SHOP_PUBLIC_URL (localhost), says which address to use instead of taking the form', async () => {
+      const page = await stranger.newPage();
+      const elsewhere = sample.shopUrl.replace('127.0.0.1', 'localhost');
+      await page.goto(`${elsewhere}/`);
+      const count = sample.shop.orders.list().length;
+      const answer = page.waitForResponse((r) => r.url() === `${elsewhere}/order`);
+      await page.click('#buy-mug');
+      assert.equal((await answer).status(), 403);
+      assert.equal(await page.textContent('#message'), `이 상점의 주소는 ${sample.shopUrl} 입니다 (SHOP_PUBLIC_URL). 그 주소로 열어 다시 시도해 주세요.`);
+      assert.equal(sample.shop.orders.list().length, count);
+      await page.close();
+    });
+
+    it("keeps a buyer's orders from another browser: not shown, not listed, not payable", async () => {
+      const ordrIdxx = await openWindow(buyerPage, 'keyboard', 'card');
+      await buyerPage.frameLocator('#kcp_sim_web_frame').locator('#kcp-sim-close').click();
+      await buyerPage.goto(`${sample.shopUrl}/orders`);
+      assert.ok(await buyerPage.isVisible(`#my-${ordrIdxx}`), 'the buyer lists it');
+      assert.equal((await buyerPage.goto(`${sample.shopUrl}/orders/${ordrIdxx}`))?.status(), 200);
+      for (const url of [`/orders/${ordrIdxx}`, `/orders/${ordrIdxx}/checkout`]) {
+        const response = await strangerPage.goto(`${sample.shopUrl}${url}`);
+        assert.equal(response?.status(), 404, url);
+        assert.equal(await strangerPage.textContent('#message'), '주문을 찾을 수 없습니다.');
+      }
+      await strangerPage.goto(`${sample.shopUrl}/orders`);
+      assert.equal(await strangerPage.locator(`#my-${ordrIdxx}`).count(), 0, 'another browser does not list it');
+      assert.equal(await strangerPage.locator('ul.my-orders li').count(), 0);
+      // With its own valid token, the stranger still cannot start paying (nor reset) the buyer's order.
+      const status = await strangerPage.evaluate(async (url) => {
+        await fetch('/');
+        const html = await (await fetch('/')).text();
+        const token = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+        return (await fetch(url, { method: 'POST', body: new URLSearchParams({ _csrf: token }), redirect: 'manual' })).status;
+      }, `/orders/${ordrIdxx}/pay`);
+      assert.equal(status, 404);
+      // Staff see every order.
+      const staffPage = await buyer.newPage();
+      await staffLogin(staffPage);
+      assert.ok(await staffPage.isVisible(`#order-${ordrIdxx}`));
+      await staffPage.close();
+    });
+
+    it("builds Ret_URL from configuration, whatever the request's Host header says", async () => {
+      const get = (url: string, headers: Record<string, string>) =>
+        new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+          http.get(`${sample.shopUrl}${url}`, { headers }, (res) => {
+            let body = '';
+            res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+          }).on('error', reject);
+        });
+      const host = { host: 'attacker.example' };
+      const home = await get('/m/', host);
+      const cookie = home.headers['set-cookie']!.map((c) => c.split(';')[0]).join('; ');
+      const token = /name="_csrf" value="([^"]+)"/.exec(home.body)![1]!;
+      const ordered = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = http.request(`${sample.shopUrl}/m/order`, { method: 'POST', headers: { ...host, cookie, 'content-type': 'application/x-www-form-urlencoded' } }, resolve);
+        req.on('error', reject).end(new URLSearchParams({ _csrf: token, product_id: 'mug', method: 'card', buyer_name: '홍길동' }).toString());
+      });
+      ordered.resume();
+      assert.equal(ordered.statusCode, 303);
+      const checkout = await get(ordered.headers.location!, { ...host, cookie });
+      assert.equal(checkout.status, 200);
+      const ordrIdxx = /\/orders\/([^/]+)\/checkout/.exec(ordered.headers.location!)![1]!;
+      const trade = [...sample.sim.state.trades.values()].find((t) => t.ordrIdxx === ordrIdxx)!;
+      assert.equal(trade.returnUrl, `${sample.shopUrl}/m/return`);
+      assert.ok(!checkout.body.includes('attacker.example'));
     });
   });
 });
