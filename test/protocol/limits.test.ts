@@ -251,6 +251,22 @@ describe('item names (§10.2): [a-z0-9_]+ in every setter', () => {
     assert.throws(() => tx.setPlanData(`ordr_data=a=1\x1e${US}`), { field: 'plan_data', message: /the control character U\+001E at position 4/ });
     assert.throws(() => tx.setPlanData(`ordr_data=A=1${US}`), { field: 'ordr_data', message: /the item name "A" contains "A" \(U\+0041\) at position 1;/ });
   });
+
+  it('refuses an unterminated last plan_data item, which the next setter would glue onto (ordr_mony would vanish)', async () => {
+    const { payplus } = setup();
+    const tx = await payplus.transaction();
+    assert.throws(() => tx.setPlanData('ordr_data=good_name=book'), {
+      field: 'plan_data',
+      message:
+        'plan_data: the ordr_data item "good_name=book" is not ended by US (0x1F) or GS (0x1D), so the next item would be ' +
+        'glued onto it. End every item with its terminator, as mf_set_data_us builds them',
+    });
+    assert.throws(() => tx.setPlanData(`ordr_data=a=1${US}\x1cescw_data=b=2\x1dgood_name=book`), { field: 'plan_data', message: /the escw_data item "good_name=book" is not ended/ });
+    // Nothing half-done: the refused call added nothing, and a terminated plan keeps ordr_mony as its own item.
+    assert.equal(tx.getPlanData(), '');
+    tx.setPlanData(`ordr_data=good_name=book${US}`).setOrdrData('ordr_mony', '1004');
+    assert.equal(tx.getPlanData(), `ordr_data=good_name=book${US}ordr_mony=1004${US}\x1c`);
+  });
 });
 
 describe('EUC-KR refusals name the field and the character', () => {
