@@ -47,7 +47,7 @@ export function privateDirProblem(dir: string, st: fs.Stats, uid: number | undef
   if ((st.mode & 0o022) !== 0) {
     return {
       path: dir,
-      problem: `is writable by ${(st.mode & 0o002) !== 0 ? 'every user' : 'its group'} (mode ${octal(st.mode)}), so they can replace a log file with a link to another file`,
+      problem: `is writable by ${(st.mode & 0o002) !== 0 ? 'every user' : 'its group'} (mode ${octal(st.mode)}), so they can replace a file in it with a link to another file`,
       fix: `chmod 700 ${dir} (750 if the web server's group must read it)`,
     };
   }

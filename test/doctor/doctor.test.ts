@@ -439,7 +439,7 @@ describe('doctor', () => {
       fs.chmodSync(install.log, 0o770);
       const group = byId(await run(testConf(install)), 'log.dir');
       assert.equal(group.status, 'fail');
-      assert.equal(group.detail, `${install.log} is writable by its group (mode 0770), so they can replace a log file with a link to another file; the SDK logger refuses to open it.`);
+      assert.equal(group.detail, `${install.log} is writable by its group (mode 0770), so they can replace a file in it with a link to another file; the SDK logger refuses to open it.`);
       assert.equal(group.fix.en, `chmod 700 ${install.log} (750 if the web server's group must read it).`);
     });
 

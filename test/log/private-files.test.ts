@@ -47,12 +47,12 @@ describe('log/private-files: the log folder and today\'s file', () => {
     fs.chmodSync(dir, 0o770);
     refusedWith(
       () => createFileLogger({ dir, level: 0 }),
-      `g_conf_log_dir: ${dir} (the log folder) is writable by its group (mode 0770), so they can replace a log file with a link to another file. Fix: chmod 700 ${dir} (750 if the web server's group must read it).`,
+      `g_conf_log_dir: ${dir} (the log folder) is writable by its group (mode 0770), so they can replace a file in it with a link to another file. Fix: chmod 700 ${dir} (750 if the web server's group must read it).`,
     );
     fs.chmodSync(dir, 0o777);
     refusedWith(
       () => createFileLogger({ dir, level: 0 }),
-      `g_conf_log_dir: ${dir} (the log folder) is writable by every user (mode 0777), so they can replace a log file with a link to another file. Fix: chmod 700 ${dir} (750 if the web server's group must read it).`,
+      `g_conf_log_dir: ${dir} (the log folder) is writable by every user (mode 0777), so they can replace a file in it with a link to another file. Fix: chmod 700 ${dir} (750 if the web server's group must read it).`,
     );
     fs.chmodSync(dir, 0o750);
     createFileLogger({ dir, level: 0 }).close();
@@ -129,7 +129,7 @@ describe('log/private-files: the log folder and today\'s file', () => {
     fs.chmodSync(month, 0o775);
     refusedWith(
       () => ensurePrivateDir(month, 'g_conf_log_dir', 'the month folder of the log'),
-      `g_conf_log_dir: ${month} (the month folder of the log) is writable by its group (mode 0775), so they can replace a log file with a link to another file. Fix: chmod 700 ${month} (750 if the web server's group must read it).`,
+      `g_conf_log_dir: ${month} (the month folder of the log) is writable by its group (mode 0775), so they can replace a file in it with a link to another file. Fix: chmod 700 ${month} (750 if the web server's group must read it).`,
     );
   });
 
