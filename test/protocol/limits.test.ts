@@ -276,8 +276,8 @@ describe('EUC-KR refusals name the field and the character', () => {
       code: 'input_invalid',
       field: 'mod_desc',
       message:
-        "mod_desc: the character 'é' (U+00E9) is not in EUC-KR (KS X 1001), so pp_cli cannot carry it; replace it " +
-        '(CP949-only Hangul such as 뷁 and emoji are not allowed)',
+        "mod_desc: the character 'é' (U+00E9) is not in EUC-KR (KS X 1001) nor in CP949's extended Hangul, so pp_cli " +
+        'cannot carry it; replace it (emoji and symbols outside KS X 1001 are not allowed)',
     });
     assert.equal(runner.calls.length, 0);
   });
@@ -286,8 +286,16 @@ describe('EUC-KR refusals name the field and the character', () => {
     const { payplus } = setup('utf-8');
     const tx = await payplus.transaction();
     assert.throws(() => tx.setOrdrData('good_name', '책😀'), { field: 'good_name', message: /^good_name: the character '😀' \(U\+1F600\)/ });
-    assert.throws(() => tx.setEscwData('deli_corp', '뷁'), { field: 'deli_corp', message: /^deli_corp: the character '뷁' \(U\+BDC1\)/ });
     assert.throws(() => usItem('corp_nm', 'Ünited'), { field: 'corp_nm', message: /^corp_nm: the character 'Ü'/ });
+    // CP949 Hangul is taken by the setter (opt=0 carries it); with opt=1 the start refuses it, naming the item.
+    tx.setEscwData('deli_corp', '뷁').setOrdrData('good_name', '책');
+    await assert.rejects(tx.doTx({ txCd: '00100000' }), {
+      field: 'deli_corp',
+      message:
+        "deli_corp: the character '뷁' (U+BDC1) is CP949 Hangul outside EUC-KR (KS X 1001); with opt=1 (UTF-8 arguments) " +
+        "pp_cli turns it into '?'. Use the native runner, whose opt=0 carries its CP949 bytes exactly (build it with " +
+        "'npm rebuild kcp-payplus'), or replace the character",
+    });
   });
 
   it('refuses a line break in free text with the single-line fix (decision in lib/protocol/README.md)', async () => {
