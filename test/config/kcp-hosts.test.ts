@@ -4,11 +4,15 @@
  * announces later (payplus.extra_kcp_hosts).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { KcpConfigError } from '../../lib/errors.js';
 import { KCP_HOSTS, kcpHost, realUrlProblem } from '../../lib/config/environment.js';
 import { gatewayEnvironment, jsUrlEnvironment, REAL_JS_URL, REAL_TRADE_URL, REAL_WEB_JS_URL, SiteConf, type SiteConfFile } from '../../lib/config/index.js';
 import { checkExtraKcpHosts as doctorExtraHosts, checkEnvironmentConsistency } from '../../lib/doctor/checks/config.js';
 import type { DoctorContext } from '../../lib/doctor/types.js';
+import { readConfigLeniently } from '../../lib/doctor/config-file.js';
 import { registerTrade, tradeRegistrationUrl } from '../../lib/trade/register.js';
 
 const REAL_KEY = 'Ab3dEf6hIj9kLm2oPq5sTu8__';
@@ -169,6 +173,27 @@ describe('payplus.extra_kcp_hosts: an explicit override doctor shows', () => {
     assert.equal(result!.detail, "payplus.extra_kcp_hosts makes these count as KCP's: paygw2.kcp.co.kr (REAL gateway). The site key and payment data go to them.");
     assert.equal(checkEnvironmentConsistency(ctx).status, 'pass');
     assert.deepEqual(doctorExtraHosts({ ...ctx, conf: SiteConf.fromFile(real()) }), []);
+  });
+});
+
+describe('doctor on a cfg file SiteConf refused: extra_kcp_hosts still counts, and its mistakes are reported', () => {
+  it('keeps a valid extra host for the other checks and names a loopback entry', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-extra-'));
+    try {
+      const file = path.join(dir, 'site_conf_inc.json');
+      // site_name is wrong (non-ASCII), so SiteConf refuses the file and doctor reads it leniently.
+      writeFileSync(file, JSON.stringify(real({ g_conf_site_name: '상점', g_conf_gw_url: 'paygw2.kcp.co.kr', payplus: { extra_kcp_hosts: [{ host: 'paygw2.kcp.co.kr', role: 'gateway', env: 'REAL' }] } })));
+      const lenient = await readConfigLeniently(file);
+      assert.deepEqual(lenient.conf?.extraKcpHosts, [{ host: 'paygw2.kcp.co.kr', role: 'gateway', env: 'REAL' }]);
+      const ctx = { conf: lenient.conf!, options: {}, arch: 'x64', identity: { uid: 0, gids: [0] } } as unknown as DoctorContext;
+      assert.equal(checkEnvironmentConsistency(ctx).status, 'pass');
+      writeFileSync(file, JSON.stringify(real({ payplus: { extra_kcp_hosts: [{ host: '127.0.0.1', role: 'gateway', env: 'REAL' }] } })));
+      const bad = await readConfigLeniently(file);
+      assert.equal(bad.results[0]!.status, 'fail');
+      assert.match(bad.results[0]!.detail, /payplus\.extra_kcp_hosts\[0\]\.host/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
