@@ -77,7 +77,7 @@ export {
 } from './trade/errors.js';
 
 // Payment state: the store (attempts, order ids, notifications).
-export { SqliteStore, createPrivateDatabaseFile } from './store/sqlite.js';
+export { SqliteStore } from './store/sqlite.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres.js';
 export { MysqlStore, type MysqlStoreOptions } from './store/mysql.js';
 export { openStore } from './store/open.js';

@@ -3,7 +3,7 @@
  * good_mny is only ever compared with it.
  */
 import Database from 'better-sqlite3';
-import { createPrivateDatabaseFile } from '../lib/index.js';
+import { createPrivateDatabaseFile } from '../lib/store/sqlite.js';
 
 export type OrderStatus =
   | 'pending' // order created, payment window not completed
