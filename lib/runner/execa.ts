@@ -8,7 +8,7 @@
  *
  * Node starts programs with execvp, which runs a file the kernel refuses with ENOEXEC (foreign
  * architecture, truncated binary) through /bin/sh instead (exit 126/127 and a shell message), where
- * posix_spawn reports ENOEXEC; we recognise that case so both runners report it as spawnError ENOEXEC.
+ * the addon's execve reports ENOEXEC; we recognise that case so both runners report it as spawnError ENOEXEC.
  *
  * Output is collected here, not by execa's maxBuffer, because execa stops the child when the buffer
  * fills; the Runner contract is "keep running, drop bytes past the cap".
@@ -19,7 +19,7 @@
  *   started it (a supervisor's socket, a shell's redirection) or that native code opened without O_CLOEXEC; libuv hands
  *   those to every child. Node cannot close or flag a descriptor in the child, so each such descriptor (found in
  *   /proc/self/fdinfo just before the start) is replaced in the child by /dev/null through the stdio array: pp_cli can
- *   reach nothing through it. (The native runner closes them outright, posix_spawn_file_actions_addclosefrom_np.)
+ *   reach nothing through it. (The native runner closes them outright in the child, close_range from 3.)
  * - umask 077, so pp_cli creates its log (and month folder) 0600/0700. Node has no per-child umask; the start is
  *   synchronous (libuv forks and execs inside execa()), so the umask is set for exactly that call on the main thread
  *   and put back at once. Meanwhile another thread creating a file gets 077 too: a narrower mode, never a wider
