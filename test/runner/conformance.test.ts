@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { KcpInputError } from '../../lib/errors.js';
 import { ExecaRunner, spawnErrorMessage } from '../../lib/runner/index.js';
 import type { Invocation, RunOutcome, Runner } from '../../lib/runner/index.js';
@@ -71,6 +72,23 @@ describe('runner conformance', function () {
     const utf = Buffer.concat([Buffer.from('res_msg='), KOREAN_UTF8]);
     assert.deepEqual((await call(nativeRunner(), [Buffer.from('-h'), euc])).stdout, recorded(Buffer.from('-h'), euc));
     assert.deepEqual((await call(new ExecaRunner(), [Buffer.from('-h'), utf])).stdout, recorded(Buffer.from('-h'), utf));
+  });
+
+  it('execa in a worker thread, where Node refuses umask changes: runs with the process umask and says so once', async () => {
+    const entry = new URL('../fixtures/runner/execa-in-worker.ts', import.meta.url).href;
+    const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+    const worker = new Worker(boot, { eval: true, workerData: { fake: fx.fake } });
+    const seen = await new Promise<{ umasks: string[]; warnings: string[] }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    const mask = process.umask(0o022);
+    process.umask(mask);
+    assert.deepEqual(seen.umasks, [mask.toString(8).padStart(3, '0'), mask.toString(8).padStart(3, '0')]);
+    assert.deepEqual(seen.warnings, [
+      "kcp-payplus: the execa runner cannot give pp_cli a private umask in a worker thread (Node refuses process.umask there), so pp_cli's log takes the process's umask. Fix: run payments on the main thread, or build the native runner (npm rebuild kcp-payplus).",
+    ]);
   });
 
   it('execa refuses EUC-KR bytes and points at opt=1 or the native runner', async () => {
