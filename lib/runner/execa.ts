@@ -18,8 +18,11 @@
  * - Descriptors: Node marks its own descriptors close-on-exec, but not the ones this process inherited from whoever
  *   started it (a supervisor's socket, a shell's redirection) or that native code opened without O_CLOEXEC; libuv hands
  *   those to every child. Node cannot close or flag a descriptor in the child, so each such descriptor (found in
- *   /proc/self/fdinfo just before the start) is replaced in the child by /dev/null through the stdio array: pp_cli can
- *   reach nothing through it. (The native runner closes them outright in the child, close_range from 3.)
+ *   /proc/self/fdinfo at the first start, and checked again before each) is replaced in the child by /dev/null through
+ *   the stdio array: pp_cli can reach nothing through it. (The native runner closes them outright in the child,
+ *   close_range from 3, whenever they were opened.) A descriptor native code opens without O_CLOEXEC after the first
+ *   start is not seen. execa handles every stdio entry up to the highest such descriptor: one inherited at fd 251 made
+ *   a call 2–4× slower on the shared test machine (none inherited: no cost).
  * - umask 077, so pp_cli creates its log (and month folder) 0600/0700. Node has no per-child umask; the start is
  *   synchronous (libuv forks and execs inside execa()), so the umask is set for exactly that call on the main thread
  *   and put back at once. Meanwhile another thread creating a file gets 077 too: a narrower mode, never a wider
@@ -106,9 +109,21 @@ function capture(stream: Readable | null | undefined, cap: number): Capture {
 export const CHILD_UMASK = 0o077;
 const O_CLOEXEC = 0o2000000;
 
+/** True when `fd` is open without close-on-exec (/proc/self/fdinfo), so a child would inherit it. */
+function isInheritable(fd: number): boolean {
+  let info: string;
+  try {
+    info = readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1');
+  } catch {
+    return false; // closed meanwhile, or no /proc
+  }
+  const flags = /^flags:\s*([0-7]+)/m.exec(info);
+  return flags !== null && (parseInt(flags[1]!, 8) & O_CLOEXEC) === 0;
+}
+
 /**
  * The descriptors from 3 up that a child of this process would inherit (no close-on-exec flag), from /proc/self/fdinfo;
- * [] where there is no /proc. A descriptor closed while we read is skipped.
+ * [] where there is no /proc. One read per open descriptor.
  */
 export function inheritableDescriptors(): number[] {
   let names: string[];
@@ -117,20 +132,22 @@ export function inheritableDescriptors(): number[] {
   } catch {
     return [];
   }
-  const found: number[] = [];
-  for (const name of names) {
-    const fd = Number(name);
-    if (!Number.isInteger(fd) || fd < 3) continue;
-    let info: string;
-    try {
-      info = readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1');
-    } catch {
-      continue;
-    }
-    const flags = /^flags:\s*([0-7]+)/m.exec(info);
-    if (flags && (parseInt(flags[1]!, 8) & O_CLOEXEC) === 0) found.push(fd);
-  }
-  return found.sort((a, b) => a - b);
+  return names
+    .map(Number)
+    .filter((fd) => Number.isInteger(fd) && fd >= 3 && isInheritable(fd))
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Node opens every descriptor of its own close-on-exec, so the inheritable ones are those the process inherited when it
+ * started (or that native code opened without O_CLOEXEC). They are found with one full scan, at the first start, and
+ * only those are checked again at later starts: a server with thousands of open sockets does not read thousands of
+ * /proc files per payment.
+ */
+let inheritedAtFirstStart: number[] | undefined;
+function leakedDescriptors(): number[] {
+  inheritedAtFirstStart ??= inheritableDescriptors();
+  return inheritedAtFirstStart.filter(isInheritable);
 }
 
 let devNull: number | undefined;
@@ -143,7 +160,7 @@ function devNullFd(): number {
 /** stdin ignored, stdout to `stdout`, stderr a pipe, and /dev/null over every descriptor the child would inherit. */
 export function childStdio(stdout: number | 'pipe'): Array<'ignore' | 'pipe' | number> {
   const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', stdout, 'pipe'];
-  for (const fd of inheritableDescriptors()) {
+  for (const fd of leakedDescriptors()) {
     if (fd === stdout) continue;
     while (stdio.length < fd) stdio.push('ignore');
     stdio[fd] = devNullFd();
