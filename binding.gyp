@@ -6,7 +6,7 @@
 # the build (this file) is simpler to keep right than two. cmake-js would add a download and cmake.
 #
 # Targets (both land in build/Release/):
-#   kcp_payplus_spawn.node  the spawn addon (native/addon): posix_spawn on its own thread, raw argv bytes
+#   kcp_payplus_spawn.node  the spawn addon (native/addon): vfork + execve on its own thread, raw argv bytes
 #   pp_cli_standin          the stand-in pp_cli (native/standin/pp_cli.c), used by tests, simulator, demo
 {
   'targets': [

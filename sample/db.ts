@@ -3,6 +3,7 @@
  * good_mny is only ever compared with it.
  */
 import Database from 'better-sqlite3';
+import { createPrivateDatabaseFile } from '../lib/store/sqlite.js';
 
 export type OrderStatus =
   | 'pending' // order created, payment window not completed
@@ -62,6 +63,7 @@ export class OrderStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
+    createPrivateDatabaseFile(file); // 0600, as the SDK's own store: buyers' orders are nobody else's to read
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS orders (

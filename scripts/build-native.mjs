@@ -122,7 +122,7 @@ function loadError() {
 
 function main() {
   if (process.env.KCP_PAYPLUS_SKIP_NATIVE === '1') return fallback('KCP_PAYPLUS_SKIP_NATIVE=1');
-  if (process.platform === 'win32') return fallback('the addon uses posix_spawn, which Windows lacks');
+  if (process.platform === 'win32') return fallback('the addon uses vfork and execve, which Windows lacks');
   const missing = missingTool();
   if (missing) return fallback(`${missing} not found`);
   const nodeGyp = findNodeGyp();

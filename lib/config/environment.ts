@@ -4,18 +4,20 @@
  * gateway). How each value is told apart:
  *
  * - site code: KCP's test codes start with 'T' (T0000 general, T0007 escrow); every other code is REAL.
- * - gateway host: `testpaygw.*` or KCP's test IP 203.238.36.58 is TEST; `paygw.*` or a real gateway IP
- *   (203.238.36.136/.139/.173/.178) is REAL; a loopback host (127.0.0.0/8, localhost, ::1) is the local
- *   simulator and counts as TEST.
- * - JS URL: `payplus_test.js` / `payplus_test_un.js` is TEST, `payplus.js` / `payplus_un.js` is REAL (on a
- *   kcp.co.kr host, http or https). The standard-web window has one file name for both, `payplus_web.jsp`: on
- *   `testpay.kcp.co.kr` it is TEST, on `pay.kcp.co.kr` REAL. Any URL on a loopback host is the local simulator's
- *   window: TEST. The file name also says which window the page opens (payplus_web.jsp: standard web).
+ * - hosts: exactly the names and addresses of KCP_HOSTS below, the one table of KCP's hosts, plus the ones the
+ *   merchant adds on purpose with payplus.extra_kcp_hosts (a host KCP announces later; doctor warns about each).
+ *   Nothing is matched by pattern: `paygw.attacker.example` is not KCP's gateway. A loopback host (127.0.0.0/8,
+ *   localhost, ::1) is the local simulator and counts as TEST.
+ * - JS URL: `payplus_test.js` / `payplus_test_un.js` is TEST, `payplus.js` / `payplus_un.js` is REAL (on
+ *   pay.kcp.co.kr). The standard-web window has one file name for both, `payplus_web.jsp`: on `testpay.kcp.co.kr` it
+ *   is TEST, on `pay.kcp.co.kr` REAL. Any URL on a loopback host is the local simulator's window: TEST. The file name
+ *   also says which window the page opens (payplus_web.jsp: standard web). A REAL site loads it over https only.
  *
- * Anything else is refused rather than guessed: a wrong guess costs a failed or a real payment.
+ * Anything else is refused rather than guessed: a wrong guess costs a failed or a real payment, or sends the site
+ * key and the buyer's enc_data to someone else.
  */
 import { configError, RES_3014, RES_8001 } from './config-error.js';
-import { TEST_GW_URL, REAL_GW_URL, TEST_WEB_JS_URL, REAL_WEB_JS_URL, type KcpEnvironment, type PaymentWindow } from './site-conf.js';
+import { TEST_GW_URL, REAL_GW_URL, TEST_WEB_JS_URL, REAL_WEB_JS_URL, type KcpEnvironment, type KcpHostEntry, type PaymentWindow } from './site-conf.js';
 
 /** What one setting says about the environment. `local` marks the loopback simulator. */
 export interface EnvReading {
@@ -30,12 +32,49 @@ export interface JsUrlReading extends EnvReading {
   readonly charset?: 'utf-8' | 'euc-kr';
 }
 
-const TEST_GW_IPS = new Set(['203.238.36.58']);
-const REAL_GW_IPS = new Set(['203.238.36.136', '203.238.36.139', '203.238.36.173', '203.238.36.178']);
+export type { KcpHostEntry };
+/** What a KCP host serves: pp_cli's gateway (TCP), the payment-window script, or the smartphone trade registration (SOAP). */
+export type KcpHostRole = KcpHostEntry['role'];
+
+/**
+ * THE table of KCP's hosts (../shared/docs: SPEC.md "Test vs real", pp-cli-protocol.md pa_url, windows-today.md §1–2,
+ * the manual's gateway IPs). Every rule that asks "is this KCP's?" asks here, by exact name.
+ */
+export const KCP_HOSTS: readonly KcpHostEntry[] = Object.freeze([
+  { host: 'testpaygw.kcp.co.kr', role: 'gateway', env: 'TEST' },
+  { host: '203.238.36.58', role: 'gateway', env: 'TEST' },
+  { host: 'paygw.kcp.co.kr', role: 'gateway', env: 'REAL' },
+  { host: '203.238.36.136', role: 'gateway', env: 'REAL' },
+  { host: '203.238.36.139', role: 'gateway', env: 'REAL' },
+  { host: '203.238.36.173', role: 'gateway', env: 'REAL' },
+  { host: '203.238.36.178', role: 'gateway', env: 'REAL' },
+  // payplus_web.jsp: TEST on testpay, REAL on pay. The plug-in scripts of both worlds live on pay (PLUGIN_SCRIPT_HOST).
+  { host: 'testpay.kcp.co.kr', role: 'script', env: 'TEST' },
+  { host: 'pay.kcp.co.kr', role: 'script', env: 'REAL' },
+  { host: 'testsmpay.kcp.co.kr', role: 'trade', env: 'TEST' },
+  { host: 'smpay.kcp.co.kr', role: 'trade', env: 'REAL' },
+] satisfies KcpHostEntry[]);
+
+/** The host of the plug-in scripts payplus(_test)(_un).js, TEST and REAL alike (the file name says which). */
+const PLUGIN_SCRIPT_HOST = 'pay.kcp.co.kr';
 const JS_FILE = /^payplus(_test)?(_un)?\.js$/;
 const WEB_JS_FILE = 'payplus_web.jsp';
-/** The standard-web script's host decides its environment (the file name is the same for both). */
-const WEB_JS_HOSTS: Readonly<Record<string, KcpEnvironment>> = { 'testpay.kcp.co.kr': 'TEST', 'pay.kcp.co.kr': 'REAL' };
+
+/** A host name as compared: lower case, no brackets, no trailing dot. */
+function hostKey(host: string): string {
+  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+}
+
+/** The table's (then the merchant's extra) entry for `host` in `role`, if any. */
+export function kcpHost(host: string, role: KcpHostRole, extra: readonly KcpHostEntry[] = []): KcpHostEntry | undefined {
+  const h = hostKey(host);
+  return KCP_HOSTS.find((e) => e.role === role && e.host === h) ?? extra.find((e) => e.role === role && hostKey(e.host) === h);
+}
+
+/** The table's hosts for one role and world, for messages. */
+export function kcpHostNames(role: KcpHostRole, env: KcpEnvironment): string[] {
+  return KCP_HOSTS.filter((e) => e.role === role && e.env === env).map((e) => e.host);
+}
 
 /** KCP's test site codes are the T-prefixed ones (T0000, T0007). */
 export function siteCdEnvironment(siteCd: string): KcpEnvironment {
@@ -49,17 +88,15 @@ export function isLoopbackHost(host: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-/** Reads a gateway host (g_conf_gw_url); undefined when it is none of the known kinds. */
-export function gatewayEnvironment(host: string): EnvReading | undefined {
-  const h = host.toLowerCase();
-  if (isLoopbackHost(h)) return { env: 'TEST', local: true };
-  if (TEST_GW_IPS.has(h) || h.startsWith('testpaygw.')) return { env: 'TEST', local: false };
-  if (REAL_GW_IPS.has(h) || h.startsWith('paygw.')) return { env: 'REAL', local: false };
-  return undefined;
+/** Reads a gateway host (g_conf_gw_url); undefined when it is neither KCP's (KCP_HOSTS or `extra`) nor loopback. */
+export function gatewayEnvironment(host: string, extra: readonly KcpHostEntry[] = []): EnvReading | undefined {
+  if (isLoopbackHost(host)) return { env: 'TEST', local: true };
+  const entry = kcpHost(host, 'gateway', extra);
+  return entry ? { env: entry.env, local: false } : undefined;
 }
 
 /** Reads a payment-window JS URL (g_conf_js_url); undefined when it is none of the known kinds. */
-export function jsUrlEnvironment(jsUrl: string): JsUrlReading | undefined {
+export function jsUrlEnvironment(jsUrl: string, extra: readonly KcpHostEntry[] = []): JsUrlReading | undefined {
   let url: URL;
   try {
     url = new URL(jsUrl);
@@ -70,15 +107,36 @@ export function jsUrlEnvironment(jsUrl: string): JsUrlReading | undefined {
   const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   const window: PaymentWindow = name === WEB_JS_FILE ? 'standard-web' : 'plugin';
   if (isLoopbackHost(url.hostname)) return { env: 'TEST', local: true, window };
-  const host = url.hostname.toLowerCase();
-  if (name === WEB_JS_FILE) {
-    const env = WEB_JS_HOSTS[host];
-    return env === undefined ? undefined : { env, local: false, window };
-  }
-  if (host !== 'kcp.co.kr' && !host.endsWith('.kcp.co.kr')) return undefined;
+  const entry = kcpHost(url.hostname, 'script', extra);
+  if (!entry) return undefined;
+  if (name === WEB_JS_FILE) return { env: entry.env, local: false, window };
   const file = JS_FILE.exec(name);
   if (!file) return undefined;
-  return { env: file[1] ? 'TEST' : 'REAL', local: false, window, charset: file[2] ? 'utf-8' : 'euc-kr' };
+  const env: KcpEnvironment = file[1] ? 'TEST' : 'REAL';
+  // KCP serves the plug-in scripts of both worlds from pay.kcp.co.kr; a merchant's extra script host serves its own world.
+  if (entry.host !== PLUGIN_SCRIPT_HOST && entry.env !== env) return undefined;
+  return { env, local: false, window, charset: file[2] ? 'utf-8' : 'euc-kr' };
+}
+
+/**
+ * Checks a URL the SDK sends a REAL site's data to, or loads KCP's code from (the window script, the SOAP trade
+ * registration): https, on a host of `role` for REAL in KCP_HOSTS or `extra`, port 443. Returns the problem, or undefined.
+ */
+export function realUrlProblem(value: string, role: 'script' | 'trade', extra: readonly KcpHostEntry[] = []): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL`;
+  }
+  if (url.protocol !== 'https:') return `"${value}" is not https (${url.protocol.replace(/:$/, '')}), and a REAL site talks to KCP over https only`;
+  const entry = kcpHost(url.hostname, role, extra);
+  const plugin = role === 'script' && hostKey(url.hostname) === PLUGIN_SCRIPT_HOST;
+  if (!entry || (entry.env !== 'REAL' && !plugin)) {
+    return `"${url.hostname}" is not KCP's REAL ${role === 'script' ? 'payment-window' : 'trade-registration'} host (${kcpHostNames(role, 'REAL').join(', ')})`;
+  }
+  if (url.port !== '') return `"${value}" names port ${url.port}; KCP serves it on the https port 443`;
+  return undefined;
 }
 
 /** Checks the gateway host's form: a bare host name or IP, no scheme, port, path or separator. */
@@ -105,6 +163,8 @@ export interface EnvSettings {
   readonly siteCd: string;
   readonly gwUrl: string;
   readonly jsUrl: string;
+  /** payplus.extra_kcp_hosts: hosts the merchant adds to KCP_HOSTS on purpose. */
+  readonly extraHosts?: readonly KcpHostEntry[];
 }
 
 /**
@@ -118,6 +178,7 @@ export type EnvironmentProblem =
   | { readonly kind: 'js_unknown' }
   | { readonly kind: 'gw_unknown' }
   | { readonly kind: 'local_with_real'; readonly field: 'g_conf_gw_url' | 'g_conf_js_url' }
+  | { readonly kind: 'js_insecure'; readonly problem: string }
   | { readonly kind: 'site_js'; readonly site: KcpEnvironment; readonly js: JsUrlReading; readonly resCd: '3014' }
   | { readonly kind: 'site_gw'; readonly site: KcpEnvironment; readonly gw: EnvReading; readonly resCd: '8001' };
 
@@ -128,13 +189,15 @@ export type EnvironmentVerdict =
 /** The one TEST/REAL classifier: SiteConf (checkEnvironment) and doctor (config.env) both render its verdict. */
 export function classifyEnvironment(s: EnvSettings): EnvironmentVerdict {
   const site = siteCdEnvironment(s.siteCd);
-  const js = jsUrlEnvironment(s.jsUrl);
+  const js = jsUrlEnvironment(s.jsUrl, s.extraHosts);
   if (!js) return { ok: false, kind: 'js_unknown' };
-  const gw = gatewayEnvironment(s.gwUrl);
+  const gw = gatewayEnvironment(s.gwUrl, s.extraHosts);
   if (!gw) return { ok: false, kind: 'gw_unknown' };
   if (site === 'REAL' && (gw.local || js.local)) return { ok: false, kind: 'local_with_real', field: gw.local ? 'g_conf_gw_url' : 'g_conf_js_url' };
   if (site !== js.env) return { ok: false, kind: 'site_js', site, js, resCd: '3014' };
   if (site !== gw.env) return { ok: false, kind: 'site_gw', site, gw, resCd: '8001' };
+  const insecure = site === 'REAL' ? realUrlProblem(s.jsUrl, 'script', s.extraHosts) : undefined;
+  if (insecure) return { ok: false, kind: 'js_insecure', problem: insecure };
   return { ok: true, env: site, window: js.window, js, gw };
 }
 
@@ -155,8 +218,14 @@ export function checkEnvironment(s: EnvSettings): { env: KcpEnvironment; window:
     case 'gw_unknown':
       throw configError(
         'g_conf_gw_url',
-        `"${s.gwUrl}" is neither KCP's TEST gateway (testpaygw.kcp.co.kr) nor its REAL gateway (paygw.kcp.co.kr) nor a local simulator (127.0.0.1, localhost, ::1)`,
-        `use "${TEST_GW_URL}" with a TEST site code or "${REAL_GW_URL}" with your contracted site code`,
+        `"${s.gwUrl}" is neither KCP's TEST gateway (${TEST_GW_URL}) nor its REAL gateway (${REAL_GW_URL}) nor a local simulator (127.0.0.1, localhost, ::1)`,
+        `use "${TEST_GW_URL}" with a TEST site code or "${REAL_GW_URL}" with your contracted site code (a gateway KCP announced after this release goes into payplus.extra_kcp_hosts)`,
+      );
+    case 'js_insecure':
+      throw configError(
+        'g_conf_js_url',
+        `${v.problem}: the browser would load the payment window from where anyone on the way can change it`,
+        `use "${REAL_WEB_JS_URL}" (or https://pay.kcp.co.kr/plugin/payplus.js for the plug-in window)`,
       );
     case 'local_with_real':
       throw configError(
@@ -185,4 +254,33 @@ export function checkEnvironment(s: EnvSettings): { env: KcpEnvironment; window:
         RES_8001,
       );
   }
+}
+
+/**
+ * payplus.extra_kcp_hosts: each entry a bare host name or IPv4 address (no scheme, port or path), not loopback, not
+ * already in KCP_HOSTS for that role, not listed twice. Returns the entries normalised (lower case), or undefined for none.
+ */
+export function checkExtraKcpHosts(entries: readonly KcpHostEntry[] | undefined): readonly KcpHostEntry[] | undefined {
+  if (entries === undefined || entries.length === 0) return undefined;
+  const seen = new Set<string>();
+  return Object.freeze(
+    entries.map((e, i) => {
+      const field = `payplus.extra_kcp_hosts[${i}].host`;
+      const host = hostKey(e.host);
+      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host)) {
+        throw configError(field, `"${e.host}" is not a host name`, 'write the host name KCP announced only, e.g. "paygw2.kcp.co.kr" (no scheme, port or path)');
+      }
+      if (isLoopbackHost(host)) {
+        throw configError(field, `"${e.host}" is a loopback host, which is the local simulator, not KCP`, 'remove the entry; the local simulator needs no entry');
+      }
+      const known = KCP_HOSTS.find((k) => k.role === e.role && k.host === host);
+      if (known) {
+        throw configError(field, `"${e.host}" is already KCP's ${known.env} ${e.role} host in the SDK's table`, 'remove the entry');
+      }
+      const key = `${e.role} ${host}`;
+      if (seen.has(key)) throw configError(field, `"${e.host}" is listed twice as a ${e.role} host`, 'keep one entry');
+      seen.add(key);
+      return Object.freeze({ host, role: e.role, env: e.env });
+    }),
+  );
 }

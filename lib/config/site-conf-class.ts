@@ -8,7 +8,7 @@ import { inspect, type InspectOptions } from 'node:util';
 import { z } from 'zod';
 import { KcpConfigError } from '../errors.js';
 import { configError, maskSecret } from './config-error.js';
-import { checkEnvironment, checkGatewayHostForm } from './environment.js';
+import { checkEnvironment, checkExtraKcpHosts, checkGatewayHostForm } from './environment.js';
 import {
   checkDir,
   checkGwPort,
@@ -117,7 +117,8 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
   const siteCd = checkSiteCd(f.g_conf_site_cd);
   const siteKey = checkSiteKey(f.g_conf_site_key);
   checkGatewayHostForm(f.g_conf_gw_url);
-  const { env, window } = checkEnvironment({ siteCd, gwUrl: f.g_conf_gw_url, jsUrl: f.g_conf_js_url });
+  const extraKcpHosts = checkExtraKcpHosts(f.payplus.extra_kcp_hosts);
+  const { env, window } = checkEnvironment({ siteCd, gwUrl: f.g_conf_gw_url, jsUrl: f.g_conf_js_url, extraHosts: extraKcpHosts });
   const gwPort = checkGwPort(f.g_conf_gw_port, f.payplus.allow_nonstandard_port);
   const moduleType = checkModuleType(f.g_conf_module_type);
   const logLevel = checkLogLevel(f.g_conf_log_level);
@@ -156,6 +157,7 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
     logRetentionDays: f.payplus.log_retention_days,
     prunePpCliLogs: f.payplus.prune_pp_cli_logs,
     allowPpCliRequestDump: f.payplus.allow_pp_cli_request_dump,
+    ...(extraKcpHosts ? { extraKcpHosts } : {}),
     env,
     window,
     cfgDir,

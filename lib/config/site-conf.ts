@@ -6,6 +6,14 @@ import { z } from 'zod';
 
 export type KcpEnvironment = 'TEST' | 'REAL';
 
+/** One host of KCP's: its exact name (or IPv4 address), what it serves and for which world (environment.ts KCP_HOSTS). */
+export interface KcpHostEntry {
+  readonly host: string;
+  /** pp_cli's gateway (TCP), the payment-window script, or the smartphone trade registration (SOAP). */
+  readonly role: 'gateway' | 'script' | 'trade';
+  readonly env: KcpEnvironment;
+}
+
 /**
  * Which PC payment window g_conf_js_url loads: KCP's standard-web window (payplus_web.jsp, a layer that calls the
  * page's m_Completepayment) or the 2010-era plug-in window (payplus(_test)(_un).js, KCP_Pay_Execute / MakePayMessage).
@@ -68,6 +76,14 @@ export const siteConfFileSchema = z.object({
        * refused unless this is true (pp-cli-protocol.md §10.3).
        */
       allow_pp_cli_request_dump: z.boolean().optional().default(false),
+      /**
+       * Hosts KCP announced after this release, added on purpose to the SDK's table of KCP's hosts (KCP_HOSTS in
+       * lib/config/environment.ts): `{ host, role: 'gateway' | 'script' | 'trade', env: 'TEST' | 'REAL' }`. doctor
+       * warns about each one, so an entry nobody remembers adding is seen.
+       */
+      extra_kcp_hosts: z
+        .array(z.object({ host: z.string(), role: z.enum(['gateway', 'script', 'trade']), env: z.enum(['TEST', 'REAL']) }).strict())
+        .optional(),
     })
     .optional()
     .default({
@@ -112,6 +128,8 @@ export interface SiteConfData {
   readonly prunePpCliLogs: boolean;
   /** The explicit opt-in that allows pp_cli log_level 5 (request dumps); false when absent. */
   readonly allowPpCliRequestDump?: boolean;
+  /** payplus.extra_kcp_hosts: hosts added on purpose to KCP's table (environment.ts KCP_HOSTS); none when absent. */
+  readonly extraKcpHosts?: readonly KcpHostEntry[];
   /** TEST or REAL, derived from the site code (T0000-style test codes start with 'T'). */
   readonly env: KcpEnvironment;
   /** The PC payment window g_conf_js_url loads (derived from its file name). */
@@ -165,6 +183,7 @@ export const SITE_CONF_FIELDS = Object.freeze({
   logRetentionDays: { file: 'payplus.log_retention_days' },
   prunePpCliLogs: { file: 'payplus.prune_pp_cli_logs', omitWhenFalse: true },
   allowPpCliRequestDump: { file: 'payplus.allow_pp_cli_request_dump', omitWhenFalse: true },
+  extraKcpHosts: { file: 'payplus.extra_kcp_hosts' },
 } as const satisfies { readonly [K in SiteConfSetting]-?: SiteConfFieldRow });
 
 const ROWS = Object.entries(SITE_CONF_FIELDS) as ReadonlyArray<[SiteConfSetting, SiteConfFieldRow]>;

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 
-import { checkGatewayHostForm, siteCdEnvironment, jsUrlEnvironment } from '../config/environment.js';
+import { checkExtraKcpHosts, checkGatewayHostForm, siteCdEnvironment, jsUrlEnvironment, type KcpHostEntry } from '../config/environment.js';
 import { readSiteConfFile, type SiteConfSource } from '../config/load.js';
 import { checkDir, checkPpCliLogLevel } from '../config/rules.js';
 import { schemaErrors, unknownKeyErrors } from '../config/site-conf-class.js';
@@ -67,6 +67,12 @@ function lenientConf(source: SiteConfSource): SiteConfData {
   } catch {
     ppCliLogLevel = Number(pp['pp_cli_log_level']) || 3;
   }
+  let extraKcpHosts: readonly KcpHostEntry[] | undefined;
+  try {
+    extraKcpHosts = Array.isArray(pp['extra_kcp_hosts']) ? checkExtraKcpHosts(pp['extra_kcp_hosts'] as KcpHostEntry[]) : undefined;
+  } catch {
+    extraKcpHosts = undefined; // reported by fileProblems
+  }
   const webRoots = (Array.isArray(pp['web_roots']) ? pp['web_roots'] : []).filter(
     (r): r is string => typeof r === 'string' && tryRule(() => checkDir('payplus.web_roots', r, '/var/www/html', false)) === undefined,
   );
@@ -91,8 +97,9 @@ function lenientConf(source: SiteConfSource): SiteConfData {
     timeoutMs: typeof pp['timeout_ms'] === 'number' ? pp['timeout_ms'] : 60_000,
     logRetentionDays: undefined,
     prunePpCliLogs: false,
+    ...(extraKcpHosts ? { extraKcpHosts } : {}),
     env: siteCdEnvironment(siteCd.toUpperCase()),
-    window: jsUrlEnvironment(str(raw['g_conf_js_url']))?.window ?? 'standard-web',
+    window: jsUrlEnvironment(str(raw['g_conf_js_url']), extraKcpHosts)?.window ?? 'standard-web',
   };
 }
 
@@ -117,6 +124,11 @@ function fileProblems(source: SiteConfSource, conf: SiteConfData): Problem[] {
   if (!problems.some((p) => p.field === 'g_conf_gw_url')) {
     const gw = tryRule(() => checkGatewayHostForm(conf.gwUrl));
     if (gw) problems.push(gw);
+  }
+  const extra = (raw as { payplus?: { extra_kcp_hosts?: unknown } }).payplus?.extra_kcp_hosts;
+  if (Array.isArray(extra) && !problems.some((p) => p.field.startsWith('payplus.extra_kcp_hosts'))) {
+    const p = tryRule(() => checkExtraKcpHosts(extra as KcpHostEntry[]));
+    if (p) problems.push(p);
   }
   const roots = (raw as { payplus?: { web_roots?: unknown } }).payplus?.web_roots;
   if (Array.isArray(roots)) {

@@ -8,6 +8,7 @@ import { maskText } from '../log/mask.js';
 import {
   checkConfigValues,
   checkEnvironmentConsistency,
+  checkExtraKcpHosts,
   checkPpCliLogLevelAdvice,
   checkSiteCode,
   checkSiteKey,
@@ -31,6 +32,7 @@ import type { Check, CheckResult, DoctorContext, DoctorOptions } from './types.j
 export const CHECKS: readonly (readonly [string, Check])[] = [
   ['config.values', checkConfigValues],
   ['config.env', checkEnvironmentConsistency],
+  ['config.extra_kcp_hosts', checkExtraKcpHosts],
   ['site.code', checkSiteCode],
   ['site.key', checkSiteKey],
   ['module.present', checkModulePresent],

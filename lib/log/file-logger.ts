@@ -11,6 +11,7 @@ import { KcpConfigError } from '../errors.js';
 import type { LogEvent, LogLevel, PayplusLogger } from './types.js';
 import { maskFields, maskText } from './mask.js';
 import { dailyLogPath, localIsoTime } from './paths.js';
+import { ensurePrivateDir, openPrivateAppend } from './private-files.js';
 import { pruneLogs, type PruneReport } from './retention.js';
 
 /** One line of our log file, exactly as written (already masked). */
@@ -57,9 +58,6 @@ export interface FileLogger extends PayplusLogger {
   readonly currentPath: string | undefined;
 }
 
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
-
 function assertLevel(level: unknown): asserts level is LogLevel {
   if (level !== 0 && level !== 1 && level !== 2 && level !== 3) {
     throw new KcpConfigError(
@@ -67,13 +65,6 @@ function assertLevel(level: unknown): asserts level is LogLevel {
       { field: 'g_conf_log_level' },
     );
   }
-}
-
-/** Creates a folder we own with mode 0700 (chmod after mkdir so the umask cannot widen or narrow it). */
-function ensurePrivateDir(dir: string): void {
-  if (fs.existsSync(dir)) return;
-  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  fs.chmodSync(dir, DIR_MODE);
 }
 
 export function toRecord(event: LogEvent, now: Date): LogRecord {
@@ -100,9 +91,10 @@ function acquireShared(target: string): number {
     open.users += 1;
     return open.fd;
   }
-  ensurePrivateDir(path.dirname(target));
-  const fd = fs.openSync(target, 'a', FILE_MODE);
-  fs.fchmodSync(fd, FILE_MODE);
+  // The month folder is checked like the log folder (pp_cli may have made it), and the file is opened without
+  // following a link planted at its name (private-files.ts).
+  ensurePrivateDir(path.dirname(target), 'g_conf_log_dir', 'the month folder of the log');
+  const fd = openPrivateAppend(target);
   sharedFiles.set(target, { fd, users: 1 });
   return fd;
 }
@@ -126,16 +118,8 @@ export function createFileLogger(options: FileLoggerOptions): FileLogger {
       field: 'g_conf_log_dir',
     });
   }
-  if (writeFile && dir) {
-    try {
-      ensurePrivateDir(dir);
-    } catch (cause) {
-      throw new KcpConfigError(
-        `g_conf_log_dir: cannot create the log folder ${dir} (${(cause as Error).message}); create it (mode 700) for the web server's user.`,
-        { field: 'g_conf_log_dir', cause },
-      );
-    }
-  }
+  // Created 0700 when missing; an existing folder must be ours (or root's) and not writable by group or others.
+  if (writeFile && dir) ensurePrivateDir(dir, 'g_conf_log_dir', 'the log folder');
 
   let fd: number | undefined;
   let openPath: string | undefined;

@@ -421,7 +421,7 @@ const KCP_JS: Readonly<Record<KcpEnvironment, Readonly<Record<'utf-8' | 'euc-kr'
  * is a validated SiteConf, so its script already belongs to its site code's environment (SiteConf's 3014 rule).
  */
 function chooseJsUrl(conf: SiteConf, charset: OrderFormOptions['charset']): string {
-  const js = jsUrlEnvironment(conf.jsUrl);
+  const js = jsUrlEnvironment(conf.jsUrl, conf.extraKcpHosts);
   if (js?.local || js?.window === 'standard-web') return conf.jsUrl;
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'euc-kr') {
     throw new KcpInputError(`options.charset must be "utf-8" or "euc-kr"; got ${JSON.stringify(charset)}.`, { field: 'charset' });

@@ -161,6 +161,8 @@ export class Transaction {
    * page keeps its plan string.
    */
   setPlanData(plan: string): this {
+    // Every set is checked before any is added: a refused plan leaves the transaction as it was.
+    const accepted: Array<[ItemSet, string]> = [];
     for (const part of plan.split(FS)) {
       if (part === '') continue;
       const eq = part.indexOf('=');
@@ -175,8 +177,9 @@ export class Transaction {
       }
       assertNoComma('plan_data', items);
       assertPlanItems(name, items);
-      target.appendRaw(items);
+      accepted.push([target, items]);
     }
+    for (const [target, items] of accepted) target.appendRaw(items);
     return this;
   }
 

@@ -66,6 +66,16 @@ export function assertPlanItems(set: string, items: string): void {
       { field: 'plan_data' },
     );
   }
+  const last = items.at(-1);
+  if (items !== '' && last !== US && last !== GS) {
+    // An unterminated last item would run into the next setter's item: `a=1` + `ordr_mony=1004<US>` is one item.
+    const tail = items.slice(Math.max(items.lastIndexOf(US), items.lastIndexOf(GS)) + 1);
+    throw new KcpInputError(
+      `plan_data: the ${set} item ${JSON.stringify(tail.slice(0, 40))} is not ended by US (0x1F) or GS (0x1D), so the next ` +
+        `item would be glued onto it. End every item with its terminator, as mf_set_data_us builds them`,
+      { field: 'plan_data' },
+    );
+  }
   for (const item of items.split(/[\x1d\x1f]/)) {
     if (item === '') continue;
     const eq = item.indexOf('=');

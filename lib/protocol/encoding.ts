@@ -1,11 +1,19 @@
 /**
  * Text ↔ bytes for pp_cli.
  *
- * pp_cli reads and writes EUC-KR (KS X 1001). iconv-lite's 'euc-kr' is really CP949 (Microsoft's superset, with 8,822
- * extra Hangul in lead bytes 0x81–0xC6), and it replaces unmappable characters with '?'. KCP's module converts with
- * glibc's strict EUC-KR, so a CP949-only syllable such as 뷁 would be corrupted or refused there. We therefore encode
- * strictly — every non-ASCII character must become two bytes in 0xA1–0xFE — and refuse anything else, naming the field
- * and the character. Output is decoded as CP949 (a superset, so nothing KCP sends is lost).
+ * What KCP's module carries depends on `opt` (pp-cli-protocol.md §1.5, §10):
+ * - opt=0 (the native runner): the argument's bytes go to KCP as they are. Korean browsers send CP949 for EUC-KR pages
+ *   (KS X 1001 plus the 8,822 Hangul syllables Microsoft added in lead bytes 0x81–0xC6, such as 똠, 햏, 뷁), KCP's own
+ *   PHP samples pass those bytes straight through, and the real module carries them exactly. So opt=0 text is
+ *   encoded as CP949 (encodeCp949), and only characters CP949 lacks (emoji, most symbols) are refused.
+ * - opt=1 (UTF-8 arguments, the execa runner): pp_cli converts with glibc's strict EUC-KR (KS X 1001) and turns
+ *   anything else into '?'. There a character outside KS X 1001 is refused, naming the field (encodeEucKr).
+ * - ㉾ (U+327E, KS X 1001:2002's postal mark) is the one character glibc's EUC-KR has (0xA2E8) and CP949 lacks.
+ *   Decision: refused in both, because nothing downstream reads it back: KCP's answers are decoded as CP949 here, and
+ *   0xA2E8 would come back as U+FFFD; the table below is built from CP949, so it is not in it.
+ *
+ * iconv-lite's 'euc-kr' is really CP949, and it replaces unmappable characters with '?'; the tables here are built
+ * once from it and checked by round trip, and nothing is ever replaced silently. Output is decoded as CP949.
  */
 import iconv from 'iconv-lite';
 import { KcpInputError } from '../errors.js';
@@ -80,6 +88,35 @@ function eucKrTable(): Map<string, number> {
 }
 
 /**
+ * CP949's Hangul beyond KS X 1001, keyed by character: the modern syllables U+AC00–U+D7A3 that KS X 1001 lacks (8,822,
+ * lead bytes 0x81–0xC6), built once with one encode and checked by round trip.
+ */
+let extended: Map<string, number> | undefined;
+function cp949ExtendedHangul(): Map<string, number> {
+  if (extended) return extended;
+  extended = new Map();
+  const ks = eucKrTable();
+  const chars: string[] = [];
+  for (let cp = 0xac00; cp <= 0xd7a3; cp++) {
+    const ch = String.fromCharCode(cp);
+    if (!ks.has(ch)) chars.push(ch);
+  }
+  const bytes = iconv.encode(chars.join(''), 'cp949');
+  if (bytes.length !== chars.length * 2) throw new Error('iconv-lite cp949 does not map every Hangul syllable to two bytes');
+  const back = iconv.decode(bytes, 'cp949');
+  chars.forEach((ch, i) => {
+    const code = bytes.readUInt16BE(2 * i);
+    if (back[i] === ch && code >> 8 >= 0x81 && code >> 8 <= 0xc6) extended!.set(ch, code);
+  });
+  return extended;
+}
+
+/** The CP949 code of a non-ASCII character (KS X 1001 or CP949's extended Hangul), or undefined. */
+function cp949Code(ch: string): number | undefined {
+  return eucKrTable().get(ch) ?? cp949ExtendedHangul().get(ch);
+}
+
+/**
  * Encode one non-ASCII character as strict EUC-KR, or return undefined when KS X 1001 has no such character.
  */
 export function encodeEucKrChar(ch: string): Buffer | undefined {
@@ -87,12 +124,74 @@ export function encodeEucKrChar(ch: string): Buffer | undefined {
   return code === undefined ? undefined : Buffer.from([code >> 8, code & 0xff]);
 }
 
+/** U+327E ㉾: in glibc's EUC-KR (0xA2E8), not in CP949 (see the decision above). */
+const POSTAL_MARK = '\u327e';
+
+/** Strict EUC-KR's refusal (encodeEucKr, eucKrByteLength: the order form's rule for KCP's window). */
 function refuse(field: string, ch: string): never {
   throw new KcpInputError(
     `${field}: the character ${describe(ch)} is not in EUC-KR (KS X 1001), so pp_cli cannot carry it; ` +
       `replace it (CP949-only Hangul such as 뷁 and emoji are not allowed)`,
     { field },
   );
+}
+
+/** opt=1's refusal: pp_cli converts UTF-8 to KS X 1001 and makes '?' of the rest. */
+function refuseUnderOpt1(field: string, ch: string): never {
+  if (ch === POSTAL_MARK) refusePostalMark(field);
+  if (cp949ExtendedHangul().has(ch)) {
+    throw new KcpInputError(
+      `${field}: the character ${describe(ch)} is CP949 Hangul outside EUC-KR (KS X 1001); with opt=1 (UTF-8 arguments) ` +
+        `pp_cli turns it into '?'. Use the native runner, whose opt=0 carries its CP949 bytes exactly (build it with ` +
+        `'npm rebuild kcp-payplus'), or replace the character`,
+      { field },
+    );
+  }
+  throw new KcpInputError(
+    `${field}: the character ${describe(ch)} is not in EUC-KR (KS X 1001), so pp_cli cannot carry it; ` +
+      `replace it (emoji and symbols outside KS X 1001 are not allowed)`,
+    { field },
+  );
+}
+
+function refusePostalMark(field: string): never {
+  throw new KcpInputError(
+    `${field}: the character '㉾' (U+327E) is in glibc's EUC-KR but not in CP949, in which KCP's answers are read, so ` +
+      `it would not come back as written; write '우' or '우편' instead`,
+    { field },
+  );
+}
+
+/** opt=0's refusal: not even CP949 has the character. */
+function refuseCp949(field: string, ch: string): never {
+  if (ch === POSTAL_MARK) refusePostalMark(field);
+  throw new KcpInputError(
+    `${field}: the character ${describe(ch)} is not in EUC-KR (KS X 1001) nor in CP949's extended Hangul, so pp_cli ` +
+      `cannot carry it; replace it (emoji and symbols outside KS X 1001 are not allowed)`,
+    { field },
+  );
+}
+
+/**
+ * Encode `text` as CP949, what pp_cli carries under opt=0: ASCII, KS X 1001 and CP949's extended Hangul (똠, 햏, 뷁).
+ * Throws KcpInputError naming `field` and the first character CP949 lacks.
+ */
+export function encodeCp949(text: string, field: string): Buffer {
+  if (isAscii(text)) return Buffer.from(text, 'latin1');
+  const out = Buffer.allocUnsafe(text.length * 2);
+  let n = 0;
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    if (c < 0x80) {
+      out[n++] = c;
+      continue;
+    }
+    const code = cp949Code(ch);
+    if (code === undefined) refuseCp949(field, ch);
+    out[n++] = code >> 8;
+    out[n++] = code & 0xff;
+  }
+  return Buffer.from(out.subarray(0, n));
 }
 
 /** Encode `text` as strict EUC-KR. Throws KcpInputError naming `field` and the first character outside KS X 1001. */
@@ -125,8 +224,39 @@ export function findNonKsX1001(text: string): CharAt | undefined {
   return findChar(text, (char, cp) => cp >= 0x80 && !codes.has(char));
 }
 
-/** Throws like encodeEucKr when `text` has a character outside KS X 1001; otherwise returns its EUC-KR byte length. */
+/**
+ * Throws like encodeCp949 when `text` has a character pp_cli cannot carry under any opt (outside CP949); otherwise
+ * returns its byte length as KCP counts it (ASCII 1, every other character 2). Setters check with this before the
+ * runner, and so opt, is known; under opt=1 the option string is checked strictly once more (encodeText).
+ */
 export function assertEucKr(field: string, text: string): number {
+  if (isAscii(text)) return text.length;
+  let bytes = 0;
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 0x80) bytes += 1;
+    else if (cp949Code(ch) !== undefined) bytes += 2;
+    else refuseCp949(field, ch);
+  }
+  return bytes;
+}
+
+/**
+ * Encode for pp_cli: CP949 bytes under opt=0 ('euc-kr': the module passes them on unchanged), or UTF-8 under opt=1,
+ * checked against strict EUC-KR first, since pp_cli 2.14 converts UTF-8 to KS X 1001 itself and makes '?' of the rest.
+ */
+export function encodeText(text: string, field: string, encoding: TextEncoding): Buffer {
+  if (encoding === 'euc-kr') return encodeCp949(text, field);
+  const bad = findNonKsX1001(text);
+  if (bad) refuseUnderOpt1(field, bad.char);
+  return Buffer.from(text, 'utf8');
+}
+
+/**
+ * Byte length of `text` in strict EUC-KR (ASCII 1, KS X 1001 2), the order form's counter for KCP's window: throws
+ * KcpInputError naming `field` for a character outside KS X 1001 (use findNonKsX1001 first to word that case yourself).
+ * What pp_cli carries is counted by assertEucKr (CP949).
+ */
+export function eucKrByteLength(text: string, field: string): number {
   if (isAscii(text)) return text.length;
   const codes = eucKrTable();
   let bytes = 0;
@@ -136,22 +266,6 @@ export function assertEucKr(field: string, text: string): number {
     else refuse(field, ch);
   }
   return bytes;
-}
-
-/** Encode for pp_cli: strict EUC-KR, or UTF-8 (opt=1; still checked, since pp_cli 2.14 converts to EUC-KR itself). */
-export function encodeText(text: string, field: string, encoding: TextEncoding): Buffer {
-  if (encoding === 'euc-kr') return encodeEucKr(text, field);
-  encodeEucKr(text, field); // same character rule: pp_cli converts UTF-8 to strict EUC-KR internally
-  return Buffer.from(text, 'utf8');
-}
-
-/**
- * Byte length of `text` as KCP counts it (EUC-KR: ASCII 1, KS X 1001 2), with the same strict check: the one byte
- * counter (throws KcpInputError naming `field` for a character outside KS X 1001; use findNonKsX1001 first to word
- * that case yourself).
- */
-export function eucKrByteLength(text: string, field: string): number {
-  return assertEucKr(field, text);
 }
 
 /** Decode bytes from pp_cli: CP949 (superset of EUC-KR) or UTF-8 when opt=1 was used. */

@@ -2,9 +2,12 @@
  * The `-h` option string and the argv pp_cli receives (pp-cli-protocol.md §1.2, §1.5).
  *
  * One argument, `key=value` pairs joined by ',' in the vendor order. pp_cli 2.14 takes `log_path` between `cust_ip` and
- * `log_level` (variant B); 2.00 has no such key (variant A). Values are bytes: EUC-KR, or UTF-8 with opt=1.
+ * `log_level` (variant B); 2.00 has no such key (variant A). Values are bytes: CP949 under opt=0, UTF-8 with opt=1
+ * (encoding.ts), except the two folders: `home` and `log_path` are the file system's bytes, UTF-8, under either opt.
+ * pp_cli opens them as they are (opt=1 converts only ordr_idxx and the data sets, pp-cli-protocol.md §1.5), and Node,
+ * the SDK's logger and doctor use those same UTF-8 bytes, so a Hangul g_conf_log_dir is one folder for all of them.
  */
-import { encodeText, type TextEncoding } from './encoding.js';
+import { encodeText, findNonKsX1001, type TextEncoding } from './encoding.js';
 import { assertNoComma } from './validate.js';
 
 export interface OptionValues {
@@ -68,6 +71,27 @@ function valueOf(values: OptionValues, key: string): string {
   }
 }
 
+/** The keys whose values are folders: passed as the file system's bytes (UTF-8), never converted. */
+const PATH_KEYS: ReadonlySet<string> = new Set(['home', 'log_path']);
+const SET_KEYS: ReadonlySet<string> = new Set(['payx_data', 'ordr_data', 'rcvr_data', 'escw_data', 'modx_data']);
+
+/**
+ * Under opt=1 pp_cli makes '?' of every character outside KS X 1001: the first such character of a data set is refused
+ * naming its item (buyr_name, not ordr_data), as the setters name it.
+ */
+function assertStrictItems(setString: string): void {
+  if (findNonKsX1001(setString) === undefined) return;
+  const body = setString.slice(setString.indexOf('=') + 1);
+  for (const subset of body.split('\x1e')) {
+    // payx subsets are `common=items…`: the subset name is a prefix, not an item
+    const inner = setString.startsWith('payx_data=') ? subset.slice(subset.indexOf('=') + 1) : subset;
+    for (const item of inner.split(/[\x1c\x1d\x1f]/)) {
+      const eq = item.indexOf('=');
+      encodeText(item, eq < 0 ? item : item.slice(0, eq), 'utf-8'); // throws at the first bad item, naming it
+    }
+  }
+}
+
 /** Build the `-h` argument as bytes. Every value is checked for ',' (the separator getsubopt splits on). */
 export function buildOptionString(values: OptionValues, version: PpCliVersion): Buffer {
   const encoding: TextEncoding = values.opt === 1 ? 'utf-8' : 'euc-kr';
@@ -76,7 +100,8 @@ export function buildOptionString(values: OptionValues, version: PpCliVersion): 
     const value = valueOf(values, key);
     assertNoComma(key, value);
     if (i > 0) parts.push(Buffer.from(','));
-    parts.push(Buffer.from(`${key}=`, 'latin1'), encodeText(value, key, encoding));
+    if (encoding === 'utf-8' && SET_KEYS.has(key)) assertStrictItems(value);
+    parts.push(Buffer.from(`${key}=`, 'latin1'), PATH_KEYS.has(key) ? Buffer.from(value, 'utf8') : encodeText(value, key, encoding));
   });
   return Buffer.concat(parts);
 }

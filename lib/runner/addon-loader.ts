@@ -17,7 +17,7 @@ export interface NativeSpawnResult {
   timedOut: boolean;
   outputTruncated: boolean;
   durationMs: number;
-  /** The process never started: the errno's name and the step that failed ("chdir", "pipe2", "posix_spawn", …). */
+  /** The process never started: the errno's name and the step that failed ("chdir", "pipe2", "vfork", "execve", …). */
   spawnError?: { code: string; errno: number; syscall: string };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The native runner: argv bytes reach the child untouched (EUC-KR survives), the process is started
- * with posix_spawn on a thread of its own, so a big heap never stalls the event loop on fork().
+ * with vfork + execve on a thread of its own (umask 077, descriptors from 3 up closed; native/addon/spawn.cc), so a
+ * big heap never stalls the event loop on fork().
  *
  * The C++ side (native/addon) trusts its inputs; this module checks every value first, so a bad
  * invocation fails here with a KcpInputError that names the field, instead of as a cut or garbled
@@ -88,13 +89,16 @@ export function spawnErrorFix(code: string, file: string): string {
   }
 }
 
-/** The steps at which a failure means "this file cannot be executed" (the messages below); others name the step. */
+/**
+ * The steps at which a failure means "this file cannot be executed" (the messages below); others name the step.
+ * 'execve' is the addon's, 'spawn' Node's; 'posix_spawn' is kept for results recorded by earlier addon builds.
+ */
 const EXEC_STEPS: ReadonlySet<string> = new Set(['posix_spawn', 'execve', 'spawn']);
 
 /**
  * A message that says what went wrong starting `file` and how to fix it, per errno code. `step` is the call that
  * failed when the runner knows it (the addon reports it): a missing working folder (`chdir`) or a process limit
- * (`pipe2`, `std::thread`, a `posix_spawn_*` set-up call) is not a problem with the file, and the message says so.
+ * (`pipe2`, `vfork`, `std::thread`) is not a problem with the file, and the message says so.
  */
 export function spawnErrorMessage(code: string, file: string, step?: string, cwd?: string): string {
   if (step === 'chdir') {

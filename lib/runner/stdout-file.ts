@@ -6,15 +6,25 @@
  * settles the payment after the crash reads what the module really answered. The file is created before the child
  * starts (so "no file" means "never started"), 0600, and must not exist yet: one file per attempt.
  */
-import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../log/private-files.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, type Invocation, type RunOutcome } from './types.js';
 
-/** Opens the invocation's stdout file, when it has one; the folder is created 0700. */
+/** Created new (O_EXCL: never an existing file or a link planted at the name), read-write, without following links. */
+const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Opens the invocation's stdout file, when it has one. Its folder is created 0700 when missing, and an existing one
+ * must be ours (or root's) and not writable by group or others (log/private-files.ts), since the file decides a payment.
+ */
 export async function openStdoutFile(inv: Invocation): Promise<FileHandle | undefined> {
   if (inv.stdoutFile === undefined) return undefined;
-  await mkdir(path.dirname(inv.stdoutFile), { recursive: true, mode: 0o700 });
-  return open(inv.stdoutFile, 'wx+', 0o600);
+  ensurePrivateDir(path.dirname(inv.stdoutFile), 'invocation.stdoutFile', "the folder of pp_cli's answer files");
+  const handle = await open(inv.stdoutFile, CREATE_FLAGS, PRIVATE_FILE_MODE);
+  await handle.chmod(PRIVATE_FILE_MODE);
+  return handle;
 }
 
 /**

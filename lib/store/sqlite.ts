@@ -4,7 +4,8 @@
  * thread of its own (sqlite-worker.ts), so the event loop never waits for SQLite's locks or fsyncs. The worker is
  * started on first use and does not keep the process alive while idle.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync } from 'node:fs';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../log/private-files.js';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
@@ -39,6 +40,22 @@ function revive(data: { message: string; name: string; code?: unknown; errno?: u
 }
 
 /**
+ * Creates a SQLite database file 0600 in a private folder before SQLite opens it (log/private-files.ts): SQLite would
+ * create it with the umask's mode (0644), and its -wal and -shm files take the database file's mode. The file is
+ * opened without following a link at its name and tightened on the descriptor. The sample shop uses this too.
+ */
+export function createPrivateDatabaseFile(file: string): void {
+  ensurePrivateDir(path.dirname(file), 'store file', 'the database folder');
+  const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, PRIVATE_FILE_MODE);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${file} is not a regular file; remove it`);
+    fchmodSync(fd, PRIVATE_FILE_MODE);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Starts the worker's entry beside this file: the compiled .js in a package; under tsx (this repository's tests and
  * sample) the .ts, with tsx's loader registered inside the worker first, since workers do not inherit it.
  */
@@ -67,9 +84,7 @@ export class SqliteStore implements PaymentStore {
   #start(): Worker {
     if (this.#closed) throw new Error(`SQLite store ${this.file} is closed`);
     if (this.#worker) return this.#worker;
-    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    closeSync(openSync(this.file, 'a', 0o600));
-    chmodSync(this.file, 0o600);
+    createPrivateDatabaseFile(this.file);
     const worker = startWorker({ file: this.file });
     worker.unref();
     worker.on('message', (m: FromWorker) => this.#receive(m));

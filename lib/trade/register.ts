@@ -8,7 +8,7 @@
  */
 import type { SiteConfData } from '../config/site-conf.js';
 import { REAL_TRADE_URL, TEST_TRADE_URL } from '../config/site-conf.js';
-import { isLoopbackHost, jsUrlEnvironment } from '../config/environment.js';
+import { isLoopbackHost, jsUrlEnvironment, realUrlProblem } from '../config/environment.js';
 import { isHttpUrl } from '../config/rules.js';
 import { KcpConfigError } from '../errors.js';
 import { checkAmount, fail, type FieldRef } from '../order/checks.js';
@@ -74,8 +74,8 @@ const DEFAULT_MAX_RESPONSE = 64 * 1024;
  * The endpoint for a configuration: KCP's TEST or REAL service by the site's environment, or, when g_conf_js_url
  * points at the local simulator, the simulator's own endpoint on the same origin.
  */
-export function tradeRegistrationUrl(conf: Pick<SiteConfData, 'env' | 'jsUrl'>): string {
-  const js = jsUrlEnvironment(conf.jsUrl);
+export function tradeRegistrationUrl(conf: Pick<SiteConfData, 'env' | 'jsUrl' | 'extraKcpHosts'>): string {
+  const js = jsUrlEnvironment(conf.jsUrl, conf.extraKcpHosts);
   if (js?.local) {
     const url = new URL(conf.jsUrl);
     if (isLoopbackHost(url.hostname)) return `${url.origin}${SIM_TRADE_PATH}`;
@@ -143,9 +143,20 @@ function isTimeout(err: unknown): boolean {
  * Registers one trade and returns the approval key and window URL.
  * Throws KcpInputError for a bad request (nothing sent) and a KcpTradeError subclass when KCP's side fails.
  */
-export async function registerTrade(conf: Pick<SiteConfData, 'siteCd' | 'env' | 'jsUrl'>, request: TradeRequest, options: TradeOptions = {}): Promise<TradeRegistration> {
+export async function registerTrade(
+  conf: Pick<SiteConfData, 'siteCd' | 'env' | 'jsUrl' | 'extraKcpHosts'>,
+  request: TradeRequest,
+  options: TradeOptions = {},
+): Promise<TradeRegistration> {
   const fields = requestFields(conf, request);
   const endpoint = options.endpoint ?? tradeRegistrationUrl(conf);
+  // A REAL site's order goes to KCP only: https, on KCP's trade host (environment.ts KCP_HOSTS or payplus.extra_kcp_hosts).
+  const insecure = conf.env === 'REAL' ? realUrlProblem(endpoint, 'trade', conf.extraKcpHosts) : undefined;
+  if (insecure) {
+    throw new KcpConfigError(`options.endpoint: ${insecure}. Fix: leave options.endpoint out for a REAL site (the SDK uses ${REAL_TRADE_URL}), or add a host KCP announced to payplus.extra_kcp_hosts.`, {
+      field: 'endpoint',
+    });
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
     throw new KcpConfigError(`options.timeoutMs must be a positive integer of milliseconds; got ${JSON.stringify(timeoutMs)}.`, { field: 'timeoutMs' });

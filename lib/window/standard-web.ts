@@ -64,8 +64,8 @@ function checkAction(value: string): string {
 }
 
 /** Refuses a plug-in configuration with the fix (orderForm has already matched the script's environment to the site). */
-function checkStandardWeb(jsUrl: string, configured: string): string {
-  if (jsUrlEnvironment(jsUrl)?.window !== 'standard-web') {
+function checkStandardWeb(jsUrl: string, configured: string, extra: SiteConfData['extraKcpHosts']): string {
+  if (jsUrlEnvironment(jsUrl, extra)?.window !== 'standard-web') {
     throw new KcpConfigError(
       `g_conf_js_url "${configured}" is the plug-in window, not the standard-web window this page is for. ` +
         `Set g_conf_js_url to ${TEST_WEB_JS_URL} (TEST) or ${REAL_WEB_JS_URL} (REAL), or build the page with orderForm for the plug-in window.`,
@@ -105,7 +105,7 @@ export function standardWebOrderPage(conf: SiteConfData, order: OrderInput, opti
   const onFailure = options.onFailure === undefined ? undefined : checkIdentifier('onFailure', options.onFailure);
   const charset = options.charset ?? 'utf-8';
   const base: OrderForm = orderForm(conf, order, options);
-  const jsUrl = checkStandardWeb(base.jsUrl, conf.jsUrl);
+  const jsUrl = checkStandardWeb(base.jsUrl, conf.jsUrl, conf.extraKcpHosts);
   const fields: Record<string, string> = { ...base.fields };
   for (const name of STANDARD_WEB_FILLED_FIELDS) fields[name] = '';
   const frozen = Object.freeze(fields);

@@ -1,24 +1,22 @@
-// posix_spawn + poll + waitpid for one child. See spawn.h.
+// vfork + execve + poll + waitpid for one child. See spawn.h.
 //
 // Why this shape:
-// - posix_spawn (vfork-style clone in glibc >= 2.24 and musl) costs far less than fork() from a big
-//   Node heap, and it never touches the event-loop thread: this runs on a thread of its own.
-// - Exec failures (ENOENT, EACCES, ENOEXEC) come back as posix_spawn's return value: glibc >= 2.24
-//   and musl both report the child's execve errno to the parent before posix_spawn returns.
+// - vfork (see ChildStart) costs far less than fork() from a big Node heap, lets the child set its own umask 077
+//   (posix_spawn cannot), and never touches the event-loop thread: this runs on a thread of its own.
+// - Exec failures (ENOENT, EACCES, ENOEXEC) come back before the start returns, over a close-on-exec pipe.
 // - Every descriptor we create is O_CLOEXEC, so a concurrent spawn on another thread never inherits
-//   our pipes; the child gets only the dup2'ed copies on 1 and 2 (and /dev/null on 0).
+//   our pipes; the child gets only the dup2'ed copies on 1 and 2 (and /dev/null on 0), and closes every
+//   other descriptor from 3 up, the ones this process inherited without O_CLOEXEC included.
 // - We reap our own pid only (no SIGCHLD handler, no waitpid(-1)): libuv's handler reaps only the
 //   pids libuv started, so the two never steal each other's children.
 // - A pidfd (Linux >= 5.3) tells poll() when the child exits even while a grandchild still holds
 //   the pipes; without it we fall back to a 10 ms WNOHANG check.
-// - Every posix_spawn_* call is checked; the first that fails is reported with its name as the step.
 #include "spawn.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -34,6 +32,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kFallbackPollMs = 10;
+// pp_cli creates its log and month folder with this umask: 0600 and 0700, its user's alone.
+constexpr mode_t kChildUmask = 077;
 
 int OpenPidfd(pid_t pid) {
 #ifdef SYS_pidfd_open
@@ -92,27 +92,8 @@ std::vector<char*> Pointers(const std::vector<std::string>& items) {
   return out;
 }
 
-// posix_spawn_file_actions_addchdir_np arrived in glibc 2.29. Elsewhere (older glibc, musl, other
-// libcs), or when KCP_NO_ADDCHDIR is defined (the test build of the fallback), a request with a cwd is
-// started with fork + chdir + execve instead: slower from a big heap, but only for that request.
-#if !defined(KCP_NO_ADDCHDIR) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))
-#define KCP_HAVE_ADDCHDIR 1
-#else
-#define KCP_HAVE_ADDCHDIR 0
-#endif
-
-// Every posix_spawn_* call returns an errno; the first failure names its step and ends the set-up.
-#define KCP_CHECK(name, call)   \
-  do {                          \
-    int rc_ = (call);           \
-    if (rc_ != 0) {             \
-      step = name;              \
-      return rc_;               \
-    }                           \
-  } while (0)
-
-// The working folder, checked before the start: glibc reports a failed chdir in the child with the same
-// errno as a failed exec, so without this a missing folder would read as a missing pp_cli.
+// The working folder, checked before the start, so a missing folder reads as a missing folder and not as a
+// missing pp_cli (the child reports a failed chdir with its errno too, for a folder removed meanwhile).
 int CheckCwd(const SpawnRequest& req, const char*& step) {
   if (!req.hasCwd) return 0;
   step = "chdir";
@@ -123,67 +104,15 @@ int CheckCwd(const SpawnRequest& req, const char*& step) {
   return 0;
 }
 
-int SetUpActions([[maybe_unused]] const SpawnRequest& req, posix_spawn_file_actions_t& fa, posix_spawnattr_t& at, int out, int err,
-                 const char*& step) {
-  KCP_CHECK("posix_spawn_file_actions_addopen", posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0));
-  KCP_CHECK("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(&fa, out, 1));
-  KCP_CHECK("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(&fa, err, 2));
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-  // Belt and braces for foreign non-CLOEXEC fds.
-  KCP_CHECK("posix_spawn_file_actions_addclosefrom_np", posix_spawn_file_actions_addclosefrom_np(&fa, 3));
-#endif
-#if KCP_HAVE_ADDCHDIR
-  if (req.hasCwd)
-    KCP_CHECK("posix_spawn_file_actions_addchdir_np", posix_spawn_file_actions_addchdir_np(&fa, req.cwd.c_str()));
-#endif
-  // Node ignores SIGPIPE and may block signals on this thread: give the child clean defaults.
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  sigdelset(&all, SIGKILL);
-  sigdelset(&all, SIGSTOP);
-  KCP_CHECK("posix_spawnattr_setsigmask", posix_spawnattr_setsigmask(&at, &none));
-  KCP_CHECK("posix_spawnattr_setsigdefault", posix_spawnattr_setsigdefault(&at, &all));
-  KCP_CHECK("posix_spawnattr_setflags", posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
-  return 0;
-}
-
-int SpawnWithActions(const SpawnRequest& req, pid_t& pid, int out, int err, const char*& step) {
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
-  int rc = posix_spawn_file_actions_init(&fa);
-  if (rc != 0) {
-    step = "posix_spawn_file_actions_init";
-    return rc;
-  }
-  rc = posix_spawnattr_init(&at);
-  if (rc != 0) {
-    posix_spawn_file_actions_destroy(&fa);
-    step = "posix_spawnattr_init";
-    return rc;
-  }
-  rc = SetUpActions(req, fa, at, out, err, step);
-  if (rc == 0) {
-    auto argv = Pointers(req.argv);
-    auto envp = Pointers(req.env);
-    step = "posix_spawn";
-    rc = posix_spawn(&pid, req.file.c_str(), &fa, &at, argv.data(), envp.data());
-  }
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
-  return rc;
-}
-
-#if !KCP_HAVE_ADDCHDIR
 // What the child tells the parent when it could not exec: the step and its errno.
-struct ForkReport {
+struct ChildReport {
   int stage;
   int err;
 };
-const char* const kForkStages[] = {"dup2", "chdir", "execve"};
+const char* const kChildStages[] = {"dup2", "chdir", "execve"};
 
-// In the forked child: close every descriptor from 3 up except `keep` (as addclosefrom_np does for
-// posix_spawn), with close_range where the kernel has it. Async-signal-safe.
+// In the child: close every descriptor from 3 up except `keep`, with close_range where the kernel has it.
+// Async-signal-safe, no allocation.
 void CloseFrom3Except(int keep, int maxFd) {
 #ifdef SYS_close_range
   if (keep > 3 && syscall(SYS_close_range, 3u, static_cast<unsigned>(keep - 1), 0u) != 0) {
@@ -195,11 +124,48 @@ void CloseFrom3Except(int keep, int maxFd) {
     if (fd != keep) close(fd);
 }
 
-// fork + chdir + execve, for a request with a cwd where posix_spawn cannot change folder. Between fork and
-// exec the child makes only async-signal-safe calls; all signals stay blocked until the dispositions are
-// reset, so no handler of this process ever runs in the child. An exec failure comes back over a CLOEXEC
-// pipe, as posix_spawn reports it.
-int ForkStart(const SpawnRequest& req, pid_t& pid, int out, int err, const char*& step) {
+// The child between vfork and execve. It runs on this thread's stack while this thread waits, so it only makes
+// system calls (no allocation, no locks, no C++), never returns, and ends in execve or _exit. It shares our memory
+// but not our process state: umask, signal dispositions, descriptors and working folder are its own, so nothing it
+// changes reaches this process (no CLONE_FS, no CLONE_SIGHAND, no CLONE_FILES in vfork).
+[[noreturn]] void ChildExec(const SpawnRequest& req, char* const* argv, char* const* envp, int devnull, int out, int err,
+                            int report, int maxFd) {
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigaction(sig, &sa, nullptr);
+  }
+  umask(kChildUmask);
+  ChildReport r = {0, 0};
+  if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
+    r = {0, errno};
+  } else {
+    CloseFrom3Except(report, maxFd);
+    if (req.hasCwd && chdir(req.cwd.c_str()) != 0) {
+      r = {1, errno};
+    } else {
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      execve(req.file.c_str(), argv, envp);
+      r = {2, errno};
+    }
+  }
+  ssize_t ignored = write(report, &r, sizeof r);
+  (void)ignored;
+  _exit(127);
+}
+
+// vfork + ChildExec. Why not posix_spawn: it has no umask attribute, and pp_cli must create its log 0600 (umask
+// 077); setting the umask around posix_spawn would change it for the whole process, racing every thread that
+// creates a file meanwhile (and two spawn threads could leave it at 077 for good). vfork is what glibc's posix_spawn
+// and CPython's subprocess use underneath: no page tables are copied, so a big Node heap costs nothing, and this
+// thread alone waits until the child has exec'd. All signals stay blocked from before vfork until the child has reset
+// every disposition, so no handler of this process ever runs in the child. An exec failure comes back over a
+// close-on-exec pipe, as posix_spawn reports it; EOF on that pipe means the exec succeeded.
+int ChildStart(const SpawnRequest& req, pid_t& pid, int out, int err, const char*& step) {
   int report[2];
   step = "pipe2";
   if (pipe2(report, O_CLOEXEC) != 0) return errno;
@@ -215,38 +181,13 @@ int ForkStart(const SpawnRequest& req, pid_t& pid, int out, int err, const char*
   auto envp = Pointers(req.env);
   long openMax = sysconf(_SC_OPEN_MAX);
   int maxFd = openMax > 0 && openMax < 65536 ? static_cast<int>(openMax) : 65536;
-  sigset_t all, old, none;
+  sigset_t all, old;
   sigfillset(&all);
-  sigemptyset(&none);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  step = "fork";
-  pid = fork();
-  if (pid == 0) {
-    for (int sig = 1; sig < NSIG; sig++) {
-      if (sig == SIGKILL || sig == SIGSTOP) continue;
-      struct sigaction sa;
-      memset(&sa, 0, sizeof sa);
-      sa.sa_handler = SIG_DFL;
-      sigaction(sig, &sa, nullptr);
-    }
-    ForkReport r = {0, 0};
-    if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
-      r = {0, errno};
-    } else {
-      CloseFrom3Except(report[1], maxFd);
-      if (chdir(req.cwd.c_str()) != 0) {
-        r = {1, errno};
-      } else {
-        sigprocmask(SIG_SETMASK, &none, nullptr);
-        execve(req.file.c_str(), argv.data(), envp.data());
-        r = {2, errno};
-      }
-    }
-    ssize_t ignored = write(report[1], &r, sizeof r);
-    (void)ignored;
-    _exit(127);
-  }
-  int forkErr = errno;
+  step = "vfork";
+  pid = vfork();
+  if (pid == 0) ChildExec(req, argv.data(), envp.data(), devnull, out, err, report[1], maxFd);
+  int forkErr = errno;  // meaningful only when vfork failed (then no child ran to change it)
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   close(devnull);
   close(report[1]);
@@ -254,7 +195,7 @@ int ForkStart(const SpawnRequest& req, pid_t& pid, int out, int err, const char*
     close(report[0]);
     return forkErr;
   }
-  ForkReport r;
+  ChildReport r;
   ssize_t n;
   do {
     n = read(report[0], &r, sizeof r);
@@ -265,10 +206,9 @@ int ForkStart(const SpawnRequest& req, pid_t& pid, int out, int err, const char*
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   pid = -1;
-  step = kForkStages[r.stage];
+  step = kChildStages[r.stage >= 0 && r.stage <= 2 ? r.stage : 2];
   return r.err;
 }
-#endif
 
 // Pipes, then the child; returns 0 or an errno (with the failing step).
 int Start(const SpawnRequest& req, pid_t& pid, int outp[2], int errp[2], const char*& step) {
@@ -284,11 +224,7 @@ int Start(const SpawnRequest& req, pid_t& pid, int outp[2], int errp[2], const c
   }
   // With a stdout file the pipe stays unused: its write end closes below and the read end sees EOF at once.
   int out = req.stdoutFd >= 0 ? req.stdoutFd : outp[1];
-#if KCP_HAVE_ADDCHDIR
-  rc = SpawnWithActions(req, pid, out, errp[1], step);
-#else
-  rc = req.hasCwd ? ForkStart(req, pid, out, errp[1], step) : SpawnWithActions(req, pid, out, errp[1], step);
-#endif
+  rc = ChildStart(req, pid, out, errp[1], step);
   close(outp[1]);
   close(errp[1]);
   if (rc != 0) {

@@ -1,4 +1,4 @@
-// One child process, start to finish, on the calling thread: posix_spawn, read both pipes with
+// One child process, start to finish, on the calling thread: vfork + execve (umask 077), read both pipes with
 // poll(), SIGKILL at the deadline, waitpid for this child only. No Node types here so the logic
 // can be read (and reasoned about) apart from the N-API glue in addon.cc.
 #pragma once
@@ -11,7 +11,7 @@
 namespace kcp {
 
 struct SpawnRequest {
-  std::string file;               // path handed to posix_spawn (no PATH search, no shell)
+  std::string file;               // path handed to execve (no PATH search, no shell)
   std::vector<std::string> argv;  // argv[0..], raw bytes, no NUL inside (checked in TypeScript)
   std::vector<std::string> env;   // "NAME=value" entries, raw bytes
   bool hasCwd = false;
@@ -31,7 +31,7 @@ struct SpawnResult {
   std::string err;
   double durationMs = 0;
   int spawnErrno = 0;              // non-zero when the process never started
-  const char* spawnStep = nullptr; // which call failed: "pipe2", "posix_spawn", ...
+  const char* spawnStep = nullptr; // which call failed: "pipe2", "vfork", "chdir", "execve", ...
 };
 
 // Runs the request to completion. Never throws; failures are reported in the result.

@@ -74,6 +74,7 @@ describe('SiteConf.fromFile', () => {
         logRetentionDays: undefined,
         prunePpCliLogs: false,
         allowPpCliRequestDump: false,
+        extraKcpHosts: undefined,
         cfgDir: undefined,
       },
     );
@@ -276,7 +277,7 @@ describe('SiteConf.fromFile', () => {
       rejects(
         base({ g_conf_gw_url: 'pg.example.com' }),
         'g_conf_gw_url',
-        'g_conf_gw_url: "pg.example.com" is neither KCP\'s TEST gateway (testpaygw.kcp.co.kr) nor its REAL gateway (paygw.kcp.co.kr) nor a local simulator (127.0.0.1, localhost, ::1). Fix: use "testpaygw.kcp.co.kr" with a TEST site code or "paygw.kcp.co.kr" with your contracted site code.',
+        'g_conf_gw_url: "pg.example.com" is neither KCP\'s TEST gateway (testpaygw.kcp.co.kr) nor its REAL gateway (paygw.kcp.co.kr) nor a local simulator (127.0.0.1, localhost, ::1). Fix: use "testpaygw.kcp.co.kr" with a TEST site code or "paygw.kcp.co.kr" with your contracted site code (a gateway KCP announced after this release goes into payplus.extra_kcp_hosts).',
       );
       rejects(
         base({ g_conf_js_url: 'https://cdn.example.com/payplus_test.js' }),
@@ -371,7 +372,7 @@ describe('SiteConf.fromFile', () => {
       rejects(
         base({ payplus: { webroots: [] } as unknown as SiteConfFile['payplus'] }),
         'payplus.webroots',
-        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs, allow_pp_cli_request_dump.',
+        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs, allow_pp_cli_request_dump, extra_kcp_hosts.',
       );
       rejects([], 'site_conf_inc', 'site_conf_inc: is not an object of g_conf_* keys. Fix: write a JSON object like cfg/site_conf_inc.json.');
       assert.equal(SiteConf.fromFile({ ...base(), $comment: 'note' } as SiteConfFile).siteCd, 'T0000');

@@ -436,6 +436,11 @@ describe('doctor', () => {
       fs.chmodSync(install.log, 0o777);
       const writable = byId(await run(testConf(install)), 'log.dir');
       assert.equal(writable.status, 'fail');
+      fs.chmodSync(install.log, 0o770);
+      const group = byId(await run(testConf(install)), 'log.dir');
+      assert.equal(group.status, 'fail');
+      assert.equal(group.detail, `${install.log} is writable by its group (mode 0770), so they can replace a file in it with a link to another file; the SDK logger refuses to open it.`);
+      assert.equal(group.fix.en, `chmod 700 ${install.log} (750 if the web server's group must read it).`);
     });
 
     it('warns when the folder is missing', async () => {

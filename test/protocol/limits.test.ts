@@ -251,6 +251,22 @@ describe('item names (§10.2): [a-z0-9_]+ in every setter', () => {
     assert.throws(() => tx.setPlanData(`ordr_data=a=1\x1e${US}`), { field: 'plan_data', message: /the control character U\+001E at position 4/ });
     assert.throws(() => tx.setPlanData(`ordr_data=A=1${US}`), { field: 'ordr_data', message: /the item name "A" contains "A" \(U\+0041\) at position 1;/ });
   });
+
+  it('refuses an unterminated last plan_data item, which the next setter would glue onto (ordr_mony would vanish)', async () => {
+    const { payplus } = setup();
+    const tx = await payplus.transaction();
+    assert.throws(() => tx.setPlanData('ordr_data=good_name=book'), {
+      field: 'plan_data',
+      message:
+        'plan_data: the ordr_data item "good_name=book" is not ended by US (0x1F) or GS (0x1D), so the next item would be ' +
+        'glued onto it. End every item with its terminator, as mf_set_data_us builds them',
+    });
+    assert.throws(() => tx.setPlanData(`ordr_data=a=1${US}\x1cescw_data=b=2\x1dgood_name=book`), { field: 'plan_data', message: /the escw_data item "good_name=book" is not ended/ });
+    // Nothing half-done: the refused call added nothing, and a terminated plan keeps ordr_mony as its own item.
+    assert.equal(tx.getPlanData(), '');
+    tx.setPlanData(`ordr_data=good_name=book${US}`).setOrdrData('ordr_mony', '1004');
+    assert.equal(tx.getPlanData(), `ordr_data=good_name=book${US}ordr_mony=1004${US}\x1c`);
+  });
 });
 
 describe('EUC-KR refusals name the field and the character', () => {
@@ -260,8 +276,8 @@ describe('EUC-KR refusals name the field and the character', () => {
       code: 'input_invalid',
       field: 'mod_desc',
       message:
-        "mod_desc: the character 'é' (U+00E9) is not in EUC-KR (KS X 1001), so pp_cli cannot carry it; replace it " +
-        '(CP949-only Hangul such as 뷁 and emoji are not allowed)',
+        "mod_desc: the character 'é' (U+00E9) is not in EUC-KR (KS X 1001) nor in CP949's extended Hangul, so pp_cli " +
+        'cannot carry it; replace it (emoji and symbols outside KS X 1001 are not allowed)',
     });
     assert.equal(runner.calls.length, 0);
   });
@@ -270,8 +286,16 @@ describe('EUC-KR refusals name the field and the character', () => {
     const { payplus } = setup('utf-8');
     const tx = await payplus.transaction();
     assert.throws(() => tx.setOrdrData('good_name', '책😀'), { field: 'good_name', message: /^good_name: the character '😀' \(U\+1F600\)/ });
-    assert.throws(() => tx.setEscwData('deli_corp', '뷁'), { field: 'deli_corp', message: /^deli_corp: the character '뷁' \(U\+BDC1\)/ });
     assert.throws(() => usItem('corp_nm', 'Ünited'), { field: 'corp_nm', message: /^corp_nm: the character 'Ü'/ });
+    // CP949 Hangul is taken by the setter (opt=0 carries it); with opt=1 the start refuses it, naming the item.
+    tx.setEscwData('deli_corp', '뷁').setOrdrData('good_name', '책');
+    await assert.rejects(tx.doTx({ txCd: '00100000' }), {
+      field: 'deli_corp',
+      message:
+        "deli_corp: the character '뷁' (U+BDC1) is CP949 Hangul outside EUC-KR (KS X 1001); with opt=1 (UTF-8 arguments) " +
+        "pp_cli turns it into '?'. Use the native runner, whose opt=0 carries its CP949 bytes exactly (build it with " +
+        "'npm rebuild kcp-payplus'), or replace the character",
+    });
   });
 
   it('refuses a line break in free text with the single-line fix (decision in lib/protocol/README.md)', async () => {

@@ -1,8 +1,8 @@
 /**
  * The spawn addon's limits and failure reports: a bounded number of spawn threads with a FIFO queue, a callback
  * that never throws into JS, errors named by the step that failed (a missing working folder is not a missing
- * pp_cli; a refused thread is not a guessed EAGAIN), hidden symbols, and the fork + chdir fallback for C libraries
- * without posix_spawn_file_actions_addchdir_np, built from the same spawn.cc and held to the same answers.
+ * pp_cli; a refused thread is not a guessed EAGAIN), hidden symbols, and spawn.cc on its own (umask, signals,
+ * descriptors, errors), built without Node.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -197,43 +197,45 @@ describe('spawn addon hardening', function () {
   });
 });
 
-describe('spawn.cc with and without posix_spawn_file_actions_addchdir_np (a C++ harness built on demand)', function () {
+describe('spawn.cc without Node (a C++ harness built on demand)', function () {
   this.timeout(120_000);
   let dir: string;
-  const harness: Record<'addchdir' | 'fallback', string> = { addchdir: '', fallback: '' };
+  let harness = '';
   before(function () {
     requireCompiler(this);
     dir = mkdtempSync(path.join(tmpdir(), 'kcp-spawn-harness-'));
     const addonDir = path.join(ROOT, 'native/addon');
     const main = path.join(ROOT, 'test/fixtures/runner/spawn_harness.cc');
-    for (const [variant, defines] of [['addchdir', []], ['fallback', ['-DKCP_NO_ADDCHDIR']]] as const) {
-      const out = path.join(dir, variant);
-      execFileSync('g++', ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', ...defines, '-iquote', addonDir, '-o', out, main, path.join(addonDir, 'spawn.cc')], { stdio: 'inherit' });
-      harness[variant] = out;
-    }
+    harness = path.join(dir, 'harness');
+    execFileSync('g++', ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-iquote', addonDir, '-o', harness, main, path.join(addonDir, 'spawn.cc')], { stdio: 'inherit' });
   });
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** One run through the harness: "<errno name or -> <step or -> <exit code> [<stdout>]". */
-  const run = (variant: 'addchdir' | 'fallback', file: string, cwd: string, ...argv: string[]) =>
-    execFileSync(harness[variant], [file, cwd, ...argv], { encoding: 'utf8' });
+  const run = (file: string, cwd: string, ...argv: string[]) => execFileSync(harness, [file, cwd, ...argv], { encoding: 'utf8' });
 
-  for (const variant of ['addchdir', 'fallback'] as const) {
-    it(`${variant}: runs in the working folder, with default signals, an empty mask and only fds 0-2`, () => {
-      assert.equal(run(variant, '/bin/pwd', '/tmp', 'pwd'), '- - 0 [/tmp\n]\n');
-      const status = run(variant, '/bin/sh', '/tmp', 'sh', '-c', 'grep -E "^Sig(Blk|Ign)" /proc/self/status; ls /proc/self/fd');
-      const [, blocked, ignored, fds] = /^- - 0 \[SigBlk:\t([0-9a-f]{16})\nSigIgn:\t([0-9a-f]{16})\n([\s\S]*)\]\n$/.exec(status) ?? [];
-      assert.equal(blocked, '0000000000000000', status);
-      assert.equal(BigInt(`0x${ignored}`) & 0x7fffffffn, 0n);
-      assert.equal(fds, '0\n1\n2\n3\n'); // 3 is ls's own listing of /proc/self/fd
-    });
+  it('runs in the working folder, with umask 077, default signals, an empty mask and only fds 0-2', () => {
+    assert.equal(run('/bin/pwd', '/tmp', 'pwd'), '- - 0 [/tmp\n]\n');
+    const status = run('/bin/sh', '/tmp', 'sh', '-c', 'umask; grep -E "^Sig(Blk|Ign)" /proc/self/status; ls /proc/self/fd');
+    const [, mask, blocked, ignored, fds] = /^- - 0 \[(\d+)\nSigBlk:\t([0-9a-f]{16})\nSigIgn:\t([0-9a-f]{16})\n([\s\S]*)\]\n$/.exec(status) ?? [];
+    assert.equal(mask, '0077', status);
+    assert.equal(blocked, '0000000000000000', status);
+    assert.equal(BigInt(`0x${ignored}`) & 0x7fffffffn, 0n);
+    assert.equal(fds, '0\n1\n2\n3\n'); // 3 is ls's own listing of /proc/self/fd
+  });
 
-    it(`${variant}: a missing folder is chdir/ENOENT, a file is chdir/ENOTDIR, a missing program is an exec ENOENT`, () => {
-      assert.equal(run(variant, '/bin/pwd', '/nonexistent-kcp', 'pwd'), 'ENOENT chdir 0 []\n');
-      assert.equal(run(variant, '/bin/pwd', '/etc/passwd', 'pwd'), 'ENOTDIR chdir 0 []\n');
-      assert.equal(run(variant, '/nonexistent-kcp/pp_cli', '/tmp', 'pp_cli'), `ENOENT ${variant === 'addchdir' ? 'posix_spawn' : 'execve'} 0 []\n`);
-    });
-  }
+  it('closes a descriptor the parent inherited without close-on-exec', () => {
+    // The shell opens fd 47 without O_CLOEXEC and execs the harness, which inherits it; its child must not.
+    const out = execFileSync('/bin/bash', ['-c', 'exec "$0" /bin/ls "" ls /proc/self/fd 47</etc/hostname', harness], { encoding: 'utf8' });
+    assert.equal(out, '- - 0 [0\n1\n2\n3\n]\n');
+  });
+
+  it('a missing folder is chdir/ENOENT, a file is chdir/ENOTDIR, a missing program is an exec ENOENT', () => {
+    assert.equal(run('/bin/pwd', '/nonexistent-kcp', 'pwd'), 'ENOENT chdir 0 []\n');
+    assert.equal(run('/bin/pwd', '/etc/passwd', 'pwd'), 'ENOTDIR chdir 0 []\n');
+    assert.equal(run('/nonexistent-kcp/pp_cli', '/tmp', 'pp_cli'), 'ENOENT execve 0 []\n');
+    assert.equal(run('/etc/passwd', '', 'x'), 'EACCES execve 0 []\n');
+  });
 });

@@ -3,6 +3,11 @@
  * documented difference for Korean text, and the same data for timeouts, spawn errors and caps.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { KcpInputError } from '../../lib/errors.js';
 import { ExecaRunner, spawnErrorMessage } from '../../lib/runner/index.js';
 import type { Invocation, RunOutcome, Runner } from '../../lib/runner/index.js';
@@ -69,6 +74,23 @@ describe('runner conformance', function () {
     assert.deepEqual((await call(new ExecaRunner(), [Buffer.from('-h'), utf])).stdout, recorded(Buffer.from('-h'), utf));
   });
 
+  it('execa in a worker thread, where Node refuses umask changes: runs with the process umask and says so once', async () => {
+    const entry = new URL('../fixtures/runner/execa-in-worker.ts', import.meta.url).href;
+    const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+    const worker = new Worker(boot, { eval: true, workerData: { fake: fx.fake } });
+    const seen = await new Promise<{ umasks: string[]; warnings: string[] }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    const mask = process.umask(0o022);
+    process.umask(mask);
+    assert.deepEqual(seen.umasks, [mask.toString(8).padStart(3, '0'), mask.toString(8).padStart(3, '0')]);
+    assert.deepEqual(seen.warnings, [
+      "kcp-payplus: the execa runner cannot give pp_cli a private umask in a worker thread (Node refuses process.umask there), so pp_cli's log takes the process's umask. Fix: run payments on the main thread, or build the native runner (npm rebuild kcp-payplus).",
+    ]);
+  });
+
   it('execa refuses EUC-KR bytes and points at opt=1 or the native runner', async () => {
     const euc = Buffer.concat([Buffer.from('res_msg='), KOREAN_EUC_KR]);
     await assert.rejects(call(new ExecaRunner(), [Buffer.from('-h'), euc]), (err: unknown) => {
@@ -103,6 +125,44 @@ describe('runner conformance', function () {
       it('runs in the given cwd', async () => {
         const outcome = await call(make(), [Buffer.from('--cwd')], { cwd: fx.dir });
         assert.equal(outcome.stdout.toString(), fx.dir);
+      });
+
+      it('starts the child with umask 077, so the files it creates (pp_cli\'s log) are 0600', async () => {
+        const runner = make();
+        const readUmask = (): number => {
+          const mask = process.umask(0o022);
+          process.umask(mask);
+          return mask;
+        };
+        const before = readUmask();
+        const umask = await call(runner, [Buffer.from('--umask')]);
+        assert.equal(umask.stdout.toString(), '077');
+        const dir = mkdtempSync(path.join(tmpdir(), 'kcp-umask-'));
+        try {
+          const file = path.join(dir, '01_pp_cli.log');
+          const touched = await call(runner, [Buffer.from('--touch'), Buffer.from(file)]);
+          assert.equal(touched.stdout.toString(), 'ok');
+          assert.equal(statSync(file).mode & 0o7777, 0o600);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+        assert.equal(readUmask(), before, "this process's umask is left as it was");
+      });
+
+      it('hands the child no descriptor this process inherited without close-on-exec (fd 47 from a shell)', () => {
+        // A process started by bash with fd 47 open on /etc/hostname runs the fake through this runner.
+        const out = execFileSync(
+          '/bin/bash',
+          ['-c', 'exec "$0" --import tsx test/fixtures/runner/fds-child.ts "$1" "$2" 47</etc/hostname', process.execPath, name, fx.fake],
+          { encoding: 'utf8', timeout: 30_000 },
+        );
+        const seen = JSON.parse(out) as { inheritable: boolean; fds: string };
+        assert.equal(seen.inheritable, true, 'the precondition: fd 47 is inheritable in that process');
+        const lines = seen.fds.split('\n').filter((l) => l !== '');
+        assert.ok(!lines.some((l) => l.endsWith(' /etc/hostname')), seen.fds);
+        const at47 = lines.find((l) => l.startsWith('47 '));
+        // native: closed; execa: Node cannot close it in the child, so /dev/null stands in its place.
+        assert.equal(at47, name === 'native' ? undefined : '47 /dev/null', seen.fds);
       });
 
       it('reports the exit code and both streams', async () => {

@@ -158,7 +158,7 @@ export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
   const title = bi('TEST/REAL 일치', 'TEST/REAL consistency');
   const { siteCd, jsUrl, gwUrl } = ctx.conf;
   // A lower-case t0000 is still meant as TEST (site.code reports the case itself).
-  const v = classifyEnvironment({ siteCd: siteCd.toUpperCase(), jsUrl, gwUrl });
+  const v = classifyEnvironment({ siteCd: siteCd.toUpperCase(), jsUrl, gwUrl, extraHosts: ctx.conf.extraKcpHosts });
   if (v.ok) {
     const where = v.gw.local ? `local simulator ${gwUrl}` : gwUrl;
     const whereKo = v.gw.local ? `로컬 시뮬레이터 ${gwUrl}` : gwUrl;
@@ -174,6 +174,11 @@ export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
       return fail(id, title, bi(`g_conf_gw_url "${gwUrl}"은(는) ${TEST_GW_URL}, ${REAL_GW_URL}, 로컬 시뮬레이터 중 어느 것도 아닙니다.`, `g_conf_gw_url "${gwUrl}" is neither ${TEST_GW_URL} nor ${REAL_GW_URL} nor a local simulator.`), {
         ko: `게이트웨이 호스트를 테스트 ${TEST_GW_URL} 또는 리얼 ${REAL_GW_URL}로 설정하십시오.`,
         en: `set g_conf_gw_url to ${TEST_GW_URL} (TEST) or ${REAL_GW_URL} (REAL).`,
+      });
+    case 'js_insecure':
+      return fail(id, title, bi(`g_conf_js_url: ${v.problem}.`, `g_conf_js_url: ${v.problem}.`), {
+        ko: `리얼 결제창 JS는 https로만 불러오십시오: ${REAL_WEB_JS_URL}`,
+        en: `load the REAL payment window over https only: ${REAL_WEB_JS_URL}`,
       });
     case 'local_with_real':
       return fail(id, title, bi(`리얼 사이트코드 "${siteCd}"에 로컬 시뮬레이터가 설정되어 있습니다.`, `a local simulator is configured with the REAL site code "${siteCd}".`), {
@@ -203,6 +208,30 @@ export function checkEnvironmentConsistency(ctx: DoctorContext): CheckResult {
         v.resCd,
       );
   }
+}
+
+/**
+ * payplus.extra_kcp_hosts: every host added to KCP's table by hand is shown as a warning, so an entry nobody
+ * remembers adding (or one an intruder added to send the site key elsewhere) is seen at every doctor run.
+ */
+export function checkExtraKcpHosts(ctx: DoctorContext): CheckResult[] {
+  const id = 'config.extra_kcp_hosts';
+  const title = bi('추가한 KCP 호스트', 'KCP hosts added by hand');
+  const extra = ctx.conf.extraKcpHosts ?? [];
+  if (extra.length === 0) return [];
+  const list = extra.map((e) => `${e.host} (${e.env} ${e.role})`).join(', ');
+  return [warn(
+    id,
+    title,
+    bi(
+      `payplus.extra_kcp_hosts가 KCP 호스트로 인정됩니다: ${list}. 사이트키와 결제 데이터가 이 호스트로 갑니다.`,
+      `payplus.extra_kcp_hosts makes these count as KCP's: ${list}. The site key and payment data go to them.`,
+    ),
+    {
+      ko: 'KCP가 공지한 호스트인지 확인하십시오 (KCP 기술지원, 연동 메일). KCP의 호스트가 아니면 항목을 지우십시오. SDK를 새 버전으로 올리면 표에 있는 호스트의 항목은 지워야 합니다.',
+      en: "check that KCP announced each host (KCP's technical support, the integration mail); remove any entry that is not KCP's. Once an SDK release has the host in its table, remove the entry.",
+    },
+  )];
 }
 
 /** pp_cli's own log level: 3 writes full responses; fine on TEST, a PII risk on REAL. */

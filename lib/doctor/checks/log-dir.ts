@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { logDirsOf } from '../../log/paths.js';
+import { privateDirProblem } from '../../log/private-files.js';
 import { canWrite, octal, permissionClass } from '../permissions.js';
 import { bi, fail, pass, warn } from '../results.js';
 import type { CheckResult, DoctorContext } from '../types.js';
@@ -34,10 +35,12 @@ function checkOne(ctx: DoctorContext, id: string, dir: string, why: string, whyK
       en: `make it writable by the web server's user: chown <web user> ${dir} && chmod 700 ${dir}.`,
     });
   }
-  if ((mode & 0o002) !== 0) {
-    return fail(id, title, bi(`${dir}은(는) 누구나 쓸 수 있습니다 (권한 ${octal(mode)}): 결제 로그를 심거나 바꿀 수 있습니다.`, `${dir} is world-writable (mode ${octal(mode)}): anyone can plant or replace payment logs.`), {
-      ko: `chmod 700 ${dir} 하십시오.`,
-      en: `chmod 700 ${dir}.`,
+  // The SDK logger's own rule (log/private-files.ts): it refuses to open such a folder, so doctor fails it too.
+  const unsafe = privateDirProblem(dir, st, ctx.identity.uid < 0 ? undefined : ctx.identity.uid);
+  if (unsafe) {
+    return fail(id, title, bi(`${dir} 폴더를 다른 사용자가 바꿀 수 있습니다 (권한 ${octal(mode)}, 소유자 uid ${st.uid}): 결제 로그를 심거나 다른 파일로 연결할 수 있습니다. SDK 로거는 이 폴더를 열지 않습니다.`, `${dir} ${unsafe.problem}; the SDK logger refuses to open it.`), {
+      ko: `${unsafe.fix.replace(/ \(750 if .*\)$/, '')} 하십시오 (웹 서버 그룹이 읽어야 하면 750).`,
+      en: `${unsafe.fix}.`,
     });
   }
   if ((mode & 0o004) !== 0) {

@@ -82,7 +82,7 @@ export async function checkNetwork(ctx: DoctorContext): Promise<CheckResult[]> {
     );
     return [...results, ...ports.map((p) => skip(`network.connect:${p}`, connectTitle(p), bi('건너뜀: 호스트를 조회할 수 없습니다.', 'skipped: the host does not resolve.')))];
   }
-  const test = gatewayEnvironment(host)?.env !== 'REAL';
+  const test = gatewayEnvironment(host, ctx.conf.extraKcpHosts)?.env !== 'REAL';
   for (const port of ports) {
     try {
       await withTimeout(connect(host, port, timeoutMs), timeoutMs + 100, 'connect');
