@@ -86,8 +86,22 @@ export type * from './store/types.js';
 
 // HTTP adapters: pp_ax_hub, the windows' return, common_return.
 export { ppAxHubHandler, expressPpAxHub, type PpAxHubHandlerOptions, type PpAxHubOrder, type PpAxHubResult } from './payplus/http.js';
-export { expressWindowReturn, type WindowExit, type WindowReturnOptions, type WindowReturnResult } from './window/return.js';
+export {
+  expressWindowReturn,
+  readWindowReturn,
+  type ReadWindowReturnOptions,
+  type WindowExit,
+  type WindowReturn,
+  type WindowReturnOptions,
+  type WindowReturnResult,
+} from './window/return.js';
 export type { WindowResult } from './window/result.js';
+// The same pieces without a framework (Fastify, Koa, Nest): read a window's post, parse a notification, answer it;
+// and the server-wide time limits the handlers cannot set themselves.
+export { parseNotification, type ParseNotificationOptions } from './notify/parse.js';
+export { notificationAnswer } from './notify/answer.js';
+export { applyHttpLimits, type HttpServerLimits } from './http/server.js';
+export type { BodyLimits } from './http/request.js';
 export {
   commonReturnHandler,
   expressCommonReturn,
