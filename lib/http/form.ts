@@ -68,6 +68,8 @@ interface FormBytes {
   readonly bytes: Buffer;
   /** For each name and value in order, how many `&` bytes it decoded to. */
   readonly amps: number[];
+  /** Whether any decoded byte is 0x80 or above (else the text is ASCII, the same in UTF-8 and CP949). */
+  readonly high: boolean;
 }
 
 function percentDecodeForm(body: Buffer): FormBytes {
@@ -75,6 +77,7 @@ function percentDecodeForm(body: Buffer): FormBytes {
   // Each pair adds at most two `&` (name & value &), and decoding never lengthens: 2n + 2 bounds the output.
   const out = Buffer.allocUnsafe(2 * length + 2);
   const amps: number[] = [];
+  let high = 0;
   let n = 0;
   let i = 0;
   while (i < length) {
@@ -107,6 +110,7 @@ function percentDecodeForm(body: Buffer): FormBytes {
         }
       }
       if (byte === AMP) count += 1;
+      high |= byte;
       out[n++] = byte;
       i += 1;
     }
@@ -119,19 +123,20 @@ function percentDecodeForm(body: Buffer): FormBytes {
     out[n++] = AMP;
     amps.push(count);
   }
-  return { bytes: out.subarray(0, n), amps };
+  return { bytes: out.subarray(0, n), amps, high: high >= 0x80 };
 }
 
 /**
- * The decoded text of a FormBytes split back into [name, value] pairs. The whole buffer is decoded at once: `&` is
+ * The fields of a FormBytes: the whole buffer is decoded at once and split back into names and values. `&` is
  * ASCII, which neither UTF-8 nor CP949 ever uses inside a multi-byte character (a lead byte before it decodes to
  * U+FFFD and the `&` stays), so every `&` byte is exactly one `&` in the text and the text splits where the bytes did.
  */
 function fieldsOf(form: FormBytes, charset: FormCharset): Record<string, string> {
-  const pieces = decodeText(form.bytes, charset).split('&');
-  // Collected without a prototype (a field named __proto__ is a field like any other), and copied into a plain object
-  // at the end: later duplicates overwrite earlier ones, like PHP's $_POST.
-  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  // ASCII bytes are the same characters in UTF-8 and CP949: latin1 is the cheapest exact decoder for them.
+  const pieces = (form.high ? decodeText(form.bytes, charset) : form.bytes.toString('latin1')).split('&');
+  // A plain object, as PHP's $_POST: later duplicates overwrite earlier ones; a field named __proto__ is defined as an
+  // own property (assigning it would set the object's prototype).
+  const fields: Record<string, string> = {};
   const amps = form.amps;
   let p = 0;
   for (let k = 0; k < amps.length; k += 2) {
@@ -147,9 +152,10 @@ function fieldsOf(form: FormBytes, charset: FormCharset): Record<string, string>
       value = pieces.slice(p, p + amps[k + 1]! + 1).join('&');
       p += amps[k + 1]! + 1;
     }
-    fields[name] = value;
+    if (name === '__proto__') Object.defineProperty(fields, name, { value, writable: true, enumerable: true, configurable: true });
+    else fields[name] = value;
   }
-  return Object.fromEntries(Object.entries(fields));
+  return fields;
 }
 
 /** A form body whose charset is known, decoded into fields ('euc-kr' decodes as CP949, a superset). */
