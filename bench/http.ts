@@ -32,8 +32,8 @@ function median(xs: number[]): number {
 const ms = (x: number) => x.toFixed(2);
 const ok = (cond: boolean) => (cond ? 'ok' : 'MISSED');
 
-/** The first call (cold: nothing compiled yet) and the median of REPEAT more. */
-function time(fn: () => unknown): { first: number; median: number } {
+/** The first call (cold: nothing compiled yet), and the median and minimum of REPEAT more. */
+function time(fn: () => unknown): { first: number; median: number; min: number } {
   let t0 = performance.now();
   fn();
   const first = performance.now() - t0;
@@ -43,7 +43,7 @@ function time(fn: () => unknown): { first: number; median: number } {
     fn();
     samples.push(performance.now() - t0);
   }
-  return { first, median: median(samples) };
+  return { first, median: median(samples), min: Math.min(...samples) };
 }
 
 function exactly64k(unit: string): Buffer {
@@ -120,16 +120,16 @@ async function main(): Promise<void> {
 
   console.log('## Decoding 64 KiB bodies (decodeFormBody)\n');
   const onePair = time(() => decodeFormBody(ONE_PAIR));
-  console.log('| body (64 KiB) | first ms | median ms | URLSearchParams median ms | ÷ URLSearchParams | ÷ one 64 KiB pair | ≤ 5 ms |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| body (64 KiB) | first ms | median ms | min ms | URLSearchParams median ms | ÷ URLSearchParams | ÷ one 64 KiB pair | median ≤ 5 ms |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const [name, body, contentType] of SHAPES) {
     const sdk = time(() => decodeFormBody(body, contentType));
     const usp = time(() => new URLSearchParams(body.toString('latin1')));
     console.log(
-      `| ${name} | ${ms(sdk.first)} | ${ms(sdk.median)} | ${ms(usp.median)} | ${(sdk.median / usp.median).toFixed(1)} | ${(sdk.median / onePair.median).toFixed(1)} | ${ok(sdk.median <= 5)} |`,
+      `| ${name} | ${ms(sdk.first)} | ${ms(sdk.median)} | ${ms(sdk.min)} | ${ms(usp.median)} | ${(sdk.median / usp.median).toFixed(1)} | ${(sdk.median / onePair.median).toFixed(1)} | ${ok(sdk.median <= 5)} |`,
     );
   }
-  console.log(`| one pair \`a=bbb…\` (baseline) | ${ms(onePair.first)} | ${ms(onePair.median)} | | | 1.0 | ${ok(onePair.median <= 5)} |`);
+  console.log(`| one pair \`a=bbb…\` (baseline) | ${ms(onePair.first)} | ${ms(onePair.median)} | ${ms(onePair.min)} | | | 1.0 | ${ok(onePair.median <= 5)} |`);
 
   const payplus = new PayPlus(conf(), { runner: cannedRunner, store: new MemoryStore() });
   const hub = ppAxHubHandler<{ amount: number }, void>({
@@ -171,16 +171,22 @@ async function main(): Promise<void> {
   console.log('\n## A 10 MB body refused (limit 64 KiB)\n');
   const tenMb = Buffer.alloc(10 * 1024 * 1024, 0x61);
   const small = Buffer.from('ordr_idxx=BENCH-1&tran_cd=00100000&good_mny=1000');
-  console.log('| route, body | answer | bytes the server read | ms to closed |');
+  console.log('| route, body | answer | bytes the server read (max of 5) | ms to closed (median of 5) |');
   console.log('|---|---|---|---|');
+  const five = async (headText: string, body: Buffer) => {
+    const runs: Array<{ status: string; read: number; ms: number }> = [];
+    for (let i = 0; i < 5; i++) runs.push(await exchange(port, sockets, headText, body));
+    return { status: [...new Set(runs.map((r) => r.status))].join(', '), read: Math.max(...runs.map((r) => r.read)), ms: median(runs.map((r) => r.ms)) };
+  };
   for (const route of ['/pp_ax_hub', '/common_return']) {
-    const base = await exchange(port, sockets, head(route, `Content-Length: ${small.length}\r\n`), small);
-    console.log(`| ${route}, ${small.length} B valid post (baseline) | ${base.status} | ${base.read} | ${ms(base.ms)} |`);
-    const declared = await exchange(port, sockets, head(route, `Content-Length: ${tenMb.length}\r\n`), tenMb);
+    const base = await five(head(route, `Content-Length: ${small.length}\r\n`), small);
+    console.log(`| ${route}, ${small.length} B post (baseline) | ${base.status} | ${base.read} | ${ms(base.ms)} |`);
+    const declared = await five(head(route, `Content-Length: ${tenMb.length}\r\n`), tenMb);
     console.log(`| ${route}, 10 MB with Content-Length | ${declared.status} | ${declared.read} | ${ms(declared.ms)} (x${(declared.ms / base.ms).toFixed(1)}) |`);
-    const chunked = await exchange(port, sockets, head(route, 'Transfer-Encoding: chunked\r\n') + `${tenMb.length.toString(16)}\r\n`, tenMb);
+    const chunked = await five(head(route, 'Transfer-Encoding: chunked\r\n') + `${tenMb.length.toString(16)}\r\n`, tenMb);
     console.log(`| ${route}, 10 MB chunked | ${chunked.status} | ${chunked.read} | ${ms(chunked.ms)} (x${(chunked.ms / base.ms).toFixed(1)}) |`);
   }
+  console.log(`\nload at the end ${os.loadavg()[0]!.toFixed(2)}`);
   server.closeAllConnections();
   server.close();
 }
