@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PayplusLogger } from '../log/types.js';
 import { isIP } from 'node:net';
+import { KcpConfigError } from '../errors.js';
 
 /**
  * Canonical text form of an address: trims, drops an IPv6 zone, lower-cases IPv6, and turns an
@@ -86,7 +87,7 @@ export class BodyTimeout extends RequestRefused {
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive whole number; got ${String(value)}.`);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new KcpConfigError(`${name} must be a positive whole number; got ${String(value)}.`, { field: name });
   return value;
 }
 

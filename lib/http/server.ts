@@ -6,6 +6,7 @@
  * (maxBodyBytes, bodyTimeoutMs).
  */
 import type { Server } from 'node:http';
+import { KcpConfigError } from '../errors.js';
 import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS } from './request.js';
 
 export interface HttpServerLimits {
@@ -21,7 +22,7 @@ export interface HttpServerLimits {
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive whole number of milliseconds; got ${String(value)}.`);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new KcpConfigError(`${name} must be a positive whole number of milliseconds; got ${String(value)}.`, { field: name });
   return value;
 }
 
@@ -34,7 +35,9 @@ export function applyHttpLimits<S extends Server>(server: S, limits: HttpServerL
   const headersTimeout = positive(limits.headersTimeoutMs, DEFAULT_HEADERS_TIMEOUT_MS, 'headersTimeoutMs');
   const requestTimeout = positive(limits.requestTimeoutMs, headersTimeout + DEFAULT_BODY_TIMEOUT_MS, 'requestTimeoutMs');
   if (requestTimeout < headersTimeout) {
-    throw new RangeError(`requestTimeoutMs (${requestTimeout}) must be at least headersTimeoutMs (${headersTimeout}): the request includes its headers.`);
+    throw new KcpConfigError(`requestTimeoutMs (${requestTimeout}) must be at least headersTimeoutMs (${headersTimeout}): the request includes its headers.`, {
+      field: 'requestTimeoutMs',
+    });
   }
   server.headersTimeout = headersTimeout;
   server.requestTimeout = requestTimeout;

@@ -18,6 +18,7 @@ import { NotificationInbox, type InboxOutcome, type NotificationHandler } from '
 import { checkNotificationSource } from './ips.js';
 import {
   answerAndClose,
+  bodyLimits,
   clientIp,
   neverRejects,
   parsedOrRead,
@@ -69,7 +70,8 @@ type BodySource = (req: IncomingMessage, limits: BodyLimits) => Promise<Buffer |
 function makeHandler(options: CommonReturnHandlerOptions, bodySource: BodySource): NodeRequestHandler {
   const inbox = options.inbox ?? new NotificationInbox({ store: options.store, logger: options.logger });
   const logger = options.logger ?? silentLogger;
-  const limits: BodyLimits = { maxBodyBytes: options.maxBodyBytes, bodyTimeoutMs: options.bodyTimeoutMs };
+  // Checked here, so a bad limit fails when the route is mounted, not on the first request.
+  const limits = bodyLimits({ maxBodyBytes: options.maxBodyBytes, bodyTimeoutMs: options.bodyTimeoutMs });
   return async (req, res) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');

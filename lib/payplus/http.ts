@@ -10,6 +10,7 @@ import { KcpError } from '../errors.js';
 import { decodeFormBody } from '../http/form.js';
 import {
   answerAndClose,
+  bodyLimits,
   clientIp,
   neverRejects,
   parsedOrRead,
@@ -79,7 +80,8 @@ export function returnHandler<O extends PpAxHubOrder, C, R extends ServerRespons
   source: FormSource,
   exitStep: ExitStep<O, E>,
 ): (req: IncomingMessage, res: R) => Promise<void> {
-  const limits: BodyLimits = { maxBodyBytes: options.maxBodyBytes, bodyTimeoutMs: options.bodyTimeoutMs };
+  // Checked here, so a bad limit fails when the route is mounted, not on the first request.
+  const limits = bodyLimits({ maxBodyBytes: options.maxBodyBytes, bodyTimeoutMs: options.bodyTimeoutMs });
   return async (req, res) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');

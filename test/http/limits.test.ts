@@ -196,17 +196,34 @@ describe('handler limits: body size, body time, header time', function () {
     assert.deepEqual(seen, []);
   });
 
+  it('a handler with a limit that is not a positive whole number refuses to be built, naming the option', () => {
+    const payplus = payplusFor(new CannedRunner([]));
+    const hub = { payplus, findOrder: () => undefined, commit: () => {}, respond: () => {} };
+    assert.throws(() => ppAxHubHandler({ ...hub, maxBodyBytes: 0 }), {
+      name: 'KcpConfigError',
+      message: 'maxBodyBytes must be a positive whole number; got 0.',
+    });
+    assert.throws(() => expressWindowReturn({ ...hub, bodyTimeoutMs: 1.5 }), {
+      name: 'KcpConfigError',
+      message: 'bodyTimeoutMs must be a positive whole number; got 1.5.',
+    });
+    assert.throws(() => commonReturnHandler({ env: 'TEST', handler: () => {}, maxBodyBytes: -1 }), {
+      name: 'KcpConfigError',
+      message: 'maxBodyBytes must be a positive whole number; got -1.',
+    });
+  });
+
   it('applyHttpLimits: defaults 10 s for headers, 20 s for the request, checked every second; nonsense is refused', () => {
     const server = applyHttpLimits(http.createServer());
     assert.equal(server.headersTimeout, 10_000);
     assert.equal(server.requestTimeout, 20_000);
     assert.equal((server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval, 1000);
     assert.throws(() => applyHttpLimits(http.createServer(), { headersTimeoutMs: 0 }), {
-      name: 'RangeError',
+      name: 'KcpConfigError',
       message: 'headersTimeoutMs must be a positive whole number of milliseconds; got 0.',
     });
     assert.throws(() => applyHttpLimits(http.createServer(), { headersTimeoutMs: 5000, requestTimeoutMs: 1000 }), {
-      name: 'RangeError',
+      name: 'KcpConfigError',
       message: 'requestTimeoutMs (1000) must be at least headersTimeoutMs (5000): the request includes its headers.',
     });
   });
