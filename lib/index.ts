@@ -1,6 +1,6 @@
 /// <reference types="node" preserve="true" />
 // kcp-payplus: the public surface, what a merchant's server integrates with. The README's "Public API" section
-// lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 50 values).
+// lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 55 values).
 // Tools live on sub-paths with their own entry files: `kcp-payplus/testing` (simulator, stand-in, runners, replay and
 // recording, in-memory stores), `kcp-payplus/doctor`, `kcp-payplus/trace`, `kcp-payplus/codes` (and
 // `kcp-payplus/sim`, the simulator alone, kept for existing imports). Anything not reachable from these entries is
