@@ -1,6 +1,6 @@
 /// <reference types="node" preserve="true" />
 // kcp-payplus: the public surface, what a merchant's server integrates with. The README's "Public API" section
-// lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 50 values).
+// lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 55 values).
 // Tools live on sub-paths with their own entry files: `kcp-payplus/testing` (simulator, stand-in, runners, replay and
 // recording, in-memory stores), `kcp-payplus/doctor`, `kcp-payplus/trace`, `kcp-payplus/codes` (and
 // `kcp-payplus/sim`, the simulator alone, kept for existing imports). Anything not reachable from these entries is
@@ -91,8 +91,22 @@ export type * from './store/types.js';
 
 // HTTP adapters: pp_ax_hub, the windows' return, common_return.
 export { ppAxHubHandler, expressPpAxHub, type PpAxHubHandlerOptions, type PpAxHubOrder, type PpAxHubResult } from './payplus/http.js';
-export { expressWindowReturn, type WindowExit, type WindowReturnOptions, type WindowReturnResult } from './window/return.js';
+export {
+  expressWindowReturn,
+  readWindowReturn,
+  type ReadWindowReturnOptions,
+  type WindowExit,
+  type WindowReturn,
+  type WindowReturnOptions,
+  type WindowReturnResult,
+} from './window/return.js';
 export type { WindowResult } from './window/result.js';
+// The same pieces without a framework (Fastify, Koa, Nest): read a window's post, parse a notification, answer it;
+// and the server-wide time limits the handlers cannot set themselves.
+export { parseNotification, type ParseNotificationOptions } from './notify/parse.js';
+export { notificationAnswer } from './notify/answer.js';
+export { applyHttpLimits, type HttpServerLimits } from './http/server.js';
+export type { BodyLimits } from './http/request.js';
 export {
   commonReturnHandler,
   expressCommonReturn,

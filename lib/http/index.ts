@@ -1,3 +1,18 @@
 /** HTTP helpers shared by the pp_ax_hub and common_return handlers. */
-export { BodyTooLarge, clientIp, normalizeIp, readBody } from './request.js';
+export {
+  answerAndClose,
+  BodyTimeout,
+  BodyTooLarge,
+  bodyLimits,
+  clientIp,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  normalizeIp,
+  readBody,
+  refuseRequest,
+  RequestRefused,
+  type BodyLimits,
+} from './request.js';
 export { charsetFromContentType as formCharsetFromContentType, decodeFormBody, type DecodedBody, type FormCharset, type FormContext } from './form.js';
+export { applyHttpLimits, type HttpServerLimits } from './server.js';

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PayplusLogger } from '../log/types.js';
 import { isIP } from 'node:net';
+import { KcpConfigError } from '../errors.js';
 
 /**
  * Canonical text form of an address: trims, drops an IPv6 zone, lower-cases IPv6, and turns an
@@ -44,25 +45,142 @@ export function clientIp(req: IncomingMessage, trustProxy: readonly string[] = [
   return hops[0] ?? socketIp;
 }
 
-/** Thrown by readBody when the body is over its limit (answer 413). */
-export class BodyTooLarge extends Error {}
+/** The SDK handlers' defaults: real posts are a few KiB and arrive in well under a second. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 
-/**
- * Reads the whole body, refusing more than `limit` bytes. An oversized body is drained rather than cut
- * off (cutting it off destroys the socket and the 413 never arrives); only allowed senders get this far.
- */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buf.length;
-    if (size <= limit) chunks.push(buf);
-  }
-  if (size > limit) throw new BodyTooLarge(`body exceeds ${limit} bytes`);
-  return Buffer.concat(chunks);
+/** How much of a request the SDK's handlers read, and for how long. */
+export interface BodyLimits {
+  /** Larger bodies are refused with 413 and the connection closed, after reading at most this much (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** A body not complete this long after the handler started is refused with 408 and the connection closed (default 10 s). */
+  bodyTimeoutMs?: number;
 }
 
+/** A request the handler refuses before deciding anything: answer `status` and close the connection (refuseRequest). */
+export class RequestRefused extends Error {
+  constructor(
+    readonly status: 408 | 413,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestRefused';
+  }
+}
+
+/** Thrown by readBody when the body is over its limit (answer 413). */
+export class BodyTooLarge extends RequestRefused {
+  constructor(limit: number) {
+    super(413, `body exceeds ${limit} bytes`);
+    this.name = 'BodyTooLarge';
+  }
+}
+
+/** Thrown by readBody when the body did not arrive in time (answer 408). */
+export class BodyTimeout extends RequestRefused {
+  constructor(ms: number) {
+    super(408, `body not complete after ${ms} ms`);
+    this.name = 'BodyTimeout';
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) throw new KcpConfigError(`${name} must be a positive whole number; got ${String(value)}.`, { field: name });
+  return value;
+}
+
+/** The limits with their defaults filled in (a bare number is maxBodyBytes, as before). */
+export function bodyLimits(limits: number | BodyLimits = {}): Required<BodyLimits> {
+  const given = typeof limits === 'number' ? { maxBodyBytes: limits } : limits;
+  return {
+    maxBodyBytes: positive(given.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes'),
+    bodyTimeoutMs: positive(given.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
+  };
+}
+
+/**
+ * Reads the whole body, and stops reading the moment it is over its limits: a declared Content-Length over
+ * `maxBodyBytes` is refused before a byte is read, a streamed body as soon as it passes the limit (so at most the limit
+ * plus one socket read is ever read), and a body still incomplete after `bodyTimeoutMs` (one byte every few seconds)
+ * when the time is up. A refusal is a RequestRefused: answer it with refuseRequest, which closes the connection. A
+ * client that aborts mid-body rejects with a plain Error.
+ */
+export function readBody(req: IncomingMessage, limits: number | BodyLimits = {}): Promise<Buffer> {
+  const { maxBodyBytes, bodyTimeoutMs } = bodyLimits(limits);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) return Promise.reject(new BodyTooLarge(maxBodyBytes));
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error: Error | undefined, body?: Buffer) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (error) {
+        // Stop reading: what is not read is not paid for. The socket is closed with the answer (refuseRequest).
+        req.pause();
+        reject(error);
+      } else resolve(body!);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buf.length;
+      if (size > maxBodyBytes) return done(new BodyTooLarge(maxBodyBytes));
+      chunks.push(buf);
+    };
+    const onEnd = () => done(undefined, Buffer.concat(chunks, size));
+    const onError = (error: Error) => done(error);
+    const onClose = () => done(new Error('the client closed the connection before the body was complete'));
+    const timer = setTimeout(() => done(new BodyTimeout(bodyTimeoutMs)), bodyTimeoutMs);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/**
+ * Answers and closes the connection: `Connection: close`, and the socket is destroyed once the answer is written, so
+ * nothing more of the request is read (a refused sender's body is not drained). For 413, 408, and the 403/405 a handler
+ * gives before reading a body.
+ */
+export function answerAndClose(req: IncomingMessage, res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  req.pause();
+  if (res.headersSent) {
+    req.socket.destroy();
+    return;
+  }
+  res.shouldKeepAlive = false;
+  res.setHeader('Connection', 'close');
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(body, () => req.socket.destroy());
+}
+
+/** Answers a refused request (413 Payload Too Large, 408 Request Timeout) and closes the connection. */
+export function refuseRequest(req: IncomingMessage, res: ServerResponse, refused: RequestRefused): void {
+  answerAndClose(req, res, refused.status, refused.status === 413 ? 'Payload Too Large' : 'Request Timeout');
+}
+
+/** What an Express-style request may carry: a body a parser (or express.raw()) already read. */
+export interface MaybeParsedRequest extends IncomingMessage {
+  body?: unknown;
+}
+
+/**
+ * The body of a request that went through a framework: bytes or text from express.raw()/express.text() as they are, a
+ * parsed record (its fields, though a UTF-8 form parser has garbled EUC-KR by then), else the stream through readBody.
+ */
+export function parsedOrRead(req: MaybeParsedRequest, limits: BodyLimits): Promise<Buffer | string | Readonly<Record<string, unknown>>> {
+  const body = req.body;
+  if (Buffer.isBuffer(body) || typeof body === 'string') return Promise.resolve(body);
+  if (body !== null && typeof body === 'object' && Object.keys(body).length > 0) return Promise.resolve(body as Readonly<Record<string, unknown>>);
+  return readBody(req, limits);
+}
 
 /**
  * Wraps a node:http handler so that its promise never rejects: mounted as `http.createServer(handler)`, a rejection

@@ -16,11 +16,21 @@ import { notificationAnswer } from './answer.js';
 import { decodeNotificationBody } from './body.js';
 import { NotificationInbox, type InboxOutcome, type NotificationHandler } from './inbox.js';
 import { checkNotificationSource } from './ips.js';
-import { BodyTooLarge, clientIp, neverRejects, readBody } from '../http/request.js';
+import {
+  answerAndClose,
+  bodyLimits,
+  clientIp,
+  neverRejects,
+  parsedOrRead,
+  readBody,
+  refuseRequest,
+  RequestRefused,
+  type BodyLimits,
+} from '../http/request.js';
 import type { NotificationStore } from './store.js';
 import { typeNotification } from './parse.js';
 
-export interface CommonReturnHandlerOptions {
+export interface CommonReturnHandlerOptions extends BodyLimits {
   env: KcpEnvironment;
   /** Replaces KCP_NOTIFY_IPS[env]. */
   allowIps?: readonly string[];
@@ -33,8 +43,8 @@ export interface CommonReturnHandlerOptions {
   /** De-duplication store (default: in memory). Ignored when `inbox` is given. */
   store?: NotificationStore;
   inbox?: NotificationInbox;
-  /** Larger bodies are refused with 413 (default 64 KiB; real notifications are well under 2 KiB). */
-  maxBodyBytes?: number;
+  // maxBodyBytes (default 64 KiB; real notifications are well under 2 KiB) and bodyTimeoutMs (default 10 s): over
+  // either, the answer is 413 or 408 and the connection is closed, before anything is decoded.
   logger?: PayplusLogger;
 }
 
@@ -55,17 +65,17 @@ const HTTP_STATUS: Readonly<Record<InboxOutcome['status'], number>> = {
   failed: 500,
 };
 
-type BodySource = (req: IncomingMessage, limit: number) => Promise<Buffer | string | Readonly<Record<string, string>>>;
+type BodySource = (req: IncomingMessage, limits: BodyLimits) => Promise<Buffer | string | Readonly<Record<string, unknown>>>;
 
 function makeHandler(options: CommonReturnHandlerOptions, bodySource: BodySource): NodeRequestHandler {
   const inbox = options.inbox ?? new NotificationInbox({ store: options.store, logger: options.logger });
   const logger = options.logger ?? silentLogger;
-  const limit = options.maxBodyBytes ?? 64 * 1024;
+  // Checked here, so a bad limit fails when the route is mounted, not on the first request.
+  const limits = bodyLimits({ maxBodyBytes: options.maxBodyBytes, bodyTimeoutMs: options.bodyTimeoutMs });
   return async (req, res) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      send(res, 405, 'Method Not Allowed', 'text/plain; charset=utf-8');
-      req.resume();
+      answerAndClose(req, res, 405, 'Method Not Allowed');
       return;
     }
     const ip = clientIp(req, options.trustProxy);
@@ -74,18 +84,18 @@ function makeHandler(options: CommonReturnHandlerOptions, bodySource: BodySource
       remoteIp = checkNotificationSource(ip, options);
     } catch (error) {
       logger.log({ level: 0, event: 'notify.rejected', fields: { ip, reason: (error as Error).message } });
-      send(res, 403, 'Forbidden', 'text/plain; charset=utf-8');
-      req.resume();
+      // Not read: a foreign sender's body costs nothing.
+      answerAndClose(req, res, 403, 'Forbidden');
       return;
     }
     let notification;
     try {
-      const body = await bodySource(req, limit);
+      const body = await bodySource(req, limits);
       const decoded = decodeNotificationBody(body, req.headers['content-type']);
       notification = typeNotification(Object.freeze({ ...decoded.fields }), remoteIp, decoded.charset);
     } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        send(res, 413, 'Payload Too Large', 'text/plain; charset=utf-8');
+      if (error instanceof RequestRefused) {
+        refuseRequest(req, res, error);
         return;
       }
       // A malformed notification (KcpError) or a broken request stream: answer non-0000 so KCP re-sends.
@@ -120,12 +130,7 @@ export type ExpressLikeHandler = (req: ExpressLikeRequest, res: ServerResponse, 
  * parser has then already garbled EUC-KR text.
  */
 export function expressCommonReturn(options: CommonReturnHandlerOptions): ExpressLikeHandler {
-  const handler = makeHandler(options, async (req, limit) => {
-    const body = (req as ExpressLikeRequest).body;
-    if (Buffer.isBuffer(body) || typeof body === 'string') return body;
-    if (body !== null && typeof body === 'object' && Object.keys(body).length > 0) return body as Record<string, string>;
-    return req.readableEnded ? Buffer.alloc(0) : readBody(req, limit);
-  });
+  const handler = makeHandler(options, (req, limits) => parsedOrRead(req as ExpressLikeRequest, limits));
   return (req, res, next) => {
     handler(req, res).catch((error: unknown) => {
       if (next) next(error);

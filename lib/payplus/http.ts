@@ -8,7 +8,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KcpError } from '../errors.js';
 import { decodeFormBody } from '../http/form.js';
-import { BodyTooLarge, clientIp, neverRejects, readBody } from '../http/request.js';
+import {
+  answerAndClose,
+  bodyLimits,
+  clientIp,
+  neverRejects,
+  parsedOrRead,
+  readBody,
+  refuseRequest,
+  RequestRefused,
+  type BodyLimits,
+  type MaybeParsedRequest,
+} from '../http/request.js';
 import type { PayPlus } from './payplus.js';
 import type { PaymentForm, PaymentOutcome } from './process-payment.js';
 import type { Approval } from './results.js';
@@ -27,7 +38,7 @@ export type PpAxHubResult<O, C> =
   | ({ order: O; form: PaymentForm } & PaymentOutcome<C>);
 
 /** `R` is the response type your framework hands the handler (Express's Response extends ServerResponse). */
-export interface PpAxHubHandlerOptions<O extends PpAxHubOrder, C, R extends ServerResponse = ServerResponse> {
+export interface PpAxHubHandlerOptions<O extends PpAxHubOrder, C, R extends ServerResponse = ServerResponse> extends BodyLimits {
   payplus: PayPlus;
   /** Your order for the posted ordr_idxx (undefined when there is none). Its amount is the one sent as ordr_mony. */
   findOrder: (ordrIdxx: string) => Promise<O | undefined> | O | undefined;
@@ -37,11 +48,22 @@ export interface PpAxHubHandlerOptions<O extends PpAxHubOrder, C, R extends Serv
   respond: (res: R, result: PpAxHubResult<O, C>) => Promise<void> | void;
   /** Addresses of your reverse proxies, whose X-Forwarded-For is believed. */
   trustProxy?: readonly string[];
-  /** Larger bodies are refused with 413 (default 64 KiB; enc_data is a few KiB). */
-  maxBodyBytes?: number;
+  // maxBodyBytes (default 64 KiB; enc_data is a few KiB) and bodyTimeoutMs (default 10 s): over either, the answer
+  // is 413 or 408 and the connection is closed, before anything is decoded or sent to KCP.
 }
 
-type FormSource = (req: IncomingMessage, limit: number) => Promise<Buffer | Readonly<Record<string, unknown>>>;
+type FormSource = (req: IncomingMessage, limits: BodyLimits) => Promise<Buffer | string | Readonly<Record<string, unknown>>>;
+
+/**
+ * What a return handler does before pp_cli with a decoded post: nothing (pp_ax_hub), or the window's own exits
+ * (lib/window/return.ts), which answer `respond` with the result `exit` builds from the order.
+ */
+export type ExitStep<O, E> = (form: PaymentForm) => ((order: O | undefined) => E) | undefined;
+
+/** Options of the one return handler, whose `respond` also hears the exits `E`. */
+export type ReturnHandlerOptions<O extends PpAxHubOrder, C, R extends ServerResponse, E> = Omit<PpAxHubHandlerOptions<O, C, R>, 'respond'> & {
+  respond: (res: R, result: PpAxHubResult<O, C> | E) => Promise<void> | void;
+};
 
 function plain(res: ServerResponse, status: number, text: string): void {
   if (res.headersSent) return;
@@ -49,27 +71,33 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function makeHandler<O extends PpAxHubOrder, C, R extends ServerResponse>(
-  options: PpAxHubHandlerOptions<O, C, R>,
+/**
+ * The one implementation behind pp_ax_hub and the window-return adapter: the body is read once (within its limits),
+ * decoded once, then the exit step, the order, processPayment and `respond`.
+ */
+export function returnHandler<O extends PpAxHubOrder, C, R extends ServerResponse, E>(
+  options: ReturnHandlerOptions<O, C, R, E>,
   source: FormSource,
+  exitStep: ExitStep<O, E>,
 ): (req: IncomingMessage, res: R) => Promise<void> {
-  const limit = options.maxBodyBytes ?? 64 * 1024;
+  // Checked here, so a bad limit fails when the route is mounted, not on the first request.
+  const limits = bodyLimits({ maxBodyBytes: options.maxBodyBytes, bodyTimeoutMs: options.bodyTimeoutMs });
   return async (req, res) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      plain(res, 405, 'Method Not Allowed');
-      req.resume();
-      return;
+      return answerAndClose(req, res, 405, 'Method Not Allowed');
     }
     let form: PaymentForm;
     try {
-      form = decodeFormBody(await source(req, limit), req.headers['content-type']).fields;
+      form = decodeFormBody(await source(req, limits), req.headers['content-type']).fields;
     } catch (err) {
-      if (err instanceof BodyTooLarge) return plain(res, 413, 'Payload Too Large');
+      if (err instanceof RequestRefused) return refuseRequest(req, res, err);
       if (err instanceof KcpError) return plain(res, 400, err.message);
       throw err;
     }
+    const exit = exitStep(form);
     const order = await options.findOrder(form.ordr_idxx ?? '');
+    if (exit) return options.respond(res, exit(order));
     if (!order) return options.respond(res, { status: 'unknown_order', form });
     let outcome: PaymentOutcome<C>;
     try {
@@ -86,31 +114,30 @@ function makeHandler<O extends PpAxHubOrder, C, R extends ServerResponse>(
   };
 }
 
+/** The body as the Express wrappers see it: what a parser already read, else the stream. */
+export const expressBody: FormSource = (req, limits) => parsedOrRead(req as MaybeParsedRequest, limits);
+
+const NO_EXIT = (): undefined => undefined;
+
 /** A node:http request handler for the pp_ax_hub URL. */
 export function ppAxHubHandler<O extends PpAxHubOrder, C>(
   options: PpAxHubHandlerOptions<O, C>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   // Its promise never rejects: a client that aborts mid-body, or a throwing findOrder/respond, is logged and
   // answered 500 instead of ending the process as an unhandled rejection.
-  return neverRejects(makeHandler(options, readBody), options.payplus.logger, 'pp_ax_hub.failed', (res) =>
+  return neverRejects(returnHandler<O, C, ServerResponse, never>(options, readBody, NO_EXIT), options.payplus.logger, 'pp_ax_hub.failed', (res) =>
     plain(res, 500, 'Internal Server Error'),
   );
 }
 
 /**
  * The same for Express (4 or 5). Mount it without a body parser in front, so the handler sees the bytes and can tell
- * EUC-KR from UTF-8; if a parser already consumed the body, its fields are used as they are.
+ * EUC-KR from UTF-8 (express.raw() is fine too); if a parser already consumed the body, its fields are used as they are.
  */
 export function expressPpAxHub<O extends PpAxHubOrder, C, R extends ServerResponse = ServerResponse>(
   options: PpAxHubHandlerOptions<O, C, R>,
 ): (req: IncomingMessage & { body?: unknown }, res: R, next?: (err?: unknown) => void) => void {
-  const handler = makeHandler(options, async (req: IncomingMessage & { body?: unknown }, limit) => {
-    const parsed = req.body;
-    if (parsed && typeof parsed === 'object' && !Buffer.isBuffer(parsed) && Object.keys(parsed).length > 0) {
-      return parsed as Readonly<Record<string, unknown>>;
-    }
-    return readBody(req, limit);
-  });
+  const handler = returnHandler<O, C, R, never>(options, expressBody, NO_EXIT);
   return (req, res, next) => {
     handler(req, res).catch((err: unknown) => (next ? next(err) : plain(res, 500, 'Internal Server Error')));
   };

@@ -29,7 +29,8 @@ export function splitItemPairs(text: string, separator: string): Array<[string, 
 /**
  * Split bytes into `name=value` pairs on the byte `separator`, each at its first '=' (a pair without '=' has an empty
  * value), empty segments skipped, in order and with repeats (callers decide which repeat wins). The bytes are views
- * into `bytes`. getsubopt over pp_cli's -h (',') and an HTTP form body ('&') are both this.
+ * into `bytes`. getsubopt over pp_cli's -h (',') is this. (An HTTP form body has the same shape but is split in
+ * lib/http/form.ts in one pass without a Buffer per pair: a buyer can post tens of thousands of pairs.)
  */
 export function splitBytePairs(bytes: Buffer, separator: number): Array<[Buffer, Buffer]> {
   const pairs: Array<[Buffer, Buffer]> = [];

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isHttpUrl } from '../config/rules.js';
-import { clientIp, readBody as readBodyLimited } from '../http/request.js';
+import { clientIp, readBody as readBodyLimited, refuseRequest, RequestRefused } from '../http/request.js';
 import { encodeResultLine, parseForm } from './codec.js';
 import { DEFAULT_SITES, Gateway, type CashReceipt, type GatewayEnv, type SimTransaction } from './gateway.js';
 import { Notifier, type DeliveryReport } from './notify.js';
@@ -295,6 +295,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       send(res, 404, 'text/plain; charset=utf-8', `not found: ${req.method} ${path}\n`);
     };
     route().catch((err: unknown) => {
+      if (err instanceof RequestRefused) return refuseRequest(req, res, err);
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `simulator error: ${String(err)}\n`);
     });
   });

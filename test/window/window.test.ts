@@ -168,3 +168,53 @@ describe('expressWindowReturn', () => {
     assert.equal(r.committed, 'RET-1:20261128000001');
   });
 });
+
+describe('expressWindowReturn behind an Express body parser', () => {
+  type Order = { amount: number };
+  const closed = Buffer.from(`res_cd=3001&res_msg=${[...iconv.encode('사용자 취소', 'cp949')].map((b) => `%${b.toString(16)}`).join('')}&ordr_idxx=RET-2`);
+
+  async function withApp(parser: 'raw' | 'urlencoded', body: Buffer, contentType: string): Promise<{ text: string; result: WindowReturnResult<Order, string> | undefined }> {
+    const express = (await import('express')).default;
+    const runner = new CannedRunner([]);
+    const payplus = new PayPlus(testConfData({ logDir: mkdtempSync(path.join(os.tmpdir(), 'kcp-window-')) }), { runner, logger: silentLogger, store: new MemoryStore() });
+    let seen: WindowReturnResult<Order, string> | undefined;
+    const app = express();
+    app.post(
+      '/ret',
+      parser === 'raw' ? express.raw({ type: '*/*' }) : express.urlencoded({ extended: false }),
+      expressWindowReturn<Order, string>({
+        payplus,
+        findOrder: () => ({ amount: 5000 }),
+        commit: () => 'never',
+        respond: (res, result) => {
+          seen = result;
+          res.end(result.status);
+        },
+      }),
+    );
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ret`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': contentType } });
+      assert.equal(runner.calls.length, 0);
+      return { text: await res.text(), result: seen };
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  it('express.raw(): the Buffer the parser read is decoded (EUC-KR), once, without reading the spent stream again', async () => {
+    const { text, result } = await withApp('raw', closed, 'application/x-www-form-urlencoded; charset=euc-kr');
+    assert.equal(text, 'user_cancelled');
+    assert.ok(result?.status === 'user_cancelled');
+    assert.deepEqual([result.resCd, result.resMsg, result.form.ordr_idxx], ['3001', '사용자 취소', 'RET-2']);
+  });
+
+  it('express.urlencoded(): the parsed fields are taken as they are', async () => {
+    const { text, result } = await withApp('urlencoded', Buffer.from('res_cd=3001&res_msg=closed&ordr_idxx=RET-3'), 'application/x-www-form-urlencoded');
+    assert.equal(text, 'user_cancelled');
+    assert.ok(result?.status === 'user_cancelled');
+    assert.deepEqual([result.resMsg, result.form.ordr_idxx], ['closed', 'RET-3']);
+  });
+});
