@@ -22,11 +22,15 @@ import {
 } from '../http/request.js';
 import type { PayPlus } from './payplus.js';
 import type { PaymentForm, PaymentOutcome } from './process-payment.js';
-import type { Approval } from './results.js';
+import type { Approval, PaymentMethod } from './results.js';
 
-/** What the handler needs of an order: the amount your database holds for it. */
+/**
+ * What the handler needs of an order: the amount your database holds for it and, optionally, the methods it may be
+ * paid with (an approval of another method is cancelled as tampering; see ProcessPaymentOptions.allowedMethods).
+ */
 export interface PpAxHubOrder {
   amount: number | string;
+  allowedMethods?: readonly PaymentMethod[];
 }
 
 export type PpAxHubResult<O, C> =
@@ -104,6 +108,7 @@ export function returnHandler<O extends PpAxHubOrder, C, R extends ServerRespons
       outcome = await options.payplus.processPayment(form, {
         custIp: clientIp(req, options.trustProxy),
         expectedAmount: order.amount,
+        ...(order.allowedMethods ? { allowedMethods: order.allowedMethods } : {}),
         commit: (approval) => options.commit(approval, order),
       });
     } catch (err) {

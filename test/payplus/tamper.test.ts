@@ -32,6 +32,7 @@ interface Order {
   status: 'ordered' | 'paid' | 'awaiting_deposit';
   tno?: string;
   method?: string;
+  allowedMethods?: readonly PaymentMethod[];
 }
 
 type Result = PpAxHubResult<Order, string> | WindowReturnResult<Order, string>;
@@ -153,6 +154,21 @@ describe('tampering with the payment window result (issue 18), end to end agains
           assert.equal((await open.store.get(r.attemptId))!.method, 'vbank');
         });
       }
+
+      it("an order's own allowedMethods reach processPayment: a vbank result for a card-only order is cancelled as tampering", async () => {
+        const ordrIdxx = orderId('perorder');
+        const w = windowFor(open, ordrIdxx, 12000, 'vbank');
+        open.orders.set(ordrIdxx, { amount: 12000, status: 'ordered', allowedMethods: ['card'] });
+        const commitsBefore = open.commits.length;
+        const r = await post(open, route, { ...w, use_pay_method: '100000000000', ordr_idxx: ordrIdxx, good_mny: '12000' });
+        assert.equal(r.status, 'cancelled');
+        assert.ok(r.status === 'cancelled');
+        assert.equal(r.reason, 'tampering');
+        assert.ok(r.cause instanceof KcpTamperingError);
+        assert.deepEqual([r.cause.field, r.cause.expected, r.cause.answered], ['pay_method', 'card', 'vbank']);
+        assert.equal(open.commits.length, commitsBefore, 'commit never ran');
+        assert.equal(sim.gateway.transactions.get(r.approval.tno)!.state, 'cancelled');
+      });
 
       it('a virtual-account result posted as a card payment to a card-only shop is cancelled at KCP as tampering', async () => {
         const ordrIdxx = orderId('only');
