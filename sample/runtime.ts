@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { SiteConf, createSiteLogger, type PayplusLogger } from '../lib/index.js';
+import { SiteConf, applyHttpLimits, createSiteLogger, type PayplusLogger } from '../lib/index.js';
 import { installStandIn, startSimulator, type Simulator } from '../lib/testing/index.js';
 import { publicOrigin } from './security.js';
 import { createShop, type Shop } from './shop.js';
@@ -67,7 +67,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   installStandIn(homeDir);
 
   const sim = await startSimulator({ port: options.simPort ?? 0 });
-  const server = http.createServer();
+  const server = applyHttpLimits(http.createServer()); // header and request time limits, set before listen
   const port = await listen(server, options.port ?? 0);
   const shopUrl = `http://127.0.0.1:${port}`;
   const publicUrl = options.publicUrl ? publicOrigin(options.publicUrl) : shopUrl;

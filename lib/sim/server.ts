@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isHttpUrl } from '../config/rules.js';
 import { clientIp, readBody as readBodyLimited, refuseRequest, RequestRefused } from '../http/request.js';
+import { applyHttpLimits } from '../http/server.js';
 import { encodeResultLine, parseForm } from './codec.js';
 import { DEFAULT_SITES, Gateway, type CashReceipt, type GatewayEnv, type SimTransaction } from './gateway.js';
 import { Notifier, type DeliveryReport } from './notify.js';
@@ -268,7 +269,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   };
 
-  const server = http.createServer((req, res) => {
+  const server = applyHttpLimits(http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = async () => {
       const gw = /^\/(\d{8})$/.exec(path);
@@ -298,7 +299,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (err instanceof RequestRefused) return refuseRequest(req, res, err);
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `simulator error: ${String(err)}\n`);
     });
-  });
+  }));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
