@@ -173,7 +173,7 @@ export class RestGatewaySim {
   private issueBatchKey(f: RestFields, choice: BatchChoice): RestAnswer {
     if (choice.siteCd !== f.site_cd) return answer(CODES.decrypt);
     let batchKey: string;
-    do batchKey = String(randomInt(10 ** 15, 10 ** 16 - 1)); while (this.batchKeys.has(batchKey));
+    do batchKey = `${randomInt(10_000_000, 100_000_000)}${String(randomInt(0, 100_000_000)).padStart(8, '0')}`; while (this.batchKeys.has(batchKey));
     const card = choice.card ?? 'CCSS';
     this.batchKeys.set(batchKey, { batchKey, siteCd: choice.siteCd, groupId: choice.groupId, card, deleted: false });
     return answer(CODES.ok, {
