@@ -7,7 +7,8 @@
 
 /** A request body from string values only; anything else is a programming error caught before sending. */
 export function buildJson(fields: Readonly<Record<string, string>>): string {
-  const out: Record<string, string> = {};
+  // No prototype: a field named __proto__ is a field like any other.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(fields)) {
     if (typeof value !== 'string') throw new TypeError(`KCP REST request field ${key} is a ${typeof value}, not a string`);
     out[key] = value;
