@@ -1,13 +1,5 @@
-/**
- * KCP's PG-API hosts and paths (kcp-rest-api.md §1, §3). One place: correct them here.
- * TODO(lead): lib/config/environment.ts holds the pp_cli hosts; these may move there when the branches merge.
- */
-import type { KcpEnvironment } from '../../config/site-conf.js';
-
-export const REST_HOSTS: Readonly<Record<KcpEnvironment, string>> = Object.freeze({
-  TEST: 'stg-spl.kcp.co.kr',
-  REAL: 'spl.kcp.co.kr',
-});
+/** KCP's PG-API hosts (one place: lib/config/rest.ts) and paths (kcp-rest-api.md §3). */
+export { REST_HOSTS, restHostEnvironment } from '../../config/rest.js';
 
 export const REST_PATHS = Object.freeze({
   /** Approval after the window, and batch-key issue (same path). */
@@ -23,11 +15,3 @@ export const REST_PATHS = Object.freeze({
 });
 
 export type RestPath = (typeof REST_PATHS)[keyof typeof REST_PATHS];
-
-/** The environment a KCP REST host belongs to, or undefined for any other host (the simulator, a proxy). */
-export function restHostEnvironment(host: string): KcpEnvironment | undefined {
-  const h = host.toLowerCase();
-  if (h === REST_HOSTS.TEST) return 'TEST';
-  if (h === REST_HOSTS.REAL) return 'REAL';
-  return undefined;
-}
