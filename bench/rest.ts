@@ -15,7 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PayPlus, SiteConf, silentLogger } from '../lib/index.js';
-import { RestCredentials, RestGateway } from '../lib/gateway/index.js';
+import { RestCredentials, RestGateway, buildJson, parseAnswer } from '../lib/gateway/index.js';
+import { toApproval } from '../lib/payplus/results.js';
 import { ExecaRunner, MemoryStore, NativeRunner, loadAddon, standInBuildPath, startSimulator } from '../lib/testing/index.js';
 import { startRestSimulator } from '../lib/sim/rest/index.js';
 
@@ -27,12 +28,15 @@ function stats(samples: number[]): { mean: number; p50: number; p99: number } {
   return { mean: s.reduce((a, b) => a + b, 0) / s.length, p50: s[Math.floor(s.length * 0.5)]!, p99: s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]! };
 }
 
-/** Runs the rows round-robin (call i of every row, then call i+1 …) so a busy moment of the shared machine hits all rows alike. */
+/** Runs the rows round-robin (call i of every row, then call i+1 …; odd rounds reversed) so a busy moment of the shared machine hits all rows alike. */
 async function measureAll(rows: Array<[string, () => Promise<void>]>): Promise<Array<[string, ReturnType<typeof stats>]>> {
   for (let i = 0; i < WARMUP; i++) for (const [, call] of rows) await call();
   const samples = rows.map(() => [] as number[]);
   for (let i = 0; i < CALLS; i++) {
-    for (const [r, [, call]] of rows.entries()) {
+    // Every other round in reverse order, so no row always follows the same neighbour.
+    const order = [...rows.entries()];
+    if (i % 2 === 1) order.reverse();
+    for (const [r, [, call]] of order) {
       const t = performance.now();
       await call();
       samples[r]!.push(performance.now() - t);
@@ -94,6 +98,14 @@ try {
     const a = await payplus.approve({ tranCd: win.tran_cd, encData: win.enc_data, encInfo: win.enc_info, traceNo: win.trace_no, ordrIdxx: id, amount: 1000, custIp: '127.0.0.1', usePayMethod: win.use_pay_method });
     if (a.resCd !== '0000') throw new Error('pp_cli refused');
   }]);
+  // The SDK's own work on one approval without any I/O: input checks, JSON from strings, answer parse, typed approval.
+  const answerText = JSON.stringify(rest.requests.at(-1)?.answer ?? {});
+  calls.push(['SDK work only (checks + buildJson + parseAnswer + toApproval, no I/O)', async () => {
+    const { win } = window(1000);
+    const text = buildJson({ tran_cd: '00100000', site_cd: 'T0000', kcp_cert_info: credentials.certInfo, enc_data: win.enc_data, enc_info: win.enc_info, ordr_mony: '1000' });
+    if (text.length === 0) throw new Error('empty');
+    toApproval(parseAnswer(answerText)!);
+  }]);
   const rows = await measureAll(calls);
   await payplus.close();
 
@@ -101,6 +113,7 @@ try {
   const restSdk = by['RestGateway.approve (SDK, REST)']!.mean;
   const bare = by['bare https POST (no SDK, new TLS connection)']!.mean;
   const ppcli = rows[3]![1].mean;
+  const sdkOnly = rows[4]![1].mean;
   const f = (n: number) => n.toFixed(3);
   console.log(`# kcp-payplus REST transport benchmark\n`);
   console.log(`machine: nproc ${os.cpus().length}; ${os.cpus()[0]?.model ?? '?'}; node ${process.version}`);
@@ -109,7 +122,8 @@ try {
   console.log('|---|---|---|---|---|');
   for (const [name, s] of rows) console.log(`| ${name} | ${f(s.mean)} | ${f(s.p50)} | ${f(s.p99)} | ${(s.mean / bare).toFixed(2)} |`);
   console.log('');
-  console.log(`SDK overhead per REST call (RestGateway.approve − bare https): ${f(restSdk - bare)} ms`);
+  console.log(`SDK overhead per REST call, end to end (RestGateway.approve − bare https): ${f(restSdk - bare)} ms`);
+  console.log(`SDK overhead per REST call, its own work (the no-I/O row; it also mints the window, so an upper bound): ${f(sdkOnly)} ms`);
   console.log(`pp_cli transport vs REST transport (mean): ${f(ppcli)} ms vs ${f(restSdk)} ms = ${(ppcli / restSdk).toFixed(2)}x`);
 } finally {
   await rest.close();
