@@ -190,7 +190,7 @@ describe('REST transport against the simulator (https, own CA)', function () {
     );
   });
 
-  it('a time-out the request may have been sent is KcpOutcomeUnknownError (the simulator held the answer); the charge stands in the ledger', async () => {
+  it('a time-out once connected is KcpOutcomeUnknownError (the simulator held the answer); the charge stands in the ledger', async () => {
     const id = orderId();
     const win = sim.pay({ site_cd: 'T0000', ordr_idxx: id, good_mny: 1993 });
     await assert.rejects(
@@ -282,4 +282,34 @@ describe('REST client: cut, oversized and unparseable answers after sending are 
       assert.equal(out.kind, 'unknown');
     });
   }
+});
+
+describe('RestGateway.fromConfig: the site configuration names the files, the password comes from the environment', function () {
+  this.timeout(60_000);
+  it('approves against the simulator with only what `kcp-payplus sim --rest-port` prints', async () => {
+    const { SiteConf } = await import('../../lib/config/index.js');
+    const sim = await startSimulator({ port: 0 });
+    const rest = await startRestSimulator(sim);
+    const ENV = 'KCP_TEST_FROMCONFIG_PASSWORD';
+    process.env[ENV] = rest.merchant.password;
+    try {
+      const conf = SiteConf.testPreset({
+        homeDir: '/opt/kcp-payplus', gwUrl: '127.0.0.1', gwPort: String(sim.port), jsUrl: `${sim.url}/plugin/payplus_test.js`,
+      });
+      const withRest = SiteConf.fromFile({
+        ...conf.toFile(),
+        payplus: { ...conf.toFile().payplus, rest_url: rest.url, rest_ca_file: rest.caFile, rest_cert_file: rest.merchant.certFile, rest_key_file: rest.merchant.keyFile, rest_key_password_env: ENV },
+      });
+      const gw = RestGateway.fromConfig(withRest);
+      const id = `CONF${Date.now()}`;
+      const win = sim.pay({ site_cd: 'T0000', ordr_idxx: id, good_mny: 2500 });
+      const approval = await gw.approve({ orderId: id, amount: 2500, encData: win.enc_data, encInfo: win.enc_info, tranCd: win.tran_cd });
+      assert.equal(approval.amount, 2500);
+      assert.throws(() => RestGateway.fromConfig(conf), (e: unknown) => e instanceof KcpError && e.field === 'payplus.rest_cert_file');
+    } finally {
+      delete process.env[ENV];
+      await rest.close();
+      await sim.close();
+    }
+  });
 });

@@ -4,7 +4,8 @@
  * Facts and sources: /work/shared/docs/kcp-rest-api.md (cited as §n). Every answer goes through the SDK's one success
  * rule and one classifier (isSuccessCode, resultError); the typed approval is results.ts's toApproval.
  */
-import type { KcpEnvironment } from '../../config/site-conf.js';
+import { readFileSync } from 'node:fs';
+import type { KcpEnvironment, SiteConfData } from '../../config/site-conf.js';
 import { isSuccessCode } from '../../codes/results.js';
 import { KcpConfigError, KcpError, KcpInputError, resultError } from '../../errors.js';
 import {
@@ -26,7 +27,7 @@ import type {
   TradeRegistration,
   TransactionState,
 } from '../types.js';
-import type { RestCredentials } from './credentials.js';
+import { RestCredentials } from './credentials.js';
 import { REST_HOSTS, REST_PATHS, type RestPath } from './hosts.js';
 import { DEFAULT_REST_HTTP, postJson, type RestHttpOptions } from './http.js';
 import { buildJson } from './json.js';
@@ -145,6 +146,34 @@ export class RestGateway implements PaymentGateway {
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_REST_HTTP.maxResponseBytes,
       ca: options.ca,
     };
+  }
+
+  /**
+   * From the site configuration (payplus.rest_*): the credentials are loaded and the key decrypted now, once; the
+   * password is read from the variable or file the configuration names. Timeouts and the size bound may be given.
+   */
+  static fromConfig(conf: SiteConfData, options: Pick<RestGatewayOptions, 'connectTimeoutMs' | 'timeoutMs' | 'maxResponseBytes'> = {}): RestGateway {
+    if (!conf.restCertFile || !conf.restKeyFile) {
+      throw new KcpConfigError(
+        'payplus.rest_cert_file: is not set, so the REST transport has no credentials. Fix: set payplus.rest_cert_file, ' +
+          'payplus.rest_key_file and payplus.rest_key_password_env (or _file) to the PG-API files KCP issued',
+        { field: 'payplus.rest_cert_file' },
+      );
+    }
+    const password = conf.restKeyPasswordEnv ? { env: conf.restKeyPasswordEnv } : { file: conf.restKeyPasswordFile ?? '' };
+    const credentials = RestCredentials.fromFiles({ certFile: conf.restCertFile, keyFile: conf.restKeyFile, password });
+    let ca: Buffer | undefined;
+    if (conf.restCaFile) {
+      try {
+        ca = readFileSync(conf.restCaFile);
+      } catch (err) {
+        throw new KcpConfigError(`payplus.rest_ca_file: cannot read ${conf.restCaFile}. Fix: point it at the simulator's CA (kcp-payplus sim --rest-port prints it)`, {
+          field: 'payplus.rest_ca_file',
+          cause: err,
+        });
+      }
+    }
+    return new RestGateway({ siteCd: conf.siteCd, env: conf.env, credentials, baseUrl: conf.restUrl, ca, ...options });
   }
 
   /** One exchange: the body is built from strings only; the answer comes back as fields. */
