@@ -34,17 +34,28 @@ export interface ApproveRequest {
   readonly tranCd: string;
   /** KCP's four-letter pay_type (PACA, PABK, PAVC, PAMC …), when the merchant knows it; optional on both transports. */
   readonly payType?: string;
+  /** pp_cli only (PayPlus.approve's names): the window's trace_no and use_pay_method, the buyer's IP. REST ignores them. */
+  readonly traceNo?: string;
+  readonly usePayMethod?: string;
+  readonly custIp?: string;
+}
+
+/** pp_cli only (mod_ip, trace_no, ordr_idxx of PayPlus.cancel); REST ignores them. */
+interface ModifyCommon {
+  readonly custIp?: string;
+  readonly traceNo?: string;
+  readonly orderId?: string;
 }
 
 /** Cancel, partial cancel, tax split. */
 export type ModifyRequest =
-  | {
+  | (ModifyCommon & {
       readonly kind: 'cancel';
       readonly tno: string;
       /** mod_desc: the reason KCP's admin shows. */
       readonly reason?: string;
-    }
-  | {
+    })
+  | (ModifyCommon & {
       readonly kind: 'partial_cancel';
       readonly tno: string;
       /** mod_mny: what to cancel now. */
@@ -52,9 +63,9 @@ export type ModifyRequest =
       /** rem_mny: what was still cancellable BEFORE this cancel (the previous answer's remainingAmount). */
       readonly cancellableBalance: number;
       readonly reason?: string;
-      /** Mixed-tax split (tax_flag TG03): the three parts must add up to `amount`. */
-      readonly tax?: { readonly taxable: number; readonly vat: number; readonly taxFree: number };
-    };
+      /** Mixed-tax split (tax_flag TG03; PayPlus.partialCancel's names): the three parts must add up to `amount`. */
+      readonly tax?: { readonly taxAmount: number; readonly vatAmount: number; readonly freeAmount: number };
+    });
 
 /**
  * What recovery may ask: "what happened to transaction `tno`?". KCP's REST inquiry answers it on any host; the pp_cli

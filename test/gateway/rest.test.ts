@@ -124,12 +124,12 @@ describe('REST transport against the simulator (https, own CA)', function () {
       (e: unknown) => e instanceof KcpGatewayError && e.resCd === '8735',
     );
     await assert.rejects(gw.modify({ kind: 'cancel', tno: approval.tno }), (e: unknown) => e instanceof KcpError && e.resCd === '8038');
-    const taxed = await gw.modify({ kind: 'partial_cancel', tno: approval.tno, amount: 1100, cancellableBalance: 8000, tax: { taxable: 1000, vat: 100, taxFree: 0 } });
+    const taxed = await gw.modify({ kind: 'partial_cancel', tno: approval.tno, amount: 1100, cancellableBalance: 8000, tax: { taxAmount: 1000, vatAmount: 100, freeAmount: 0 } });
     assert.equal(taxed.remainingAmount, 6900);
     const sent = rest.requests.at(-1)!.fields;
     assert.deepEqual([sent.tax_flag, sent.mod_tax_mny, sent.mod_vat_mny, sent.mod_free_mny, sent.mod_mny, sent.rem_mny], ['TG03', '1000', '100', '0', '1100', '8000']);
     await assert.rejects(
-      gw.modify({ kind: 'partial_cancel', tno: approval.tno, amount: 1100, cancellableBalance: 6900, tax: { taxable: 1000, vat: 0, taxFree: 0 } }),
+      gw.modify({ kind: 'partial_cancel', tno: approval.tno, amount: 1100, cancellableBalance: 6900, tax: { taxAmount: 1000, vatAmount: 0, freeAmount: 0 } }),
       (e: unknown) => e instanceof KcpInputError && e.field === 'tax',
     );
     const rest2 = await gw.modify({ kind: 'partial_cancel', tno: approval.tno, amount: 6900, cancellableBalance: 6900 });

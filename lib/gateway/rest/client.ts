@@ -232,18 +232,18 @@ export class RestGateway implements PaymentGateway {
         );
       }
       if (request.tax) {
-        const { taxable, vat, taxFree } = request.tax;
+        const { taxAmount: taxable, vatAmount: vat, freeAmount: taxFree } = request.tax;
         if (taxable + vat + taxFree !== request.amount) {
           throw new KcpInputError(
-            `tax: taxable ${taxable} + vat ${vat} + taxFree ${taxFree} is not the amount ${request.amount}. Fix: split the ` +
+            `tax: taxAmount ${taxable} + vatAmount ${vat} + freeAmount ${taxFree} is not the amount ${request.amount}. Fix: split the ` +
               'cancelled amount exactly (mod_mny = mod_tax_mny + mod_vat_mny + mod_free_mny)',
             { field: 'tax' },
           );
         }
         base.tax_flag = 'TG03';
-        base.mod_tax_mny = money('tax.taxable', taxable, { zeroOk: true });
-        base.mod_vat_mny = money('tax.vat', vat, { zeroOk: true });
-        base.mod_free_mny = money('tax.taxFree', taxFree, { zeroOk: true });
+        base.mod_tax_mny = money('tax.taxAmount', taxable, { zeroOk: true });
+        base.mod_vat_mny = money('tax.vatAmount', vat, { zeroOk: true });
+        base.mod_free_mny = money('tax.freeAmount', taxFree, { zeroOk: true });
       }
     }
     const what = request.kind === 'cancel' ? 'cancel' : 'partial cancel';
