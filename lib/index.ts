@@ -152,3 +152,17 @@ export { createFileLogger, type FileLogger, type FileLoggerOptions, type LogReco
 export { createConsoleLogger, type ConsoleLoggerOptions } from './log/console-logger.js';
 export { maskingLogger } from './log/masking-logger.js';
 export { maskFields } from './log/mask.js';
+
+// The gateway seam's types (values live in kcp-payplus/gateway: RestGateway, RestCredentials).
+export type {
+  PaymentGateway,
+  GatewayTransport,
+  ApproveRequest as GatewayApproveRequest,
+  ModifyRequest as GatewayModifyRequest,
+  InquireRequest,
+  InquiryOutcome,
+  InquiryProof,
+  InquiryUnknown,
+  RegisterTradeRequest,
+  TransactionState,
+} from './gateway/types.js';

@@ -64,7 +64,7 @@ export const HELP: Readonly<Record<string, CommandHelp | string>> = {
   },
   sim: {
     usage: [
-      'kcp-payplus sim [--port <n>] [--notify-url <url>] [--env TEST|REAL] [--slow-ms <ms>] [--retry-ms <ms,ms,...>]',
+      'kcp-payplus sim [--port <n>] [--notify-url <url>] [--env TEST|REAL] [--slow-ms <ms>] [--retry-ms <ms,ms,...>] [--rest-port <n>]',
       'kcp-payplus sim deposit --tno <tno> [--amount <won>] [--remitter <name>] [--cancel] [--url <sim url>]',
       'kcp-payplus sim notify --tno <tno> [--tx-cd TX02|TX03] [--url <sim url>]',
     ],
@@ -78,6 +78,7 @@ export const HELP: Readonly<Record<string, CommandHelp | string>> = {
       ['--env TEST|REAL', 'which site codes the gateway accepts (default TEST)'],
       ['--slow-ms <ms>', 'delay of the "slow answer" test amount (…993)'],
       ['--retry-ms <list>', 'delays between notification re-sends'],
+      ['--rest-port <n>', "also serve KCP's REST API (PG-API) over https on this port, with its own CA and merchant certificate (printed)"],
       ['--url <sim url>', 'deposit/notify: the running simulator (default http://127.0.0.1:8090)'],
     ],
     examples: [

@@ -15,3 +15,4 @@ export {
 export { isInside, resolveReal } from './web-roots.js';
 export { formatOf, readSiteConfFile, type SiteConfFormat, type SiteConfSource } from './load.js';
 export { decodeConfigBytes } from './legacy/source.js';
+export { REST_HOSTS, restHostEnvironment, checkRestSettings, type RestSettings, type RestFileSettings } from './rest.js';

@@ -42,6 +42,7 @@ import {
 } from './site-conf.js';
 import { readSiteConfFile } from './load.js';
 import { checkOutsideWebRoots, type PrivatePath } from './web-roots.js';
+import { checkRestSettings } from './rest.js';
 
 export interface SiteConfFromFileOptions {
   /** The folder the cfg file lives in: it must lie outside every web root too. */
@@ -128,11 +129,13 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
   const logDir = checkDir('g_conf_log_dir', f.g_conf_log_dir, '/opt/kcp-payplus/log', true) || path.join(homeDir, 'log');
   const webRoots = checkWebRoots(f.payplus.web_roots);
   const cfgDir = options.baseDir === undefined ? undefined : path.resolve(options.baseDir);
+  const rest = checkRestSettings(f.payplus, env);
   const privatePaths: PrivatePath[] = [
     { field: 'g_conf_home_dir', label: 'the module folder <home>/bin', path: path.join(homeDir, 'bin') },
     ...(keyDir ? [{ field: 'g_conf_key_dir', label: 'the key folder', path: keyDir }] : []),
     { field: 'g_conf_log_dir', label: 'the log folder', path: logDir },
     ...(cfgDir ? [{ field: 'cfg', label: 'the folder of the cfg file', path: cfgDir }] : []),
+    ...rest.privatePaths,
   ];
   checkOutsideWebRoots(privatePaths, webRoots);
   return {
@@ -158,6 +161,7 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
     prunePpCliLogs: f.payplus.prune_pp_cli_logs,
     allowPpCliRequestDump: f.payplus.allow_pp_cli_request_dump,
     ...(extraKcpHosts ? { extraKcpHosts } : {}),
+    ...rest.settings,
     env,
     window,
     cfgDir,

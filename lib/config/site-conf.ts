@@ -84,6 +84,18 @@ export const siteConfFileSchema = z.object({
       extra_kcp_hosts: z
         .array(z.object({ host: z.string(), role: z.enum(['gateway', 'script', 'trade']), env: z.enum(['TEST', 'REAL']) }).strict())
         .optional(),
+      /** KCP's REST API (PG-API): host override (default by site code), credentials (lib/config/rest.ts). */
+      rest_url: z.string().optional(),
+      /** The PG-API certificate (splCert.pem), absolute path outside the web root. */
+      rest_cert_file: z.string().optional(),
+      /** The password-encrypted PKCS#8 private key (splPrikeyPKCS8.pem), absolute path outside the web root. */
+      rest_key_file: z.string().optional(),
+      /** The NAME of the environment variable holding the key's password (never the password). */
+      rest_key_password_env: z.string().optional(),
+      /** Or a file holding the password, absolute path outside the web root. */
+      rest_key_password_file: z.string().optional(),
+      /** An extra CA to trust: only for the local simulator's https (127.0.0.1). */
+      rest_ca_file: z.string().optional(),
     })
     .optional()
     .default({
@@ -130,6 +142,13 @@ export interface SiteConfData {
   readonly allowPpCliRequestDump?: boolean;
   /** payplus.extra_kcp_hosts: hosts added on purpose to KCP's table (environment.ts KCP_HOSTS); none when absent. */
   readonly extraKcpHosts?: readonly KcpHostEntry[];
+  /** KCP's REST API (PG-API) settings (lib/config/rest.ts); all optional, unset while pp_cli is the transport. */
+  readonly restUrl?: string | undefined;
+  readonly restCertFile?: string | undefined;
+  readonly restKeyFile?: string | undefined;
+  readonly restKeyPasswordEnv?: string | undefined;
+  readonly restKeyPasswordFile?: string | undefined;
+  readonly restCaFile?: string | undefined;
   /** TEST or REAL, derived from the site code (T0000-style test codes start with 'T'). */
   readonly env: KcpEnvironment;
   /** The PC payment window g_conf_js_url loads (derived from its file name). */
@@ -184,6 +203,12 @@ export const SITE_CONF_FIELDS = Object.freeze({
   prunePpCliLogs: { file: 'payplus.prune_pp_cli_logs', omitWhenFalse: true },
   allowPpCliRequestDump: { file: 'payplus.allow_pp_cli_request_dump', omitWhenFalse: true },
   extraKcpHosts: { file: 'payplus.extra_kcp_hosts' },
+  restUrl: { file: 'payplus.rest_url' },
+  restCertFile: { file: 'payplus.rest_cert_file' },
+  restKeyFile: { file: 'payplus.rest_key_file' },
+  restKeyPasswordEnv: { file: 'payplus.rest_key_password_env' },
+  restKeyPasswordFile: { file: 'payplus.rest_key_password_file' },
+  restCaFile: { file: 'payplus.rest_ca_file' },
 } as const satisfies { readonly [K in SiteConfSetting]-?: SiteConfFieldRow });
 
 const ROWS = Object.entries(SITE_CONF_FIELDS) as ReadonlyArray<[SiteConfSetting, SiteConfFieldRow]>;

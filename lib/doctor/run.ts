@@ -25,6 +25,7 @@ import { checkNetwork } from './checks/network.js';
 import { checkStandin } from './checks/standin.js';
 import { checkNotifyUrl } from './checks/notify.js';
 import { checkWebRoots } from './checks/web-roots.js';
+import { checkRest } from './checks/rest.js';
 import { currentIdentity } from './permissions.js';
 import { bi, fail } from './results.js';
 import type { Check, CheckResult, DoctorContext, DoctorOptions } from './types.js';
@@ -46,6 +47,7 @@ export const CHECKS: readonly (readonly [string, Check])[] = [
   ['webroot.outside', checkWebRoots],
   ['network', checkNetwork],
   ['notify.url', checkNotifyUrl],
+  ['rest', checkRest],
 ];
 
 export async function runDoctor(conf: SiteConfData, options: DoctorOptions = {}): Promise<CheckResult[]> {

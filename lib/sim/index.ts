@@ -16,3 +16,15 @@ export type { WindowResult } from './window.js';
 export type { SimTrade } from './trade.js';
 export type { PayMethod } from './token.js';
 export { installStandIn, isStandIn, standInBuildPath, StandInRefused, type InstallStandInOptions } from './standin.js';
+export {
+  startRestSimulator,
+  createSimPki,
+  RestGatewaySim,
+  REST_CODES,
+  SIM_KEY_PASSWORD,
+  type RestSimulator,
+  type RestSimulatorOptions,
+  type RestRequestLog,
+  type SimPki,
+  type SimBatchKey,
+} from './rest/index.js';

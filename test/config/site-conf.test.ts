@@ -75,6 +75,12 @@ describe('SiteConf.fromFile', () => {
         prunePpCliLogs: false,
         allowPpCliRequestDump: false,
         extraKcpHosts: undefined,
+        restUrl: undefined,
+        restCertFile: undefined,
+        restKeyFile: undefined,
+        restKeyPasswordEnv: undefined,
+        restKeyPasswordFile: undefined,
+        restCaFile: undefined,
         cfgDir: undefined,
       },
     );
@@ -372,7 +378,7 @@ describe('SiteConf.fromFile', () => {
       rejects(
         base({ payplus: { webroots: [] } as unknown as SiteConfFile['payplus'] }),
         'payplus.webroots',
-        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs, allow_pp_cli_request_dump, extra_kcp_hosts.',
+        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs, allow_pp_cli_request_dump, extra_kcp_hosts, rest_url, rest_cert_file, rest_key_file, rest_key_password_env, rest_key_password_file, rest_ca_file.',
       );
       rejects([], 'site_conf_inc', 'site_conf_inc: is not an object of g_conf_* keys. Fix: write a JSON object like cfg/site_conf_inc.json.');
       assert.equal(SiteConf.fromFile({ ...base(), $comment: 'note' } as SiteConfFile).siteCd, 'T0000');

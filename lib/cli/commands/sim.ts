@@ -2,7 +2,7 @@
  * `kcp-payplus sim`: run the local gateway simulator, or drive a running one.
  *
  *   kcp-payplus sim [--port 8090] [--notify-url http://127.0.0.1:3000/common_return] [--env TEST|REAL]
- *                   [--slow-ms 5000] [--retry-ms 60000,300000]
+ *                   [--slow-ms 5000] [--retry-ms 60000,300000] [--rest-port 8443]
  *   kcp-payplus sim deposit --tno 20261126962625 [--amount 1004] [--remitter 홍길동] [--cancel] [--url http://127.0.0.1:8090]
  *   kcp-payplus sim notify  --tno 20261126962625 --tx-cd TX02|TX03 [--url ...]
  *
@@ -10,7 +10,7 @@
  * g_conf_js_url=http://127.0.0.1:<port>/plugin/payplus_web.jsp (or the plug-in payplus_test.js), and use the stand-in pp_cli.
  */
 import { parseArgs } from 'node:util';
-import { startSimulator } from '../../sim/index.js';
+import { startRestSimulator, startSimulator, type RestSimulator } from '../../sim/index.js';
 import { standInBuildPath } from '../../sim/standin.js';
 import type { CliCommand } from './index.js';
 
@@ -26,6 +26,8 @@ async function serve(argv: string[]): Promise<number> {
       env: { type: 'string', default: 'TEST' },
       'slow-ms': { type: 'string' },
       'retry-ms': { type: 'string' },
+      /** Also serve KCP's REST API (PG-API) over https on this port (its own CA and merchant certificate). */
+      'rest-port': { type: 'string' },
     },
   });
   if (values.env !== 'TEST' && values.env !== 'REAL') {
@@ -40,6 +42,10 @@ async function serve(argv: string[]): Promise<number> {
     slowMs: values['slow-ms'] ? Number(values['slow-ms']) : undefined,
     retryDelaysMs: values['retry-ms'] ? values['retry-ms'].split(',').map(Number) : undefined,
   });
+  let rest: RestSimulator | undefined;
+  if (values['rest-port'] !== undefined) {
+    rest = await startRestSimulator(sim, { port: Number(values['rest-port']), slowMs: values['slow-ms'] ? Number(values['slow-ms']) : undefined });
+  }
   process.stdout.write(
     `KCP PayPlus simulator (${values.env}) listening on ${sim.url}\n` +
       `  gateway:  g_conf_gw_url=${sim.host}  g_conf_gw_port=${sim.port}\n` +
@@ -50,10 +56,18 @@ async function serve(argv: string[]): Promise<number> {
       `  module:   the stand-in pp_cli (${standInBuildPath()}) talks to this simulator;\n` +
       `            install it into your KCP home with: npx kcp-payplus install-standin --home <g_conf_home_dir>\n`,
   );
+  if (rest) {
+    process.stdout.write(
+      `  REST (PG-API): payplus.rest_url=${rest.url}  payplus.rest_ca_file=${rest.caFile}\n` +
+        `            payplus.rest_cert_file=${rest.merchant.certFile}  payplus.rest_key_file=${rest.merchant.keyFile}\n` +
+        `            key password: "${rest.merchant.password}" (the simulator's test key; put it in the variable payplus.rest_key_password_env names)\n`,
+    );
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await rest?.close();
   await sim.close();
   return 0;
 }

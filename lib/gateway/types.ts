@@ -1,0 +1,140 @@
+/**
+ * The gateway seam (DESIGN.md §8): what the payment, cancel and recovery flows ask of KCP, whichever transport carries
+ * it. Two implementations are meant to sit behind it: the pp_cli module (lib/payplus, today's code) and KCP's REST API
+ * (lib/gateway/rest). The flows are not yet written over this interface: that is the seam's integration step.
+ *
+ * Rules every implementation keeps (COMMON rules, DESIGN §8):
+ * - A complete, parsed answer with res_cd 0000 resolves; any other complete answer rejects with the error the one
+ *   classifier gives (`resultError`, lib/errors.ts).
+ * - Once the request may have reached KCP, anything but a complete answer rejects with KcpOutcomeUnknownError
+ *   (outcomeKnown false), never a decline. A failure before anything was sent is KcpConnectionError / KcpConfigError.
+ * - What was paid (method, amount, order, tno) is read from KCP's answer only.
+ * - The gateway never imports the flow; the flow imports this file.
+ */
+import type { Approval, ModifyResult, PartialCancelResult } from '../payplus/results.js';
+
+export type { Approval, ModifyResult, PartialCancelResult };
+
+/** Which transport carries a request. */
+export type GatewayTransport = 'pp_cli' | 'rest';
+
+/** Approval after the payment window: the window's opaque result and the merchant's own order. */
+export interface ApproveRequest {
+  /** The merchant's order id (ordr_idxx); KCP's answer must carry it back as order_no. */
+  readonly orderId: string;
+  /**
+   * The amount the merchant's own order says is due (ordr_mony), from the merchant's database: never a value the
+   * browser posted. KCP answers 8059 when the window was opened for another amount.
+   */
+  readonly amount: number;
+  /** From the window's form post, passed through unchanged. */
+  readonly encData: string;
+  readonly encInfo: string;
+  /** The window's tran_cd (00100000 for a payment). */
+  readonly tranCd: string;
+  /** KCP's four-letter pay_type (PACA, PABK, PAVC, PAMC …), when the merchant knows it; optional on both transports. */
+  readonly payType?: string;
+  /** pp_cli only (PayPlus.approve's names): the window's trace_no and use_pay_method, the buyer's IP. REST ignores them. */
+  readonly traceNo?: string;
+  readonly usePayMethod?: string;
+  readonly custIp?: string;
+}
+
+/** pp_cli only (mod_ip, trace_no, ordr_idxx of PayPlus.cancel); REST ignores them. */
+interface ModifyCommon {
+  readonly custIp?: string;
+  readonly traceNo?: string;
+  readonly orderId?: string;
+}
+
+/** Cancel, partial cancel, tax split. */
+export type ModifyRequest =
+  | (ModifyCommon & {
+      readonly kind: 'cancel';
+      readonly tno: string;
+      /** mod_desc: the reason KCP's admin shows. */
+      readonly reason?: string;
+    })
+  | (ModifyCommon & {
+      readonly kind: 'partial_cancel';
+      readonly tno: string;
+      /** mod_mny: what to cancel now. */
+      readonly amount: number;
+      /** rem_mny: what was still cancellable BEFORE this cancel (the previous answer's remainingAmount). */
+      readonly cancellableBalance: number;
+      readonly reason?: string;
+      /** Mixed-tax split (tax_flag TG03; PayPlus.partialCancel's names): the three parts must add up to `amount`. */
+      readonly tax?: { readonly taxAmount: number; readonly vatAmount: number; readonly freeAmount: number };
+    });
+
+/**
+ * What recovery may ask: "what happened to transaction `tno`?". KCP's REST inquiry answers it on any host; the pp_cli
+ * module cannot (it answers `unknown` and recovery falls back to its answer file and log).
+ */
+export interface InquireRequest {
+  readonly tno: string;
+  /** KCP's four-letter pay_type of the transaction (PACA, PABK, PAMC, PAVC): part of the signed string. */
+  readonly payType: string;
+}
+
+/** The state KCP reports for a transaction. */
+export type TransactionState = 'approved' | 'partially_cancelled' | 'cancelled' | 'other';
+
+/** A complete inquiry answer: proof of what KCP holds for this tno. */
+export interface InquiryProof {
+  readonly kind: 'proof';
+  readonly tno: string;
+  readonly orderNo: string;
+  readonly payMethod: string;
+  readonly amount: number | undefined;
+  /** What is still cancellable (rem_mny / bk_rem_mny / hp_rem_mny), when answered. */
+  readonly remainingAmount: number | undefined;
+  readonly state: TransactionState;
+  /** The status code as answered (stat_ca_cd / stat_bk_cd / stat_hp_cd / shop_status: STSR, STPC, STSC …). */
+  readonly statusCode: string;
+  readonly raw: Readonly<Record<string, string>>;
+}
+
+/** No proof: KCP could not be asked, or did not answer completely, or refused the inquiry (resCd then set). */
+export interface InquiryUnknown {
+  readonly kind: 'unknown';
+  readonly reason: string;
+  readonly resCd?: string;
+  readonly error?: Error;
+}
+
+export type InquiryOutcome = InquiryProof | InquiryUnknown;
+
+/** Smartphone trade registration: what the smartphone window's form needs. */
+export interface RegisterTradeRequest {
+  readonly orderId: string;
+  readonly amount: number;
+  readonly goodName: string;
+  /** Mobile method name: CARD, BANK, VCNT, MOBX, TPNT, GIFT; AUTH for a batch-key window. */
+  readonly payMethod: string;
+  /** Where the window posts its result (Ret_URL). */
+  readonly returnUrl: string;
+  readonly escrow?: boolean;
+  readonly userAgent?: string;
+}
+
+export interface TradeRegistration {
+  /** Posted by the form as approval_key. */
+  readonly approvalKey: string;
+  /** Where the form posts (PayUrl). */
+  readonly payUrl: string;
+  readonly traceNo: string;
+  readonly raw: Readonly<Record<string, string>>;
+}
+
+/** The seam: one implementation per transport. */
+export interface PaymentGateway {
+  readonly transport: GatewayTransport;
+  approve(request: ApproveRequest): Promise<Approval>;
+  modify(request: ModifyRequest & { kind: 'cancel' }): Promise<ModifyResult>;
+  modify(request: ModifyRequest & { kind: 'partial_cancel' }): Promise<PartialCancelResult>;
+  modify(request: ModifyRequest): Promise<ModifyResult | PartialCancelResult>;
+  /** Never rejects: a failure to learn anything is `{ kind: 'unknown' }`. */
+  inquire(request: InquireRequest): Promise<InquiryOutcome>;
+  registerTrade(request: RegisterTradeRequest): Promise<TradeRegistration>;
+}
