@@ -2,14 +2,15 @@
  * Children never outlive their test. Every test that starts a process (and anything that process starts) does so
  * through `children().spawn(…)`: the child gets a process group of its own, and the root hooks
  * (test/helpers/hooks.ts) kill each group with SIGKILL when the test ends — passed, failed or killed by its
- * timeout — and wait until no process of the group is left. Processes started in a `before` hook belong to the
- * file's hooks and end when the whole run ends; the same kill runs again when mocha exits, as a last net.
+ * timeout — and wait until no process of the group is left. A process that serves several tests of a block comes
+ * from `blockScope(name)`, closed by the block's `after` hook; one started in a `before` hook without a block scope
+ * belongs to the hooks' scope and ends with the run. The same kill runs again when mocha exits, as a last net.
  *
  * A test that times out keeps running in the background (mocha cannot stop a promise). Its scope is closed by then:
  * `spawn` refuses (TestEndedError) and `scope.ended` says so, so loops that start processes stop instead of
  * starting new ones into the next test.
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams, type SpawnOptions, type SpawnOptionsWithoutStdio } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 export class TestEndedError extends Error {
@@ -90,6 +91,8 @@ export class ChildScope {
   }
 
   /** child_process.spawn in a process group of its own, killed with the scope. */
+  spawn(file: string, args: readonly string[], options?: SpawnOptionsWithoutStdio): ChildProcessWithoutNullStreams;
+  spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess;
   spawn(file: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
     if (this.ended) throw new TestEndedError(this.owner);
     const proc = spawn(file, args, { ...options, detached: true });
@@ -142,6 +145,21 @@ const all = new Set<ChildScope>([hooksScope]);
  */
 export function children(): ChildScope {
   return current;
+}
+
+/**
+ * For processes that serve several tests of one describe block (an app under test): call it in the describe body;
+ * the scope is closed (its processes killed) by an `after` hook of that block.
+ */
+export function blockScope(name: string): ChildScope {
+  const scope = new ChildScope(name);
+  all.add(scope);
+  after(async () => {
+    const leftovers = await scope.close();
+    all.delete(scope);
+    if (leftovers.length > 0) throw new Error(`processes of "${name}" survived SIGKILL: ${leftovers.join('; ')}`);
+  });
+  return scope;
 }
 
 /** For the root hooks: a test starts. */

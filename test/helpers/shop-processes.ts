@@ -12,6 +12,7 @@ import type { PaymentStore } from '../../lib/store/types.js';
 import type { ChildConf, Job } from '../fixtures/campaign/child.js';
 import { standinPath } from '../sim/support/standin.js';
 import { children, type ChildScope } from './children.js';
+import { waitFor } from './wait.js';
 import { freshDatabase, type Engine, type FreshDatabase } from './databases.js';
 
 export const CHILD = 'test/fixtures/campaign/child.ts';
@@ -89,13 +90,8 @@ export function processesRunning(file: string): number[] {
   return out;
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** waitFor (test/helpers/wait.ts) with the bound first, as the campaign calls it. */
+export const waitUntil = (check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> => waitFor(check, what, ms);
 
 export const SHOP_TABLE = 'CREATE TABLE shop_orders (ordr_idxx VARCHAR(64) NOT NULL PRIMARY KEY, tno VARCHAR(20) NOT NULL)';
 
