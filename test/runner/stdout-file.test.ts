@@ -127,7 +127,7 @@ describe('the execa runner keeps its timeout when a grandchild holds the pipes',
   }
 
   it('answers at the timeout, not when the grandchild lets go', async () => {
-    const { outcome, grandchildAlive } = await withGrandchild('sleep 600 &\necho $! > $GRAND\nsleep 600', 1000);
+    const { outcome, grandchildAlive } = await withGrandchild('sleep 600 &\necho $! > $GRAND\nexec sleep 600', 1000);
     assert.equal(outcome.timedOut, true);
     assert.equal(outcome.signal, 'SIGKILL');
     assert.equal(grandchildAlive, true, 'the answer came while the grandchild still held the pipes');
