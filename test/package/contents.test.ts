@@ -30,7 +30,7 @@ describe('package contents (npm pack --dry-run)', function () {
   });
 
   it('ships the simulator README, the bench results, the facts in docs/ and the sample shop', () => {
-    for (const f of ['lib/sim/README.md', 'bench/RESULTS.md', 'docs/README.md', 'docs/pp-cli-protocol.md', 'docs/kcp-manual.md', 'sample/README.md', 'sample/shop.ts', 'sample/runtime.ts', 'sample/public/style.css']) {
+    for (const f of ['lib/sim/README.md', 'bench/RESULTS.md', 'docs/README.md', 'docs/pp-cli-protocol.md', 'docs/kcp-manual.md', 'docs/design.md', 'sample/README.md', 'sample/shop.ts', 'sample/runtime.ts', 'sample/public/style.css']) {
       assert.ok(files.has(f), `${f} is not in the package`);
     }
   });

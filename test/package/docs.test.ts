@@ -1,5 +1,5 @@
 /**
- * docs/ holds the facts the code cites: every `pp-cli-protocol.md §N` and `kcp-manual.md §N` a comment in lib/,
+ * docs/ holds the facts the code cites: every `pp-cli-protocol.md §N`, `kcp-manual.md §N` and `design.md §N` a comment in lib/,
  * native/, bench/ or sample/ names is a heading of that page, and the package ships the pages.
  */
 import assert from 'node:assert/strict';
@@ -23,7 +23,7 @@ function sections(page: string): Set<string> {
 }
 
 describe('docs/: the facts the code cites', () => {
-  for (const page of ['pp-cli-protocol.md', 'kcp-manual.md']) {
+  for (const page of ['pp-cli-protocol.md', 'kcp-manual.md', 'design.md']) {
     it(`every § of ${page} cited in the code is a section of docs/${page}`, () => {
       const have = sections(page);
       const missing: string[] = [];
