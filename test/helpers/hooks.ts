@@ -22,7 +22,9 @@ const baseFc = fc.readConfigureGlobal();
 
 export const mochaHooks = {
   beforeAll(this: Mocha.Context) {
-    console.log(`  SEED=${SEED} (replay a run: SEED=${SEED} npm test)`);
+    const script = process.env.npm_lifecycle_event;
+    const again = script === 'test' ? 'npm test' : script ? `npm run ${script}` : 'the same command';
+    console.log(`  SEED=${SEED} (replay this run: SEED=${SEED} ${again})`);
   },
   beforeEach(this: Mocha.Context) {
     const title = this.currentTest?.fullTitle() ?? '';

@@ -13,7 +13,7 @@ function pickSeed(): number {
   const raw = process.env.SEED;
   if (raw === undefined || raw === '') return (Date.now() ^ (process.pid << 16)) >>> 0;
   if (!/^\d{1,10}$/.test(raw) || Number(raw) > 0xffffffff) {
-    throw new Error(`SEED must be a whole number from 0 to 4294967295 (got ${JSON.stringify(raw)}); copy it from the line "SEED=… replay:" a failing run printed`);
+    throw new Error(`SEED must be a whole number from 0 to 4294967295 (got ${JSON.stringify(raw)}); copy it from the "SEED=…" line the run printed`);
   }
   return Number(raw);
 }

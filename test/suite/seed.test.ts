@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURE = 'test/fixtures/seed/fails.ts';
 
 async function run(seed: string | undefined): Promise<string> {
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_lifecycle_event: '' };
   if (seed === undefined) delete env.SEED;
   else env.SEED = seed;
   const proc = children().spawn(process.execPath, [path.join(ROOT, 'node_modules/mocha/bin/mocha.js'), '--reporter', 'spec', FIXTURE], {
@@ -32,7 +32,7 @@ describe('seeds: a failing randomized test can be replayed', function () {
 
   it('prints the seed and the replay command, and the same SEED replays the same draws', async () => {
     const first = await run(undefined);
-    const seed = /^ {2}SEED=(\d+) \(replay a run: SEED=\1 npm test\)$/m.exec(first)?.[1];
+    const seed = /^ {2}SEED=(\d+) \(replay this run: SEED=\1 the same command\)$/m.exec(first)?.[1];
     assert.ok(seed, `the run printed no seed:\n${first}`);
     for (const title of ['a property with a counterexample', 'a schedule drawn from the seed']) {
       const line = `↳ SEED=${seed}; replay: SEED=${seed} npx mocha ${FIXTURE} --grep "randomized tests that fail ${title}"`;
@@ -56,6 +56,6 @@ describe('seeds: a failing randomized test can be replayed', function () {
     proc.stderr!.on('data', (d: Buffer) => (err += String(d)));
     const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
     assert.equal(code, 1);
-    assert.match(err, /SEED must be a whole number from 0 to 4294967295 \(got "12ab"\); copy it from the line "SEED=… replay:" a failing run printed/);
+    assert.match(err, /SEED must be a whole number from 0 to 4294967295 \(got "12ab"\); copy it from the "SEED=…" line the run printed/);
   });
 });
