@@ -13,7 +13,10 @@ logdir=$(mktemp -d "${TMPDIR:-/tmp}/stress-suite.XXXXXX")
 
 busy=()
 stop_busy() {
-  for pid in "${busy[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  for pid in "${busy[@]}"; do
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
   busy=()
 }
 trap stop_busy EXIT
@@ -24,7 +27,11 @@ for _ in 1 2; do
 done
 
 count() { grep -Eo "^[[:space:]]*[0-9]+ $2" "$1" | tail -1 | grep -Eo '[0-9]+' || echo 0; }
+# "round N, run: title of each failing test" from a mocha spec log (colours stripped)
+failures() { sed 's/\x1b\[[0-9;]*m//g' "$1" | awk -v where="$2" '/^  [0-9]+\) /{t=$0; sub(/^  [0-9]+\) /,"",t); getline n; sub(/^ +/,"",n); sub(/:$/,"",n); print "- " where ": " t " — " n}'; }
 
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
+failed_tests=()
 rows=()
 ok=0
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -43,6 +50,7 @@ for round in $(seq 1 "$rounds"); do
     passed=$(count "$log" passing)
     failed=$(count "$log" failing)
     [ "$rc" -ne 0 ] && round_ok=0 && [ "$failed" -eq 0 ] && failed="1 (exit $rc)"
+    while IFS= read -r line; do failed_tests+=("$line"); done < <(failures "$log" "round $round, npm run $run")
     cells+=" $((secs / 60)) min $((secs % 60)) s, $passed passed, $failed failed |"
     echo "round $round/$rounds, npm run $run: exit $rc in ${secs} s ($passed passed, $failed failed; SEED=$seed; log $log)"
   done
@@ -55,14 +63,18 @@ stop_busy
 {
   echo "# Both test runs under load (scripts/stress-suite.sh)"
   echo
-  echo "$ok of $rounds round(s) passed. Started $started on $(nproc) cores ($(uname -m), Node $(node -v)), commit"
-  echo "$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' with uncommitted changes'); two busy loops"
-  echo "occupied both cores throughout. Load average before: $load_before; after: $load_after."
+  echo "$ok of $rounds round(s) passed. Started $started on $(nproc) cores ($(uname -m), Node $(node -v)) at commit"
+  echo "$commit; two busy loops occupied both cores throughout. Load average before: $load_before; after: $load_after."
   [ "$rounds" -lt 3 ] && echo && echo "**$rounds round(s) only: the issue's bar is 3 rounds in a row.**"
   echo
   echo "| round | SEED | npm test | npm run test:chaos | result |"
   echo "|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
+  if [ "${#failed_tests[@]}" -gt 0 ]; then
+    echo
+    echo "Failing tests:"
+    printf '%s\n' "${failed_tests[@]}"
+  fi
   echo
   echo "Logs: $logdir (not kept in the repository)."
 } >"$summary"
