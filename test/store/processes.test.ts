@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { ENGINES } from '../helpers/databases.js';
 import { childConf, shopOnEngine, startChild, type RunningChild } from '../helpers/shop-processes.js';
 
@@ -59,7 +60,7 @@ for (const engine of ENGINES) {
         id: `left-${engine}`, ordrIdxx: order, amount: '1000',
         owner: { host: (await import('../../lib/store/owner.js')).currentOwner().host, pid: deadPid(), start: 'gone' },
         leaseUntil: Date.now() + 600_000, commitMode: 'store', durableOutput: true,
-        outputPath: `${env.home.logDir}/payplus-answers/left-${engine}.out`,
+        outputPath: path.join(env.home.logDir, 'payplus-answers', `left-${engine}.out`),
       });
       assert.equal(begun.ok, true);
       const statuses = await race(order);
