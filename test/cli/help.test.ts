@@ -1,13 +1,13 @@
 /** Every command answers --help and `help <command>` with its usage and examples; install-standin refuses REAL. */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { commands } from '../../lib/cli/commands/index.js';
 import { RECOVER_USAGE } from '../../lib/cli/commands/recover.js';
 import { HELP } from '../../lib/cli/help.js';
 import { standInBuildPath } from '../../lib/sim/standin.js';
+import { children } from '../helpers/children.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('kcp-payplus --help', () => {
@@ -125,7 +125,7 @@ describe('kcp-payplus install-standin', () => {
 describe('kcp-payplus sim banner', () => {
   it('says where the stand-in is and how to install it', async function () {
     this.timeout(30_000);
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const { main } = await import('./lib/cli/index.ts'); await main(['sim', '--port', '0']);"], {
+    const child = children().spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const { main } = await import('./lib/cli/index.ts'); await main(['sim', '--port', '0']);"], {
       cwd: path.resolve(import.meta.dirname, '../..'),
     });
     let out = '';

@@ -2,7 +2,7 @@
  * Running shop worker processes (test/fixtures/campaign/child.ts) against the stand-in and the simulator, and the
  * judge that compares the simulator's own records with the merchant's table and the store.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,8 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../lib
 import type { PaymentStore } from '../../lib/store/types.js';
 import type { ChildConf, Job } from '../fixtures/campaign/child.js';
 import { standinPath } from '../sim/support/standin.js';
+import { children, type ChildScope } from './children.js';
+import { waitFor } from './wait.js';
 import { freshDatabase, type Engine, type FreshDatabase } from './databases.js';
 
 export const CHILD = 'test/fixtures/campaign/child.ts';
@@ -32,22 +34,47 @@ export interface RunningChild {
   proc: ChildProcess;
   lines: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  /** Writes a line to the child's stdin (`go`, `release`: see test/fixtures/campaign/child.ts). */
+  send(line: string): void;
+  /** The first stdout line (seen already or still to come) that `match` accepts; rejects when the child ends first. */
+  line(match: (line: string) => boolean): Promise<string>;
 }
 
-/** Starts a child; `onLine` sees each stdout line as it comes. */
-export function startChild(job: Job, onLine: (line: string) => void = () => undefined): RunningChild {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts a child in `scope` (default: the running test's; see children.ts, which kills it when the test ends);
+ * `onLine` sees each stdout line as it comes. `exited` settles once the child has exited and its output is read.
+ */
+export function startChild(job: Job, onLine: (line: string) => void = () => undefined, scope: ChildScope = children()): RunningChild {
+  const proc = scope.spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  proc.stdin!.on('error', () => undefined); // EPIPE after a kill
   const lines: string[] = [];
+  const waiters = new Set<{ match: (line: string) => boolean; resolve: (line: string) => void }>();
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   createInterface({ input: proc.stdout! }).on('line', (line) => {
     lines.push(line);
+    for (const w of waiters) {
+      if (!w.match(line)) continue;
+      waiters.delete(w);
+      w.resolve(line);
+    }
     onLine(line);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    proc.on('exit', (code, signal) => setTimeout(() => resolve({ code, signal, stderr }), 20)),
+    proc.on('close', (code, signal) => resolve({ code, signal, stderr })),
   );
-  return { proc, lines, exited };
+  const line = (match: (line: string) => boolean) => {
+    const seen = lines.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise<string>((resolve, reject) => {
+      waiters.add({ match, resolve });
+      void exited.then(({ code, signal }) =>
+        reject(new Error(`the child ended (code ${code}, signal ${signal}) before the line we waited for: ${stderr}`)),
+      );
+    });
+  };
+  const send = (text: string) => void proc.stdin!.write(`${text}\n`);
+  return { proc, lines, exited, line, send };
 }
 
 /** pids of processes running `file` (the stand-in modules a killed worker left running). */
@@ -63,13 +90,8 @@ export function processesRunning(file: string): number[] {
   return out;
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** waitFor (test/helpers/wait.ts) with the bound first, as the campaign calls it. */
+export const waitUntil = (check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> => waitFor(check, what, ms);
 
 export const SHOP_TABLE = 'CREATE TABLE shop_orders (ordr_idxx VARCHAR(64) NOT NULL PRIMARY KEY, tno VARCHAR(20) NOT NULL)';
 

@@ -23,6 +23,25 @@ function deposit(notiId: string): KcpNotification {
 }
 
 /** A promise the test resolves by hand, to hold a handler in flight. */
+/** `store`, telling when a claim was refused (another inbox holds the id): the waiting delivery is then seen waiting. */
+function watchingRefusals(store: NotificationStore): { store: NotificationStore; refused: Promise<void> } {
+  let seen!: () => void;
+  const refused = new Promise<void>((r) => (seen = r));
+  return {
+    refused,
+    store: {
+      claim: async (id) => {
+        const taken = await store.claim(id);
+        if (!taken) seen();
+        return taken;
+      },
+      complete: (id) => store.complete(id),
+      release: (id) => store.release(id),
+      isCompleted: (id) => store.isCompleted(id),
+    },
+  };
+}
+
 function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
@@ -111,12 +130,14 @@ describe('NotificationInbox', () => {
   it('waits for another inbox that holds the claim, and answers 0000 when it completes', async () => {
     const store = new MemoryNotificationStore();
     const a = new NotificationInbox({ store });
-    const b = new NotificationInbox({ store, waitMs: 2000, pollMs: 5 });
+    const watched = watchingRefusals(store);
+    const b = new NotificationInbox({ store: watched.store, waitMs: 10_000, pollMs: 5 });
     const hold = gate();
     const first = a.handle(deposit('N-6'), () => hold.promise);
     let calls = 0;
     const second = b.handle(deposit('N-6'), () => void (calls += 1));
-    setTimeout(hold.open, 30);
+    await watched.refused; // b found the id held by a, whose handler is still running
+    hold.open();
     assert.deepEqual([(await first).status, (await second).status], ['processed', 'duplicate']);
     assert.equal((await second).answer, OK);
     assert.equal(calls, 0);
@@ -125,7 +146,8 @@ describe('NotificationInbox', () => {
   it('takes over when the other inbox fails: the waiting delivery runs the handler itself', async () => {
     const store = new MemoryNotificationStore();
     const a = new NotificationInbox({ store });
-    const b = new NotificationInbox({ store, waitMs: 2000, pollMs: 5 });
+    const watched = watchingRefusals(store);
+    const b = new NotificationInbox({ store: watched.store, waitMs: 10_000, pollMs: 5 });
     const hold = gate();
     const first = a.handle(deposit('N-7'), async () => {
       await hold.promise;
@@ -133,7 +155,8 @@ describe('NotificationInbox', () => {
     });
     let calls = 0;
     const second = b.handle(deposit('N-7'), () => void (calls += 1));
-    setTimeout(hold.open, 30);
+    await watched.refused;
+    hold.open();
     assert.deepEqual([(await first).status, (await second).status], ['failed', 'processed']);
     assert.equal(calls, 1);
   });

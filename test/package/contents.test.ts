@@ -29,8 +29,8 @@ describe('package contents (npm pack --dry-run)', function () {
     }
   });
 
-  it('ships the simulator README, the bench results and the sample shop', () => {
-    for (const f of ['lib/sim/README.md', 'bench/RESULTS.md', 'sample/README.md', 'sample/shop.ts', 'sample/runtime.ts', 'sample/public/style.css']) {
+  it('ships the simulator README, the bench results, the facts in docs/ and the sample shop', () => {
+    for (const f of ['lib/sim/README.md', 'bench/RESULTS.md', 'docs/README.md', 'docs/pp-cli-protocol.md', 'docs/kcp-manual.md', 'docs/design.md', 'sample/README.md', 'sample/shop.ts', 'sample/runtime.ts', 'sample/public/style.css']) {
       assert.ok(files.has(f), `${f} is not in the package`);
     }
   });

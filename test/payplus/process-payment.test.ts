@@ -13,6 +13,7 @@ import { SqliteStore } from '../../lib/store/sqlite.js';
 import type { PaymentStore } from '../../lib/store/types.js';
 import { testConfData } from '../helpers/conf.js';
 import { CannedRunner, type CannedAnswer } from '../helpers/canned-runner.js';
+import { waitFor } from '../helpers/wait.js';
 
 const US = '\x1f';
 const TNO = '20261126000001';
@@ -184,43 +185,55 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(runner.calls.length, 1);
   });
 
-  /** A runner that answers like the canned one, but only after `ms`. */
-  function slowRunner(answers: string[], ms: number) {
+  /**
+   * A runner that answers like the canned one, but holds its first call (the module "runs on") until `release()`;
+   * `entered` resolves once that call has started.
+   */
+  function heldRunner(answers: string[]) {
     const inner = new CannedRunner(answers);
-    return Object.assign(inner, {
+    let release!: () => void;
+    let entered!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const started = new Promise<void>((r) => (entered = r));
+    let first = true;
+    const runner = Object.assign(inner, {
       run: async (inv: Parameters<CannedRunner['run']>[0]) => {
-        await new Promise((r) => setTimeout(r, ms));
+        if (first) {
+          first = false;
+          entered();
+          await gate;
+        }
         return CannedRunner.prototype.run.call(inner, inv);
       },
     });
+    return { runner, release, entered: started };
   }
 
   it('a module that misses the timeout is not killed: the page gets unknown, and the late approval is cancelled when it comes', async () => {
-    const runner = slowRunner([approved(5000), OK], 150);
+    const { runner, release } = heldRunner([approved(5000), OK]);
     const payplus = new PayPlus(testConfData({ logDir: tmpLog(), timeoutMs: 40 }), { logger: silentLogger, runner, store: new MemoryStore() });
-    const started = Date.now();
     const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 'never' });
-    assert.ok(Date.now() - started < 140, 'answered at the timeout, not when the module finished');
+    assert.equal(runner.calls.length, 0, 'answered at the timeout, while the module still runs');
     assert.equal(out.status, 'unknown');
     assert.match(out.status === 'unknown' ? out.error.message : '', /^pp_cli had not answered after 40 ms; it is still running, and its answer will be settled when it comes: an approval is cancelled/);
     await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), {
       message: /cannot be approved now: an earlier attempt \(.+\) is still waiting for pp_cli's answer; try again in a minute$/,
     });
-    await new Promise((r) => setTimeout(r, 500));
+    release();
+    await waitFor(async () => (await payplus.store.get(out.attemptId))?.state === 'cancelled', 'the late approval to be cancelled');
     assert.equal(runner.calls[0]!.timeoutMs, 300_000, 'the module may run on (10 × the timeout, at least 5 minutes)');
     assert.equal(runner.calls.length, 2);
     assert.equal(modData(runner, 1).mod_type, 'STSC');
-    assert.equal((await payplus.store.get(out.attemptId))?.state, 'cancelled');
     assert.deepEqual(await payplus.recover(), EMPTY_REPORT);
   });
 
   it('a late refusal frees the order', async () => {
-    const runner = slowRunner([`res_cd=8108${US}res_msg=card\n`], 100);
+    const { runner, release } = heldRunner([`res_cd=8108${US}res_msg=card\n`]);
     const payplus = new PayPlus(testConfData({ logDir: tmpLog(), timeoutMs: 20 }), { logger: silentLogger, runner, store: new MemoryStore() });
     const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
     assert.equal(out.status, 'unknown');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await payplus.store.get(out.attemptId))?.state, 'declined');
+    release();
+    await waitFor(async () => (await payplus.store.get(out.attemptId))?.state === 'declined', 'the late refusal to free the order');
     assert.equal(runner.calls.length, 1);
   });
 
@@ -304,13 +317,10 @@ describe('PayPlus#processPayment()', () => {
   });
 
   it('refuses concurrent approvals of one order id, and a second approval after success', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const runner = new CannedRunner([approved(5000)]);
-    const slow = { name: 'slow', argvEncoding: 'euc-kr' as const, durableOutput: true, run: async (inv: never) => { await gate; return runner.run(inv); } };
-    const payplus = new PayPlus(testConfData({ logDir: tmpLog() }), { logger: silentLogger, runner: slow, store: new MemoryStore() });
+    const { runner, release, entered } = heldRunner([approved(5000)]);
+    const payplus = new PayPlus(testConfData({ logDir: tmpLog() }), { logger: silentLogger, runner, store: new MemoryStore() });
     const first = payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
-    await new Promise((r) => setTimeout(r, 20));
+    await entered; // the first approval holds the order and its pp_cli runs
     await assert.rejects(
       payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }),
       { code: 'duplicate_order', message: 'ordr_idxx: order ORD-1 cannot be approved now: it is being approved by another request right now' },
@@ -481,16 +491,13 @@ describe('PayPlus#processPayment()', () => {
   it("removes each attempt's stdout file once the store holds the answer (it carries buyer data); keeps it while unknown", async () => {
     const { payplus, logDir } = setup([approved(5000), `res_cd=8108${US}res_msg=card\n`, { timedOut: true, signal: 'SIGKILL', exitCode: null }]);
     const answers = path.join(logDir, 'payplus-answers');
-    const files = async () => {
-      await new Promise((r) => setTimeout(r, 30));
-      return existsSync(answers) ? readdirSync(answers) : [];
-    };
+    const files = () => (existsSync(answers) ? readdirSync(answers) : []);
     assert.equal((await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'approved');
     assert.equal((await payplus.processPayment(form({ ordr_idxx: 'ORD-2' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'declined');
-    assert.deepEqual(await files(), []);
+    await waitFor(() => files().length === 0, 'the answered attempts\' stdout files to be removed');
     const unknown = await payplus.processPayment(form({ ordr_idxx: 'ORD-3' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
     assert.equal(unknown.status, 'unknown');
-    assert.deepEqual(await files(), [`${unknown.attemptId}.out`]);
+    assert.deepEqual(files(), [`${unknown.attemptId}.out`]);
   });
 
   it('a store that is down before anything ran refuses the payment as a typed error: nothing was sent', async () => {

@@ -6,11 +6,12 @@
  * Everything stays on 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../../lib/sim/index.js';
+import { blockScope } from '../helpers/children.js';
 import { makeProject, readmeConfig, readmeFiles, ROOT, withCompiledProject, type QuickstartProject } from './project.js';
 
 function freePort(): Promise<number> {
@@ -38,6 +39,7 @@ describe('README quick start (strict TypeScript build, then the app against the 
   let project: QuickstartProject;
   let sim: Simulator;
   let app: ChildProcess | undefined;
+  const appScope = blockScope('the quick-start app');
   let shop: string;
   let appErr = '';
 
@@ -85,7 +87,7 @@ describe('README quick start (strict TypeScript build, then the app against the 
     const cfgFile = path.join(project.dir, 'kcp', 'site_conf_inc.json');
     writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
     sim.notifyUrl = `${shop}/common_return`;
-    const child = spawn(process.execPath, ['dist/app.js'], { cwd: project.dir, env: { ...process.env, KCP_CONFIG: cfgFile, PORT: String(port) } });
+    const child = appScope.spawn(process.execPath, ['dist/app.js'], { cwd: project.dir, env: { ...process.env, KCP_CONFIG: cfgFile, PORT: String(port) } });
     app = child;
     child.stderr!.on('data', (d) => (appErr += String(d)));
     const started = await new Promise<string>((resolve, reject) => {

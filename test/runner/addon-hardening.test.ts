@@ -26,6 +26,13 @@ function spawnSh(addon: SpawnAddon, script: string, cwd: string | null = null): 
 /** A child that prints when it started and when it ended (wall clock, ns). */
 const TIMED = 'date +%s%N; sleep 0.3; date +%s%N';
 
+/**
+ * A child that registers in `dir`, then waits (bounded, 10 s) until `n` children have registered, and prints how many
+ * it saw. Every child printing `n` proves they all ran at once: none could end before the last one had started.
+ */
+const meeting = (dir: string, n: number) =>
+  `: > "${dir}/$$"; i=0; while [ "$(ls "${dir}" | wc -l)" -lt ${n} ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done; ls "${dir}" | wc -l`;
+
 describe('spawn addon hardening', function () {
   this.timeout(30_000);
   let addon: SpawnAddon;
@@ -64,14 +71,17 @@ describe('spawn addon hardening', function () {
 
   it('a raised cap starts threads for the calls already waiting', async () => {
     addon.setMaxThreads(1);
-    const pending = [spawnSh(addon, TIMED), spawnSh(addon, TIMED), spawnSh(addon, TIMED)];
-    assert.equal(addon.setMaxThreads(3), 1);
-    assert.equal(addon.queueState().threads, 3);
-    const spans = (await Promise.all(pending)).map((r) => r.stdout.toString().trim().split('\n').map(BigInt) as [bigint, bigint]);
-    // All three ran side by side: the last to start began before the first to end had finished.
-    const lastStart = spans.reduce((m, s) => (s[0] > m ? s[0] : m), 0n);
-    const firstEnd = spans.reduce((m, s) => (s[1] < m ? s[1] : m), spans[0]![1]);
-    assert.ok(lastStart < firstEnd, spans.join(' | '));
+    const dir = mkdtempSync(path.join(tmpdir(), 'kcp-meet-'));
+    try {
+      const pending = [spawnSh(addon, meeting(dir, 3)), spawnSh(addon, meeting(dir, 3)), spawnSh(addon, meeting(dir, 3))];
+      assert.equal(addon.setMaxThreads(3), 1);
+      assert.equal(addon.queueState().threads, 3);
+      // All three ran side by side: each saw the other two arrive before it ended.
+      const seen = (await Promise.all(pending)).map((r) => r.stdout.toString().trim());
+      assert.deepEqual(seen, ['3', '3', '3']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a lowered cap holds as soon as running children finish: the threads over it end instead of taking more', async () => {

@@ -4,13 +4,16 @@
  * the execa runner keeps its timeout when a grandchild holds the pipes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ExecaRunner } from '../../lib/runner/execa.js';
 import type { Runner } from '../../lib/runner/types.js';
+import { alive, children } from '../helpers/children.js';
 import { nativeRunner } from '../helpers/native.js';
+import { waitFor } from '../helpers/wait.js';
 
 const US = '\x1f';
 
@@ -74,44 +77,66 @@ describe('a module outlives the process that started it (kill -9) and still writ
   it('the answer is in the stdout file after the caller died', async function () {
     this.timeout(20_000);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-outlive-'));
-    const file = script(dir, 'pp_cli', `sleep 0.4; printf 'res_cd=0000${US}res_msg=ok${US}tno=20261128000009\\n'`);
+    const fifo = path.join(dir, 'go');
+    execFileSync('mkfifo', [fifo]);
+    // The module says it runs (its pid), then waits for the test's go: no guessing how long anything takes.
+    const file = script(dir, 'pp_cli', `echo $$ > ${dir}/module.pid\nread x < ${fifo}\nprintf 'res_cd=0000${US}res_msg=ok${US}tno=20261128000009\\n'`);
     const out = path.join(dir, 'a.out');
-    const child = spawn(
+    const caller = children().spawn(
       process.execPath,
       ['--import', 'tsx', '-e', `
         import('${path.resolve('lib/runner/select.ts')}').then(async ({ selectRunner }) => {
           const { runner } = selectRunner({ runner: 'auto' });
           void runner.run({ file: ${JSON.stringify(file)}, args: [], timeoutMs: 10000, stdoutFile: ${JSON.stringify(out)} });
-          setTimeout(() => process.stdout.write('started\\n'), 100);
         });`],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'ignore', 'inherit'] },
     );
-    await new Promise<void>((resolve) => child.stdout!.on('data', () => resolve()));
-    child.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 900));
+    await waitFor(() => existsSync(`${dir}/module.pid`) && readFileSync(`${dir}/module.pid`, 'utf8').endsWith('\n'), 'the module to start');
+    const module = Number(readFileSync(`${dir}/module.pid`, 'utf8'));
+    const callerGone = new Promise((r) => caller.once('exit', r));
+    caller.kill('SIGKILL');
+    await callerGone;
+    assert.equal(alive(module), true, 'the module runs on after its caller died');
+    await writeFile(fifo, 'go\n');
+    await waitFor(() => !alive(module), 'the module to finish');
     assert.equal(readFileSync(out, 'utf8'), `res_cd=0000${US}res_msg=ok${US}tno=20261128000009\n`);
   });
 });
 
 describe('the execa runner keeps its timeout when a grandchild holds the pipes', () => {
-  it('answers at the timeout, not when the grandchild lets go', async () => {
+  /** Runs `body` (which starts a grandchild and writes its pid to $GRAND) and kills the grandchild afterwards. */
+  async function withGrandchild(body: string, timeoutMs: number) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-grand-'));
-    const file = script(dir, 'pp_cli', '(sleep 20) &\nsleep 20');
-    const started = Date.now();
-    const outcome = await new ExecaRunner().run({ file, args: [], timeoutMs: 300 });
-    const took = Date.now() - started;
+    const pidFile = path.join(dir, 'grand.pid');
+    const file = script(dir, 'pp_cli', body.replaceAll('$GRAND', pidFile));
+    let grandchild: number | undefined;
+    try {
+      const outcome = await new ExecaRunner().run({ file, args: [], timeoutMs });
+      grandchild = Number(readFileSync(pidFile, 'utf8'));
+      return { outcome, grandchildAlive: alive(grandchild) };
+    } finally {
+      grandchild ??= existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+      if (grandchild) {
+        try {
+          process.kill(grandchild, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+  }
+
+  it('answers at the timeout, not when the grandchild lets go', async () => {
+    const { outcome, grandchildAlive } = await withGrandchild('sleep 600 &\necho $! > $GRAND\nexec sleep 600', 1000);
     assert.equal(outcome.timedOut, true);
     assert.equal(outcome.signal, 'SIGKILL');
-    assert.ok(took < 3000, `took ${took} ms (the grandchild sleeps 20 s)`);
+    assert.equal(grandchildAlive, true, 'the answer came while the grandchild still held the pipes');
   });
 
   it('returns as soon as the child exits, even when a grandchild keeps stderr open', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-grand-'));
-    const file = script(dir, 'pp_cli', `printf 'res_cd=0000${US}res_msg=ok\\n'\n(sleep 20 >&2) &\nexit 0`);
-    const started = Date.now();
-    const outcome = await new ExecaRunner().run({ file, args: [], timeoutMs: 10_000 });
+    const { outcome, grandchildAlive } = await withGrandchild(`printf 'res_cd=0000${US}res_msg=ok\\n'\n(sleep 600 >&2) &\necho $! > $GRAND\nexit 0`, 10_000);
     assert.equal(outcome.exitCode, 0);
     assert.equal(outcome.stdout.toString(), `res_cd=0000${US}res_msg=ok\n`);
-    assert.ok(Date.now() - started < 3000);
+    assert.equal(grandchildAlive, true, 'the answer came while the grandchild still held stderr');
   });
 });

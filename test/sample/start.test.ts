@@ -1,6 +1,6 @@
 /** `npm start` when its port is taken: a sentence naming the port and the variable to change, exit 1, no stack. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { children } from '../helpers/children.js';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -8,14 +8,12 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function runStart(env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'sample/start.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = children().spawn(process.execPath, ['--import', 'tsx', 'sample/start.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += String(d)));
     child.stderr.on('data', (d) => (err += String(d)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     child.on('close', (code) => {
-      clearTimeout(timer);
       resolve({ code, out, err });
     });
   });
@@ -67,7 +65,7 @@ describe('npm start and the staff password', () => {
     const env: Record<string, string | undefined> = { ...process.env, PORT: '0', SIM_PORT: '0' };
     delete env.SHOP_ADMIN_PASSWORD;
     delete env.SHOP_PUBLIC_URL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'sample/start.ts'], { cwd: ROOT, env });
+    const child = children().spawn(process.execPath, ['--import', 'tsx', 'sample/start.ts'], { cwd: ROOT, env });
     try {
       let out = '';
       await new Promise<void>((resolve, reject) => {

@@ -1,19 +1,28 @@
 /**
- * Several processes on one env.store, on every engine: the same order paid from two processes at once gives one approval
+ * Several processes on one store, on every engine: the same order paid from two processes at once gives one approval
  * (also when a dead worker's leftovers hold the order), and the same noti_id delivered to two processes at once is
  * processed once and answered 0000 by both.
+ *
+ * Nothing here waits for time to pass: each child says `ready` once loaded, both are let go with one `go`, and the
+ * winner is held inside its critical section (holding the order after pp_cli answered, the notification handler) until the other
+ * process has been seen refused by the store — so each test proves the two overlapped instead of assuming it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ENGINES } from '../helpers/databases.js';
-import { childConf, shopOnEngine, startChild } from '../helpers/shop-processes.js';
+import { childConf, shopOnEngine, startChild, type RunningChild } from '../helpers/shop-processes.js';
 
 /** The pid of a process that has ended (for a dead owner's leftovers). */
 function deadPid(): number {
   const r = spawnSync('/bin/sh', ['-c', 'echo $$']);
   return Number(r.stdout.toString().trim());
+}
+
+/** Waits until every child said `ready`, then lets them all go at once. */
+async function startTogether(kids: RunningChild[]): Promise<void> {
+  await Promise.all(kids.map((c) => c.line((l) => l === 'ready')));
+  for (const c of kids) c.send('go');
 }
 
 for (const engine of ENGINES) {
@@ -22,20 +31,19 @@ for (const engine of ENGINES) {
     const env = shopOnEngine(engine);
 
     async function race(order: string): Promise<string[]> {
-      const flag = path.join(env.home.dir, `go-${order}`);
-      const job = (n: number) => ({
-        mode: 'pay' as const,
-        conf: childConf(env.home, env.sim),
-        store: env.db.location,
-        orders: [{ id: order, amount: 1000 + n * 0 }],
-        startFlag: flag,
-      });
-      const children = [startChild(job(1)), startChild(job(2))];
-      await new Promise((r) => setTimeout(r, 1500)); // both loaded and waiting at the flag
-      writeFileSync(flag, '');
-      const results = await Promise.all(children.map((c) => c.exited));
+      const job = { mode: 'pay' as const, conf: childConf(env.home, env.sim), store: env.db.location, orders: [{ id: order, amount: 1000 }], gate: true, holdRun: true };
+      const kids = [startChild(job), startChild(job)];
+      await startTogether(kids);
+      // One of them takes the order, has pp_cli's approval and stays there; the other must be refused meanwhile.
+      const inside = await Promise.any(kids.map((c, i) => c.line((l) => l === `held ${order}`).then(() => i)));
+      const other = kids[1 - inside]!;
+      const refused = await other.line((l) => l.startsWith(`done ${order} `));
+      assert.equal(refused, `done ${order} duplicate_order`, 'the second process was refused while the first held the order');
+      assert.equal(kids[inside]!.lines.some((l) => l.startsWith('done ')), false, 'the first is still inside (overlap observed)');
+      kids[inside]!.send('release');
+      const results = await Promise.all(kids.map((c) => c.exited));
       for (const r of results) assert.equal(r.code, 0, r.stderr);
-      return children.map((c) => c.lines.find((l) => l.startsWith('done '))!.split(' ')[2]!).sort();
+      return kids.map((c) => c.lines.find((l) => l.startsWith('done '))!.split(' ')[2]!).sort();
     }
 
     it('the same order paid from two processes at once: one approval', async () => {
@@ -62,14 +70,17 @@ for (const engine of ENGINES) {
     });
 
     it('the same noti_id to two processes at once: processed once, answered 0000 by both', async () => {
-      const flag = path.join(env.home.dir, `noti-${engine}`);
-      const job = { mode: 'notify' as const, store: env.db.location, notiId: `NOTI-${engine}-1`, startFlag: flag };
-      const children = [startChild(job), startChild(job)];
-      await new Promise((r) => setTimeout(r, 1500));
-      writeFileSync(flag, '');
-      const results = await Promise.all(children.map((c) => c.exited));
+      const job = { mode: 'notify' as const, store: env.db.location, notiId: `NOTI-${engine}-1`, gate: true, holdHandler: true };
+      const kids = [startChild(job), startChild(job)];
+      await startTogether(kids);
+      const inside = await Promise.any(kids.map((c, i) => c.line((l) => l === 'handler').then(() => i)));
+      // The other process tried to claim the id while the handler ran, and was refused.
+      await kids[1 - inside]!.line((l) => l === 'claim refused');
+      assert.equal(kids[inside]!.lines.some((l) => l.startsWith('answer ')), false, 'the handler is still running (overlap observed)');
+      kids[inside]!.send('release');
+      const results = await Promise.all(kids.map((c) => c.exited));
       for (const r of results) assert.equal(r.code, 0, r.stderr);
-      const lines = children.flatMap((c) => c.lines);
+      const lines = kids.flatMap((c) => c.lines);
       assert.equal(lines.filter((l) => l === 'handler').length, 1, lines.join('\n'));
       assert.deepEqual(lines.filter((l) => l.startsWith('answer ')).sort(), ['answer 0000 duplicate', 'answer 0000 processed']);
     });

@@ -116,13 +116,21 @@ describe('expressWindowReturn', () => {
   let server: http.Server;
   let url: string;
   let runner: CannedRunner;
-  const results: Array<WindowReturnResult<Order, string>> = [];
+  let results: Array<WindowReturnResult<Order, string>>;
+  let handler: ReturnType<typeof expressWindowReturn<Order, string>>;
   const orders = new Map<string, Order>([['RET-1', { id: 'RET-1', amount: 5000 }]]);
 
   before(async () => {
+    server = http.createServer((req, res) => handler(req, res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m/return`;
+  });
+  // Each test its own runner, payment state and results: the tests pass alone and in any order.
+  beforeEach(() => {
+    results = [];
     runner = new CannedRunner([`res_cd=0000${US}res_msg=ok${US}pay_method=PACA${US}tno=20261128000001${US}amount=5000${US}card_cd=CCSS\n`]);
     const payplus = new PayPlus(testConfData({ logDir: mkdtempSync(path.join(os.tmpdir(), 'kcp-window-')) }), { runner, logger: silentLogger, store: new MemoryStore() });
-    const handler = expressWindowReturn<Order, string>({
+    handler = expressWindowReturn<Order, string>({
       payplus,
       findOrder: (id) => orders.get(id),
       commit: (approval, order) => `${order.id}:${approval.tno}`,
@@ -131,9 +139,6 @@ describe('expressWindowReturn', () => {
         res.writeHead(200, { 'content-type': 'text/plain' }).end(result.status);
       },
     });
-    server = http.createServer((req, res) => handler(req, res));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m/return`;
   });
   after(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -146,7 +151,8 @@ describe('expressWindowReturn', () => {
   it('answers the buyer closing the window (3001, EUC-KR) itself: typed result, nothing sent to pp_cli', async () => {
     assert.equal(await post({ res_cd: '3001', res_msg: '사용자 취소', ordr_idxx: 'RET-1', tran_cd: '', enc_data: '', enc_info: '' }), 'user_cancelled');
     assert.equal(runner.calls.length, 0);
-    const r = results.at(-1)!;
+    assert.equal(results.length, 1);
+    const r = results[0]!;
     assert.ok(r.status === 'user_cancelled');
     assert.deepEqual([r.resCd, r.resMsg, r.order], ['3001', '사용자 취소', { id: 'RET-1', amount: 5000 }]);
   });
@@ -154,7 +160,8 @@ describe('expressWindowReturn', () => {
   it('reports another window code as window_failed, also without pp_cli', async () => {
     assert.equal(await post({ res_cd: '9999', res_msg: '오류', ordr_idxx: 'NOPE' }), 'window_failed');
     assert.equal(runner.calls.length, 0);
-    const r = results.at(-1)!;
+    assert.equal(results.length, 1);
+    const r = results[0]!;
     assert.ok(r.status === 'window_failed');
     assert.equal(r.order, undefined);
   });
@@ -163,7 +170,8 @@ describe('expressWindowReturn', () => {
     assert.equal(await post({ res_cd: '0000', res_msg: '정상처리', ordr_idxx: 'RET-1', tran_cd: '00100000', enc_data: 'ENC', enc_info: 'INFO', good_mny: '5000' }), 'approved');
     assert.equal(runner.calls.length, 1);
     assert.ok(runner.optionBytes(0).includes(Buffer.from('ordr_mony=5000')));
-    const r = results.at(-1)!;
+    assert.equal(results.length, 1);
+    const r = results[0]!;
     assert.ok(r.status === 'approved');
     assert.equal(r.committed, 'RET-1:20261128000001');
   });
