@@ -252,19 +252,21 @@ function isCardRun(run: string, glued: boolean): boolean {
  * Characters read as their ASCII forms before matching (one UTF-16 unit each, so positions stay the same):
  * full-width ASCII (０-９, ＠, －, …), the ideographic and no-break spaces, and the dashes (‐ ‑ ‒ – — ― − ﹘ ﹣).
  */
-// eslint-disable-next-line no-control-regex
 const FOLDABLE = /[\u00a0\u2000-\u200a\u2010-\u2015\u202f\u2212\u3000\ufe58\ufe63\uff01-\uff5e]/;
-const FOLDABLE_ALL = new RegExp(FOLDABLE.source, 'g');
+
+const UTF16 = new TextDecoder('utf-16le');
 
 function fold(text: string): string {
   if (!FOLDABLE.test(text)) return text;
-  return text.replace(FOLDABLE_ALL, (ch) => {
-    const c = ch.charCodeAt(0);
-    if (c >= 0xff01) return String.fromCharCode(c - 0xfee0);
-    if (c >= 0x2010 && c <= 0x2015) return '-';
-    if (c === 0x2212 || c === 0xfe58 || c === 0xfe63) return '-';
-    return ' ';
-  });
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xff01 && c <= 0xff5e) c -= 0xfee0;
+    else if ((c >= 0x2010 && c <= 0x2015) || c === 0x2212 || c === 0xfe58 || c === 0xfe63) c = 0x2d; // '-'
+    else if (c === 0x3000 || c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f) c = 0x20; // ' '
+    units[i] = c;
+  }
+  return UTF16.decode(units); // a lone surrogate becomes U+FFFD: still one unit, positions stay the same
 }
 
 /** Characters that end a non-sensitive `key=value` value: data-set separators, `,`, `&`, whitespace, `]`. */
@@ -294,16 +296,19 @@ const SINGLE_QUOTE_END = /'/g;
  *         ` .-/_+` or `(02)`;
  *   8     an e-mail address, local part in any script, `@` or `%40`.
  */
-const SHAPES = new RegExp(
-  [
-    String.raw`(?<![A-Za-z0-9_.\-])([A-Za-z_][A-Za-z0-9_.\-]*)=([\["']?)`,
-    String.raw`(["'])([A-Za-z_][A-Za-z0-9_.\-]*)\3[ \t]*:[ \t]*(["']?)`,
-    String.raw`(?<![0-9])([0-9](?:[ .\-\/_+]?[0-9]){12,18})(?![0-9])`,
-    String.raw`(?<![0-9A-Za-z+])((?:\+82[ .\-]{0,2}0?|0)(?:1[016789]|2|[3-6][1-5]|50[2-8]|70|80)[ .\-\/_+)]{0,2}[0-9]{3,4}[ .\-\/_+]{0,2}[0-9]{4})(?![0-9])`,
-    String.raw`(?<![\p{L}\p{N}._%+\-])([\p{L}\p{N}._+\-]+(?:@|%40)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)`,
-  ].join('|'),
-  'gu',
-);
+const SHAPE_SOURCES = [
+  String.raw`(?<![A-Za-z0-9_.\-])([A-Za-z_][A-Za-z0-9_.\-]*)=([\["']?)`,
+  String.raw`(["'])([A-Za-z_][A-Za-z0-9_.\-]*)\3[ \t]*:[ \t]*(["']?)`,
+  String.raw`(?<![0-9])([0-9](?:[ .\-\/_+]?[0-9]){12,18})(?![0-9])`,
+  String.raw`(?<![0-9A-Za-z+])((?:\+82[ .\-]{0,2}0?|0)(?:1[016789]|2|[3-6][1-5]|50[2-8]|70|80)[ .\-\/_+)]{0,2}[0-9]{3,4}[ .\-\/_+]{0,2}[0-9]{4})(?![0-9])`,
+  String.raw`(?<![\p{L}\p{N}._%+\-])([\p{L}\p{N}._+\-]+(?:@|%40)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)`,
+];
+const SHAPES = new RegExp(SHAPE_SOURCES.join('|'), 'gu');
+/**
+ * The same without the e-mail alternative (the last group), for text with no `@` or `%40`: a long run of letters is
+ * then read once, not twice.
+ */
+const SHAPES_WITHOUT_MAIL = new RegExp(SHAPE_SOURCES.slice(0, -1).join('|'), 'gu');
 
 /**
  * The first match of `pattern` at or after a position, remembered: the scanner only moves forward, so asking again
@@ -340,7 +345,7 @@ function scan(text: string, keepIdentifiers: boolean): string {
   const bracketEnd = forwardFinder(read, new RegExp(BRACKET_END.source, 'g'));
   const doubleQuoteEnd = forwardFinder(read, new RegExp(DOUBLE_QUOTE_END.source, 'g'));
   const singleQuoteEnd = forwardFinder(read, new RegExp(SINGLE_QUOTE_END.source, 'g'));
-  const shapes = new RegExp(SHAPES.source, 'gu');
+  const shapes = new RegExp((read.includes('@') || read.includes('%40') ? SHAPES : SHAPES_WITHOUT_MAIL).source, 'gu');
   const out: string[] = [];
   let copied = 0;
   let keepUntil = -1; // inside an identifier's value up to here
