@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
-import { maskFields, maskText, maskValue } from '../../lib/log/index.js';
+import { maskFields, maskingLogger, maskText, maskValue, type LogEvent } from '../../lib/log/index.js';
+import { PayPlus } from '../../lib/payplus/payplus.js';
+import { CannedRunner } from '../helpers/canned-runner.js';
+import { testConfData } from '../helpers/conf.js';
 
 const US = '\x1f';
 const RS = '\x1e';
@@ -200,6 +203,43 @@ describe('log/mask by name (issue 18): contact and identity fields at every leve
     assert.deepEqual(maskFields({ ipgm_name: '홍길동', remitter: '홍길동', account: 'T0400000040774', bank_code: 'BK04' }), {
       ipgm_name: '홍**', remitter: '홍**', account: 'T0400000040774', bank_code: 'BK04',
     });
+  });
+});
+
+describe('log/mask at level 3, end to end (issue 18)', () => {
+  it('an escrow refund logs no buyer name, refund account or holder in clear, request or result', async () => {
+    const answer =
+      `res_cd=0000${US}res_msg=OK${US}tno=20261203962625${US}refund_nm=Lee Soonshin${US}refund_account=110234567890${US}` +
+      `buyr_mail=kim.cheolsu@example.co.kr${US}ipgm_name=Lee Soonshin${US}\n`;
+    const events: LogEvent[] = [];
+    const payplus = new PayPlus(testConfData({ logLevel: 3 }), {
+      runner: new CannedRunner([answer]),
+      logger: { log: (e) => events.push(e) },
+    });
+    await payplus.escrow({
+      modType: 'STE2', tno: '20261203962625', custIp: '127.0.0.1', reason: '배송 전 취소',
+      refund: { account: '110-234-567890', name: '홍길동', bankCode: 'BK04' },
+    });
+    const logged = JSON.stringify(events);
+    assert.ok(events.some((e) => e.level === 3), 'level-3 events were logged');
+    for (const clear of ['홍길동', '110-234-567890', '110234567890', 'Soonshin', 'kim.cheolsu']) {
+      assert.ok(!logged.includes(clear), `'${clear}' is not in the log: ${logged}`);
+    }
+    assert.ok(logged.includes('refund_nm=홍**'), logged);
+    assert.ok(logged.includes('"refund_account":"********7890"'), logged);
+    assert.ok(logged.includes('20261203962625'), 'the tno stays traceable');
+  });
+
+  it("maskingLogger hands a merchant's logger masked fields, order id and trace number", () => {
+    const seen: LogEvent[] = [];
+    maskingLogger({ log: (e) => seen.push(e) }).log({
+      level: 3, event: 'tx.result', ordrIdxx: 'kim@example.com-2026120312345678', traceNo: 'T00003QB32AibeOk',
+      fields: { buyr_name: '홍길동', tno: '20261203962625' },
+    });
+    assert.deepEqual(seen, [{
+      level: 3, event: 'tx.result', ordrIdxx: 'k***@example.com-2026120312345678', traceNo: 'T00003QB32AibeOk',
+      fields: { buyr_name: '홍**', tno: '20261203962625' },
+    }]);
   });
 });
 
