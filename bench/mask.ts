@@ -97,6 +97,11 @@ async function main(): Promise<void> {
     // issue 18: the shapes masking now reads (full-width, other separators, Hangul e-mails, %XX, JSON, names by name)
     'full-width digits': (n) => '０'.repeat(n),
     'dotted digits 1.1.1…': (n) => '1.'.repeat(n / 2),
+    'spaced digits 1 1 1… (no card: shorter runs tried)': (n) => '1 '.repeat(n / 2),
+    'card then a digit 4111 … 1111 7 …': (n) => '4111 1111 1111 1111 7 '.repeat(n / 22),
+    'phone-like groups 02.02.02… (each tried)': (n) => '02.'.repeat(n / 3),
+    'keys with digits a1=a1=…': (n) => 'a1='.repeat(n / 3),
+    'a1-1-1-1…= (one long key with digits)': (n) => `a${'1-'.repeat(n / 2 - 1)}=`,
     'cards, full-width, spaced': (n) => '４１１１\u3000１１１１\u3000１１１１\u3000１１１１\u3000'.repeat(n / 20),
     'Hangul e-mail local parts 김@김@…': (n) => '김@'.repeat(n / 2),
     '%41%41… (decoded too)': (n) => '%41'.repeat(n / 3),

@@ -165,7 +165,8 @@ const DOMAIN = /^[\p{L}\p{N}.\-\uff0e\uff0d]+$/u;
 
 /**
  * Keeps the first character of the local part and the domain: k***@example.com (also 김***@example.com, full-width
- * `＠` and `%40`). A value that is not an address keeps nothing.
+ * `＠` and `%40`); a card or phone number glued to the domain is masked as such. A value that is not an address keeps
+ * nothing.
  */
 export function maskMail(value: string): string {
   let at = -1;
@@ -178,7 +179,9 @@ export function maskMail(value: string): string {
   const first = String.fromCodePoint(value.codePointAt(0)!);
   const domain = value.slice(at + sign.length);
   const head = first === '*' || !/[\p{L}\p{N}]/u.test(first) ? '*' : first;
-  return `${head}***${sign}${DOMAIN.test(domain) ? domain : keepDigits(domain, 0, 0)}`;
+  // The domain is read as text once more (it has no `@`, so this goes no deeper): digits glued to an address
+  // (`kim@example.com010-7391-2468`) are a phone or a card number, not part of a domain anyone needs to read.
+  return `${head}***${sign}${DOMAIN.test(domain) ? scan(domain, false) : keepDigits(domain, 0, 0)}`;
 }
 
 const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/;
@@ -233,17 +236,70 @@ function startsWithDate(digits: string): boolean {
 /**
  * Whether a 13–19 digit run (as read: ASCII digits, separators folded to ASCII) is masked as a card number.
  * - Date-prefixed runs (tno, timestamps, date-based order ids) never are.
- * - A run written as cards are written — one block of digits, or blocks of 3 or more digits joined by spaces or
- *   dashes — standing on its own is, whether it passes Luhn or not (test cards often do not).
- * - Anything else — digits glued to ASCII letters (an order id like `ORD1234567890123456C1`), or joined by `.`, `/`,
- *   `_`, `+` or in blocks of 1–2 digits (IP addresses, versions, lists of amounts) — only when it passes Luhn, which
- *   every issued card number does, and a random digit string does one time in ten.
+ * - A run written as cards are written in logs and forms — one block of digits, or blocks of 3 or more digits joined
+ *   by spaces or dashes — standing on its own always is, whether it passes Luhn or not (test cards often do not).
+ * - Digits glued to ASCII letters (an order id like `ORD1234567890123456C1`) only when they pass Luhn, which every
+ *   issued card number does, and a random digit string does one time in ten.
+ * - Blocks joined by `.`, `/`, `_` or `+` only when they are grouped as card numbers are (a first block of 4 digits,
+ *   then blocks of 3 or more: 4-4-4-4, 4-6-5, 4-4-4-4-3) and pass Luhn: IP addresses (blocks of at most 3 digits),
+ *   versions and lists of small numbers never are.
  */
 function isCardRun(run: string, glued: boolean): boolean {
   const digits = run.replace(/[^0-9]/g, '');
   if (startsWithDate(digits)) return false;
-  const plain = !glued && /^[0-9]{3,}(?:[ -][0-9]{3,})*$/.test(run);
-  return plain || luhn(digits);
+  if (digits.length === run.length) return !glued || luhn(digits);
+  if (!glued && /^[0-9]{3,}(?:[ -][0-9]{3,})*$/.test(run)) return true;
+  return /^[0-9]{4}(?:[ .\-/_+][0-9]{3,})+$/.test(run) && luhn(digits);
+}
+
+/** The digit groups of a card-like run: where each starts and ends (end exclusive). */
+function digitGroups(run: string): Array<[start: number, end: number]> {
+  const groups: Array<[number, number]> = [];
+  for (let i = 0; i < run.length; i++) {
+    if (!isDigit(run.charCodeAt(i))) continue;
+    const startAt = i;
+    while (i + 1 < run.length && isDigit(run.charCodeAt(i + 1))) i += 1;
+    groups.push([startAt, i + 1]);
+  }
+  return groups;
+}
+
+/**
+ * A card-like run was rejected as a whole: the length (from its start) of its longest prefix that ends where a digit
+ * group ends and is a card by itself (`4518 4412 3456 7892 7` holds one), or 0. Only prefixes whose groups all have 3
+ * or more digits can be cards written with separators (isCardRun). At most 19 groups: constant work.
+ */
+function cardPrefix(read: string, at: number, groups: ReadonlyArray<[number, number]>, run: string): number {
+  const glued = at > 0 && GLUE.test(read[at - 1]!); // after a group end comes a separator, never glue
+  let usable = 0;
+  while (usable < groups.length - 1 && groups[usable]![1] - groups[usable]![0] >= 3) usable += 1;
+  for (let k = usable - 1; k >= 0; k--) {
+    const end = groups[k]![1];
+    const sub = run.slice(0, end);
+    if (sub.replace(/[^0-9]/g, '').length < 13) break;
+    if (isCardRun(sub, glued)) return end;
+  }
+  return 0;
+}
+
+/**
+ * Where to look again after a rejected card-like run: the next of its groups that could start a card (3 or more
+ * digits) or a phone number (`0` and an area digit); else its end. Groups of one or two digits
+ * (`1 2 3 …`, `1.1.1.…`) are passed over in one step, so such a run costs one reading, not one per group.
+ */
+function nextStart(groups: ReadonlyArray<[number, number]>, run: string): number {
+  for (let k = 1; k < groups.length; k++) {
+    const [from, to] = groups[k]!;
+    if (to - from >= 3 || (run[from] === '0' && run[from + 1] !== '0' && to - from >= 2)) return from;
+  }
+  return run.length;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** A phone number glued to ASCII letters counts only when grouped: `ORD01073912468` is an order id. */
+function phoneAllowed(read: string, at: number, phone: string): boolean {
+  return !(at > 0 && GLUE.test(read[at - 1]!) && /^[0-9]+$/.test(phone));
 }
 
 // ------------------------------------------------------------------ reading text
@@ -291,24 +347,33 @@ const SINGLE_QUOTE_END = /'/g;
  * ASCII).
  *   1, 2  `key=` and an optional opener `[`, `"` or `'` (a bracketed log value `res=[…]`, a quoted value);
  *   3–5   a quoted key followed by `:` and an optional opening quote (`"buyr_name": "…"`, `'card_no': …`);
- *   6     a card-like run: 13–19 digits, optionally grouped by one of ` .-/_+` (judged by isCardRun);
- *   7     a Korean phone number: mobile 01x, Seoul 02, regions 031–064, 050x, 070, 080, also as +82, grouped by
- *         ` .-/_+` or `(02)`;
- *   8     an e-mail address, local part in any script, `@` or `%40`.
+ *   6     an e-mail address, local part in any script, `@` or `%40` (before the digit shapes: a card number or a
+ *         phone number used as a local part goes with the address);
+ *   7     a card-like run: 13–19 digits, optionally grouped by one of ` .-/_+` (judged by isCardRun);
+ *   8     a Korean phone number: mobile 01x, Seoul 02, regions 031–064, 050x, 070, 080, also as +82, grouped by
+ *         ` .-/_+` or `(02)` (glued to ASCII letters only when grouped: `ORD01073912468` is an order id).
  */
-const SHAPE_SOURCES = [
+const PHONE_SOURCE = String.raw`(?<![0-9+])(?:\+82[ .\-]{0,2}0?|0)(?:1[016789]|2|[3-6][1-5]|50[2-8]|70|80)[ .\-\/_+)]{0,2}[0-9]{3,4}[ .\-\/_+]{0,2}[0-9]{4}(?![0-9])`;
+/** The phone shape at one position (after a card-like run there was rejected). */
+const PHONE_AT = new RegExp(PHONE_SOURCE, 'y');
+function phoneAt(read: string, at: number): string | null {
+  PHONE_AT.lastIndex = at;
+  return PHONE_AT.exec(read)?.[0] ?? null;
+}
+const MAIL_SOURCE = String.raw`(?<![\p{L}\p{N}._%+\-])([\p{L}\p{N}._+\-]+(?:@|%40)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)`;
+const shapeSources = (mail: string) => [
   String.raw`(?<![A-Za-z0-9_.\-])([A-Za-z_][A-Za-z0-9_.\-]*)=([\["']?)`,
   String.raw`(["'])([A-Za-z_][A-Za-z0-9_.\-]*)\3[ \t]*:[ \t]*(["']?)`,
+  mail,
   String.raw`(?<![0-9])([0-9](?:[ .\-\/_+]?[0-9]){12,18})(?![0-9])`,
-  String.raw`(?<![0-9A-Za-z+])((?:\+82[ .\-]{0,2}0?|0)(?:1[016789]|2|[3-6][1-5]|50[2-8]|70|80)[ .\-\/_+)]{0,2}[0-9]{3,4}[ .\-\/_+]{0,2}[0-9]{4})(?![0-9])`,
-  String.raw`(?<![\p{L}\p{N}._%+\-])([\p{L}\p{N}._+\-]+(?:@|%40)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)`,
+  `(${PHONE_SOURCE})`,
 ];
-const SHAPES = new RegExp(SHAPE_SOURCES.join('|'), 'gu');
+const SHAPES = new RegExp(shapeSources(MAIL_SOURCE).join('|'), 'gu');
 /**
- * The same without the e-mail alternative (the last group), for text with no `@` or `%40`: a long run of letters is
- * then read once, not twice.
+ * The same with an e-mail alternative that never matches (the groups keep their numbers), for text with no `@` or
+ * `%40`: a long run of letters is then read once, not twice.
  */
-const SHAPES_WITHOUT_MAIL = new RegExp(SHAPE_SOURCES.slice(0, -1).join('|'), 'gu');
+const SHAPES_WITHOUT_MAIL = new RegExp(shapeSources('(?!)()').join('|'), 'gu');
 
 /**
  * The first match of `pattern` at or after a position, remembered: the scanner only moves forward, so asking again
@@ -351,7 +416,7 @@ function scan(text: string, keepIdentifiers: boolean): string {
   let keepUntil = -1; // inside an identifier's value up to here
   let m: RegExpExecArray | null;
   while ((m = shapes.exec(read)) !== null) {
-    const [match, eqKey, eqOpen, , jsonKey, jsonOpen, card, phone, mail] = m;
+    const [match, eqKey, eqOpen, , jsonKey, jsonOpen, mail, card, phone] = m;
     const at = m.index;
     let replacement: string | undefined;
     let next = at + match.length;
@@ -376,19 +441,36 @@ function scan(text: string, keepIdentifiers: boolean): string {
       }
       if (kind === 'identifier') {
         keepUntil = Math.max(keepUntil, end);
-      } else if (kind !== 'text') {
+      } else if (kind === 'text') {
+        // A "name" with digits in it may be data glued to a `=` (`x010-7391-2468ab=`): read it too. The key
+        // alternative cannot start again inside it, so this costs one more look at the name, once.
+        if (/[0-9]/.test(key)) next = at + 1;
+      } else {
         const value = text.slice(valueStart, end);
         const masked = bracketed && /^masked:\d+$/.test(value) ? value : maskWhole(kind, value);
         replacement = text.slice(at, valueStart) + masked;
         next = end;
       }
     } else if (card !== undefined) {
-      const glued = (at > 0 && GLUE.test(read[at - 1]!)) || GLUE.test(read[next] ?? '');
-      if (!(keepIdentifiers || at < keepUntil) && isCardRun(card, glued)) {
-        replacement = maskCardNumber(text.slice(at, next));
+      if (!(keepIdentifiers || at < keepUntil)) {
+        // The longest run from here; if it is no card, a shorter one ending at a group (a card followed by ` 7`),
+        // then a phone number here (the card alternative came first), then the next start inside the run.
+        const glued = (at > 0 && GLUE.test(read[at - 1]!)) || GLUE.test(read[next] ?? '');
+        const groups = isCardRun(card, glued) ? undefined : digitGroups(card);
+        const end = groups === undefined ? next : at + cardPrefix(read, at, groups, card);
+        const other = end > at || read[at] !== '0' ? null : phoneAt(read, at);
+        if (end > at) {
+          replacement = maskCardNumber(text.slice(at, end));
+          next = end;
+        } else if (other !== null && phoneAllowed(read, at, other)) {
+          next = at + other.length;
+          replacement = maskPhone(text.slice(at, next));
+        } else {
+          next = at + nextStart(groups!, card);
+        }
       }
     } else if (phone !== undefined) {
-      if (!(keepIdentifiers || at < keepUntil)) replacement = maskPhone(text.slice(at, next));
+      if (!(keepIdentifiers || at < keepUntil) && phoneAllowed(read, at, phone)) replacement = maskPhone(text.slice(at, next));
     } else if (mail !== undefined) {
       replacement = maskMail(text.slice(at, next));
     }

@@ -263,6 +263,22 @@ describe('log/mask keeps what is not personal', () => {
     });
   });
 
+  it('finds a card or phone next to other numbers, inside a key-like word and glued to an address (fuzzing finds)', () => {
+    for (const [text, masked] of [
+      ['card 4518 4412 3456 7892 7 items', 'card 4518 44** **** 7892 7 items'],
+      ['from 1.2.3.4 010-7391-2468', 'from 1.2.3.4 010-****-2468'],
+      ['192.168.100.200 10.0.0.1 4518.4412.3456.7892', '192.168.100.200 10.0.0.1 4518.44**.****.7892'],
+      ['x010-7391-2468ab=1', 'x010-****-2468ab=1'],
+      ['kim@example.com010-7391-2468', 'k***@example.com010-****-2468'],
+      ['4518441234567892@example.com', '4***@example.com'],
+      ['ref ORD-010-7391-2468', 'ref ORD-010-****-2468'],
+      ['ORD01073912468 ok', 'ORD01073912468 ok'], // contiguous digits glued to letters: an order id
+      ['1 2 3 4 5 6 7 8 9 10 11 12 13 14', '1 2 3 4 5 6 7 8 9 10 11 12 13 14'],
+    ]) {
+      assert.equal(maskText(text!), masked);
+    }
+  });
+
   it('still masks a Luhn-valid card glued to letters or joined by dots', () => {
     assert.equal(maskText('ref X4518441234567892Y'), 'ref X451844******7892Y');
     assert.equal(maskText('4518.4412.3456.7892'), '4518.44**.****.7892');
@@ -303,7 +319,9 @@ describe('log/mask property (seeded)', () => {
       const v = `${area}${s}${mid.join('')}${s}${last.join('')}`;
       return { value: wide ? fullWidth(v) : v, hidden: `${area}${mid.join('')}` };
     });
-  const local = fc.stringMatching(/^[a-z][a-z0-9._]{5,10}[a-z]$/).filter((s) => !/\.\.|\._|_\./.test(s));
+  const local = fc
+    .stringMatching(/^[a-z][a-z0-9._]{5,10}[a-z]$/)
+    .filter((s) => !/\.\.|\._|_\./.test(s) && s.slice(1).replace(/[^a-z0-9]/g, '').length >= 5); // enough to see
   const mail = fc
     .tuple(fc.oneof(local, fc.constantFrom('김철수', '이영희', 'hong.길동')), fc.constantFrom('@', '%40', '＠'))
     .map(([l, at]) => ({ value: `${l}${at}example.co.kr`, hidden: [...l].slice(1).join('') }));
