@@ -373,7 +373,9 @@ const SHAPES = new RegExp(shapeSources(MAIL_SOURCE).join('|'), 'gu');
  * The same with an e-mail alternative that never matches (the groups keep their numbers), for text with no `@` or
  * `%40`: a long run of letters is then read once, not twice.
  */
-const SHAPES_WITHOUT_MAIL = new RegExp(shapeSources('(?!)()').join('|'), 'gu');
+// `\x00(?!)` rather than `(?!)`: an alternative that may start with any character keeps V8 from skipping ahead to
+// the characters the others can start with (Hangul text: 1.3 ms instead of 0.04 ms per 140,000 characters).
+const SHAPES_WITHOUT_MAIL = new RegExp(shapeSources(String.raw`(\x00(?!))`).join('|'), 'g');
 
 /**
  * The first match of `pattern` at or after a position, remembered: the scanner only moves forward, so asking again
@@ -410,7 +412,8 @@ function scan(text: string, keepIdentifiers: boolean): string {
   const bracketEnd = forwardFinder(read, new RegExp(BRACKET_END.source, 'g'));
   const doubleQuoteEnd = forwardFinder(read, new RegExp(DOUBLE_QUOTE_END.source, 'g'));
   const singleQuoteEnd = forwardFinder(read, new RegExp(SINGLE_QUOTE_END.source, 'g'));
-  const shapes = new RegExp((read.includes('@') || read.includes('%40') ? SHAPES : SHAPES_WITHOUT_MAIL).source, 'gu');
+  const pattern = read.includes('@') || read.includes('%40') ? SHAPES : SHAPES_WITHOUT_MAIL;
+  const shapes = new RegExp(pattern.source, pattern.flags);
   const out: string[] = [];
   let copied = 0;
   let keepUntil = -1; // inside an identifier's value up to here
