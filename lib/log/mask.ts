@@ -339,6 +339,14 @@ const BRACKET_END = /\]/g;
 const DOUBLE_QUOTE_END = /(?<!\\)"/g;
 const SINGLE_QUOTE_END = /'/g;
 
+const PHONE_SOURCE = String.raw`(?<![0-9+])(?:\+82[ .\-]{0,2}0?|0)(?:1[016789]|2|[3-6][1-5]|50[2-8]|70|80)[ .\-\/_+)]{0,2}[0-9]{3,4}[ .\-\/_+]{0,2}[0-9]{4}(?![0-9])`;
+/** The phone shape at one position (after a card-like run there was rejected). */
+const PHONE_AT = new RegExp(PHONE_SOURCE, 'y');
+function phoneAt(read: string, at: number): string | null {
+  PHONE_AT.lastIndex = at;
+  return PHONE_AT.exec(read)?.[0] ?? null;
+}
+const MAIL_SOURCE = String.raw`(?<![\p{L}\p{N}._%+\-])([\p{L}\p{N}._+\-]+(?:@|%40)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)`;
 /**
  * What the scanner looks for, one alternative per group. Every alternative starts with a lookbehind that only lets
  * it begin at the start of a run (a name, a digit group, an address), or is anchored on a single character, so each
@@ -353,14 +361,6 @@ const SINGLE_QUOTE_END = /'/g;
  *   8     a Korean phone number: mobile 01x, Seoul 02, regions 031–064, 050x, 070, 080, also as +82, grouped by
  *         ` .-/_+` or `(02)` (glued to ASCII letters only when grouped: `ORD01073912468` is an order id).
  */
-const PHONE_SOURCE = String.raw`(?<![0-9+])(?:\+82[ .\-]{0,2}0?|0)(?:1[016789]|2|[3-6][1-5]|50[2-8]|70|80)[ .\-\/_+)]{0,2}[0-9]{3,4}[ .\-\/_+]{0,2}[0-9]{4}(?![0-9])`;
-/** The phone shape at one position (after a card-like run there was rejected). */
-const PHONE_AT = new RegExp(PHONE_SOURCE, 'y');
-function phoneAt(read: string, at: number): string | null {
-  PHONE_AT.lastIndex = at;
-  return PHONE_AT.exec(read)?.[0] ?? null;
-}
-const MAIL_SOURCE = String.raw`(?<![\p{L}\p{N}._%+\-])([\p{L}\p{N}._+\-]+(?:@|%40)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)`;
 const shapeSources = (mail: string) => [
   String.raw`(?<![A-Za-z0-9_.\-])([A-Za-z_][A-Za-z0-9_.\-]*)=([\["']?)`,
   String.raw`(["'])([A-Za-z_][A-Za-z0-9_.\-]*)\3[ \t]*:[ \t]*(["']?)`,
