@@ -241,15 +241,16 @@ function startsWithDate(digits: string): boolean {
  * - Digits glued to ASCII letters (an order id like `ORD1234567890123456C1`) only when they pass Luhn, which every
  *   issued card number does, and a random digit string does one time in ten.
  * - Blocks joined by `.`, `/`, `_` or `+` only when they are grouped as card numbers are (a first block of 4 digits,
- *   then blocks of 3 or more: 4-4-4-4, 4-6-5, 4-4-4-4-3) and pass Luhn: IP addresses (blocks of at most 3 digits),
- *   versions and lists of small numbers never are.
+ *   then blocks of 3 or more, one separator throughout: 4-4-4-4, 4-6-5, 4-4-4-4-3) and pass Luhn: IP addresses
+ *   (blocks of at most 3 digits), versions, lists of small numbers and pp_cli's `0501-101542.170` time stamps never
+ *   are.
  */
 function isCardRun(run: string, glued: boolean): boolean {
   const digits = run.replace(/[^0-9]/g, '');
   if (startsWithDate(digits)) return false;
   if (digits.length === run.length) return !glued || luhn(digits);
   if (!glued && /^[0-9]{3,}(?:[ -][0-9]{3,})*$/.test(run)) return true;
-  return /^[0-9]{4}(?:[ .\-/_+][0-9]{3,})+$/.test(run) && luhn(digits);
+  return /^[0-9]{4}([ .\-/_+])[0-9]{3,}(?:\1[0-9]{3,})*$/.test(run) && luhn(digits);
 }
 
 /** The digit groups of a card-like run: where each starts and ends (end exclusive). */
@@ -325,16 +326,19 @@ function fold(text: string): string {
   return UTF16.decode(units); // a lone surrogate becomes U+FFFD: still one unit, positions stay the same
 }
 
-/** Characters that end a non-sensitive `key=value` value: data-set separators, `,`, `&`, whitespace, `]`. */
+/**
+ * Characters that end a non-sensitive `key=value` value: data-set separators (also as their pictures ␜ ␝ ␞ ␟, as
+ * logs shown to people and our fixtures write them), `,`, `&`, whitespace, `]`.
+ */
 // eslint-disable-next-line no-control-regex
-const VALUE_END = /[\x1c-\x1f,&\s\]]/g;
+const VALUE_END = /[\x1c-\x1f\u241c-\u241f,&\s\]]/g;
 /**
  * Where a sensitive value without quotes or brackets ends: a control character (the data-set separators, a line
- * break), `&`, `,`, `;`, `]`, `}`, `"`, or a space before the next `key=`. Names and addresses contain spaces, so a
+ * break) or a separator's picture (␜–␟), `&`, `,`, `;`, `]`, `}`, `"`, or a space before the next `key=`. Names and addresses contain spaces, so a
  * space alone does not end them.
  */
 // eslint-disable-next-line no-control-regex
-const SENSITIVE_END = /[\x00-\x1f&,;\]}"]|\s(?=[A-Za-z_][A-Za-z0-9_.-]*=)/g;
+const SENSITIVE_END = /[\x00-\x1f\u241c-\u241f&,;\]}"]|\s(?=[A-Za-z_][A-Za-z0-9_.-]*=)/g;
 const BRACKET_END = /\]/g;
 const DOUBLE_QUOTE_END = /(?<!\\)"/g;
 const SINGLE_QUOTE_END = /'/g;

@@ -253,6 +253,8 @@ describe('log/mask keeps what is not personal', () => {
       'from 203.238.36.58 via 10.0.0.1, pp_cli 2.14.0',
       'amounts 1,000,000 2,500 30 and 5000',
       '1203-132417 - 4242 - T00003QB32AibeOk - MSG : TX_ENDED',
+      '0501-101542.170 - 23817 - T000051AFg60GRNn - MSG : PG_SERVER_REQ_MSG_SEND__SUCC', // pp_cli 2.14 time stamps
+      '0501-101543.405 - 23817', '0501-101544.515 - 23825', '1231-235959.999 - 99999',
       'versions 1.2.3.4.5.6.7.8.9.10.11.12.13', // dotted, fails Luhn
       'buyr_name: contains "<" at position 3; remove it', // the SDK's own refusals name fields without values
     ]) {
@@ -277,6 +279,13 @@ describe('log/mask keeps what is not personal', () => {
     ]) {
       assert.equal(maskText(text!), masked);
     }
+  });
+
+  it('ends values at the pictures of the data-set separators (␟), as pp_cli log excerpts show them', () => {
+    assert.equal(
+      maskText('res=[res_cd=0000␟card_no=4579721234569876␟tno=20240501102233␟amount=19800␟va_name=홍길동␟depositor=KCP 테스트]'),
+      'res=[res_cd=0000␟card_no=457972******9876␟tno=20240501102233␟amount=19800␟va_name=홍**␟depositor=K** ***]',
+    );
   });
 
   it('still masks a Luhn-valid card glued to letters or joined by dots', () => {
