@@ -207,5 +207,16 @@ describe('masking by shape (issue 14)', () => {
     assert.equal(maskText(`${'1'.repeat(n)}`), '1'.repeat(n)); // longer than 19 digits: not a card
     const cards = '4111111111111111 '.repeat(1000);
     assert.equal(maskText(cards), '411111******1111 '.repeat(1000));
+    // issue 18: the shapes read since (full-width, other separators, Hangul e-mails, %XX, JSON keys, names to the next
+    // key, runs tried again from a later group)
+    for (const unchanged of [
+      '０'.repeat(n), '1.'.repeat(n / 2), '1 '.repeat(n / 2), '123.'.repeat(n / 4), '02.'.repeat(n / 3),
+      '김@'.repeat(n / 2), '%41'.repeat(n / 3), 'a%40'.repeat(n / 4), '"a":'.repeat(n / 4), 'a1='.repeat(n / 3),
+      `buyr_name=홍${' a=홍'.repeat(n / 5)}`,
+    ]) {
+      assert.equal(maskText(unchanged), unchanged);
+    }
+    assert.equal(maskText(`buyr_name=${' '.repeat(n)}a=`), `buyr_name=${' '.repeat(n)}a=`);
+    assert.equal(maskText('４１１１\u3000１１１１\u3000１１１１\u3000１１１１ '.repeat(1000)), '４１１１\u3000１１**\u3000****\u3000１１１１ '.repeat(1000));
   });
 });
