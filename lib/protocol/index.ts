@@ -13,11 +13,11 @@ export { ItemSet, usItem, namedSet, payxData, assertItem } from './data-set.js';
 export { assertItemName, assertRequestFits, MAX_ARGUMENT_BYTES, MAX_DATA_SET_BYTES } from './limits.js';
 export {
   buildOptionString,
-  parseOptionString,
   optionKeys,
   type OptionValues,
   type PpCliVersion,
 } from './option-string.js';
+export { parseOptionString } from '../runner/wire.js';
 export {
   lastLine,
   parseResultLine,
