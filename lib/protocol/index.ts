@@ -17,7 +17,7 @@ export {
   type OptionValues,
   type PpCliVersion,
 } from './option-string.js';
-export { parseOptionString } from '../runner/wire.js';
+export { parseOptionString } from '../wire.js';
 export {
   lastLine,
   parseResultLine,

@@ -2,7 +2,7 @@ import { silentLogger } from '../../lib/log/types.js';
 import assert from 'node:assert/strict';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { buildOptionString, type OptionValues } from '../../lib/protocol/option-string.js';
-import { parseOptionString } from '../../lib/runner/wire.js';
+import { parseOptionString } from '../../lib/wire.js';
 import { ItemSet, usItem } from '../../lib/protocol/data-set.js';
 import { testConfData } from '../helpers/conf.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
