@@ -14,6 +14,7 @@ import type { PayplusLogger } from '../log/types.js';
 import { usItem } from '../protocol/data-set.js';
 import { answerError } from '../protocol/result.js';
 import { assertAmount, assertKcpToken, assertOrderId, assertTno } from '../protocol/validate.js';
+import type { RunnerChoice } from '../runner/select.js';
 import type { Runner } from '../runner/types.js';
 import { assertAllowedMethods } from './answer-checks.js';
 import {
@@ -49,9 +50,6 @@ export const TX_MODIFY = '00200000';
 export const TX_CASH_RECEIPT_ISSUE = '07010000';
 export const TX_CASH_RECEIPT_MODIFY = '07020000';
 export const TX_CASH_RECEIPT_QUERY = '07030000';
-
-/** Which runner PayPlus picks when not given one. */
-export type RunnerChoice = 'auto' | 'native' | 'execa';
 
 export interface PayPlusOptions {
   /** A Runner, or which one to pick: 'auto' (native when the addon loads, else execa), 'native', 'execa'. */
