@@ -17,7 +17,6 @@ export {
   type OptionValues,
   type PpCliVersion,
 } from './option-string.js';
-export { parseOptionString } from '../wire.js';
 export {
   lastLine,
   parseResultLine,
