@@ -11,9 +11,9 @@
 
 // The SDK, its configuration and the vendor-style transaction (C_PP_CLI).
 export { PayPlus, TX_MODIFY, TX_CASH_RECEIPT_ISSUE, TX_CASH_RECEIPT_MODIFY, TX_CASH_RECEIPT_QUERY } from './payplus/payplus.js';
+export type { RunnerChoice } from './runner/select.js';
 export type {
   PayPlusOptions,
-  RunnerChoice,
   ApproveRequest,
   CancelRequest,
   PartialCancelRequest,

@@ -29,12 +29,3 @@ export function configError(
     : '';
   return new KcpConfigError(`${field}: ${problem}. Fix: ${fix}.${tail}`, { field });
 }
-
-/**
- * Masks a secret for display: the first 4 and last 2 characters stay, the rest become '*'.
- * Short values are masked completely. Used for site_key everywhere outside toFile().
- */
-export function maskSecret(value: string): string {
-  if (value.length <= 8) return '*'.repeat(value.length);
-  return value.slice(0, 4) + '*'.repeat(value.length - 6) + value.slice(-2);
-}

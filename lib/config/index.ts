@@ -1,7 +1,7 @@
 /** lib/config: SiteConf (KCP's site_conf_inc, validated) and its loaders. */
 export * from './site-conf.js';
 export { SiteConf, type SiteConfFromFileOptions, type SiteConfPresetOptions } from './site-conf-class.js';
-export { configError, maskSecret, RES_3014, RES_8001, type KcpConsequence } from './config-error.js';
+export { configError, RES_3014, RES_8001, type KcpConsequence } from './config-error.js';
 export {
   checkEnvironment,
   gatewayEnvironment,

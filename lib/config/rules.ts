@@ -4,7 +4,8 @@
  * Secrets never appear in messages unmasked.
  */
 import path from 'node:path';
-import { configError, maskSecret, RES_3014 } from './config-error.js';
+import { redact } from '../log/mask.js';
+import { configError, RES_3014 } from './config-error.js';
 import { DEFAULT_GW_PORT, TEST_SITE_CD } from './site-conf.js';
 
 export type SdkLogLevel = 0 | 1 | 2 | 3;
@@ -42,7 +43,7 @@ export function checkSiteCd(value: string): string {
 /** g_conf_site_key: 25 characters ending in "__"; a missing quote or trailing "__" is the classic 3014. */
 export function checkSiteKey(value: string): string {
   const field = 'g_conf_site_key';
-  const shown = `"${maskSecret(value)}" (masked, ${value.length} characters)`;
+  const shown = redact(value) || '(empty)'; // the one secret mask (log/mask.ts): nothing of the key, only its length
   const fix = 'copy the 25-character site key from KCP\'s 연동 메일 exactly, including the trailing "__", between one pair of quotes';
   if (/[\s"'`,]|[^\x20-\x7e]/.test(value)) {
     throw configError(field, `${shown} contains a quote, comma, space or non-ASCII character (a missing or extra quote in site_conf_inc is the classic cause)`, fix, RES_3014);

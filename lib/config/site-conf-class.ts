@@ -7,7 +7,8 @@ import path from 'node:path';
 import { inspect, type InspectOptions } from 'node:util';
 import { z } from 'zod';
 import { KcpConfigError } from '../errors.js';
-import { configError, maskSecret } from './config-error.js';
+import { redact } from '../log/mask.js';
+import { configError } from './config-error.js';
 import { checkEnvironment, checkExtraKcpHosts, checkGatewayHostForm } from './environment.js';
 import {
   checkDir,
@@ -259,7 +260,7 @@ export class SiteConf implements SiteConfData {
 
   /** The camelCase view of every setting (site-conf.ts SITE_CONF_FIELDS) with the site key masked: safe for logs and JSON.stringify. */
   toJSON(): Record<string, unknown> {
-    return { ...settingsView(this, maskSecret), cfgDir: this.cfgDir };
+    return { ...settingsView(this, redact), cfgDir: this.cfgDir };
   }
 
   toString(): string {

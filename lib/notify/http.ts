@@ -50,8 +50,6 @@ export interface CommonReturnHandlerOptions extends BodyLimits {
 
 export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-export { clientIp, readBody };
-
 function send(res: ServerResponse, status: number, body: string, contentType = 'text/html; charset=euc-kr'): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });

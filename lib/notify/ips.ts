@@ -13,8 +13,6 @@ import type { KcpEnvironment } from '../config/site-conf.js';
 import { isIP } from 'node:net';
 import { normalizeIp } from '../http/request.js';
 
-export { normalizeIp };
-
 export const KCP_NOTIFY_IPS: Readonly<Record<KcpEnvironment, readonly string[]>> = Object.freeze({
   TEST: Object.freeze(['203.238.36.17', '203.238.36.58', '210.122.73.58', '210.122.176.144']),
   REAL: Object.freeze([

@@ -13,7 +13,8 @@ import { createSiteLogger } from '../log/site-logger.js';
 import type { PayplusLogger } from '../log/types.js';
 import { usItem } from '../protocol/data-set.js';
 import { answerError } from '../protocol/result.js';
-import { assertAmount, assertKcpToken, assertOrderId, assertTno } from '../protocol/validate.js';
+import { assertAmount, assertKcpToken, assertOrderId, assertTno, isTno } from '../protocol/validate.js';
+import type { RunnerChoice } from '../runner/select.js';
 import type { Runner } from '../runner/types.js';
 import { assertAllowedMethods } from './answer-checks.js';
 import {
@@ -49,9 +50,6 @@ export const TX_MODIFY = '00200000';
 export const TX_CASH_RECEIPT_ISSUE = '07010000';
 export const TX_CASH_RECEIPT_MODIFY = '07020000';
 export const TX_CASH_RECEIPT_QUERY = '07030000';
-
-/** Which runner PayPlus picks when not given one. */
-export type RunnerChoice = 'auto' | 'native' | 'execa';
 
 export interface PayPlusOptions {
   /** A Runner, or which one to pick: 'auto' (native when the addon loads, else execa), 'native', 'execa'. */
@@ -287,7 +285,7 @@ export class PayPlus {
     });
     // V000 counts as success only for a virtual account, and KCP's answer says whether it is one (not the form).
     this.raiseUnless(res, 'approval', { vbankApproval: detectMethod(res.fields) === 'vbank' });
-    if (!/^[0-9]{14}$/.test(res.get('tno'))) {
+    if (!isTno(res.get('tno'))) {
       // Success without a usable tno: something was approved that can be neither recorded nor cancelled from here.
       throw new KcpOutcomeUnknownError(
         `approval answered ${res.resCd} but without a valid tno (${JSON.stringify(res.get('tno'))}); the payment may ` +

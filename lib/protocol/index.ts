@@ -13,7 +13,6 @@ export { ItemSet, usItem, namedSet, payxData, assertItem } from './data-set.js';
 export { assertItemName, assertRequestFits, MAX_ARGUMENT_BYTES, MAX_DATA_SET_BYTES } from './limits.js';
 export {
   buildOptionString,
-  parseOptionString,
   optionKeys,
   type OptionValues,
   type PpCliVersion,

@@ -105,6 +105,3 @@ export function buildOptionString(values: OptionValues, version: PpCliVersion): 
   });
   return Buffer.concat(parts);
 }
-
-/** Read an option string the way pp_cli does (getsubopt): the one reader, in runner/wire.ts. */
-export { parseOptionString } from '../runner/wire.js';

@@ -8,7 +8,7 @@
 import { KcpModuleError, KcpOutcomeUnknownError, resultError, type KcpError } from '../errors.js';
 import { spawnErrorFix } from '../runner/native.js';
 import type { RunOutcome } from '../runner/types.js';
-import { hasKcpUsageBanner, splitItems } from '../runner/wire.js';
+import { hasKcpUsageBanner, splitItems } from '../wire.js';
 import { decodeText, type TextEncoding } from './encoding.js';
 import { US } from './separators.js';
 
@@ -26,7 +26,7 @@ export function lastLine(text: string): string {
 
 /**
  * Split a result line into fields: on US, each at the first '='. A token without '=' is a key with value ''.
- * The one result-line reader (runner/wire.ts splitItems); the trace tool reads TX_ENDED's res=[…] with it too.
+ * The one result-line reader (lib/wire.ts splitItems); the trace tool reads TX_ENDED's res=[…] with it too.
  */
 export function parseResultLine(line: string): Record<string, string> {
   return splitItems(line, US);

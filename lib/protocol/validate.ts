@@ -122,9 +122,14 @@ export function assertKcpToken(field: string, value: string): void {
   }
 }
 
+/** tno: KCP's transaction number, 14 digits: the one tno rule. */
+export function isTno(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9]{14}$/.test(value);
+}
+
 /** tno: KCP's transaction number, 14 digits. */
 export function assertTno(field: string, value: string): void {
-  if (!/^[0-9]{14}$/.test(value)) {
+  if (!isTno(value)) {
     throw new KcpInputError(`${field}: '${value}' is not a KCP transaction number (14 digits, as returned in tno)`, {
       field,
     });

@@ -10,7 +10,7 @@
 import { KcpInputError } from '../errors.js';
 import type { KcpEnvironment } from '../config/site-conf.js';
 import { isSiteCd } from '../config/rules.js';
-import { isOrderId } from '../protocol/validate.js';
+import { isOrderId, isTno } from '../protocol/validate.js';
 
 export type ReceiptKind = 'card' | 'acnt' | 'vcnt' | 'mcash' | 'tong';
 
@@ -90,7 +90,7 @@ export function receiptUrl(input: ReceiptUrlInput): string {
   if (!KINDS.includes(input.kind)) {
     throw new KcpInputError(`kind must be one of ${KINDS.join(', ')}; got ${JSON.stringify(input.kind)}.`, { field: 'kind' });
   }
-  if (typeof input.tno !== 'string' || !/^\d{14}$/.test(input.tno)) {
+  if (!isTno(input.tno)) {
     throw new KcpInputError(
       `tno must be KCP's 14-digit transaction number; got ${JSON.stringify(input.tno)}. Use the tno stored from the approval result.`,
       { field: 'tno' },

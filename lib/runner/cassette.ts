@@ -12,7 +12,7 @@ import iconv from 'iconv-lite';
 import { KcpConfigError } from '../errors.js';
 import { SENSITIVE_FIELD_NAMES } from '../log/mask.js';
 import type { ArgvEncoding, Invocation, RunOutcome } from './types.js';
-import { parseOptionString, splitItems } from './wire.js';
+import { parseOptionString, splitItems } from '../wire.js';
 
 export const CASSETTE_FORMAT = 'kcp-payplus-cassette/1';
 export const REDACTED = '[REDACTED]';

@@ -10,7 +10,7 @@ import {
   CASSETTE_FORMAT, saveCassette, toInteraction, type Cassette, type CassetteMeta,
 } from './cassette.js';
 import type { Invocation, RunOutcome, Runner } from './types.js';
-import { parseUsageBanner } from './wire.js';
+import { parseUsageBanner } from '../wire.js';
 
 export interface RecordingOptions {
   /** Who/what recorded (tool name and version, test name). */
@@ -20,7 +20,7 @@ export interface RecordingOptions {
   probeBanner?: boolean;
 }
 
-/** Parse ` <name> - <module>   ver X.YY` from the usage banner (runner/wire.ts, the one banner reader). */
+/** Parse ` <name> - <module>   ver X.YY` from the usage banner (lib/wire.ts, the one banner reader). */
 export function parseBanner(stderr: string): { banner?: string; version?: string } {
   const b = parseUsageBanner(stderr);
   return b ? { banner: b.banner, version: b.version } : {};

@@ -8,7 +8,7 @@ import { KcpConfigError } from '../errors.js';
 import {
   findInteraction, loadCassette, redactArg, toOutcome, viewRequest, type Cassette, type CassetteMode,
 } from './cassette.js';
-import { ValueBindings } from './bindings.js';
+import { ValueBindings } from './replay-bindings.js';
 import { RecordingRunner } from './record.js';
 import type { ArgvEncoding, Invocation, RunOutcome, Runner } from './types.js';
 
@@ -17,7 +17,7 @@ export interface ReplayOptions {
   ignore?: readonly string[];
   /**
    * Option or item names whose values your code generates on each run (e.g. ['ordr_idxx', 'ordr_no'] for order ids
-   * made from the clock): a new value binds to the recorded one it first meets, and must keep to it (bindings.ts).
+   * made from the clock): a new value binds to the recorded one it first meets, and must keep to it (replay-bindings.ts).
    */
   bind?: readonly string[];
 }

@@ -12,6 +12,7 @@ import { NativeRunner } from './native.js';
 import { cassetteRunner, processCassette } from './replay.js';
 import type { Runner } from './types.js';
 
+/** Which runner to pick when not given one: 'auto' (native when the addon loads, else execa), 'native', 'execa'. */
 export type RunnerChoice = 'auto' | 'native' | 'execa';
 
 /** The environment variable that overrides the `runner` option. */

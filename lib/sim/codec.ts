@@ -8,7 +8,7 @@ import iconv from 'iconv-lite';
 import { decodeForm, type FormCharset } from '../http/form.js';
 import { escapeHtml } from '../order/html.js';
 import { GS, RS, US } from '../protocol/index.js';
-import { splitItemPairs } from '../runner/wire.js';
+import { splitItemPairs } from '../wire.js';
 
 /** Percent-encode raw bytes, leaving only RFC 3986 unreserved characters as they are. */
 export function percentEncode(bytes: Buffer): string {
@@ -36,7 +36,7 @@ export function encodeResultLine(fields: ReadonlyArray<readonly [string, string]
   return iconv.encode(fields.map(([k, v]) => `${k}=${v}`).join(US), 'cp949');
 }
 
-/** Split `name=value<sep>` items at their first '=' (runner/wire.ts, as the SDK reads them); the last duplicate wins. */
+/** Split `name=value<sep>` items at their first '=' (lib/wire.ts, as the SDK reads them); the last duplicate wins. */
 export function splitItems(items: string, separator: string): Map<string, string> {
   return new Map(splitItemPairs(items, separator));
 }

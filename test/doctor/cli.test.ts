@@ -109,7 +109,7 @@ describe('kcp-payplus doctor (CLI)', () => {
         ['config.values', '', "g_conf_gw_port: port 8091 is not KCP's gateway port 8090."],
         ['config.env', '3014', 'g_conf_site_cd "t0000" is a TEST site code but g_conf_js_url "https://pay.kcp.co.kr/plugin/payplus.js" is the REAL payment window.'],
         ['site.code', '3014', 'g_conf_site_cd: "t0000" has lower-case letters.'],
-        ['site.key', '3014', 'g_conf_site_key: "3grp*****************sF" (masked, 23 characters) is not 25 characters long (a missing quote or trailing "__" is the classic cause).'],
+        ['site.key', '3014', 'g_conf_site_key: [masked:23] is not 25 characters long (a missing quote or trailing "__" is the classic cause).'],
         ['module.mode', '9502', 'mode 0644 is below 0755 and not executable by uid 0.'.replace('uid 0', `uid ${process.getuid!()}`)],
       ]);
       assert.equal(results.find((r) => r.id === 'module.smoke')?.status, 'skip');

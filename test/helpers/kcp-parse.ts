@@ -8,7 +8,7 @@
  * Used only by tests.
  */
 import iconv from 'iconv-lite';
-import { parseOptionString } from '../../lib/protocol/option-string.js';
+import { parseOptionString } from '../../lib/wire.js';
 
 export type Item = readonly [name: string, value: string | undefined];
 

@@ -4,8 +4,8 @@ import { createServer, request, type IncomingMessage, type RequestListener, type
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import { clientIp } from '../../lib/http/request.js';
 import {
-  clientIp,
   commonReturnHandler,
   expressCommonReturn,
   type CommonReturnHandlerOptions,

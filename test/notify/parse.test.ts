@@ -5,11 +5,11 @@ import {
   KCP_NOTIFY_IPS,
   crossCheck,
   decodeNotificationBody,
-  normalizeIp,
   notificationAnswer,
   parseNotification,
   type DepositNotification,
 } from '../../lib/notify/index.js';
+import { normalizeIp } from '../../lib/http/request.js';
 
 const fixture = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`../fixtures/notify/${name}`, import.meta.url)));
 const EUC_KR_BODY = fixture('tx00-euckr.form');

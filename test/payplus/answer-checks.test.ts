@@ -14,7 +14,7 @@ import { silentLogger } from '../../lib/log/types.js';
 import { checkAnswer } from '../../lib/payplus/answer-checks.js';
 import { PayPlus, type PayPlusOptions } from '../../lib/payplus/payplus.js';
 import { detectMethod, toApproval, type PaymentMethod } from '../../lib/payplus/results.js';
-import { parseOptionString } from '../../lib/protocol/option-string.js';
+import { parseOptionString } from '../../lib/wire.js';
 import { METHODS as SIM_METHODS } from '../../lib/sim/methods.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { CannedRunner } from '../helpers/canned-runner.js';

@@ -9,7 +9,7 @@ import iconv from 'iconv-lite';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { ppAxHubHandler, type PpAxHubResult } from '../../lib/payplus/http.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
-import { parseOptionString } from '../../lib/protocol/option-string.js';
+import { parseOptionString } from '../../lib/wire.js';
 import type { LogEvent } from '../../lib/log/types.js';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';

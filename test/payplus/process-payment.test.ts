@@ -7,7 +7,7 @@ import path from 'node:path';
 import { KcpAmountMismatchError, KcpDuplicateOrderError } from '../../lib/errors.js';
 import { silentLogger, type PayplusLogger } from '../../lib/log/types.js';
 import { PayPlus, type PayPlusOptions } from '../../lib/payplus/payplus.js';
-import { parseOptionString } from '../../lib/protocol/option-string.js';
+import { parseOptionString } from '../../lib/wire.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { SqliteStore } from '../../lib/store/sqlite.js';
 import type { PaymentStore } from '../../lib/store/types.js';

@@ -13,7 +13,7 @@ import iconv from 'iconv-lite';
 import { silentLogger } from '../../lib/log/types.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { decodeText, encodeCp949, encodeText } from '../../lib/protocol/encoding.js';
-import { parseOptionString } from '../../lib/protocol/option-string.js';
+import { parseOptionString } from '../../lib/wire.js';
 import { ExecaRunner } from '../../lib/runner/execa.js';
 import type { ArgvEncoding, Runner } from '../../lib/runner/types.js';
 import { CannedRunner } from '../helpers/canned-runner.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../lib/log/types.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import type { Transaction } from '../../lib/payplus/transaction.js';
-import { parseOptionString } from '../../lib/protocol/option-string.js';
+import { parseOptionString } from '../../lib/wire.js';
 import { MAX_ARGUMENT_BYTES, MAX_DATA_SET_BYTES } from '../../lib/protocol/limits.js';
 import { usItem } from '../../lib/protocol/data-set.js';
 import type { ArgvEncoding } from '../../lib/runner/types.js';

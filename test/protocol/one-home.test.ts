@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { parseBanner } from '../../lib/runner/record.js';
 import { hasUsageBanner, interpretOutcome, parseResultLine } from '../../lib/protocol/result.js';
-import { parseOptionString } from '../../lib/protocol/option-string.js';
 import { MINIMAL_ENV, spawnErrorFix, spawnErrorMessage } from '../../lib/runner/native.js';
-import { parseUsageBanner } from '../../lib/runner/wire.js';
+import { parseOptionString, parseUsageBanner } from '../../lib/wire.js';
 import { viewRequest, redactArg, redactOutput, REDACTED, SECRET_ITEMS, SECRET_OPTIONS } from '../../lib/runner/cassette.js';
 import { maskFields, SENSITIVE_FIELD_NAMES } from '../../lib/log/mask.js';
 import { resultFields } from '../../lib/trace/pp-cli-log.js';

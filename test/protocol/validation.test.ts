@@ -1,7 +1,8 @@
 import { silentLogger } from '../../lib/log/types.js';
 import assert from 'node:assert/strict';
 import { PayPlus } from '../../lib/payplus/payplus.js';
-import { buildOptionString, parseOptionString, type OptionValues } from '../../lib/protocol/option-string.js';
+import { buildOptionString, type OptionValues } from '../../lib/protocol/option-string.js';
+import { parseOptionString } from '../../lib/wire.js';
 import { ItemSet, usItem } from '../../lib/protocol/data-set.js';
 import { testConfData } from '../helpers/conf.js';
 import { CannedRunner } from '../helpers/canned-runner.js';

@@ -14,7 +14,7 @@ import iconv from 'iconv-lite';
 
 import { modulePath } from '../../payplus/module-path.js';
 import { maskText } from '../../log/mask.js';
-import { parseUsageBanner } from '../../runner/wire.js';
+import { parseUsageBanner } from '../../wire.js';
 import { crlfDamage, fitToHost, hostMachineLabel, isElf, machineName, parseElf } from '../elf.js';
 import { canExecute, octal } from '../permissions.js';
 import { bi, fail, pass, skip, warn, type Text } from '../results.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ValueBindings } from '../../lib/runner/bindings.js';
+import { ValueBindings } from '../../lib/runner/replay-bindings.js';
 import type { RequestView } from '../../lib/runner/cassette.js';
 
 const view = (ordrIdxx: string, ordrNo = ordrIdxx): RequestView => ({
