@@ -72,7 +72,8 @@ export function scenarioPayPlus(ctx: ScenarioContext, site: { siteCd: string; si
     siteKey: site.siteKey,
     gwUrl: gateway.host,
     gwPort: gateway.port,
-    jsUrl: `http://${gateway.host}:${gateway.port}/plugin/payplus_test.js`,
+    // The window script is not part of a module session: the simulator's when recording on 127.0.0.1, KCP's TEST one otherwise.
+    ...(gateway.host === '127.0.0.1' ? { jsUrl: `http://${gateway.host}:${gateway.port}/plugin/payplus_test.js` } : {}),
   });
   return new PayPlus(conf, { runner: ctx.runner, logger: silentLogger, store: new MemoryStore(), ...(ctx.moduleEnv ? { moduleEnv: ctx.moduleEnv } : {}) });
 }
