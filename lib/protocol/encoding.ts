@@ -177,27 +177,19 @@ function refuseCp949(field: string, ch: string): never {
  * Throws KcpInputError naming `field` and the first character CP949 lacks.
  */
 export function encodeCp949(text: string, field: string): Buffer {
-  if (isAscii(text)) return Buffer.from(text, 'latin1');
-  const out = Buffer.allocUnsafe(text.length * 2);
-  let n = 0;
-  for (const ch of text) {
-    const c = ch.charCodeAt(0);
-    if (c < 0x80) {
-      out[n++] = c;
-      continue;
-    }
-    const code = cp949Code(ch);
-    if (code === undefined) refuseCp949(field, ch);
-    out[n++] = code >> 8;
-    out[n++] = code & 0xff;
-  }
-  return Buffer.from(out.subarray(0, n));
+  return encodeDoubleByte(text, cp949Code, (ch) => refuseCp949(field, ch));
 }
 
 /** Encode `text` as strict EUC-KR. Throws KcpInputError naming `field` and the first character outside KS X 1001. */
 export function encodeEucKr(text: string, field: string): Buffer {
   if (isAscii(text)) return Buffer.from(text, 'latin1');
   const codes = eucKrTable();
+  return encodeDoubleByte(text, (ch) => codes.get(ch), (ch) => refuse(field, ch));
+}
+
+/** ASCII as one byte, every other character as the two bytes `codeOf` gives; `refuse` throws for one it lacks. */
+function encodeDoubleByte(text: string, codeOf: (ch: string) => number | undefined, refuse: (ch: string) => never): Buffer {
+  if (isAscii(text)) return Buffer.from(text, 'latin1');
   const out = Buffer.allocUnsafe(text.length * 2);
   let n = 0;
   for (const ch of text) {
@@ -206,8 +198,7 @@ export function encodeEucKr(text: string, field: string): Buffer {
       out[n++] = c;
       continue;
     }
-    const code = codes.get(ch);
-    if (code === undefined) refuse(field, ch);
+    const code = codeOf(ch) ?? refuse(ch);
     out[n++] = code >> 8;
     out[n++] = code & 0xff;
   }
