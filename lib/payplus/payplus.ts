@@ -30,7 +30,9 @@ import { PaymentStoreNotifications } from '../notify/store.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { PaymentStore } from '../store/types.js';
 import { answersDir } from './module-answer.js';
+import type { FenceHook } from './fence.js';
 import {
+  DEFAULT_COMMIT_TIMEOUT_MS,
   processPayment,
   type IsCommittedHook,
   type PaymentContext,
@@ -38,7 +40,7 @@ import {
   type PaymentOutcome,
   type ProcessPaymentOptions,
 } from './process-payment.js';
-import { recover, type RecoverOptions, type RecoveryReport } from './recovery.js';
+import { paymentStatus, recover, type PaymentStatus, type RecoverOptions, type RecoveryReport, type StatusOptions } from './recovery.js';
 import { Transaction, type TxResult } from './transaction.js';
 
 /** tx_cd for cancels, captures and escrow changes. */
@@ -75,6 +77,14 @@ export interface PayPlusOptions {
   isCommitted?: IsCommittedHook;
   /** How long a worker's claim on an attempt lasts without renewal (ms, default 120,000); renewed every third of it. */
   leaseMs?: number;
+  /**
+   * The commit fence on your database, for commits outside the store (fence.ts; sqlFence() builds one): asked before
+   * anything cancels an approval whose commit may run elsewhere, it answers "committed" or makes a late commit fail.
+   * With it, recovery settles such approvals on any host; without it, only isCommitted about a worker provably dead.
+   */
+  fence?: FenceHook;
+  /** How long your commit may run before the payment is overdue (ms, default 60,000). See status(). */
+  commitTimeoutMs?: number;
 }
 
 export interface ApproveRequest {
@@ -199,6 +209,7 @@ export class PayPlus {
   private readonly ownsStore: boolean;
   private readonly isCommitted: IsCommittedHook | undefined;
   private readonly leaseMs: number;
+  private readonly fencing: { fence: FenceHook | undefined; commitTimeoutMs: number };
 
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
     this.conf = conf;
@@ -206,6 +217,7 @@ export class PayPlus {
     this.store = options.store ?? SqliteStore.forLogDir(logDirsOf(conf)[0]!);
     this.isCommitted = options.isCommitted;
     this.leaseMs = options.leaseMs ?? 120_000;
+    this.fencing = { fence: options.fence, commitTimeoutMs: options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS };
     this.logger = options.logger ? maskingLogger(options.logger) : createSiteLogger(conf);
     this.moduleEnv = options.moduleEnv;
     this.runnerOption = options.runner ?? 'auto';
@@ -298,6 +310,7 @@ export class PayPlus {
       answersDir: answersDir(this.conf),
       leaseMs: this.leaseMs,
       isCommitted: this.isCommitted,
+      ...this.fencing,
     };
   }
 
@@ -321,6 +334,15 @@ export class PayPlus {
    */
   recover(options: RecoverOptions = {}): Promise<RecoveryReport> {
     return recover(this.paymentContext(), options);
+  }
+
+  /**
+   * What needs a person or is still running, read-only: every open attempt that is overdue (its commit outlived
+   * commitTimeoutMs), unknown, undecided (waits for recovery or a fence) or cancelling, with its age and host.
+   * `attention` is true while any of them exists — wire it to your health check.
+   */
+  status(options: StatusOptions = {}): Promise<PaymentStatus> {
+    return paymentStatus(this.paymentContext(), options);
   }
 
   /** Full cancel (STSC). Irreversible. */

@@ -80,10 +80,9 @@ export function sharesPidNamespace(owner: Owner): boolean {
 }
 
 /**
- * True when `owner` can no longer act: it let go (lease 0: the attempt waits for whoever settles it next), its process
- * is gone (provably the same boot and PID namespace: its pid no longer runs the same incarnation), or — for any other
- * owner, where we cannot look at its processes — its lease ran out. A lease that ran out is a reason to look, never
- * permission to act: whoever acts on it does so by compare-and-set (the store's claim, the merchant's fence).
+ * True when `owner` can no longer act: it let go (lease 0), its process is gone (provably the same boot and PID
+ * namespace: its pid no longer runs the same incarnation), or — for any other owner, where we cannot look at its
+ * processes — its lease ran out. (The notification inbox's rule; attempts use mayTakeOver.)
  */
 export function ownerGone(owner: Owner, leaseUntil: number, now = Date.now()): boolean {
   if (leaseUntil === 0 || owner.pid === 0) return true;
@@ -92,6 +91,16 @@ export function ownerGone(owner: Owner, leaseUntil: number, now = Date.now()): b
   const ticks = startTicks(owner.pid);
   if (ticks === undefined) return true;
   return ticks !== owner.start.split(':')[2];
+}
+
+/**
+ * True when an attempt held by `owner` may be taken over: it is gone (ownerGone), or its lease ran out even though
+ * its process may live (paused, stuck, or done with the attempt without settling it). Taking over is a reason to
+ * look, never permission to act: whoever acts does so by compare-and-set (the store's claim, the merchant's fence),
+ * and what only a dead worker allows (asking isCommitted without a fence) needs ownerProvablyDead().
+ */
+export function mayTakeOver(owner: Owner, leaseUntil: number, now = Date.now()): boolean {
+  return (leaseUntil !== 0 && leaseUntil < now) || ownerGone(owner, leaseUntil, now);
 }
 
 /**
