@@ -145,6 +145,9 @@ export interface PaymentContext {
   commitTimeoutMs: number;
 }
 
+/** How an attempt's note begins once its commit outlived the limit. */
+export const OVERDUE_NOTE = 'overdue:';
+
 /** Default commit time limit: a commit that takes a minute is stuck, not slow. */
 export const DEFAULT_COMMIT_TIMEOUT_MS = 60_000;
 
@@ -458,6 +461,9 @@ async function commitApproval<C>(
   clearTimeout(timer);
   if (first !== 'overdue') return first;
   lease.stop();
+  // Recorded on the attempt too, so that status() in any process (the CLI knows no commitTimeoutMs) sees it overdue.
+  // Not awaited: a commit inside the store's transaction holds the row until it ends.
+  void note(ctx, approved, ['approved'], { note: `${OVERDUE_NOTE} the commit outlived its ${ctx.commitTimeoutMs} ms limit` }, owner);
   const message =
     `the commit of order ${ordrIdxx} (attempt ${id}) has not finished after ${ctx.commitTimeoutMs} ms: the attempt is ` +
     `overdue. Its result is still settled when it comes; recovery lists it (kcp-payplus recover, payplus.status())`;

@@ -20,7 +20,7 @@ import { currentOwner, mayTakeOver, ownerProvablyDead, sameOwner, sharesPidNames
 import type { Attempt, AttemptState, Owner } from '../store/types.js';
 import type { FenceHook } from './fence.js';
 import { moduleAnswer, type ModuleAnswer } from './module-answer.js';
-import { approvedState, autoCancel, discardAnswer, note, type IsCommittedHook, type PaymentContext } from './process-payment.js';
+import { approvedState, autoCancel, discardAnswer, note, OVERDUE_NOTE, type IsCommittedHook, type PaymentContext } from './process-payment.js';
 import { toApproval } from './results.js';
 
 export interface AttemptRef {
@@ -339,9 +339,11 @@ export async function paymentStatus(ctx: PaymentContext, options: StatusOptions 
     } else if (a.state === 'cancelling' || a.state === 'cancel_failed') {
       kind = 'cancelling';
       why = `an approval being cancelled (${a.state}${a.cancelResCd ? `, KCP answered ${a.cancelResCd}` : ''}): the buyer is charged until KCP takes it`;
-    } else if (a.state === 'approved' && stateAgeMs > ctx.commitTimeoutMs) {
+    } else if (a.state === 'approved' && (stateAgeMs > ctx.commitTimeoutMs || a.note?.startsWith(OVERDUE_NOTE))) {
       kind = 'overdue';
-      why = `approved ${Math.round(stateAgeMs / 1000)} s ago and not committed: the merchant's commit outlived its ${ctx.commitTimeoutMs} ms limit, or nobody settled it`;
+      why = a.note?.startsWith(OVERDUE_NOTE)
+        ? `approved and not committed: ${a.note.slice(OVERDUE_NOTE.length).trim()}`
+        : `approved ${Math.round(stateAgeMs / 1000)} s ago and not committed: the merchant's commit outlived its ${ctx.commitTimeoutMs} ms limit, or nobody settled it`;
     } else if (live) {
       kind = 'in_progress';
       why = a.state === 'started' ? 'pp_cli is running' : "the merchant's commit is running";
