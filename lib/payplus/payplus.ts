@@ -30,7 +30,7 @@ import { PaymentStoreNotifications } from '../notify/store.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { PaymentStore } from '../store/types.js';
 import { answersDir } from './module-answer.js';
-import type { FenceHook } from './fence.js';
+import { fenceStatements, sqlFence, type FenceHook } from './fence.js';
 import {
   DEFAULT_COMMIT_TIMEOUT_MS,
   processPayment,
@@ -198,6 +198,14 @@ function assertDateTime(field: string, value: string): void {
 }
 
 export class PayPlus {
+  /**
+   * The commit fence's SQL for your database (fence.ts): `create` once, `commit` first in your commit's transaction.
+   * (Statics, so the package root's value list stays as it is.)
+   */
+  static readonly fenceStatements = fenceStatements;
+  /** A fence hook on your database for PayPlusOptions.fence: sqlFence('postgres', (sql, p) => pool.query(sql, p).then((r) => r.rows)). */
+  static readonly sqlFence = sqlFence;
+
   readonly conf: SiteConfData;
   /** Where this PayPlus logs (masked); the HTTP adapters log through it too. */
   readonly logger: PayplusLogger;
