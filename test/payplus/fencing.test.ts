@@ -242,3 +242,36 @@ describe('owners that containers cannot confuse: same hostname, separate PID nam
     assert.match(r.stdout, /^[0-9a-f-]{36}:\?:\d+$/);
   });
 });
+
+describe("an operator settles a dead host's leftovers explicitly (--assume-dead)", () => {
+  const TNO = '20261203000611';
+  it('attempts of the named host are taken over by CAS whatever their lease says; others, and live local workers, are left alone', async () => {
+    const { MemoryStore } = await import('../../lib/store/memory.js');
+    const { currentOwner } = await import('../../lib/store/owner.js');
+    const store = new MemoryStore();
+    const runner = new CannedRunner([OK]);
+    const payplus = new PayPlus(testConfData({ logDir: mkdtempSync(path.join(os.tmpdir(), 'kcp-dead-')) }), { logger: silentLogger, runner, store });
+    const lease = Date.now() + 600_000;
+    const gone = { host: 'shop-7f9c', pid: 7, start: 'b00t:4026531836:99' };
+    for (const [id, order, owner] of [['d1', 'DEAD-1', gone], ['d2', 'ALIVE-1', { ...gone, host: 'shop-other' }], ['d3', 'MINE-1', currentOwner()]] as const) {
+      await store.begin({ id, ordrIdxx: order, amount: '5000', owner, leaseUntil: lease, commitMode: 'store', durableOutput: true });
+      await store.update(id, ['started'], { state: 'approved', tno: TNO });
+    }
+    const before = await payplus.recover();
+    assert.deepEqual(before.inProgress.map((r) => r.ordrIdxx).sort(), ['ALIVE-1', 'DEAD-1', 'MINE-1']);
+    const after = await payplus.recover({ assumeDead: { host: 'shop-7f9c' }, custIp: '10.0.0.9' });
+    assert.deepEqual(after.cancelled.map((r) => r.ordrIdxx), ['DEAD-1']);
+    assert.deepEqual(after.inProgress.map((r) => r.ordrIdxx).sort(), ['ALIVE-1', 'MINE-1']);
+    assert.equal(runner.calls.length, 1);
+    const mine = await payplus.recover({ assumeDead: { host: currentOwner().host } });
+    assert.deepEqual(mine.inProgress.map((r) => r.ordrIdxx).sort(), ['ALIVE-1', 'MINE-1'], 'a worker that provably runs here is never assumed dead');
+    await store.close();
+  });
+
+  it('the CLI takes --host and --assume-dead together only', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const res = await runCli(['recover', '--host', 'shop-7f9c']);
+    assert.equal(res.code, 2);
+    assert.match(res.err, /--assume-dead and --host NAME go together/);
+  });
+});
