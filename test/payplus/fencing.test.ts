@@ -4,121 +4,18 @@
  * the merchant's own order table and the cancels actually sent, never the SDK's store.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { silentLogger } from '../../lib/log/types.js';
-import { fenceStatements, sqlFence } from '../../lib/payplus/fence.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
-import { SqliteStore } from '../../lib/store/sqlite.js';
-import type { FencingJob } from '../fixtures/fencing/worker.js';
+import { leaseRunsOut, makeShop, shopFence, startWorker, type Worker } from '../fixtures/fencing/shop.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
 import { testConfData } from '../helpers/conf.js';
 
 const US = '\x1f';
 const OK = `res_cd=0000${US}res_msg=ok\n`;
-const WORKER = path.resolve('test/fixtures/fencing/worker.ts');
-
-export interface Shop {
-  dir: string;
-  job: FencingJob;
-  shop: Database.Database;
-  store: SqliteStore;
-  /** The order row in the merchant's table. */
-  order(): { state: string; tno: string | null };
-  fenceRow(id: string): string | undefined;
-  close(): Promise<void>;
-}
-
-export function makeShop(order: string, over: Partial<FencingJob> = {}): Shop {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-fence-'));
-  const job: FencingJob = {
-    logDir: dir, store: path.join(dir, 'payplus.sqlite'), shopDb: path.join(dir, 'shop.sqlite'), order,
-    tno: '20261203000501', fence: true, leaseMs: 1500, goFlag: path.join(dir, 'go'), ...over,
-  };
-  const shop = new Database(job.shopDb);
-  shop.pragma('busy_timeout = 5000');
-  shop.exec("CREATE TABLE orders (id TEXT PRIMARY KEY, state TEXT NOT NULL, tno TEXT)");
-  shop.exec(fenceStatements('sqlite').create);
-  shop.prepare("INSERT INTO orders VALUES (?, 'open', NULL)").run(order);
-  const store = new SqliteStore(job.store);
-  return {
-    dir, job, shop, store,
-    order: () => shop.prepare('SELECT state, tno FROM orders WHERE id = ?').get(order) as { state: string; tno: string | null },
-    fenceRow: (id) => (shop.prepare('SELECT outcome FROM kcp_payplus_fence WHERE attempt_id = ?').get(id) as { outcome?: string } | undefined)?.outcome,
-    close: async () => {
-      await store.close();
-      shop.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The shop's own fence hook (what a merchant passes as PayPlusOptions.fence). */
-export function shopFence(shop: Database.Database) {
-  return sqlFence('sqlite', async (sql, params) => {
-    const stmt = shop.prepare(sql);
-    if (stmt.reader) return stmt.all(...params) as Array<Record<string, unknown>>;
-    stmt.run(...params);
-    return [];
-  });
-}
-
-export interface Worker {
-  proc: ChildProcess;
-  lines: string[];
-  /** Resolves with the first line starting with `prefix`. */
-  line(prefix: string): Promise<string>;
-  exited: Promise<number | null>;
-}
-
-/** Starts the worker fixture, optionally inside new PID + UTS namespaces with hostname `host` (root). */
-export function startWorker(job: FencingJob, ns?: { host: string }): Worker {
-  const node = [process.execPath, '--import', 'tsx', WORKER, JSON.stringify(job)];
-  const proc = ns
-    ? spawn('unshare', ['--pid', '--fork', '--uts', '--mount-proc', 'sh', '-c', 'hostname "$0" && exec "$@"', ns.host, ...node], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(node[0]!, node.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  const waiters: Array<{ prefix: string; resolve: (l: string) => void }> = [];
-  let rest = '';
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    rest += chunk.toString();
-    let nl: number;
-    while ((nl = rest.indexOf('\n')) >= 0) {
-      const l = rest.slice(0, nl);
-      rest = rest.slice(nl + 1);
-      lines.push(l);
-      for (const w of waiters.filter((x) => l.startsWith(x.prefix))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(l);
-      }
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return {
-    proc, lines, exited,
-    line: (prefix) => {
-      const seen = lines.find((l) => l.startsWith(prefix));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiters.push({ prefix, resolve });
-        void exited.then((code) => reject(new Error(`worker exited (${code}) before '${prefix}': ${lines.join(' | ')}`)));
-      });
-    },
-  };
-}
-
-/** Polls the store until the attempt's lease has run out (bounded). */
-export async function leaseRunsOut(store: SqliteStore, id: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const a = await store.get(id);
-    if (a && a.leaseUntil !== 0 && a.leaseUntil < Date.now()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`the lease of ${id} never ran out`);
-}
 
 const isRoot = process.getuid?.() === 0;
 
