@@ -462,8 +462,11 @@ async function commitApproval<C>(
   if (first !== 'overdue') return first;
   lease.stop();
   // Recorded on the attempt too, so that status() in any process (the CLI knows no commitTimeoutMs) sees it overdue.
-  // Not awaited: a commit inside the store's transaction holds the row until it ends.
-  void note(ctx, approved, ['approved'], { note: `${OVERDUE_NOTE} the commit outlived its ${ctx.commitTimeoutMs} ms limit` }, owner);
+  // Not for a commit inside the store's transaction, which holds the row (and its connection) until it ends: there
+  // status() goes by the attempt's age alone.
+  if (!options.commitInStore) {
+    void note(ctx, approved, ['approved'], { note: `${OVERDUE_NOTE} the commit outlived its ${ctx.commitTimeoutMs} ms limit` }, owner);
+  }
   const message =
     `the commit of order ${ordrIdxx} (attempt ${id}) has not finished after ${ctx.commitTimeoutMs} ms: the attempt is ` +
     `overdue. Its result is still settled when it comes; recovery lists it (kcp-payplus recover, payplus.status())`;
