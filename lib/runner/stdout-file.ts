@@ -89,8 +89,8 @@ export async function openStdoutFile(inv: Invocation): Promise<FileHandle | unde
   try {
     // Positional writes (pwrite): the descriptor's offset stays at 0, where the child starts writing.
     const reserve = Buffer.alloc(ANSWER_RESERVE_BYTES);
+    // write() allocates the blocks (a full disk says ENOSPC here, also with delayed allocation); no fsync is needed.
     for (let at = 0; at < reserve.length; ) at += (await handle.write(reserve, at, reserve.length - at, at)).bytesWritten;
-    await handle.datasync();
   } catch (err) {
     await handle.close().catch(() => undefined);
     await unlink(file).catch(() => undefined);
