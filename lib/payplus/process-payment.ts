@@ -415,8 +415,9 @@ async function approveAndCommit<C>(
     return withApproval(await autoCancel(ctx, approved, owner, 'amount_mismatch', cause, options.custIp), approval);
   }
   if (!recorded) {
-    // Without the approved state in the store, neither a commit mark nor a cancel could be recorded: cancel now,
-    // while we hold the answer, rather than leave an approval nobody can settle.
+    // Without the approved state in the store (it failed, or recovery took the attempt over while this worker was
+    // paused) nothing may be committed. autoCancel cancels only if it can still record `cancelling` as this attempt's
+    // owner; otherwise the answer file is kept and recovery cancels the approval exactly once.
     const cause = new Error('the payment store could not record the approval');
     return withApproval(await autoCancel(ctx, approved, owner, 'commit_failed', cause, options.custIp), approval);
   }
