@@ -1,6 +1,6 @@
 /**
  * Fencing campaign (issue 17 items 1, 2), seeded: round after round a worker pays one order with its commit outside
- * the store (the commit fence contract), and is — by the seed's choice — paused with SIGSTOP inside its commit until
+ * the store (the commit fence contract), on a payment store the seed picks (SQLite, PostgreSQL or MariaDB), and is — by the seed's choice — paused with SIGSTOP inside its commit until
  * its lease has run out, run in its own PID namespace with this host's name (unshare, as root), or left alone; a
  * recovery on this host runs meanwhile with the merchant's fence. Truth is the merchant's order table and the cancels
  * actually sent: every round ends with the order paid and no cancel, or not paid and exactly one cancel — never
@@ -12,7 +12,10 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { silentLogger } from '../../lib/log/types.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
 import { leaseRunsOut, makeShop, shopFence, signalWorker, startWorker } from '../fixtures/fencing/shop.js';
+import { ENGINES, freshDatabase, type Engine, type FreshDatabase } from '../helpers/databases.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
 import { testConfData } from '../helpers/conf.js';
 
@@ -34,20 +37,32 @@ function prng(seed: number): () => number {
 
 describe(`fencing campaign: SIGSTOP past the lease, PID namespaces (seed ${SEED})`, function () {
   this.timeout(300_000);
+  const databases = new Map<Engine, FreshDatabase>();
+  before(async () => {
+    for (const engine of ENGINES) {
+      if (engine !== 'sqlite') databases.set(engine, await freshDatabase(engine, mkdtempSync(path.join(os.tmpdir(), 'kcp-fchaos-'))));
+    }
+  });
+  after(async () => {
+    for (const db of databases.values()) await db.drop();
+  });
 
   it(`${ROUNDS} rounds: 0 committed-then-cancelled, 0 double cancels, 0 money without an order`, async () => {
     console.log(`      SEED=${SEED}`);
     const random = prng(SEED);
     const canUnshare = process.getuid?.() === 0;
-    const tally = { paused: 0, namespaced: 0, paid: 0, cancelled: 0 };
+    const tally: Record<string, number> = { paused: 0, namespaced: 0, paid: 0, cancelled: 0, sqlite: 0, postgres: 0, mysql: 0 };
     for (let round = 1; round <= ROUNDS; round++) {
       const pause = random() < 0.6;
       const namespaced = canUnshare && random() < 0.5;
-      const s = makeShop(`C-${round}`, { tno: `2026120300${String(round).padStart(4, '0')}`, leaseMs: 1000 + Math.floor(random() * 1000) });
+      const engine = ENGINES[Math.floor(random() * ENGINES.length)]!;
+      const db = databases.get(engine);
+      const over = { tno: `2026120300${String(round).padStart(4, '0')}`, leaseMs: 1000 + Math.floor(random() * 1000) };
+      const s = db ? makeShop(`C-${round}`, { ...over, store: db.location }, await db.open()) : makeShop(`C-${round}`, over);
       const runner = new CannedRunner([OK, OK]);
       const recoverer = new PayPlus(testConfData({ logDir: s.dir }), { logger: silentLogger, runner, store: s.store, fence: shopFence(s.shop) });
       const w = startWorker(s.job, namespaced ? { host: os.hostname() } : undefined);
-      const where = `round ${round} (pause ${pause}, namespaced ${namespaced}, seed ${SEED})`;
+      const where = `round ${round} (${engine}, pause ${pause}, namespaced ${namespaced}, seed ${SEED})`;
       try {
         const id = (await w.line('in-commit ')).split(' ')[1]!;
         if (pause) {
@@ -71,9 +86,10 @@ describe(`fencing campaign: SIGSTOP past the lease, PID namespaces (seed ${SEED}
         assert.ok(cancels <= 1, `double cancel — ${where}: ${outcome}, ${cancels} cancels`);
         assert.ok(paid || cancels === 1, `money without an order — ${where}: ${outcome}`);
         assert.deepEqual(await s.store.listOpen(10), [], `attempts left open — ${where}`);
-        tally.paused += pause ? 1 : 0;
-        tally.namespaced += namespaced ? 1 : 0;
+        tally.paused! += pause ? 1 : 0;
+        tally.namespaced! += namespaced ? 1 : 0;
         tally[paid ? 'paid' : 'cancelled'] += 1;
+        tally[engine] += 1;
       } finally {
         if (w.proc.exitCode === null && w.proc.signalCode === null) {
           signalWorker(w, 'SIGCONT');
@@ -83,6 +99,6 @@ describe(`fencing campaign: SIGSTOP past the lease, PID namespaces (seed ${SEED}
       }
     }
     console.log(`      ${JSON.stringify(tally)}`);
-    if (tally.paused > 0) assert.ok(tally.cancelled > 0, 'a worker paused past its lease was fenced and cancelled');
+    if (tally.paused! > 0) assert.ok(tally.cancelled! > 0, 'a worker paused past its lease was fenced and cancelled');
   });
 });
