@@ -48,7 +48,10 @@ export type {
   PaymentOutcome,
   ProcessPaymentOptions,
 } from './payplus/process-payment.js';
-export type { AttemptRef, RecoverOptions, RecoveryReport } from './payplus/recovery.js';
+export type { BuyerMessage, KcpPaymentPendingError } from './payplus/process-payment.js';
+export type { AttemptRef, AttemptStatus, PaymentStatus, RecoverOptions, RecoveryReport } from './payplus/recovery.js';
+export type { CommitInfo, FenceDialect, FenceHook, FenceOutcome } from './payplus/fence.js';
+export type { AnswerSpaceError } from './runner/stdout-file.js';
 export type { ArgvEncoding, Invocation, RunOutcome, Runner } from './runner/types.js';
 
 // Errors: one family, caught with instanceof.

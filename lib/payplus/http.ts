@@ -5,6 +5,7 @@
  * up in the merchant's database for the amount to trust, and runs processPayment. The merchant decides what the
  * browser sees in `respond`.
  */
+import type { CommitInfo } from './fence.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KcpError } from '../errors.js';
 import { decodeFormBody } from '../http/form.js';
@@ -46,8 +47,11 @@ export interface PpAxHubHandlerOptions<O extends PpAxHubOrder, C, R extends Serv
   payplus: PayPlus;
   /** Your order for the posted ordr_idxx (undefined when there is none). Its amount is the one sent as ordr_mony. */
   findOrder: (ordrIdxx: string) => Promise<O | undefined> | O | undefined;
-  /** Record the approval. Throw to have it cancelled automatically. */
-  commit: (approval: Approval, order: O) => Promise<C> | C;
+  /**
+   * Record the approval. Throw to have it cancelled automatically. Make the write conditional on the commit fence
+   * keyed by `info.attemptId` (PayPlusOptions.fence; README "Payment state").
+   */
+  commit: (approval: Approval, order: O, info: CommitInfo) => Promise<C> | C;
   /** Answer the browser (redirect, page) for what happened. */
   respond: (res: R, result: PpAxHubResult<O, C>) => Promise<void> | void;
   /** Addresses of your reverse proxies, whose X-Forwarded-For is believed. */
@@ -109,7 +113,7 @@ export function returnHandler<O extends PpAxHubOrder, C, R extends ServerRespons
         custIp: clientIp(req, options.trustProxy),
         expectedAmount: order.amount,
         ...(order.allowedMethods ? { allowedMethods: order.allowedMethods } : {}),
-        commit: (approval) => options.commit(approval, order),
+        commit: (approval, _tx, info) => options.commit(approval, order, info),
       });
     } catch (err) {
       if (!(err instanceof KcpError)) throw err;

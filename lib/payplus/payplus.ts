@@ -34,7 +34,9 @@ import { PaymentStoreNotifications } from '../notify/store.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { PaymentStore } from '../store/types.js';
 import { answersDir } from './module-answer.js';
+import { fenceStatements, sqlFence, type FenceHook } from './fence.js';
 import {
+  DEFAULT_COMMIT_TIMEOUT_MS,
   processPayment,
   type IsCommittedHook,
   type PaymentContext,
@@ -42,7 +44,7 @@ import {
   type PaymentOutcome,
   type ProcessPaymentOptions,
 } from './process-payment.js';
-import { recover, type RecoverOptions, type RecoveryReport } from './recovery.js';
+import { paymentStatus, recover, type PaymentStatus, type RecoverOptions, type RecoveryReport, type StatusOptions } from './recovery.js';
 import { Transaction, type TxResult } from './transaction.js';
 
 /** tx_cd for cancels, captures and escrow changes. */
@@ -82,6 +84,14 @@ export interface PayPlusOptions {
    * Default: any method (approval.method, read from KCP's answer, says what was paid).
    */
   allowedMethods?: readonly PaymentMethod[];
+  /**
+   * The commit fence on your database, for commits outside the store (fence.ts; sqlFence() builds one): asked before
+   * anything cancels an approval whose commit may run elsewhere, it answers "committed" or makes a late commit fail.
+   * With it, recovery settles such approvals on any host; without it, only isCommitted about a worker provably dead.
+   */
+  fence?: FenceHook;
+  /** How long your commit may run before the payment is overdue (ms, default 60,000). See status(). */
+  commitTimeoutMs?: number;
 }
 
 export interface ApproveRequest {
@@ -198,6 +208,14 @@ function assertDateTime(field: string, value: string): void {
 }
 
 export class PayPlus {
+  /**
+   * The commit fence's SQL for your database (fence.ts): `create` once, `commit` first in your commit's transaction.
+   * (Statics, so the package root's value list stays as it is.)
+   */
+  static readonly fenceStatements = fenceStatements;
+  /** A fence hook on your database for PayPlusOptions.fence: sqlFence('postgres', (sql, p) => pool.query(sql, p).then((r) => r.rows)). */
+  static readonly sqlFence = sqlFence;
+
   readonly conf: SiteConfData;
   /** Where this PayPlus logs (masked); the HTTP adapters log through it too. */
   readonly logger: PayplusLogger;
@@ -210,6 +228,7 @@ export class PayPlus {
   private readonly isCommitted: IsCommittedHook | undefined;
   private readonly leaseMs: number;
   private readonly allowedMethods: readonly PaymentMethod[] | undefined;
+  private readonly fencing: { fence: FenceHook | undefined; commitTimeoutMs: number };
 
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
     // Checked before anything is opened: a refused option must not leave a store behind.
@@ -220,6 +239,7 @@ export class PayPlus {
     this.isCommitted = options.isCommitted;
     this.leaseMs = options.leaseMs ?? 120_000;
     this.allowedMethods = options.allowedMethods === undefined ? undefined : Object.freeze([...options.allowedMethods]);
+    this.fencing = { fence: options.fence, commitTimeoutMs: options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS };
     this.logger = options.logger ? maskingLogger(options.logger) : createSiteLogger(conf);
     this.moduleEnv = options.moduleEnv;
     this.runnerOption = options.runner ?? 'auto';
@@ -315,6 +335,7 @@ export class PayPlus {
       answersDir: answersDir(this.conf),
       leaseMs: this.leaseMs,
       isCommitted: this.isCommitted,
+      ...this.fencing,
     };
   }
 
@@ -338,6 +359,15 @@ export class PayPlus {
    */
   recover(options: RecoverOptions = {}): Promise<RecoveryReport> {
     return recover(this.paymentContext(), options);
+  }
+
+  /**
+   * What needs a person or is still running, read-only: every open attempt that is overdue (its commit outlived
+   * commitTimeoutMs), unknown, undecided (waits for recovery or a fence) or cancelling, with its age and host.
+   * `attention` is true while any of them exists — wire it to your health check.
+   */
+  status(options: StatusOptions = {}): Promise<PaymentStatus> {
+    return paymentStatus(this.paymentContext(), options);
   }
 
   /** Full cancel (STSC). Irreversible. */

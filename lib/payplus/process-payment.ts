@@ -25,8 +25,10 @@ import {
 import { maskText } from '../log/mask.js';
 import type { PayplusLogger } from '../log/types.js';
 import { assertAmount, assertOrderId } from '../protocol/validate.js';
-import { currentOwner, ownerGone, sameOwner } from '../store/owner.js';
-import { FINAL_STATES, type Attempt, type AttemptState, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
+import { AnswerSpaceError } from '../runner/stdout-file.js';
+import { currentOwner, mayTakeOver, sameOwner } from '../store/owner.js';
+import { FINAL_STATES, RELEASING_STATES, type Attempt, type AttemptState, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
+import type { CommitInfo, FenceHook, FenceOutcome } from './fence.js';
 import type { PayPlus } from './payplus.js';
 import { checkAnswer } from './answer-checks.js';
 import { toModifyResult, type Approval, type ModifyResult, type PaymentMethod } from './results.js';
@@ -53,8 +55,12 @@ export interface ProcessPaymentOptions<C> {
    * Record the approval in your database. Throw to have the approval cancelled automatically.
    * With `commitInStore`, `tx` runs your SQL inside the payment store's transaction: your order row and the payment's
    * `committed` mark are written together, so a crash can never leave one without the other.
+   * Without it, make the commit conditional on the commit fence (fence.ts): insert the fence row keyed by
+   * `info.attemptId` first, in the same transaction as your order update, and pass PayPlusOptions.fence. A worker
+   * paused past its lease then finds its late commit refused instead of committing money recovery already cancelled.
+   * A commit that has not finished within PayPlusOptions.commitTimeoutMs is reported overdue (see status()).
    */
-  commit: (approval: Approval, tx?: StoreTransaction) => Promise<C> | C;
+  commit: (approval: Approval, tx: StoreTransaction | undefined, info: CommitInfo) => Promise<C> | C;
   /**
    * True when `commit` writes your order through `tx` (the store is your own database). Recovery then knows for
    * certain that an approval without the mark was not committed. Otherwise recovery asks PayPlusOptions.isCommitted.
@@ -75,9 +81,11 @@ export type AutoCancelReason = 'amount_mismatch' | 'tampering' | 'commit_failed'
 export type PaymentOutcome<C = unknown> =
   /**
    * Approved and committed. `storeError` is set when the store could not record the commit (database down): the
-   * payment is fine; recovery will ask your isCommitted hook about it.
+   * payment is fine — your commit succeeded, so your fence (or isCommitted) answers "committed" when recovery asks.
+   * `commitError` is set when your commit threw after its fence row was committed: the order is recorded all the
+   * same (the fence said so), and nothing was cancelled; `committed` is then undefined.
    */
-  | { status: 'approved'; approval: Approval; committed: C; attemptId: string; storeError?: unknown }
+  | { status: 'approved'; approval: Approval; committed: C; attemptId: string; storeError?: unknown; commitError?: unknown }
   /** KCP refused (or nothing was sent). Nothing to undo; the order can be paid again. */
   | { status: 'declined'; error: KcpError; attemptId: string }
   /** Approved, then cancelled automatically because of `reason`. The order can be paid again. */
@@ -89,9 +97,42 @@ export type PaymentOutcome<C = unknown> =
   | { status: 'cancel_failed'; approval: Approval; reason: AutoCancelReason; cause?: unknown; cancelError: KcpError; attemptId: string }
   /**
    * pp_cli started and no complete answer was read (killed, timed out, cut output): KCP may have approved. The order
-   * stays taken; recovery reads the module's answer from its stdout file or log and settles it.
+   * stays taken; recovery reads the module's answer from its stdout file or log and settles it. Also: your commit
+   * has not finished within commitTimeoutMs (overdue), or it failed and the fence could not be asked. Show the buyer
+   * `buyerMessage` (the payment is being verified).
    */
-  | { status: 'unknown'; error: KcpError; attemptId: string };
+  | { status: 'unknown'; error: KcpError; attemptId: string; buyerMessage: BuyerMessage };
+
+/** A message for the buyer, in Korean and English. */
+export interface BuyerMessage {
+  ko: string;
+  en: string;
+}
+
+/** What the buyer of a payment whose outcome is not settled yet is told. */
+export const BEING_VERIFIED: BuyerMessage = Object.freeze({
+  ko: '결제 확인 중입니다. 잠시 후 주문 내역을 확인해 주세요. 확인이 끝날 때까지 다시 결제하지 마세요.',
+  en: 'Your payment is being verified. Please check your order again in a few minutes, and do not pay again until then.',
+});
+
+/**
+ * The order cannot be paid now because an earlier payment of it is being verified (its outcome is unknown, its commit
+ * is running or overdue, or it waits for recovery). Show the buyer `buyerMessage`; the merchant's `message` says why.
+ */
+export class KcpPaymentPendingError extends KcpDuplicateOrderError {
+  readonly buyerMessage: BuyerMessage = BEING_VERIFIED;
+  /** The attempt that holds the order. */
+  readonly blockingAttemptId: string;
+
+  constructor(message: string, blockingAttemptId: string) {
+    super(message, { field: 'ordr_idxx' });
+    this.blockingAttemptId = blockingAttemptId;
+  }
+
+  override get name(): string {
+    return 'KcpPaymentPendingError';
+  }
+}
 
 /** Asked by recovery about an approval whose commit was not recorded with it (commits outside the store). */
 export type IsCommittedHook = (attempt: Attempt) => Promise<boolean> | boolean;
@@ -105,7 +146,17 @@ export interface PaymentContext {
   /** How long an owner's claim on an attempt lasts without renewal (ms). */
   leaseMs: number;
   isCommitted?: IsCommittedHook;
+  /** The commit fence on the merchant's database (fence.ts), for commits outside the store. */
+  fence?: FenceHook;
+  /** How long the merchant's commit may run before the attempt is overdue (ms). */
+  commitTimeoutMs: number;
 }
+
+/** How an attempt's note begins once its commit outlived the limit. */
+export const OVERDUE_NOTE = 'overdue:';
+
+/** Default commit time limit: a commit that takes a minute is stuck, not slow. */
+export const DEFAULT_COMMIT_TIMEOUT_MS = 60_000;
 
 /**
  * Removes an attempt's stdout file once the store holds what it said: it holds the module's whole answer, buyer data
@@ -204,7 +255,14 @@ export async function note(
 }
 
 function describeBlocking(b: Attempt): string {
-  if (b.state === 'unknown' && !ownerGone(b.owner, b.leaseUntil)) {
+  if (!FINAL_STATES.has(b.state) && mayTakeOver(b.owner, b.leaseUntil) && b.state !== 'unknown') {
+    const age = Math.round((Date.now() - b.createdAt) / 1000);
+    return (
+      `an earlier attempt (${b.id}, ${b.state} for ${age} s, worker on host ${b.owner.host}) waits for recovery; run ` +
+      `kcp-payplus recover (on another host: recover --host ${b.owner.host} --assume-dead once that host is known to be down)`
+    );
+  }
+  if (b.state === 'unknown' && !mayTakeOver(b.owner, b.leaseUntil)) {
     return `an earlier attempt (${b.id}) is still waiting for pp_cli's answer; try again in a minute`;
   }
   switch (b.state) {
@@ -266,21 +324,25 @@ export async function processPayment<C>(
       throw toKcpError(new Error(`the payment store is unavailable (${String((err as Error)?.message ?? err)})`), { moduleStarted: false });
     });
   let begun = await begin();
-  if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && ownerGone(begun.blocking.owner, begun.blocking.leaseUntil)) {
+  if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && mayTakeOver(begun.blocking.owner, begun.blocking.leaseUntil)) {
     // A dead worker's leftovers: settle them first (this may cancel its uncommitted approval), then try once more.
     const { settleAttempt } = await import('./recovery.js');
     await settleAttempt(ctx, begun.blocking, { custIp: options.custIp });
     begun = await begin();
   }
   if (!begun.ok) {
-    throw new KcpDuplicateOrderError(`ordr_idxx: order ${ordrIdxx} cannot be approved now: ${describeBlocking(begun.blocking)}`, {
-      field: 'ordr_idxx',
-    });
+    const b = begun.blocking;
+    const message = `ordr_idxx: order ${ordrIdxx} cannot be approved now: ${describeBlocking(b)}`;
+    // Paid is paid; anything else still open is a payment being verified, and the buyer is told so.
+    if (b.state === 'committed' || b.state === 'kept' || RELEASING_STATES.has(b.state)) {
+      throw new KcpDuplicateOrderError(message, { field: 'ordr_idxx' });
+    }
+    throw new KcpPaymentPendingError(message, b.id);
   }
   const attempt = begun.attempt;
   const lease = holdLease(ctx, id, owner);
   try {
-    return await approveAndCommit(ctx, attempt, owner, form, options, tranCd);
+    return await approveAndCommit(ctx, attempt, owner, form, options, tranCd, lease);
   } finally {
     lease.stop();
     logger.log({ level: 2, event: 'payment.attempt_done', ordrIdxx, fields: { id } });
@@ -294,6 +356,7 @@ async function approveAndCommit<C>(
   form: PaymentForm,
   options: ProcessPaymentOptions<C>,
   tranCd: string,
+  lease: { stop(): void },
 ): Promise<PaymentOutcome<C>> {
   const { payplus, logger } = ctx;
   const { id, ordrIdxx } = attempt;
@@ -332,7 +395,9 @@ async function approveAndCommit<C>(
       if (await note(ctx, attempt, ['started'], { state: 'declined', resCd: error.resCd, note: error.message.slice(0, 300) }, owner)) {
         discardAnswer(attempt);
       }
-      if (error instanceof KcpInputError && error.raw.res_cd === undefined) throw error; // refused here, not by KCP
+      // Refused here before anything ran (a bad value, or no disk space for the answer): the caller's problem, thrown.
+      // An input-class refusal answered by KCP itself (8105) is a decline.
+      if ((error instanceof KcpInputError && error.raw.res_cd === undefined) || error instanceof AnswerSpaceError) throw error;
       return { status: 'declined', error, attemptId: id };
     }
     logger.log({ level: 0, event: 'payment.unknown', ordrIdxx, fields: { id, message: error.message } });
@@ -341,7 +406,7 @@ async function approveAndCommit<C>(
     const { settleAttempt } = await import('./recovery.js');
     const latest = await ctx.store.get(id).catch(() => undefined);
     if (latest) await settleAttempt(ctx, latest, { custIp: options.custIp }).catch(() => undefined);
-    return { status: 'unknown', error, attemptId: id };
+    return { status: 'unknown', error, attemptId: id, buyerMessage: BEING_VERIFIED };
   }
 
   const approvedPatch = approvedState(approval);
@@ -355,33 +420,133 @@ async function approveAndCommit<C>(
     return withApproval(await autoCancel(ctx, approved, owner, problem.reason, problem.error, options.custIp), approval);
   }
   if (!recorded) {
-    // Without the approved state in the store, neither a commit mark nor a cancel could be recorded: cancel now,
-    // while we hold the answer, rather than leave an approval nobody can settle.
+    // Without the approved state in the store (it failed, or recovery took the attempt over while this worker was
+    // paused) nothing may be committed. autoCancel cancels only if it can still record `cancelling` as this attempt's
+    // owner; otherwise the answer file is kept and recovery cancels the approval exactly once.
     const cause = new Error('the payment store could not record the approval');
     return withApproval(await autoCancel(ctx, approved, owner, 'commit_failed', cause, options.custIp), approval);
   }
 
-  let committed: C;
-  let storeError: unknown;
-  try {
-    if (options.commitInStore) {
-      committed = await ctx.store.commitWith(id, owner, async (tx) => options.commit(approval, tx));
-    } else {
-      committed = await options.commit(approval);
-    }
-  } catch (cause) {
-    return withApproval(await autoCancel(ctx, approved, owner, 'commit_failed', cause, options.custIp), approval);
+  return commitApproval(ctx, approved, owner, approval, options, lease);
+}
+
+/**
+ * Runs the merchant's commit of an approved attempt and settles the attempt by its result — every step a
+ * compare-and-set on the attempt held by `owner`, so that a worker that lost its attempt (recovery took it over while
+ * it was paused) never cancels or marks what is no longer its own:
+ * - commitInStore: the commit runs in the store's transaction, which re-checks that `owner` still holds the attempt
+ *   `approved` and records `committed` with the merchant's rows.
+ * - outside the store: a commit that fails is fenced before it is cancelled (when the merchant gave a fence): a commit
+ *   whose fence row was committed stands, whatever it threw afterwards; otherwise it is cancelled, and only if this
+ *   worker still holds the attempt.
+ * A commit that outlives commitTimeoutMs is overdue: the buyer is told the payment is being verified, this worker
+ * stops renewing its lease (recovery may then look, and the fence decides), and the commit's result is still settled
+ * when it comes.
+ */
+async function commitApproval<C>(
+  ctx: PaymentContext,
+  approved: Attempt,
+  owner: Owner,
+  approval: Approval,
+  options: ProcessPaymentOptions<C>,
+  lease: { stop(): void },
+): Promise<PaymentOutcome<C>> {
+  const { id, ordrIdxx } = approved;
+  const info: CommitInfo = { attemptId: id };
+  const committing = (async () =>
+    options.commitInStore
+      ? ctx.store.commitWith(id, owner, async (tx) => options.commit(approval, tx, info))
+      : options.commit(approval, undefined, info))();
+  const settled = committing.then(
+    (committed) => afterCommit(ctx, approved, owner, approval, committed, options),
+    (cause: unknown) => afterFailedCommit<C>(ctx, approved, owner, approval, cause, options),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const overdue = new Promise<'overdue'>((resolve) => (timer = setTimeout(() => resolve('overdue'), ctx.commitTimeoutMs)));
+  const first = await Promise.race([settled, overdue]);
+  clearTimeout(timer);
+  if (first !== 'overdue') return first;
+  lease.stop();
+  // Recorded on the attempt too, so that status() in any process (the CLI knows no commitTimeoutMs) sees it overdue.
+  // Not for a commit inside the store's transaction, which holds the row (and its connection) until it ends: there
+  // status() goes by the attempt's age alone.
+  if (!options.commitInStore) {
+    void note(ctx, approved, ['approved'], { note: `${OVERDUE_NOTE} the commit outlived its ${ctx.commitTimeoutMs} ms limit` }, owner);
   }
+  const message =
+    `the commit of order ${ordrIdxx} (attempt ${id}) has not finished after ${ctx.commitTimeoutMs} ms: the attempt is ` +
+    `overdue. Its result is still settled when it comes; recovery lists it (kcp-payplus recover, payplus.status())`;
+  ctx.logger.log({ level: 0, event: 'payment.commit_overdue', ordrIdxx, fields: { id, tno: approval.tno, message } });
+  void settled.then(
+    (late) => ctx.logger.log({ level: 0, event: 'payment.commit_late', ordrIdxx, fields: { id, status: late.status } }),
+    (err: unknown) => ctx.logger.log({ level: 0, event: 'payment.commit_late_failed', ordrIdxx, fields: { id, message: String(err) } }),
+  );
+  return { status: 'unknown', error: new KcpOutcomeUnknownError(message), attemptId: id, buyerMessage: BEING_VERIFIED };
+}
+
+async function afterCommit<C>(
+  ctx: PaymentContext,
+  approved: Attempt,
+  owner: Owner,
+  approval: Approval,
+  committed: C,
+  options: ProcessPaymentOptions<C>,
+  commitError?: unknown,
+): Promise<PaymentOutcome<C>> {
+  const { id, ordrIdxx } = approved;
+  let storeError: unknown;
   if (!options.commitInStore) {
     // The merchant's record and the money agree; if only our mark is behind, say so — never undo a commit.
-    if (!(await note(ctx, attempt, ['approved'], { state: 'committed' }, owner))) {
+    let marked: boolean;
+    try {
+      marked = await ctx.store.update(id, ['approved'], { state: 'committed' }, owner);
+    } catch (err) {
+      ctx.logger.log({ level: 0, event: 'payment.store_failed', ordrIdxx, fields: { id, step: 'committed', message: String(err) } });
+      marked = true; // nothing else was recorded either; the fence (or isCommitted) answers "committed" to recovery
       storeError = new Error('the payment store could not record the commit; recovery will ask isCommitted');
     }
+    if (!marked) {
+      const now = await ctx.store.get(id).catch(() => undefined);
+      if (now && now.state !== 'committed' && now.state !== 'approved') {
+        // Recovery settled the attempt otherwise while this commit ran: possible only without a fence (an operator's
+        // --assume-dead, or isCommitted asked about a worker that was in fact alive). Say so loudly; never "approved".
+        const message =
+          `your commit of order ${ordrIdxx} succeeded, but recovery had already settled attempt ${id} as ${now.state} ` +
+          `(tno ${approval.tno}): the approval is being cancelled or was cancelled. Undo the order, or check KCP's admin`;
+        ctx.logger.log({ level: 0, event: 'payment.commit_after_settle', ordrIdxx, fields: { id, tno: approval.tno, message } });
+        return { status: 'unknown', error: new KcpOutcomeUnknownError(message), attemptId: id, buyerMessage: BEING_VERIFIED };
+      }
+    }
   }
-  logger.log({ level: 1, event: 'payment.committed', ordrIdxx, fields: { id, tno: approval.tno } });
-  return storeError === undefined
-    ? { status: 'approved', approval, committed, attemptId: id }
-    : { status: 'approved', approval, committed, attemptId: id, storeError };
+  ctx.logger.log({ level: 1, event: 'payment.committed', ordrIdxx, fields: { id, tno: approval.tno } });
+  const out: PaymentOutcome<C> = { status: 'approved', approval, committed, attemptId: id };
+  if (storeError !== undefined) out.storeError = storeError;
+  if (commitError !== undefined) out.commitError = commitError;
+  return out;
+}
+
+async function afterFailedCommit<C>(
+  ctx: PaymentContext,
+  approved: Attempt,
+  owner: Owner,
+  approval: Approval,
+  cause: unknown,
+  options: ProcessPaymentOptions<C>,
+): Promise<PaymentOutcome<C>> {
+  if (!options.commitInStore && ctx.fence) {
+    let fenced: FenceOutcome;
+    try {
+      fenced = await ctx.fence(approved);
+    } catch (err) {
+      const message =
+        `the commit of order ${approved.ordrIdxx} failed (${String((cause as Error)?.message ?? cause)}) and the commit fence ` +
+        `could not be asked (${String((err as Error)?.message ?? err)}): nothing is cancelled on a guess; recovery settles it`;
+      ctx.logger.log({ level: 0, event: 'payment.fence_failed', ordrIdxx: approved.ordrIdxx, fields: { id: approved.id, message } });
+      return { status: 'unknown', error: new KcpOutcomeUnknownError(message, { cause }), attemptId: approved.id, buyerMessage: BEING_VERIFIED };
+    }
+    if (fenced === 'committed') return afterCommit(ctx, approved, owner, approval, undefined as C, options, cause);
+  }
+  return withApproval(await autoCancel(ctx, approved, owner, 'commit_failed', cause, options.custIp), approval);
 }
 
 /** What the store records of an approval (the attempt's `approved` state). */
@@ -446,7 +611,7 @@ async function awaitLateAnswer<C>(
     `${late}: an approval is cancelled (the order was not committed), a refusal frees the order. Tell the buyer to wait ` +
       `and check the order again; do not retry the payment before then`,
   );
-  return { status: 'unknown', error, attemptId: attempt.id };
+  return { status: 'unknown', error, attemptId: attempt.id, buyerMessage: BEING_VERIFIED };
 }
 
 type CancelOutcome =
@@ -486,10 +651,19 @@ export async function autoCancel(
     { state: 'cancelling', cancelModType: modType, cancelReason: reason, cancelTries: attempt.cancelTries + 1 },
     owner,
   );
-  const now = marked ? undefined : await ctx.store.get(attempt.id).catch(() => undefined);
-  if (now && (!sameOwner(now.owner, owner) || FINAL_STATES.has(now.state))) {
-    // Someone else holds the attempt now (recovery took it over), or it is settled: we must not cancel twice.
-    const cancelError = new KcpDuplicateOrderError(`attempt ${attempt.id} is being settled by another process; not cancelled here`);
+  if (!marked) {
+    // A cancel is sent only by whoever recorded `cancelling` under its own ownership (a compare-and-set): recovery
+    // took the attempt over, or it is settled, or the store could not record it — then the cancel is not ours to send
+    // now (the answer stays in its file; recovery cancels it exactly once from the store).
+    const now = await ctx.store.get(attempt.id).catch(() => undefined);
+    const cancelError =
+      now && (!sameOwner(now.owner, owner) || FINAL_STATES.has(now.state))
+        ? new KcpDuplicateOrderError(`attempt ${attempt.id} is being settled by another process; not cancelled here`)
+        : toKcpError(
+            new Error(`the payment store could not record the cancel of attempt ${attempt.id}; no cancel was sent yet: recovery cancels it once the store answers`),
+            { moduleStarted: false },
+          );
+    logger.log({ level: 0, event: 'payment.auto_cancel_deferred', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, tno, message: cancelError.message } });
     return { status: 'cancel_failed', reason, cause, cancelError, attemptId: attempt.id };
   }
   const fields = { id: attempt.id, tno, reason, mod_type: modType };

@@ -16,10 +16,12 @@
 import { isSuccessCode } from '../codes/results.js';
 import type { KcpError } from '../errors.js';
 import { answerError } from '../protocol/result.js';
-import { currentOwner, ownerGone, sameOwner } from '../store/owner.js';
+import { isTno } from '../protocol/validate.js';
+import { currentOwner, mayTakeOver, ownerProvablyDead, sameOwner, sharesPidNamespace } from '../store/owner.js';
 import type { Attempt, AttemptState, Owner } from '../store/types.js';
-import { moduleAnswer } from './module-answer.js';
-import { approvedState, autoCancel, discardAnswer, note, type IsCommittedHook, type PaymentContext } from './process-payment.js';
+import type { FenceHook } from './fence.js';
+import { moduleAnswer, type ModuleAnswer } from './module-answer.js';
+import { approvedState, autoCancel, discardAnswer, note, OVERDUE_NOTE, type IsCommittedHook, type PaymentContext } from './process-payment.js';
 import { toApproval } from './results.js';
 
 export interface AttemptRef {
@@ -53,8 +55,24 @@ export interface RecoveryReport {
 }
 
 export interface RecoverOptions {
-  /** Asked about approvals whose commit was not recorded in the store (commits outside the store). */
+  /**
+   * The commit fence (fence.ts) for approvals whose commit ran outside the store: it answers "committed" or makes a
+   * late commit fail, so such approvals are settled whatever became of their worker. Default PayPlusOptions.fence.
+   */
+  fence?: FenceHook;
+  /**
+   * Asked about approvals whose commit ran outside the store when there is no fence — and then only when their worker
+   * is provably gone (it ran in this boot and PID namespace and no longer runs) or `assumeDead` says so: a worker
+   * whose lease merely ran out may be paused, and could still commit after a cancel.
+   */
   isCommitted?: IsCommittedHook;
+  /**
+   * An operator's word that the workers of host `assumeDead.host` are gone for good (the machine or container was
+   * destroyed): their attempts are taken over (by compare-and-set, as always) whatever their lease says, and
+   * isCommitted may be asked about them. Their module answers are read from the files and logs this process can see;
+   * what cannot be read stays unknown. Attempts of that host that provably still run here are left alone.
+   */
+  assumeDead?: { host: string };
   /** For approvals known to be uncommitted: 'keep' marks them kept (the order id stays taken); default 'cancel'. */
   onUncommitted?: (attempt: Attempt) => Promise<'cancel' | 'keep'> | 'cancel' | 'keep';
   /** mod_ip for the cancels (this server's IP). */
@@ -72,15 +90,20 @@ export type SettleResult =
   | { kind: 'failed'; error: KcpError }
   | { kind: 'unknown'; why: string };
 
+/** The settle options a single attempt needs (recover() passes its own through). */
+export type SettleOptions = Pick<RecoverOptions, 'fence' | 'isCommitted' | 'onUncommitted' | 'custIp'> & { assumeDead?: boolean };
+
 const OPEN: readonly AttemptState[] = ['started', 'approved', 'unknown', 'cancelling', 'cancel_failed'];
 
 function ref(a: Attempt): AttemptRef {
   return a.tno ? { id: a.id, ordrIdxx: a.ordrIdxx, tno: a.tno } : { id: a.id, ordrIdxx: a.ordrIdxx };
 }
 
-/** Reads the module's answer into the attempt: approved (returned with its fields), or settled/left as it says. */
-async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promise<Attempt | SettleResult> {
-  const answer = await moduleAnswer(ctx.payplus.conf, a);
+/**
+ * Applies the module's answer to the attempt (held by `me`): approved (returned with its fields), or settled / left as
+ * it says. A success code without a 14-digit tno is not an approval anyone can act on: unknown, never a refusal.
+ */
+async function applyAnswer(ctx: PaymentContext, a: Attempt, me: Owner, answer: ModuleAnswer): Promise<Attempt | SettleResult> {
   if (answer.kind === 'running') return { kind: 'in_progress' };
   if (answer.kind === 'not_started') {
     if (await note(ctx, a, ['started', 'unknown'], { state: 'declined', note: 'pp_cli never ran for this attempt' }, me)) {
@@ -95,11 +118,17 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
   const fields = answer.fields;
   const approval = toApproval(fields);
   const resCd = fields.res_cd ?? '';
-  if (isSuccessCode(resCd, { vbankApproval: approval.method === 'vbank' }) && /^[0-9]{14}$/.test(fields.tno ?? '')) {
+  const success = isSuccessCode(resCd, { vbankApproval: approval.method === 'vbank' });
+  if (success && isTno(fields.tno ?? '')) {
     const patch = { ...approvedState(approval, `answer read from the ${answer.source}`), resCd };
     if (!(await note(ctx, a, ['started', 'unknown'], patch, me))) return { kind: 'in_progress' };
     discardAnswer(a);
     return { ...a, ...patch };
+  }
+  if (success) {
+    const why = `the ${answer.source} says res_cd=${resCd} but holds no valid tno: an approval that cannot be read, not a refusal; check KCP's admin`;
+    await note(ctx, a, ['started', 'unknown'], { state: 'unknown', resCd, note: why }, me);
+    return { kind: 'unknown', why };
   }
   const error = answerError(fields, 'approval', `${ctx.payplus.conf.gwUrl}:${ctx.payplus.conf.gwPort}`);
   if (!error.outcomeKnown) {
@@ -112,42 +141,96 @@ async function resolveAnswer(ctx: PaymentContext, a: Attempt, me: Owner): Promis
   return { kind: 'declined' };
 }
 
-/** Takes one attempt over (if its owner is gone) and settles it as far as it can be settled now. */
-export async function settleAttempt(
+/**
+ * Was the merchant's commit of this approved attempt made? Settled by a compare-and-set, never by a clock:
+ * - commitInStore: the store's mark is the truth (the commit re-checks ownership in the transaction that writes it,
+ *   and this process holds the attempt now), so no mark means not committed;
+ * - outside the store, with a fence: the fence answers, atomically, "committed" or "abandoned" (a late commit fails);
+ * - outside the store, without a fence: isCommitted, asked only about a worker provably gone (or one an operator
+ *   declared dead); any other worker may be paused and commit later, so the approval stays undecided.
+ * `knownUncommitted`: this recovery turned the attempt approved itself (its worker never recorded the approval under
+ * its own ownership, so it never ran the commit).
+ */
+async function commitDecision(
   ctx: PaymentContext,
-  attempt: Attempt,
-  options: Pick<RecoverOptions, 'isCommitted' | 'onUncommitted' | 'custIp'> = {},
-): Promise<SettleResult> {
+  a: Attempt,
+  options: SettleOptions,
+  workerGone: boolean,
+  knownUncommitted: boolean,
+): Promise<'committed' | 'uncommitted' | 'undecided'> {
+  if (a.commitMode === 'store' || knownUncommitted) return 'uncommitted';
+  const log = (event: string, err: unknown) =>
+    ctx.logger.log({ level: 0, event, ordrIdxx: a.ordrIdxx, fields: { id: a.id, message: String(err) } });
+  const fence = options.fence ?? ctx.fence;
+  if (fence) {
+    try {
+      return (await fence(a)) === 'committed' ? 'committed' : 'uncommitted';
+    } catch (err) {
+      log('payment.fence_failed', err); // your database did not answer: nothing is cancelled on a guess
+      return 'undecided';
+    }
+  }
+  const hook = options.isCommitted ?? ctx.isCommitted;
+  if (!hook || !workerGone) return 'undecided';
+  try {
+    return (await hook(a)) ? 'committed' : 'uncommitted';
+  } catch (err) {
+    log('payment.is_committed_failed', err);
+    return 'undecided';
+  }
+}
+
+/** Takes one attempt over (if its owner is gone) and settles it as far as it can be settled now. */
+export async function settleAttempt(ctx: PaymentContext, attempt: Attempt, options: SettleOptions = {}): Promise<SettleResult> {
   const me = currentOwner();
-  if (!ownerGone(attempt.owner, attempt.leaseUntil)) return { kind: 'in_progress' };
-  const needsModuleHost = attempt.state === 'started' || attempt.state === 'unknown';
-  if (needsModuleHost && attempt.owner.host !== me.host) {
-    return { kind: 'unknown', why: `its pp_cli ran on host ${attempt.owner.host}; run recover there to read its answer` };
+  const local = sharesPidNamespace(attempt.owner);
+  // An operator's "that host is dead" is never taken for a worker that provably still runs here.
+  const assumedDead = options.assumeDead === true && !(local && !ownerProvablyDead(attempt.owner));
+  if (!assumedDead && !mayTakeOver(attempt.owner, attempt.leaseUntil)) return { kind: 'in_progress' };
+  const needsModule = attempt.state === 'started' || attempt.state === 'unknown';
+  const unfenced = attempt.commitMode === 'external' && !(options.fence ?? ctx.fence);
+  if (attempt.state === 'approved' && unfenced && !assumedDead && !ownerProvablyDead(attempt.owner) && attempt.leaseUntil !== 0) {
+    // No fence, and its worker may be paused rather than dead: "committed" can be believed, "not committed" cannot (it
+    // could commit later). Asked before any claim, so the attempt keeps its worker's identity for the next look.
+    // (A lease of 0 on an approved attempt is a recovery's let-go: it was claimed from a worker provably gone.)
+    const hook = options.isCommitted ?? ctx.isCommitted;
+    const committed = hook
+      ? await (async () => hook(attempt))().catch((err: unknown) => {
+          ctx.logger.log({ level: 0, event: 'payment.is_committed_failed', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, message: String(err) } });
+          return false;
+        })
+      : false;
+    if (committed && (await ctx.store.claim(attempt.id, attempt.owner, me, Date.now() + ctx.leaseMs))) {
+      await note(ctx, attempt, ['approved'], { state: 'committed', note: 'confirmed by isCommitted' }, me);
+      return { kind: 'committed' };
+    }
+    return { kind: 'undecided' };
+  }
+  let answer: ModuleAnswer | undefined;
+  if (needsModule) {
+    answer = await moduleAnswer(ctx.payplus.conf, attempt, { local });
+    if (!local && !assumedDead && answer.kind !== 'answer') {
+      // Its pp_cli ran in another host, container or boot, and nothing here proves what it answered: leave the
+      // attempt with its owner, so that recovery there (which can look at its processes and files) settles it.
+      const why = `its pp_cli ran on host ${attempt.owner.host} (another host, container or boot) and no answer of it is readable here: run recover there, or check KCP's admin`;
+      return { kind: 'unknown', why: answer.kind === 'none' ? `${answer.why}; ${why}` : why };
+    }
   }
   if (!(await ctx.store.claim(attempt.id, attempt.owner, me, Date.now() + ctx.leaseMs))) return { kind: 'in_progress' };
   let current: Attempt = { ...attempt, owner: me };
   try {
-    if (needsModuleHost) {
-      const resolved = await resolveAnswer(ctx, current, me);
+    if (needsModule) {
+      const resolved = await applyAnswer(ctx, current, me, answer!);
       if (!('id' in resolved)) return resolved;
       current = resolved;
     }
     const custIp = options.custIp ?? '127.0.0.1';
     if (current.state === 'approved') {
-      let committed = false;
-      if (current.commitMode === 'external') {
-        const hook = options.isCommitted ?? ctx.isCommitted;
-        if (!hook) return { kind: 'undecided' };
-        try {
-          committed = await hook(current);
-        } catch (err) {
-          // Your database did not answer: nothing is cancelled on a guess.
-          ctx.logger.log({ level: 0, event: 'payment.is_committed_failed', ordrIdxx: current.ordrIdxx, fields: { id: current.id, message: String(err) } });
-          return { kind: 'undecided' };
-        }
-      }
-      if (committed) {
-        await note(ctx, current, ['approved'], { state: 'committed', note: 'confirmed by isCommitted' }, me);
+      const workerGone = assumedDead || ownerProvablyDead(attempt.owner) || attempt.leaseUntil === 0;
+      const decision = await commitDecision(ctx, current, options, workerGone, needsModule);
+      if (decision === 'undecided') return { kind: 'undecided' };
+      if (decision === 'committed') {
+        await note(ctx, current, ['approved'], { state: 'committed', note: 'confirmed by the commit fence / isCommitted' }, me);
         return { kind: 'committed' };
       }
       if ((await options.onUncommitted?.(current)) === 'keep') {
@@ -181,7 +264,8 @@ export async function recover(ctx: PaymentContext, options: RecoverOptions = {})
       report.skipped.push({ ...r, why: `younger than ${Math.round(minAge / 1000)} s (${Math.round(age / 1000)} s old)` });
       continue;
     }
-    if (!ownerGone(attempt.owner, attempt.leaseUntil)) {
+    const assumeDead = options.assumeDead !== undefined && attempt.owner.host === options.assumeDead.host;
+    if (!assumeDead && !mayTakeOver(attempt.owner, attempt.leaseUntil)) {
       report.inProgress.push(r);
       continue;
     }
@@ -191,7 +275,7 @@ export async function recover(ctx: PaymentContext, options: RecoverOptions = {})
     }
     let result: SettleResult;
     try {
-      result = await settleAttempt(ctx, attempt, options);
+      result = await settleAttempt(ctx, attempt, { ...options, assumeDead });
     } catch (err) {
       // One attempt that cannot be settled now (the store or a hook failed) must not stop the others.
       result = { kind: 'unknown', why: `could not be settled this run: ${String((err as Error)?.message ?? err)}` };
@@ -212,4 +296,66 @@ export async function recover(ctx: PaymentContext, options: RecoverOptions = {})
     }
   }
   return report;
+}
+
+/** How an open attempt stands, for a person: see PayPlus#status(). */
+export type AttemptStatusKind = 'overdue' | 'unknown' | 'undecided' | 'cancelling' | 'in_progress';
+
+export interface AttemptStatus extends AttemptRef {
+  state: AttemptState;
+  kind: AttemptStatusKind;
+  /** ms since the attempt began. */
+  ageMs: number;
+  /** ms since its last change of state (for an approved attempt: since the approval). */
+  stateAgeMs: number;
+  /** The host (and pid) of the process that holds it, or last held it. */
+  host: string;
+  pid: number;
+  why: string;
+}
+
+export interface PaymentStatus {
+  /** Open attempts, oldest first. */
+  attempts: AttemptStatus[];
+  /** True while any attempt is overdue, unknown, undecided or cancelling: something a person should look at. */
+  attention: boolean;
+}
+
+export interface StatusOptions {
+  /** At most this many open attempts (oldest first). Default 1,000. */
+  limit?: number;
+}
+
+/** Classifies the open attempts without changing anything (no claim, no hook, no module). */
+export async function paymentStatus(ctx: PaymentContext, options: StatusOptions = {}): Promise<PaymentStatus> {
+  const now = Date.now();
+  const attempts = (await ctx.store.listOpen(options.limit ?? 1000)).map((a): AttemptStatus => {
+    const live = !mayTakeOver(a.owner, a.leaseUntil, now);
+    const stateAgeMs = now - a.updatedAt;
+    let kind: AttemptStatusKind;
+    let why: string;
+    if (a.state === 'unknown') {
+      kind = 'unknown';
+      why = a.note ?? 'no complete answer from pp_cli yet';
+    } else if (a.state === 'cancelling' || a.state === 'cancel_failed') {
+      kind = 'cancelling';
+      why = `an approval being cancelled (${a.state}${a.cancelResCd ? `, KCP answered ${a.cancelResCd}` : ''}): the buyer is charged until KCP takes it`;
+    } else if (a.state === 'approved' && (stateAgeMs > ctx.commitTimeoutMs || a.note?.startsWith(OVERDUE_NOTE))) {
+      kind = 'overdue';
+      why = a.note?.startsWith(OVERDUE_NOTE)
+        ? `approved and not committed: ${a.note.slice(OVERDUE_NOTE.length).trim()}`
+        : `approved ${Math.round(stateAgeMs / 1000)} s ago and not committed: the merchant's commit outlived its ${ctx.commitTimeoutMs} ms limit, or nobody settled it`;
+    } else if (live) {
+      kind = 'in_progress';
+      why = a.state === 'started' ? 'pp_cli is running' : "the merchant's commit is running";
+    } else {
+      kind = 'undecided';
+      why =
+        a.state === 'started'
+          ? 'its worker is gone; recovery reads what pp_cli answered'
+          : 'approved, its worker is gone; recovery settles it (a fence, or isCommitted for a worker provably gone)';
+    }
+    return { ...ref(a), state: a.state, kind, ageMs: now - a.createdAt, stateAgeMs, host: a.owner.host, pid: a.owner.pid, why };
+  });
+  return { attempts, attention: attempts.some((a) => a.kind !== 'in_progress') };
 }

@@ -317,13 +317,24 @@ export class SqlPaymentStore implements PaymentStore {
     });
   }
 
+  /**
+   * The lease and takeover compare-and-set. It leaves updated_at alone (that is when the attempt last changed state:
+   * status() measures an approval's age by it), and on PostgreSQL and MariaDB/MySQL it skips a row that a commit
+   * (commitWith) holds locked — that attempt is in progress — rather than wait for a commit that may hang.
+   */
   async claim(id: string, expected: Owner, next: Owner, leaseUntil: number): Promise<boolean> {
     await this.ready();
-    const r = await this.tx((q) => q(
-      `UPDATE kcp_payplus_attempts SET owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?, updated_at = ?
-       WHERE id = ? AND owner_host = ? AND owner_pid = ? AND owner_start = ? AND open_flag = 1`,
-      [next.host, next.pid, next.start, leaseUntil, Date.now(), id, expected.host, expected.pid, expected.start],
-    ));
+    const r = await this.tx(async (q) => {
+      if (this.driver.dialect !== 'sqlite') {
+        const free = await q('SELECT id FROM kcp_payplus_attempts WHERE id = ? FOR UPDATE SKIP LOCKED', [id]);
+        if (free.rows.length === 0) return { rows: [], changes: 0 };
+      }
+      return q(
+        `UPDATE kcp_payplus_attempts SET owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?
+         WHERE id = ? AND owner_host = ? AND owner_pid = ? AND owner_start = ? AND open_flag = 1`,
+        [next.host, next.pid, next.start, leaseUntil, id, expected.host, expected.pid, expected.start],
+      );
+    });
     return r.changes === 1;
   }
 

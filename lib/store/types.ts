@@ -4,15 +4,19 @@
  * with several servers). Principles (DESIGN.md §7):
  * - "One open approval per order" is a unique key in the database (kcp_payplus_orders), never a lock file.
  * - State is read by key, never folded from history: the cost of a payment does not grow with the years.
- * - Every attempt has an owner (host, pid, process start) and a lease; only the owner moves it on, and recovery takes
- *   an attempt over only when its owner is gone, with a compare-and-set so two recoverers never both act.
+ * - Every attempt has an owner (host, pid, boot, PID namespace, process start) and a lease; only the owner moves it on
+ *   (every update names it), and recovery takes an attempt over only by a compare-and-set on its owner, once the lease
+ *   ran out or the process is provably gone — a lease says when to look, the compare-and-set who may act (DESIGN §8).
  */
 
 /** Who is working on an attempt or a notification: a process on a host. */
 export interface Owner {
   host: string;
   pid: number;
-  /** Identifies this incarnation of the pid (boot id + process start time), so a reused pid is not mistaken for it. */
+  /**
+   * Identifies this incarnation of the pid: `<boot id>:<PID namespace inode>:<start ticks>` (owner.ts). /proc is asked
+   * about an owner only when boot and namespace are this process's own; any other owner is judged by its lease.
+   */
   start: string;
 }
 
@@ -122,7 +126,10 @@ export interface PaymentStore {
    * back) when `fn` throws or when the attempt is no longer `approved` and held by `owner`.
    */
   commitWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
-  /** Takes an attempt over from `expected` (its current owner) — the compare-and-set recovery relies on. */
+  /**
+   * Takes an attempt over from `expected` (its current owner) — the compare-and-set recovery relies on; also how an
+   * owner renews its lease. Leaves updatedAt alone, and is false for an attempt whose row a commit holds locked.
+   */
   claim(id: string, expected: Owner, next: Owner, leaseUntil: number): Promise<boolean>;
   get(id: string): Promise<Attempt | undefined>;
   /** Attempts not final yet, oldest first. */

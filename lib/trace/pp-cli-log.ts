@@ -12,6 +12,9 @@ import { decodeText } from '../protocol/encoding.js';
 import { parseResultLine } from '../protocol/result.js';
 import type { TraceEntry } from './types.js';
 
+/** The head of a pp_cli log line (`MMDD-HHMMSS[.mmm] - <pid> - `), found inside another line only when it was cut. */
+const SPLICED = /\d{4}-\d{6}(?:\.\d{3})? - +\d+ - /;
+
 const LINE = /^(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:\.(\d{3}))? - +(\d+) - (\S*) *- (MSG|ERR) : (.*)$/;
 
 export function decodeLogLine(bytes: Buffer): string {
@@ -79,8 +82,10 @@ export function parsePpCliLine(line: string, year: number, file = '', lineNo = 0
   if (step === 'TX_START') {
     fields = bracketFields(text);
   } else if (step === 'TX_ENDED') {
+    // A line cut short (a full disk) and continued by the next write holds another line's header inside it: it is no
+    // answer at all, even when some later `]` closes it.
     const res = /res=\[([\s\S]*)\]\s*$/.exec(text);
-    fields = res ? resultFields(res[1]) : {};
+    fields = res && !SPLICED.test(res[1]) ? resultFields(res[1]) : {};
   } else {
     fields = bracketFields(text);
   }

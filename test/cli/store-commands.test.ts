@@ -50,7 +50,8 @@ describe('kcp-payplus recover / archive on a store a crash left behind', () => {
     const w = sim.pay({ site_cd: 'T0000', ordr_idxx: ordrIdxx, good_mny: 3000, method: 'card' });
     const payplus = new PayPlus(conf, { logger: silentLogger, store });
     const a = await payplus.approve({ tranCd: w.tran_cd, encData: w.enc_data, encInfo: w.enc_info, ordrIdxx, amount: 3000, custIp: '127.0.0.1' });
-    const owner = { host: currentOwner().host, pid: deadPid(), start: 'gone' };
+    // A worker of this boot and PID namespace whose process is gone (/proc can tell).
+    const owner = { host: currentOwner().host, pid: deadPid(), start: currentOwner().start.replace(/[^:]+$/, '1') };
     const id = `crashed-${seq}`;
     await store.begin({ id, ordrIdxx, amount: '3000', owner, leaseUntil: Date.now() + 600_000, commitMode, durableOutput: true });
     await store.update(id, ['started'], { state: 'approved', tno: a.tno, method: 'card', escrow: false }, owner);
@@ -82,15 +83,16 @@ describe('kcp-payplus recover / archive on a store a crash left behind', () => {
   it("settles from pp_cli's own log when the stdout file is gone: TX_START names the order, TX_ENDED has the answer", async () => {
     const ordrIdxx = `LOGGED-${++seq}`;
     const w = sim.pay({ site_cd: 'T0000', ordr_idxx: ordrIdxx, good_mny: 2000, method: 'card' });
-    const createdAt = Date.now();
-    const payplus = new PayPlus(conf, { logger: silentLogger, store });
-    const a = await payplus.approve({ tranCd: w.tran_cd, encData: w.enc_data, encInfo: w.enc_info, ordrIdxx, amount: 2000, custIp: '127.0.0.1' });
-    const owner = { host: currentOwner().host, pid: deadPid(), start: 'gone' };
-    // The worker died before it saw the answer, and its stdout file is lost (another disk, say): only the log has it.
+    // A worker of this boot and PID namespace whose process is gone (/proc can tell).
+    const owner = { host: currentOwner().host, pid: deadPid(), start: currentOwner().start.replace(/[^:]+$/, '1') };
+    // The attempt begins before pp_cli runs (its run is matched in the log by starting at or after it); the worker
+    // dies before it sees the answer, and its stdout file is lost (another disk, say): only the log has it.
     await store.begin({
-      id: `logged-${seq}`, ordrIdxx, amount: '2000', owner, leaseUntil: createdAt + 600_000, commitMode: 'store', durableOutput: true,
+      id: `logged-${seq}`, ordrIdxx, amount: '2000', owner, leaseUntil: Date.now() + 600_000, commitMode: 'store', durableOutput: true,
       outputPath: path.join(conf.logDir, 'payplus-answers', 'lost.out'),
     });
+    const payplus = new PayPlus(conf, { logger: silentLogger, store });
+    const a = await payplus.approve({ tranCd: w.tran_cd, encData: w.enc_data, encInfo: w.enc_info, ordrIdxx, amount: 2000, custIp: '127.0.0.1' });
     const res = await runCli(['recover', '--config', cfg]);
     assert.equal(res.code, 1, 'the undecided approval of the test before still needs a person');
     assert.match(res.out, new RegExp(`^cancelled {4}ordr_idxx=${ordrIdxx} tno=${a.tno} `, 'm'));

@@ -345,12 +345,16 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(runner.calls.length, 1);
   });
 
-  it('a store that fails after pp_cli ran never stops the money path: the automatic cancel still goes out', async () => {
+  it('a store that fails after pp_cli ran sends no cancel it could not record: the answer file stays for recovery', async () => {
+    // Each cancel is sent once, by whoever recorded `cancelling` by compare-and-set; a cancel sent without that mark
+    // would be sent again by recovery (which reads the approval from the file) — KCP's 8133, a broken invariant.
     const store = failingStore(new MemoryStore(), () => true);
-    const { runner, payplus } = setup([approved(5000), OK], { store });
+    const { runner, payplus, logDir } = setup([approved(5000), OK], { store });
     const out = await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => { throw new Error('db'); } });
-    assert.equal(out.status, 'cancelled');
-    assert.equal(modData(runner, 1).mod_type, 'STSC');
+    assert.equal(out.status, 'cancel_failed');
+    assert.match(out.status === 'cancel_failed' ? out.cancelError.message : '', /could not record the cancel of attempt .*; no cancel was sent yet: recovery cancels it/);
+    assert.equal(runner.calls.length, 1, 'no cancel went out');
+    assert.equal(readdirSync(path.join(logDir, 'payplus-answers')).length, 1, 'the answer file is kept for recovery');
   });
 
   it('a declined approval may be tried again', async () => {

@@ -4,12 +4,13 @@
  * the execa runner keeps its timeout when a grandchild holds the pipes.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ExecaRunner } from '../../lib/runner/execa.js';
+import { AnswerSpaceError, answerBytes } from '../../lib/runner/stdout-file.js';
 import type { Runner } from '../../lib/runner/types.js';
 import { alive, children } from '../helpers/children.js';
 import { nativeRunner } from '../helpers/native.js';
@@ -99,7 +100,8 @@ describe('a module outlives the process that started it (kill -9) and still writ
     assert.equal(alive(module), true, 'the module runs on after its caller died');
     await writeFile(fifo, 'go\n');
     await waitFor(() => !alive(module), 'the module to finish');
-    assert.equal(readFileSync(out, 'utf8'), `res_cd=0000${US}res_msg=ok${US}tno=20261128000009\n`);
+    // The module wrote over the reservation; the reader drops its NUL padding.
+    assert.equal(answerBytes(readFileSync(out)).toString(), `res_cd=0000${US}res_msg=ok${US}tno=20261128000009\n`);
   });
 });
 
@@ -139,4 +141,75 @@ describe('the execa runner keeps its timeout when a grandchild holds the pipes',
     assert.equal(outcome.stdout.toString(), `res_cd=0000${US}res_msg=ok\n`);
     assert.equal(grandchildAlive, true, 'the answer came while the grandchild still held stderr');
   });
+});
+
+/**
+ * A full or read-only disk (a 64 KiB tmpfs, mounted by the test as root): the answer file's space is reserved before
+ * the module starts, so a disk that is full already refuses the call typed and before anything runs, and a disk that
+ * fills up once the module runs cannot take its answer away.
+ */
+describe('the answer file on a full or read-only disk (tmpfs)', function () {
+  let mnt: string;
+  let dir: string;
+  before(function () {
+    if (process.getuid?.() !== 0 && process.env.CI !== 'true') this.skip(); // mounting needs root
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-disk-'));
+    mnt = mkdtempSync(path.join(os.tmpdir(), 'kcp-tmpfs-'));
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mnt]);
+    assert.equal(r.status, 0, String(r.stderr));
+  });
+  afterEach(() => {
+    spawnSync('umount', [mnt]);
+    rmSync(mnt, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Fills the tmpfs up to the last byte. */
+  const fill = () => {
+    const r = spawnSync('sh', ['-c', `head -c 1048576 /dev/zero > ${mnt}/fill; true`]);
+    assert.equal(r.status, 0);
+    assert.throws(() => writeFileSync(path.join(mnt, 'one-more'), 'x'.repeat(8192)), { code: 'ENOSPC' });
+  };
+
+  for (const [name, make] of runners) {
+    it(`${name}: a full disk refuses before the module starts (AnswerSpaceError ENOSPC), leaving no file`, async () => {
+      fill();
+      const ran = path.join(dir, 'ran');
+      const file = script(dir, 'pp_cli', `touch ${ran}; printf 'res_cd=0000${US}res_msg=ok\\n'`);
+      const out = path.join(mnt, 'a.out');
+      await assert.rejects(make().run({ file, args: [], timeoutMs: 5000, stdoutFile: out }), (err: unknown) => {
+        assert.ok(err instanceof AnswerSpaceError);
+        assert.equal(err.errno, 'ENOSPC');
+        assert.equal(err.retryable, true);
+        assert.equal(err.outcomeKnown, true);
+        assert.match(err.message, /Nothing was sent to KCP; free space on /);
+        return true;
+      });
+      assert.equal(existsSync(out), false, 'no file: "no file" keeps meaning "never ran"');
+      assert.equal(existsSync(ran), false, 'the module never started');
+    });
+
+    it(`${name}: a read-only disk refuses before the module starts (AnswerSpaceError EROFS)`, async () => {
+      assert.equal(spawnSync('mount', ['-o', 'remount,ro', mnt]).status, 0);
+      const ran = path.join(dir, 'ran');
+      const file = script(dir, 'pp_cli', `touch ${ran}; printf 'res_cd=0000${US}res_msg=ok\\n'`);
+      await assert.rejects(make().run({ file, args: [], timeoutMs: 5000, stdoutFile: path.join(mnt, 'answers', 'a.out') }), {
+        name: 'AnswerSpaceError',
+        errno: 'EROFS',
+      });
+      assert.equal(existsSync(ran), false);
+    });
+
+    it(`${name}: a disk that fills up while the module runs still gets the whole answer`, async () => {
+      const answer = `res_cd=0000${US}res_msg=ok${US}tno=20261203000001${US}amount=5000`;
+      // The module fills the disk first, then prints its answer into the reserved space.
+      const file = script(dir, 'pp_cli', `head -c 1048576 /dev/zero > ${mnt}/fill 2>/dev/null; printf '${answer}\\n'`);
+      const out = path.join(mnt, 'a.out');
+      const outcome = await make().run({ file, args: [], timeoutMs: 5000, stdoutFile: out });
+      assert.equal(outcome.stdout.toString(), `${answer}\n`);
+      assert.equal(readFileSync(out, 'utf8'), `${answer}\n`, 'the file holds exactly the answer');
+    });
+  }
 });

@@ -13,7 +13,9 @@ import type { NewAttempt, Owner, PaymentStore } from '../../lib/store/types.js';
 import { ENGINES, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
 
 const me = currentOwner();
-const other: Owner = { host: me.host, pid: 2 ** 22 + 11, start: 'gone' };
+/** Another incarnation in this boot and PID namespace (start ticks 1): /proc can tell it is gone. */
+const earlier = `${me.start.split(':').slice(0, 2).join(':')}:1`;
+const other: Owner = { host: me.host, pid: 2 ** 22 + 11, start: earlier };
 let seq = 0;
 const attempt = (ordrIdxx: string, over: Partial<NewAttempt> = {}): NewAttempt => ({
   id: `att-${process.pid}-${++seq}`,
@@ -162,7 +164,7 @@ for (const engine of ENGINES) {
     });
 
     it('notifications: claimed once, busy while held, done for good, taken over from a dead holder', async () => {
-      assert.equal(await store.claimNotification('N-1', { ...me, start: 'an-earlier-incarnation' }, Date.now() + 60_000), 'claimed');
+      assert.equal(await store.claimNotification('N-1', { ...me, start: earlier }, Date.now() + 60_000), 'claimed');
       assert.equal(await store.claimNotification('N-1', me, Date.now() + 60_000), 'claimed', 'an earlier incarnation of our pid is gone');
       assert.equal(await store.claimNotification('N-1', { ...me, start: 'x' }, Date.now() + 60_000), 'busy', 'we hold it and live');
       await store.completeNotification('N-1');

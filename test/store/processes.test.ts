@@ -58,7 +58,7 @@ for (const engine of ENGINES) {
       const order = `LEFT-${engine}`;
       const begun = await env.store.begin({
         id: `left-${engine}`, ordrIdxx: order, amount: '1000',
-        owner: { host: (await import('../../lib/store/owner.js')).currentOwner().host, pid: deadPid(), start: 'gone' },
+        owner: await (async () => { const me = (await import('../../lib/store/owner.js')).currentOwner(); return { host: me.host, pid: deadPid(), start: me.start.replace(/[^:]+$/, '1') }; })(),
         leaseUntil: Date.now() + 600_000, commitMode: 'store', durableOutput: true,
         outputPath: path.join(env.home.logDir, 'payplus-answers', `left-${engine}.out`),
       });

@@ -5,17 +5,22 @@
  * cancels — approvals whose commit ran outside the store (it cannot ask your database; call payplus.recover() with an
  * isCommitted hook from your app for those). Run it at start-up or from cron.
  *
- * Exit code: 0 when nothing needs a person, 1 when something failed, is unknown or undecided, 2 on a usage error.
+ * After the run it lists every attempt still open that needs a person — overdue (a commit that outlived its limit),
+ * unknown, undecided, cancelling — with its age and host (PayPlus#status()).
+ *
+ * Exit code: 0 when nothing needs a person, 1 while anything failed or is overdue, unknown, undecided or cancelling,
+ * 2 on a usage error. A --dry-run changes nothing and exits 0 unless something failed before.
  */
 import { parseArgs } from 'node:util';
 import { SiteConf } from '../../config/index.js';
 import { KcpError } from '../../errors.js';
 import { PayPlus } from '../../payplus/payplus.js';
-import type { AttemptRef, RecoveryReport } from '../../payplus/recovery.js';
+import type { AttemptRef, PaymentStatus, RecoveryReport } from '../../payplus/recovery.js';
 import { openStore } from '../../store/open.js';
 import type { CliCommand } from './index.js';
 
 export const RECOVER_USAGE = `usage: kcp-payplus recover [--config FILE] [--store LOCATION] [--dry-run] [--ip ADDR] [--min-age SECONDS]
+                           [--host NAME --assume-dead]
 
 Settles what crashes left in the payment store: unknown outcomes are read from pp_cli's own answer, uncommitted
 approvals are cancelled, failed cancels are retried. Attempts a live worker holds are left alone.
@@ -25,15 +30,23 @@ approvals are cancelled, failed cancels are retried. Attempts a live worker hold
   --dry-run          list what would be settled; change nothing
   --ip ADDR          mod_ip for the cancels (this server's address)       default 127.0.0.1
   --min-age SECONDS  leave attempts younger than this alone               default 0
+  --host NAME --assume-dead
+                     the workers of host NAME are gone for good (machine or container destroyed): take
+                     their attempts over whatever their lease says (each by compare-and-set). What their
+                     pp_cli answered is read where this host can see it; the rest stays UNKNOWN.
+
+Exit code 1 while anything is FAILED, OVERDUE, UNKNOWN, UNDECIDED or CANCELLING (listed with age and host).
 
 Examples:
   kcp-payplus recover --dry-run
+  kcp-payplus recover --host shop-7f9c --assume-dead
   kcp-payplus recover --config /srv/kcp/cfg/site_conf_inc.php --store mysql://shop@127.0.0.1/shop --ip 10.0.0.5
 `;
 
-function printReport(report: RecoveryReport, dryRun: boolean): void {
+function printReport(report: RecoveryReport, dryRun: boolean, status?: PaymentStatus): void {
+  const where = new Map(status?.attempts.map((a) => [a.id, ` (age ${Math.round(a.ageMs / 1000)} s, host ${a.host})`]));
   const line = (label: string, ref: AttemptRef, extra = '') =>
-    process.stdout.write(`${label.padEnd(12)} ordr_idxx=${ref.ordrIdxx} tno=${ref.tno ?? '-'} id=${ref.id}${extra}\n`);
+    process.stdout.write(`${label.padEnd(12)} ordr_idxx=${ref.ordrIdxx} tno=${ref.tno ?? '-'} id=${ref.id}${extra}${label === label.toUpperCase() ? (where.get(ref.id) ?? '') : ''}\n`);
   for (const r of report.pending) line(dryRun ? 'would settle' : 'pending', r, ` (${r.state})`);
   for (const r of report.cancelled) line('cancelled', r);
   for (const r of report.committed) line('committed', r);
@@ -50,6 +63,19 @@ function printReport(report: RecoveryReport, dryRun: boolean): void {
   if (total === 0) process.stdout.write('nothing to recover: no open payment attempts\n');
 }
 
+/** Every open attempt that needs a person and that the report did not list already, with its age and host. */
+function printAttention(status: PaymentStatus, report: RecoveryReport): void {
+  const listed = new Set([...report.failed, ...report.unknown, ...report.undecided].map((r) => r.id));
+  for (const a of status.attempts) {
+    if (a.kind === 'in_progress' || listed.has(a.id)) continue;
+    const age = `${Math.round(a.ageMs / 1000)} s`;
+    process.stdout.write(
+      `${a.kind.toUpperCase().padEnd(12)} ordr_idxx=${a.ordrIdxx} tno=${a.tno ?? '-'} id=${a.id} state=${a.state} age=${age} ` +
+        `host=${a.host} pid=${a.pid}: ${a.why}\n`,
+    );
+  }
+}
+
 export const recoverCommand: CliCommand = {
   name: 'recover',
   summary: 'settle payments a crash left open; list what needs a person',
@@ -64,6 +90,8 @@ export const recoverCommand: CliCommand = {
           'dry-run': { type: 'boolean', default: false },
           ip: { type: 'string', default: '127.0.0.1' },
           'min-age': { type: 'string', default: '0' },
+          host: { type: 'string' },
+          'assume-dead': { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
       }));
@@ -80,16 +108,27 @@ export const recoverCommand: CliCommand = {
       process.stderr.write('kcp-payplus recover: --min-age takes whole seconds (payments younger than this are left alone)\n');
       return 2;
     }
+    if (values['assume-dead'] !== (values.host !== undefined)) {
+      process.stderr.write(
+        'kcp-payplus recover: --assume-dead and --host NAME go together: name the host whose workers are gone for good\n',
+      );
+      return 2;
+    }
     let payplus: PayPlus | undefined;
     try {
       const conf = await SiteConf.load(values.config!);
       const store = values.store === undefined ? undefined : await openStore(values.store);
       payplus = new PayPlus(conf, { store });
       const dryRun = values['dry-run'] === true;
-      const report = await payplus.recover({ dryRun, custIp: values.ip!, minAgeMs: minAge * 1000 });
-      printReport(report, dryRun);
+      const assumeDead = values.host === undefined ? undefined : { host: values.host };
+      const report = await payplus.recover({ dryRun, custIp: values.ip!, minAgeMs: minAge * 1000, assumeDead });
+      const failed = report.failed.length + report.unknown.length + report.undecided.length > 0;
+      const status = dryRun ? undefined : await payplus.status();
+      printReport(report, dryRun, status);
+      if (status) printAttention(status, report);
+      const attention = status?.attention ?? false;
       await store?.close();
-      return report.failed.length + report.unknown.length + report.undecided.length > 0 ? 1 : 0;
+      return failed || attention ? 1 : 0;
     } catch (err) {
       if (!(err instanceof KcpError)) throw err;
       process.stderr.write(`kcp-payplus recover: ${err.message}\n`);
