@@ -13,6 +13,8 @@ export type KcpErrorCode =
   | 'config_invalid'
   | 'input_invalid'
   | 'module_unavailable'
+  /** The payment store (database) failed; nothing was sent to KCP. KcpStoreError, in lib/store/errors.ts. */
+  | 'store_unavailable'
   | 'connection_failed'
   | 'gateway_refused'
   | 'outcome_unknown'
@@ -193,7 +195,7 @@ export function toKcpError(err: unknown, context: { moduleStarted: boolean }): K
   return new KcpModuleError(`the call failed before anything was sent to KCP: ${message}`, { cause: err, outcomeKnown: true });
 }
 
-const CLASS_BY_CODE: Record<KcpErrorCode, new (message: string, options?: KcpErrorOptions) => KcpError> = {
+const CLASS_BY_CODE: Record<Exclude<KcpErrorCode, 'store_unavailable'>, new (message: string, options?: KcpErrorOptions) => KcpError> = {
   config_invalid: KcpConfigError,
   input_invalid: KcpInputError,
   module_unavailable: KcpModuleError,
@@ -207,5 +209,7 @@ const CLASS_BY_CODE: Record<KcpErrorCode, new (message: string, options?: KcpErr
 
 /** The error of a code, as its own subclass: every code has one, so `instanceof` and `code` always agree. */
 export function kcpError(code: KcpErrorCode, message: string, options: KcpErrorOptions = {}): KcpError {
+  // KcpStoreError (lib/store/errors.ts) is made by the store itself, which knows the engine and the operation.
+  if (code === 'store_unavailable') return new KcpError(code, message, options);
   return new CLASS_BY_CODE[code](message, options);
 }

@@ -3,6 +3,7 @@
  * servers share one database. Pass your own pg Pool (recommended: the merchant's database, so a commit can write the
  * order and the payment marker in one transaction) or a connection string.
  */
+import { isTransientStoreError, markCommitUnknown } from './errors.js';
 import { importPeer, readyStore, SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
 
 interface PgResult {
@@ -18,11 +19,30 @@ export interface PgPool {
   query(text: string, values?: unknown[]): Promise<PgResult>;
   connect(): Promise<PgPoolClient>;
   end(): Promise<void>;
+  on?(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 export interface PgPoolClient {
   query(text: string, values?: unknown[]): Promise<PgResult>;
-  release(): void;
+  /** With an error, pg destroys the client instead of pooling it again. */
+  release(err?: Error | boolean): void;
+  on?(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/** Emitters the store has put its 'error' listener on (each once; a merchant's own listeners stay as they are). */
+const guarded = new WeakSet<object>();
+
+/**
+ * An EventEmitter without an 'error' listener ends the process when it emits one: pg's Pool does so for an idle
+ * client the server dropped, and a checked-out Client (the pool takes its own listener off while lent) for a backend
+ * terminated or a server restarted mid-transaction. The store listens on both; the failure itself reaches the caller
+ * through the query that was running, as a KcpStoreError. `onError` sees each error (the store marks the client
+ * broken, so it is destroyed rather than lent again).
+ */
+function guard(emitter: { on?(event: 'error', listener: (err: Error) => void): unknown }, onError: (err: Error) => void = () => undefined): void {
+  if (typeof emitter.on !== 'function' || guarded.has(emitter)) return;
+  guarded.add(emitter);
+  emitter.on('error', onError);
 }
 
 /** `?` placeholders → `$1, $2, …` (the SQL written in sql.ts has no `?` inside literals). */
@@ -39,25 +59,35 @@ function runner(client: PgPool | PgPoolClient, convert: boolean): Query {
 }
 
 export function postgresDriver(pool: PgPool, ownsPool: boolean): SqlDriver {
+  guard(pool);
+  /** Clients whose connection failed: released with the error, so pg closes them instead of lending them again. */
+  const broken = new WeakSet<object>();
   return {
     dialect: 'postgres',
     query: runner(pool, true),
     async transaction(fn) {
       const client = await pool.connect();
+      guard(client, () => broken.add(client));
+      let failure: Error | undefined;
       try {
         await client.query('BEGIN');
         const value = await fn(runner(client, true), runner(client, false));
-        await client.query('COMMIT');
+        try {
+          await client.query('COMMIT');
+        } catch (err) {
+          throw markCommitUnknown(err);
+        }
         return value;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        failure = err as Error;
+        if (!broken.has(client)) await client.query('ROLLBACK').catch(() => broken.add(client));
         throw err;
       } finally {
-        client.release();
+        client.release(broken.has(client) ? failure ?? true : undefined);
       }
     },
-    // deadlock_detected, serialization_failure
-    retryable: (err) => ['40P01', '40001'].includes(String((err as { code?: unknown }).code)),
+    // deadlock_detected, serialization_failure, a lost connection, admin_shutdown, a restarting server
+    retryable: isTransientStoreError,
     async close() {
       if (ownsPool) await pool.end();
     },
@@ -82,10 +112,9 @@ export class PostgresStore extends SqlPaymentStore {
     if (!pool) {
       const pg = await importPeer(() => import('pg'), 'pg', 'PostgresStore');
       const config = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection ?? {};
-      const own = new pg.default.Pool({ max: 10, ...config });
-      // An idle connection the server drops (restart, failover) must not end the process; the next query reconnects.
-      own.on('error', () => undefined);
-      pool = own;
+      // An idle connection the server drops (restart, failover) must not end the process (postgresDriver listens);
+      // the next query reconnects.
+      pool = new pg.default.Pool({ max: 10, ...config });
     }
     return readyStore(new PostgresStore(postgresDriver(pool, options.pool === undefined)));
   }
