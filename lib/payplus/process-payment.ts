@@ -25,6 +25,7 @@ import {
 import { maskText } from '../log/mask.js';
 import type { PayplusLogger } from '../log/types.js';
 import { assertAmount, assertOrderId } from '../protocol/validate.js';
+import { toStoreError } from '../store/errors.js';
 import { currentOwner, ownerGone, sameOwner } from '../store/owner.js';
 import { FINAL_STATES, type Attempt, type AttemptState, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
 import type { PayPlus } from './payplus.js';
@@ -256,7 +257,8 @@ export async function processPayment<C>(
   };
   const begin = () =>
     store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs }).catch((err: unknown) => {
-      throw toKcpError(new Error(`the payment store is unavailable (${String((err as Error)?.message ?? err)})`), { moduleStarted: false });
+      // A store outage is the store's (KcpStoreError, retryable when it passes), not "fix the install"; nothing was sent.
+      throw toStoreError(err, store.kind, 'begin');
     });
   let begun = await begin();
   if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && ownerGone(begun.blocking.owner, begun.blocking.leaseUntil)) {
