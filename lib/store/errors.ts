@@ -129,10 +129,11 @@ export function commitUnknown(err: unknown): boolean {
 
 /**
  * The store's retry budget for its own statements: bounded attempts with full-jitter exponential backoff, so many
- * workers retrying together spread out instead of colliding again (about 6 s at most in all, enough for a database
- * restart or a failover to finish).
+ * workers retrying together spread out instead of colliding again (the waits add up to about 6 s at most, enough for
+ * a database restart or a failover to finish), and no new try once `budgetMs` has passed since the first (a lock
+ * wait that timed out has already waited long).
  */
-export const STORE_RETRY = Object.freeze({ attempts: 8, baseMs: 25, maxMs: 2_000 });
+export const STORE_RETRY = Object.freeze({ attempts: 8, baseMs: 25, maxMs: 2_000, budgetMs: 15_000 });
 
 /** How long to wait before try number `attempt + 1` (attempt counts from 1). */
 export function retryDelayMs(attempt: number, random: () => number = Math.random): number {

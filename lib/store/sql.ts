@@ -188,11 +188,13 @@ const OPERATIONS = [
 
 /** Runs `fn` again within the store's retry budget while it fails with an error `retryable` accepts. */
 export async function withStoreRetry<T>(fn: () => Promise<T>, retryable: (err: unknown) => boolean): Promise<T> {
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= STORE_RETRY.attempts || commitUnknown(err) || !retryable(err)) throw err;
+      const spent = attempt >= STORE_RETRY.attempts || Date.now() - started >= STORE_RETRY.budgetMs;
+      if (spent || commitUnknown(err) || !retryable(err)) throw err;
       await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
     }
   }
