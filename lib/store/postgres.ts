@@ -19,7 +19,8 @@ export interface PgPool {
   query(text: string, values?: unknown[]): Promise<PgResult>;
   connect(): Promise<PgPoolClient>;
   end(): Promise<void>;
-  on?(event: 'error', listener: (err: Error) => void): unknown;
+  // any: pg's own overloads differ per event
+  on?(event: 'error' | 'acquire', listener: (...args: any[]) => void): unknown;
 }
 
 export interface PgPoolClient {
@@ -31,18 +32,28 @@ export interface PgPoolClient {
 
 /** Emitters the store has put its 'error' listener on (each once; a merchant's own listeners stay as they are). */
 const guarded = new WeakSet<object>();
+/** Clients whose connection failed: released with the error, so pg closes them instead of lending them again. */
+const broken = new WeakSet<object>();
 
 /**
  * An EventEmitter without an 'error' listener ends the process when it emits one: pg's Pool does so for an idle
- * client the server dropped, and a checked-out Client (the pool takes its own listener off while lent) for a backend
- * terminated or a server restarted mid-transaction. The store listens on both; the failure itself reaches the caller
- * through the query that was running, as a KcpStoreError. `onError` sees each error (the store marks the client
- * broken, so it is destroyed rather than lent again).
+ * client the server dropped, and a lent Client (the pool takes its own listener off while lent) for a backend
+ * terminated or a server restarted mid-transaction — even between being lent and its borrower's next line, when the
+ * termination arrives in the same packet. So the store listens on the pool and, from the pool's synchronous 'acquire'
+ * event on, on every client it lends (to the store or to anyone else). The failure itself reaches the caller through
+ * the query that was running, as a KcpStoreError; the client is marked broken, so it is destroyed, not lent again.
  */
-function guard(emitter: { on?(event: 'error', listener: (err: Error) => void): unknown }, onError: (err: Error) => void = () => undefined): void {
-  if (typeof emitter.on !== 'function' || guarded.has(emitter)) return;
-  guarded.add(emitter);
-  emitter.on('error', onError);
+function guardPool(pool: PgPool): void {
+  if (typeof pool.on !== 'function' || guarded.has(pool)) return;
+  guarded.add(pool);
+  pool.on('error', () => undefined);
+  pool.on('acquire', (client: PgPoolClient) => guardClient(client));
+}
+
+function guardClient(client: PgPoolClient): void {
+  if (typeof client.on !== 'function' || guarded.has(client)) return;
+  guarded.add(client);
+  client.on('error', () => broken.add(client));
 }
 
 /** `?` placeholders → `$1, $2, …` (the SQL written in sql.ts has no `?` inside literals). */
@@ -59,15 +70,13 @@ function runner(client: PgPool | PgPoolClient, convert: boolean): Query {
 }
 
 export function postgresDriver(pool: PgPool, ownsPool: boolean): SqlDriver {
-  guard(pool);
-  /** Clients whose connection failed: released with the error, so pg closes them instead of lending them again. */
-  const broken = new WeakSet<object>();
+  guardPool(pool);
   return {
     dialect: 'postgres',
     query: runner(pool, true),
     async transaction(fn) {
       const client = await pool.connect();
-      guard(client, () => broken.add(client));
+      guardClient(client); // a pool without events (not pg's) gets its listener here
       let failure: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -112,7 +121,7 @@ export class PostgresStore extends SqlPaymentStore {
     if (!pool) {
       const pg = await importPeer(() => import('pg'), 'pg', 'PostgresStore');
       const config = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection ?? {};
-      // An idle connection the server drops (restart, failover) must not end the process (postgresDriver listens);
+      // An idle connection the server drops (restart, failover) must not end the process (guardPool listens);
       // the next query reconnects.
       pool = new pg.default.Pool({ max: 10, ...config });
     }
