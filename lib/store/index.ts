@@ -18,3 +18,5 @@ export { MemoryStore } from './memory.js';
 export { SCHEMA_VERSION, schemaStatements } from './sql.js';
 export { currentOwner } from './owner.js';
 export { openStore } from './open.js';
+export { KcpStoreError, isTransientStoreError, STORE_RETRY } from './errors.js';
+export { sharedConnectionCount } from './registry.js';
