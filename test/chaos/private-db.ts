@@ -5,11 +5,10 @@
  * hook. Readiness is the server's own "ready" line on stderr, not a sleep.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { readdirSync } from 'node:fs';
 
 export interface PrivateServer {
   readonly engine: 'postgres' | 'mysql';
