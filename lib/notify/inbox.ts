@@ -71,7 +71,8 @@ export interface NotificationInboxOptions {
   /**
    * Run the handler inside the store's transaction (it gets `tx`), so its writes and the completion commit together:
    * exactly once for what it writes through `tx`. Needs a store that runs transactions (payplus.notificationStore()).
-   * Keep such a handler short: on SQLite it holds the file's write lock while it runs.
+   * Keep such a handler short: on SQLite it holds the file's write lock while it runs. Inside it use `tx` only: another
+   * call on the same store would wait for the transaction the handler itself runs in.
    */
   handleInStore?: boolean;
 }
