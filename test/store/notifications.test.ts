@@ -25,6 +25,7 @@ for (const engine of ENGINES) {
     this.timeout(30_000);
     let db: FreshDatabase;
     let store: PaymentStore;
+    const me = currentOwner();
     const ph = (n: number) => (engine === 'postgres' ? `$${n}` : '?');
     const effects = async (id: string) =>
       Number((await db.query(`SELECT COUNT(*) AS n FROM shop_deposits WHERE noti_id = '${id}'`))[0]!.n);
@@ -95,6 +96,27 @@ for (const engine of ENGINES) {
       assert.ok(first > 0);
       assert.equal(await store.notificationDone('I-4'), true);
       assert.equal(await store.renewNotification!('I-4', currentOwner(), Date.now() + 1000), false, 'a done id is not renewed');
+    });
+
+    it('a claim held on another host is taken over when its lease runs out, never while its holder renews it', async () => {
+      // The holder is on another host, so this process can judge it by its lease alone.
+      const holder = { host: 'another-host', pid: 4242, start: 'x' };
+      const lease = () => Date.now() + 1000;
+      assert.equal(await store.claimNotification('I-5', holder, lease()), 'claimed');
+      // The holder renews every 100 ms while the handler runs (past its first lease); this process looks in between.
+      const deadline = Number((await db.query("SELECT lease_until FROM kcp_payplus_notifications WHERE noti_id = 'I-5'"))[0]!.lease_until) + 500;
+      let looks = 0;
+      while (Date.now() < deadline || looks < 5) {
+        assert.equal(await store.renewNotification!('I-5', holder, lease()), true);
+        assert.equal(await store.claimNotification('I-5', me, Date.now() + 60_000), 'busy', 'renewed: not taken over');
+        looks += 1;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // The holder stops renewing (it died): once its lease has run out, the next delivery takes the claim.
+      const expired = Number((await db.query("SELECT lease_until FROM kcp_payplus_notifications WHERE noti_id = 'I-5'"))[0]!.lease_until);
+      await new Promise((r) => setTimeout(r, Math.max(0, expired - Date.now() + 5)));
+      assert.equal(await store.claimNotification('I-5', me, Date.now() + 60_000), 'claimed');
+      assert.equal(await store.renewNotification!('I-5', holder, lease()), false, 'the old holder has lost it');
     });
 
     it('a store without transactions cannot be used with handleInStore: said at construction', () => {
