@@ -10,6 +10,11 @@ import { openStore } from '../../lib/store/open.js';
 export type KillPoint = 'before-write' | 'after-write' | 'after-commit';
 export interface ChildPlan {
   deliveries: Array<{ id: string; kill?: KillPoint }>;
+  /**
+   * The control run (SQLite): the handler writes on a connection of its own, outside the store's transaction, as a
+   * handler without handleInStore does. Delivery is then at least once.
+   */
+  outside?: boolean;
 }
 
 const [location, planJson] = process.argv.slice(2);
@@ -17,7 +22,9 @@ const plan = JSON.parse(planJson!) as ChildPlan;
 const mark = location!.startsWith('postgres') ? ['$1', '$2'] : ['?', '?'];
 
 const store = await openStore(location!);
-const inbox = new NotificationInbox({ store: new PaymentStoreNotifications(store), handleInStore: true, waitMs: 20_000 });
+const inbox = new NotificationInbox({ store: new PaymentStoreNotifications(store), handleInStore: !plan.outside, waitMs: 20_000 });
+const own = plan.outside ? new (await import('better-sqlite3')).default(location!) : undefined;
+own?.pragma('busy_timeout = 10000');
 const die = () => process.kill(process.pid, 'SIGKILL');
 
 for (const d of plan.deliveries) {
@@ -27,10 +34,12 @@ for (const d of plan.deliveries) {
   }).toString();
   const outcome = await inbox.handle(parseNotification(body, { remoteIp: '203.238.36.58', env: 'TEST' }), async (n, tx) => {
     if (d.kill === 'before-write') die();
-    await tx!.query(`INSERT INTO shop_deposits (noti_id, pid) VALUES (${mark[0]}, ${mark[1]})`, [n.id, process.pid]);
+    if (own) own.prepare('INSERT INTO shop_deposits (noti_id, pid) VALUES (?, ?)').run(n.id, process.pid);
+    else await tx!.query(`INSERT INTO shop_deposits (noti_id, pid) VALUES (${mark[0]}, ${mark[1]})`, [n.id, process.pid]);
     if (d.kill === 'after-write') die();
   });
   if (d.kill === 'after-commit') die();
   process.stdout.write(`${JSON.stringify({ id: d.id, status: outcome.status, error: outcome.error === undefined ? undefined : String(outcome.error) })}\n`);
 }
+own?.close();
 await store.close();
