@@ -241,7 +241,56 @@ export class SqlPaymentStore implements PaymentStore {
     this.kind = driver.dialect;
     // Reads and the idempotent schema statements outside a transaction run again on a passing fault too.
     this.driver = { ...driver, query: (sql, params) => withStoreRetry(() => driver.query(sql, params), (e) => driver.retryable(e)) };
+    this.settleUnanswered();
     typedFailures(this, driver.dialect);
+  }
+
+  /**
+   * A COMMIT whose answer was lost (the connection dropped while it was on the wire) is never run again blindly; for
+   * the writes whose result can be read back by key, the store reads it back instead: the attempt `begin` wrote (its
+   * id is new), this process's claim on a noti_id (its lease is this call's), a completed noti_id. Landed: the call
+   * succeeded; not landed: it simply runs again. Other writes stay a KcpStoreError that says the outcome is unknown.
+   */
+  private settleUnanswered(): void {
+    const begin = this.begin.bind(this);
+    const claimNotification = this.claimNotification.bind(this);
+    const completeNotification = this.completeNotification.bind(this);
+    const again = async <T>(run: () => Promise<T>, landed: () => Promise<{ value: T } | undefined>): Promise<T> => {
+      for (let round = 1; ; round++) {
+        try {
+          return await run();
+        } catch (err) {
+          if (!commitUnknown(err) || round >= STORE_RETRY.attempts) throw err;
+          const found = await landed();
+          if (found) return found.value;
+        }
+      }
+    };
+    const notification = async (id: string) =>
+      (await this.driver.query('SELECT * FROM kcp_payplus_notifications WHERE noti_id = ?', [id])).rows[0];
+    this.begin = (a) =>
+      again(
+        () => begin(a),
+        async () => {
+          const row = (await this.driver.query('SELECT * FROM kcp_payplus_attempts WHERE id = ?', [a.id])).rows[0];
+          return row ? { value: { ok: true as const, attempt: toAttempt(row) } } : undefined;
+        },
+      );
+    this.claimNotification = (id, owner, leaseUntil) =>
+      again(
+        () => claimNotification(id, owner, leaseUntil),
+        async () => {
+          const row = await notification(id);
+          const mine = row && row.state === 'processing' && num(row.lease_until) === leaseUntil &&
+            sameOwner({ host: String(row.owner_host), pid: num(row.owner_pid), start: String(row.owner_start) }, owner);
+          return mine ? { value: 'claimed' as const } : undefined;
+        },
+      );
+    this.completeNotification = (id) =>
+      again(
+        () => completeNotification(id),
+        async () => ((await notification(id))?.state === 'done' ? { value: undefined } : undefined),
+      );
   }
 
   /** Creates the tables on first use and checks the schema version. */

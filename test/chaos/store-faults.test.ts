@@ -219,12 +219,10 @@ for (const engine of ['postgres', 'mysql'] as const) {
       await admin.terminateAll();
       await admin.terminateAll();
       const results = await Promise.all(begins);
-      const errors = results.filter((r) => 'err' in r).map((r) => (r as { err: unknown }).err as KcpStoreError);
-      for (const err of errors) assert.ok(err instanceof KcpStoreError, `typed: ${String(err)}`);
-      // A connection killed while its COMMIT was on the wire leaves the outcome unknown: typed, not retried blindly.
-      const unanswered = errors.filter((e) => !e.retryable && /whether it was recorded is unknown/.test(e.message));
-      assert.deepEqual(errors.filter((e) => !unanswered.includes(e)).map(String), [], 'the retry budget absorbed every other fault');
-      console.log(`      60 begins under termination: ${results.length - errors.length} settled, ${unanswered.length} COMMIT unanswered (typed)`);
+      const errors = results.filter((r) => 'err' in r).map((r) => String((r as { err: unknown }).err));
+      // Passing faults are retried; a begin whose COMMIT answer was lost is read back by its id: nothing is left to the caller.
+      console.log(`      60 begins under termination: ${results.length - errors.length} settled`);
+      assert.deepEqual(errors, [], 'every begin settled by the store');
       const rows = await admin.run(`SELECT ordr_idxx, COUNT(*) AS n FROM kcp_payplus_attempts WHERE ordr_idxx LIKE '%${tag}%' GROUP BY ordr_idxx`);
       assert.ok(rows.every((r) => Number(r.n) === 1), `one attempt per order: ${JSON.stringify(rows)}`);
       const written = new Set(rows.map((r) => String(r.ordr_idxx)));

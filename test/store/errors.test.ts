@@ -7,39 +7,48 @@
 import assert from 'node:assert/strict';
 import { isTransientStoreError, KcpStoreError, markCommitUnknown, retryDelayMs, STORE_RETRY } from '../../lib/store/errors.js';
 import { currentOwner } from '../../lib/store/owner.js';
-import { SqlPaymentStore, type SqlDriver } from '../../lib/store/sql.js';
+import { SqlPaymentStore, type Query, type SqlDriver } from '../../lib/store/sql.js';
 import { openSqlite, sqliteDriver } from '../../lib/store/sqlite-driver.js';
 
 const me = currentOwner();
 const lost = () => Object.assign(new Error('Connection terminated unexpectedly'), {});
 const adminShutdown = () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
 
-/** A driver whose next `failures` transactions fail with `make()` (thrown at BEGIN, or at COMMIT with `atCommit`). */
-function flaky(failures: number, make: () => Error, atCommit = false): { driver: SqlDriver; tries: () => number } {
+type Mode = 'begin' | 'commit' | 'landed';
+
+/**
+ * A driver whose next `failures` transactions fail with `make()`: at BEGIN ('begin'), at a COMMIT that is rolled back
+ * ('commit'), or after a COMMIT that did land ('landed'). `arm(n)` makes the next n fail.
+ */
+function flaky(failures: number, make: () => Error, mode: Mode | boolean = 'begin'): { driver: SqlDriver; tries: () => number; arm: (n: number) => void } {
+  const how: Mode = mode === true ? 'commit' : mode === false ? 'begin' : mode;
   const inner = sqliteDriver(openSqlite(':memory:'));
   let left = failures;
   let tries = 0;
-  return {
-    tries: () => tries,
-    driver: {
-      ...inner,
-      retryable: isTransientStoreError,
-      transaction: (fn) =>
-        inner.transaction(async (q, raw) => {
-          tries += 1;
-          if (!atCommit && left > 0) {
-            left -= 1;
-            throw make();
-          }
-          const value = await fn(q, raw);
-          if (atCommit && left > 0) {
-            left -= 1;
-            throw markCommitUnknown(make());
-          }
-          return value;
-        }),
-    },
+  const transaction: SqlDriver['transaction'] = async <T>(fn: (q: Query, raw: Query) => Promise<T>): Promise<T> => {
+    tries += 1;
+    if (how === 'landed') {
+      const value = await inner.transaction(fn);
+      if (left > 0) {
+        left -= 1;
+        throw markCommitUnknown(make());
+      }
+      return value;
+    }
+    return inner.transaction(async (q, raw) => {
+      if (how === 'begin' && left > 0) {
+        left -= 1;
+        throw make();
+      }
+      const value = await fn(q, raw);
+      if (how === 'commit' && left > 0) {
+        left -= 1;
+        throw markCommitUnknown(make());
+      }
+      return value;
+    });
   };
+  return { tries: () => tries, arm: (n) => (left = n), driver: { ...inner, retryable: isTransientStoreError, transaction } };
 }
 
 const attempt = (id: string) => ({ id, ordrIdxx: `O-${id}`, amount: '1', owner: me, leaseUntil: Date.now() + 60_000, commitMode: 'store' as const, durableOutput: true });
@@ -79,6 +88,33 @@ describe('store retries and typed failures', function () {
       message: /whether it was recorded is unknown, so it was not run again/,
     });
     assert.equal(tries(), 1);
+  });
+
+  it('an unanswered COMMIT that landed is read back (begin, a notification claim, its completion); one that did not runs again', async () => {
+    const landed = flaky(0, lost, 'landed');
+    const store = new SqlPaymentStore(landed.driver);
+    await store.ready();
+    for (const [what, run] of [
+      ['begin', async () => assert.equal((await store.begin(attempt('L-1'))).ok, true)],
+      ['claimNotification', async () => assert.equal(await store.claimNotification('L-N', me, Date.now() + 60_000), 'claimed')],
+      ['completeNotification', async () => store.completeNotification('L-N')],
+    ] as const) {
+      const before = landed.tries();
+      landed.arm(1);
+      await run();
+      assert.equal(landed.tries(), before + 1, `${what}: read back, not run again`);
+    }
+    assert.equal((await store.get('L-1'))?.state, 'started');
+    assert.equal(await store.notificationDone('L-N'), true);
+
+    const rolledBack = flaky(0, lost, 'commit');
+    const s2 = new SqlPaymentStore(rolledBack.driver);
+    await s2.ready();
+    const before = rolledBack.tries();
+    rolledBack.arm(1);
+    assert.equal((await s2.begin(attempt('R-1'))).ok, true);
+    assert.equal(rolledBack.tries(), before + 2, 'not landed: run again');
+    assert.equal((await s2.get('R-1'))?.state, 'started');
   });
 
   it('a fault that does not pass (a syntax error, a constraint) is not retried', async () => {
