@@ -14,6 +14,8 @@ export type KcpErrorCode =
   | 'config_invalid'
   | 'input_invalid'
   | 'module_unavailable'
+  /** The payment store (database) failed; nothing was sent to KCP. KcpStoreError, in lib/store/errors.ts. */
+  | 'store_unavailable'
   | 'connection_failed'
   | 'gateway_refused'
   | 'outcome_unknown'
@@ -242,6 +244,36 @@ export function toKcpError(err: unknown, context: { moduleStarted: boolean }): K
   return new KcpModuleError(`the call failed before anything was sent to KCP: ${message}`, { cause: err, outcomeKnown: true });
 }
 
+export interface KcpStoreErrorOptions extends KcpErrorOptions {
+  /** True when the fault is passing (connection lost, restart, deadlock, disk space freed): the same call may succeed later. */
+  retryable?: boolean;
+  /** 'sqlite', 'postgres', 'mysql', 'file' (pp_cli's answer file), or a merchant store's kind. */
+  engine?: string;
+  /** The operation that failed: 'begin', 'update', 'commitWith', 'claimNotification', 'answer file', … */
+  operation?: string;
+}
+
+/**
+ * Local storage failed (the payment store's database, or the disk that takes pp_cli's answer): lib/store/errors.ts
+ * says which database faults pass by themselves. Before pp_cli starts this means nothing was sent to KCP.
+ */
+export class KcpStoreError extends KcpError {
+  readonly retryable: boolean;
+  readonly engine: string;
+  readonly operation: string;
+
+  constructor(message: string, options: KcpStoreErrorOptions = {}) {
+    super('store_unavailable', message, options);
+    this.retryable = options.retryable ?? false;
+    this.engine = options.engine ?? '';
+    this.operation = options.operation ?? '';
+  }
+
+  override get name(): string {
+    return 'KcpStoreError';
+  }
+}
+
 const CLASS_BY_CODE: Record<KcpErrorCode, new (message: string, options?: KcpErrorOptions) => KcpError> = {
   config_invalid: KcpConfigError,
   input_invalid: KcpInputError,
@@ -255,6 +287,7 @@ const CLASS_BY_CODE: Record<KcpErrorCode, new (message: string, options?: KcpErr
   // kcpError('tampering_detected', …) is for completeness only: the SDK builds KcpTamperingError with its fields.
   tampering_detected: KcpTamperingError as unknown as new (message: string, options?: KcpErrorOptions) => KcpError,
   notification_rejected: KcpNotificationError,
+  store_unavailable: KcpStoreError,
 };
 
 /** The class of each error code: `err instanceof KCP_ERROR_CLASSES[err.code]` holds for every error the SDK throws. */

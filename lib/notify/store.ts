@@ -8,7 +8,7 @@
  * store (SQLite, PostgreSQL, MariaDB/MySQL), where a primary key on the id makes `claim` atomic across processes.
  */
 import { currentOwner } from '../store/owner.js';
-import type { PaymentStore } from '../store/types.js';
+import type { PaymentStore, StoreTransaction } from '../store/types.js';
 
 export interface NotificationStore {
   /** Takes the id for processing: true when the caller now owns it, false when it is done or in flight. */
@@ -19,6 +19,18 @@ export interface NotificationStore {
   release(id: string): Promise<void>;
   /** Whether the id has been completed (distinguishes "done" from "in flight" after a failed claim). */
   isCompleted(id: string): Promise<boolean>;
+  /**
+   * Extends this process's claim while the handler runs (a store shared by several processes): false when the claim
+   * is no longer this process's. A store without it keeps a claim for as long as its process lives.
+   */
+  renew?(id: string): Promise<boolean>;
+  /** How long a claim lasts without renewal (ms); the inbox renews every third of it. */
+  readonly leaseMs?: number;
+  /**
+   * Runs `fn` inside the store's transaction and marks the id done in it: what `fn` writes through `tx` and the
+   * completion commit together, or neither (NotificationInboxOptions.handleInStore).
+   */
+  completeWith?<T>(id: string, fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
 }
 
 export class MemoryNotificationStore implements NotificationStore {
@@ -47,8 +59,10 @@ export class MemoryNotificationStore implements NotificationStore {
 
 /**
  * The inbox on the payment store: one row per noti_id in kcp_payplus_notifications, shared by every process and
- * server that shares the store. A claim belongs to this process (with a lease); a claim whose process died, or whose
- * lease ran out, is taken over by the next delivery, so a crash mid-handler never blocks a notification for good.
+ * server that shares the store. A claim belongs to this process (with a lease the inbox renews while the handler
+ * runs); a claim whose process died, or whose lease ran out, is taken over by the next delivery, so a crash
+ * mid-handler never blocks a notification for good. With completeWith (the inbox's handleInStore) the handler runs in
+ * the store's transaction, which locks the claim and marks it done together with the handler's writes.
  * Get one with `payplus.notificationStore()`.
  */
 export class PaymentStoreNotifications implements NotificationStore {
@@ -72,5 +86,17 @@ export class PaymentStoreNotifications implements NotificationStore {
 
   isCompleted(id: string): Promise<boolean> {
     return this.store.notificationDone(id);
+  }
+
+  async renew(id: string): Promise<boolean> {
+    if (!this.store.renewNotification) return true;
+    return this.store.renewNotification(id, currentOwner(), Date.now() + this.leaseMs);
+  }
+
+  completeWith<T>(id: string, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    if (!this.store.completeNotificationWith) {
+      return Promise.reject(new Error(`the ${this.store.kind} store cannot run a notification handler in its transaction (no completeNotificationWith)`));
+    }
+    return this.store.completeNotificationWith(id, currentOwner(), fn);
   }
 }

@@ -26,6 +26,7 @@ import { maskText } from '../log/mask.js';
 import type { PayplusLogger } from '../log/types.js';
 import { assertAmount, assertOrderId } from '../protocol/validate.js';
 import { AnswerSpaceError } from '../runner/stdout-file.js';
+import { toStoreError } from '../store/errors.js';
 import { currentOwner, mayTakeOver, sameOwner } from '../store/owner.js';
 import { FINAL_STATES, RELEASING_STATES, type Attempt, type AttemptState, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
 import type { CommitInfo, FenceHook, FenceOutcome } from './fence.js';
@@ -321,7 +322,8 @@ export async function processPayment<C>(
   };
   const begin = () =>
     store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs }).catch((err: unknown) => {
-      throw toKcpError(new Error(`the payment store is unavailable (${String((err as Error)?.message ?? err)})`), { moduleStarted: false });
+      // A store outage is the store's (KcpStoreError, retryable when it passes), not "fix the install"; nothing was sent.
+      throw toStoreError(err, store.kind, 'begin');
     });
   let begun = await begin();
   if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && mayTakeOver(begun.blocking.owner, begun.blocking.leaseUntil)) {

@@ -16,7 +16,7 @@
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { KcpError, KcpModuleError } from '../errors.js';
+import { KcpError, KcpStoreError } from '../errors.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../log/private-files.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, type Invocation, type RunOutcome } from './types.js';
 
@@ -34,11 +34,10 @@ const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | c
 
 /**
  * The answer file could not be created or its space reserved (a full or read-only disk): nothing was started and
- * nothing was sent to KCP, so the buyer may simply try again once the disk is fixed. `retryable` is true.
- * (A KcpModuleError for now: the store's KcpStoreError family is where a storage fault belongs once it exists.)
+ * nothing was sent to KCP, so the buyer may simply try again once the disk is fixed. A KcpStoreError (engine 'file'),
+ * `retryable` true, like a database that is briefly unreachable.
  */
-export class AnswerSpaceError extends KcpModuleError {
-  readonly retryable = true;
+export class AnswerSpaceError extends KcpStoreError {
   /** The errno code: ENOSPC, EDQUOT, EROFS, EFBIG or EIO. */
   readonly errno: string;
 
@@ -46,7 +45,7 @@ export class AnswerSpaceError extends KcpModuleError {
     super(
       `the answer file ${file} could not be ${errno === 'EROFS' ? 'created: the disk is read-only' : `reserved (${errno}): the disk is full`}` +
         `. Nothing was sent to KCP; free space on ${path.dirname(file)} (or make it writable), then the buyer can try again`,
-      { cause, outcomeKnown: true },
+      { cause, outcomeKnown: true, retryable: true, engine: 'file', operation: 'answer file' },
     );
     this.errno = errno;
   }

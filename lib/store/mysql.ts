@@ -3,6 +3,7 @@
  * Korean shops run. Pass your own mysql2/promise pool (the merchant's database, so a commit can write the order and
  * the payment marker in one transaction) or connection options. Tables are InnoDB, utf8mb4.
  */
+import { isTransientStoreError, markCommitUnknown } from './errors.js';
 import { importPeer, readyStore, SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
 
 /**
@@ -13,6 +14,8 @@ export interface MysqlPool {
   query(sql: string, values?: unknown): Promise<[unknown, unknown]>;
   getConnection(): Promise<MysqlPoolConnection>;
   end(): Promise<void>;
+  /** mysql2's core (callback) pool behind the promise wrapper: its 'connection' event names each new connection. */
+  pool?: { on?(event: 'connection', listener: (conn: Emitter) => void): unknown };
 }
 
 export interface MysqlPoolConnection {
@@ -21,6 +24,29 @@ export interface MysqlPoolConnection {
   commit(): Promise<void>;
   rollback(): Promise<void>;
   release(): void;
+  /** Drops a broken connection from the pool instead of lending it again. */
+  destroy?(): void;
+  /** mysql2's core connection behind the promise wrapper. */
+  connection?: Emitter;
+}
+
+interface Emitter {
+  on?(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/** Connections the store has put its 'error' listener on (each once; a merchant's own listeners stay as they are). */
+const guarded = new WeakSet<object>();
+
+/**
+ * mysql2 emits 'error' on a connection whose server went away (a restart, KILL, a dropped socket) when no command is
+ * waiting for the answer, and a pool connection listens only once: a second such error with nobody listening would end
+ * the process. The store listens on every connection of its pool (a merchant's too); the failure itself reaches the
+ * caller through the query that was running, as a KcpStoreError.
+ */
+function guard(conn: Emitter | undefined, onError: (err: Error) => void = () => undefined): void {
+  if (!conn || typeof conn.on !== 'function' || guarded.has(conn)) return;
+  guarded.add(conn);
+  conn.on('error', onError);
 }
 
 function runner(client: MysqlPool | MysqlPoolConnection): Query {
@@ -32,26 +58,38 @@ function runner(client: MysqlPool | MysqlPoolConnection): Query {
 }
 
 export function mysqlDriver(pool: MysqlPool, ownsPool: boolean): SqlDriver {
+  if (pool.pool && typeof pool.pool.on === 'function' && !guarded.has(pool.pool)) {
+    guarded.add(pool.pool);
+    pool.pool.on('connection', (conn) => guard(conn));
+  }
   return {
     dialect: 'mysql',
     query: runner(pool),
     async transaction(fn) {
       const conn = await pool.getConnection();
+      let broken = false;
+      guard(conn.connection);
       try {
         await conn.beginTransaction();
         const q = runner(conn);
         const value = await fn(q, q);
-        await conn.commit();
+        try {
+          await conn.commit();
+        } catch (err) {
+          throw markCommitUnknown(err);
+        }
         return value;
       } catch (err) {
-        await conn.rollback().catch(() => undefined);
+        if ((err as { fatal?: unknown }).fatal) broken = true;
+        else await conn.rollback().catch(() => (broken = true));
         throw err;
       } finally {
-        conn.release();
+        if (broken && typeof conn.destroy === 'function') conn.destroy();
+        else conn.release();
       }
     },
-    // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
-    retryable: (err) => [1213, 1205].includes((err as { errno?: number }).errno ?? 0),
+    // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT, a lost connection, a server shutting down or restarting
+    retryable: isTransientStoreError,
     async close() {
       if (ownsPool) await pool.end();
     },

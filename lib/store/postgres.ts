@@ -3,6 +3,7 @@
  * servers share one database. Pass your own pg Pool (recommended: the merchant's database, so a commit can write the
  * order and the payment marker in one transaction) or a connection string.
  */
+import { isTransientStoreError, markCommitUnknown } from './errors.js';
 import { importPeer, readyStore, SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
 
 interface PgResult {
@@ -18,11 +19,41 @@ export interface PgPool {
   query(text: string, values?: unknown[]): Promise<PgResult>;
   connect(): Promise<PgPoolClient>;
   end(): Promise<void>;
+  // any: pg's own overloads differ per event
+  on?(event: 'error' | 'acquire', listener: (...args: any[]) => void): unknown;
 }
 
 export interface PgPoolClient {
   query(text: string, values?: unknown[]): Promise<PgResult>;
-  release(): void;
+  /** With an error, pg destroys the client instead of pooling it again. */
+  release(err?: Error | boolean): void;
+  on?(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/** Emitters the store has put its 'error' listener on (each once; a merchant's own listeners stay as they are). */
+const guarded = new WeakSet<object>();
+/** Clients whose connection failed: released with the error, so pg closes them instead of lending them again. */
+const broken = new WeakSet<object>();
+
+/**
+ * An EventEmitter without an 'error' listener ends the process when it emits one: pg's Pool does so for an idle
+ * client the server dropped, and a lent Client (the pool takes its own listener off while lent) for a backend
+ * terminated or a server restarted mid-transaction — even between being lent and its borrower's next line, when the
+ * termination arrives in the same packet. So the store listens on the pool and, from the pool's synchronous 'acquire'
+ * event on, on every client it lends (to the store or to anyone else). The failure itself reaches the caller through
+ * the query that was running, as a KcpStoreError; the client is marked broken, so it is destroyed, not lent again.
+ */
+function guardPool(pool: PgPool): void {
+  if (typeof pool.on !== 'function' || guarded.has(pool)) return;
+  guarded.add(pool);
+  pool.on('error', () => undefined);
+  pool.on('acquire', (client: PgPoolClient) => guardClient(client));
+}
+
+function guardClient(client: PgPoolClient): void {
+  if (typeof client.on !== 'function' || guarded.has(client)) return;
+  guarded.add(client);
+  client.on('error', () => broken.add(client));
 }
 
 /** `?` placeholders → `$1, $2, …` (the SQL written in sql.ts has no `?` inside literals). */
@@ -39,25 +70,33 @@ function runner(client: PgPool | PgPoolClient, convert: boolean): Query {
 }
 
 export function postgresDriver(pool: PgPool, ownsPool: boolean): SqlDriver {
+  guardPool(pool);
   return {
     dialect: 'postgres',
     query: runner(pool, true),
     async transaction(fn) {
       const client = await pool.connect();
+      guardClient(client); // a pool without events (not pg's) gets its listener here
+      let failure: Error | undefined;
       try {
         await client.query('BEGIN');
         const value = await fn(runner(client, true), runner(client, false));
-        await client.query('COMMIT');
+        try {
+          await client.query('COMMIT');
+        } catch (err) {
+          throw markCommitUnknown(err);
+        }
         return value;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        failure = err as Error;
+        if (!broken.has(client)) await client.query('ROLLBACK').catch(() => broken.add(client));
         throw err;
       } finally {
-        client.release();
+        client.release(broken.has(client) ? failure ?? true : undefined);
       }
     },
-    // deadlock_detected, serialization_failure
-    retryable: (err) => ['40P01', '40001'].includes(String((err as { code?: unknown }).code)),
+    // deadlock_detected, serialization_failure, a lost connection, admin_shutdown, a restarting server
+    retryable: isTransientStoreError,
     async close() {
       if (ownsPool) await pool.end();
     },
@@ -82,10 +121,9 @@ export class PostgresStore extends SqlPaymentStore {
     if (!pool) {
       const pg = await importPeer(() => import('pg'), 'pg', 'PostgresStore');
       const config = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection ?? {};
-      const own = new pg.default.Pool({ max: 10, ...config });
-      // An idle connection the server drops (restart, failover) must not end the process; the next query reconnects.
-      own.on('error', () => undefined);
-      pool = own;
+      // An idle connection the server drops (restart, failover) must not end the process (guardPool listens);
+      // the next query reconnects.
+      pool = new pg.default.Pool({ max: 10, ...config });
     }
     return readyStore(new PostgresStore(postgresDriver(pool, options.pool === undefined)));
   }

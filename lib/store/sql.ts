@@ -8,6 +8,7 @@
  * - kcp_payplus_attempts_archive: final attempts moved out of the way; their order rows stay.
  * - kcp_payplus_notifications: one row per noti_id (processing / released / done).
  */
+import { commitUnknown, retryDelayMs, STORE_RETRY, toStoreError } from './errors.js';
 import { ownerGone, sameOwner } from './owner.js';
 import {
   FINAL_STATES,
@@ -37,7 +38,10 @@ export interface SqlDriver {
   query: Query;
   /** BEGIN (SQLite: IMMEDIATE, taking the write lock at once), fn, COMMIT; ROLLBACK when fn throws. */
   transaction<T>(fn: (q: Query, raw: Query) => Promise<T>): Promise<T>;
-  /** True for an error after which the whole transaction may simply be run again (a deadlock victim). */
+  /**
+   * True for an error after which the whole transaction may simply be run again: a deadlock victim, a connection lost
+   * or a server restarting before COMMIT (an error the driver marked with markCommitUnknown is never run again).
+   */
   retryable(err: unknown): boolean;
   close(): Promise<void>;
 }
@@ -175,12 +179,118 @@ export async function readyStore<S extends SqlPaymentStore>(store: S): Promise<S
   return store;
 }
 
+/** The store's public operations: each failure of one reaches the caller as a KcpStoreError naming it. */
+const OPERATIONS = [
+  'ready', 'begin', 'update', 'commitWith', 'claim', 'get', 'listOpen', 'archive',
+  'claimNotification', 'completeNotification', 'releaseNotification', 'notificationDone',
+  'renewNotification', 'completeNotificationWith',
+] as const;
+
+/** Runs `fn` again within the store's retry budget while it fails with an error `retryable` accepts. */
+export async function withStoreRetry<T>(fn: () => Promise<T>, retryable: (err: unknown) => boolean): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const spent = attempt >= STORE_RETRY.attempts || Date.now() - started >= STORE_RETRY.budgetMs;
+      if (spent || commitUnknown(err) || !retryable(err)) throw err;
+      await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
+    }
+  }
+}
+
+/**
+ * Makes every public operation of `store` throw KcpStoreError (engine, operation, retryable, cause), except what a
+ * merchant's own function threw (commitWith, completeNotificationWith), which passes through untouched.
+ */
+function typedFailures(store: SqlPaymentStore, engine: string): void {
+  const self = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const operation of OPERATIONS) {
+    const inner = self[operation];
+    if (typeof inner !== 'function') continue;
+    self[operation] = async (...args: unknown[]) => {
+      let merchant: { error: unknown } | undefined;
+      const last = args[args.length - 1];
+      if (typeof last === 'function') {
+        args[args.length - 1] = async (...a: unknown[]) => {
+          try {
+            return await (last as (...x: unknown[]) => Promise<unknown>)(...a);
+          } catch (error) {
+            merchant = { error };
+            throw error;
+          }
+        };
+      }
+      try {
+        return await inner.apply(store, args);
+      } catch (err) {
+        if (merchant && merchant.error === err) throw err;
+        throw toStoreError(err, engine, operation);
+      }
+    };
+  }
+}
+
 export class SqlPaymentStore implements PaymentStore {
   readonly kind: string;
   #ready: Promise<void> | undefined;
+  private readonly driver: SqlDriver;
 
-  constructor(private readonly driver: SqlDriver) {
+  constructor(driver: SqlDriver) {
     this.kind = driver.dialect;
+    // Reads and the idempotent schema statements outside a transaction run again on a passing fault too.
+    this.driver = { ...driver, query: (sql, params) => withStoreRetry(() => driver.query(sql, params), (e) => driver.retryable(e)) };
+    this.settleUnanswered();
+    typedFailures(this, driver.dialect);
+  }
+
+  /**
+   * A COMMIT whose answer was lost (the connection dropped while it was on the wire) is never run again blindly; for
+   * the writes whose result can be read back by key, the store reads it back instead: the attempt `begin` wrote (its
+   * id is new), this process's claim on a noti_id (its lease is this call's), a completed noti_id. Landed: the call
+   * succeeded; not landed: it simply runs again. Other writes stay a KcpStoreError that says the outcome is unknown.
+   */
+  private settleUnanswered(): void {
+    const begin = this.begin.bind(this);
+    const claimNotification = this.claimNotification.bind(this);
+    const completeNotification = this.completeNotification.bind(this);
+    const again = async <T>(run: () => Promise<T>, landed: () => Promise<{ value: T } | undefined>): Promise<T> => {
+      for (let round = 1; ; round++) {
+        try {
+          return await run();
+        } catch (err) {
+          if (!commitUnknown(err) || round >= STORE_RETRY.attempts) throw err;
+          const found = await landed();
+          if (found) return found.value;
+        }
+      }
+    };
+    const notification = async (id: string) =>
+      (await this.driver.query('SELECT * FROM kcp_payplus_notifications WHERE noti_id = ?', [id])).rows[0];
+    this.begin = (a) =>
+      again(
+        () => begin(a),
+        async () => {
+          const row = (await this.driver.query('SELECT * FROM kcp_payplus_attempts WHERE id = ?', [a.id])).rows[0];
+          return row ? { value: { ok: true as const, attempt: toAttempt(row) } } : undefined;
+        },
+      );
+    this.claimNotification = (id, owner, leaseUntil) =>
+      again(
+        () => claimNotification(id, owner, leaseUntil),
+        async () => {
+          const row = await notification(id);
+          const mine = row && row.state === 'processing' && num(row.lease_until) === leaseUntil &&
+            sameOwner({ host: String(row.owner_host), pid: num(row.owner_pid), start: String(row.owner_start) }, owner);
+          return mine ? { value: 'claimed' as const } : undefined;
+        },
+      );
+    this.completeNotification = (id) =>
+      again(
+        () => completeNotification(id),
+        async () => ((await notification(id))?.state === 'done' ? { value: undefined } : undefined),
+      );
   }
 
   /** Creates the tables on first use and checks the schema version. */
@@ -204,18 +314,12 @@ export class SqlPaymentStore implements PaymentStore {
   }
 
   /**
-   * The store's own transactions, run again when the engine picked them as a deadlock victim (InnoDB does so for
-   * concurrent inserts of one key). Never used for a merchant's commit, whose code must not run twice.
+   * The store's own transactions, run again (within STORE_RETRY's budget, jittered) when the engine picked them as a
+   * deadlock victim (InnoDB does so for concurrent inserts of one key) or the connection was lost before COMMIT. Never
+   * used for a merchant's commit, whose code must not run twice.
    */
-  private async tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.driver.transaction((q) => fn(q));
-      } catch (err) {
-        if (attempt >= 8 || !this.driver.retryable(err)) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-      }
-    }
+  private tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    return withStoreRetry(() => this.driver.transaction((q) => fn(q)), (err) => this.driver.retryable(err));
   }
 
   /** INSERT that does nothing when the primary key exists; true when the row was inserted. */
@@ -403,6 +507,37 @@ export class SqlPaymentStore implements PaymentStore {
        WHERE noti_id = ? AND state = 'processing' AND owner_host = ? AND owner_pid = ? AND owner_start = ?`,
       [Date.now(), id, owner.host, owner.pid, owner.start],
     ));
+  }
+
+  async renewNotification(id: string, owner: Owner, leaseUntil: number): Promise<boolean> {
+    await this.ready();
+    const r = await this.tx((q) => q(
+      `UPDATE kcp_payplus_notifications SET lease_until = ?, updated_at = ?
+       WHERE noti_id = ? AND state = 'processing' AND owner_host = ? AND owner_pid = ? AND owner_start = ?`,
+      [leaseUntil, Date.now(), id, owner.host, owner.pid, owner.start],
+    ));
+    return r.changes === 1;
+  }
+
+  /**
+   * The handler and the completion in one transaction. The claim row is locked first (FOR UPDATE; SQLite's write lock
+   * covers the file), so while the handler runs no other process can take the claim over, however long it takes; a
+   * process killed inside the handler rolls back with it, and the next delivery runs the handler again, once.
+   */
+  async completeNotificationWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    await this.ready();
+    return this.driver.transaction(async (q, raw) => {
+      const row = (await q(`SELECT * FROM kcp_payplus_notifications WHERE noti_id = ?${this.forUpdate()}`, [id])).rows[0];
+      const holder = row && { host: String(row.owner_host), pid: num(row.owner_pid), start: String(row.owner_start) };
+      if (!row || row.state !== 'processing' || !sameOwner(holder!, owner)) {
+        throw new Error(
+          `notification ${id} is no longer claimed by this process (${row ? String(row.state) : 'missing'}); the handler was not run`,
+        );
+      }
+      const value = await fn({ query: async (sql, params) => (await raw(sql, params ?? [])).rows });
+      await q("UPDATE kcp_payplus_notifications SET state = 'done', lease_until = 0, updated_at = ? WHERE noti_id = ?", [Date.now(), id]);
+      return value;
+    });
   }
 
   async notificationDone(id: string): Promise<boolean> {

@@ -6,9 +6,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqlPaymentStore } from './sql.js';
 import { openSqlite, sqliteDriver } from './sqlite-driver.js';
-import type { Owner, StoreTransaction } from './types.js';
+import type { StoreTransaction } from './types.js';
 
-interface OpenCommit {
+interface OpenTransaction {
   /** The store transaction the merchant's queries run in. */
   tx: StoreTransaction;
   /** Settles the merchant function's stand-in here once the main thread says how it ended. */
@@ -18,25 +18,36 @@ interface OpenCommit {
 
 const port = parentPort!;
 const store = new SqlPaymentStore(sqliteDriver(openSqlite((workerData as { file: string }).file)));
-/** Commits whose merchant function is running on the main thread, by call id. */
-const commits = new Map<number, OpenCommit>();
+/** Transactions whose merchant function (a commit, a notification handler) runs on the main thread, by call id. */
+const open = new Map<number, OpenTransaction>();
+/** The store methods that run a merchant function inside the store's transaction (the function comes last). */
+const IN_TRANSACTION = new Set(['commitWith', 'completeNotificationWith']);
 
-function errorData(err: unknown): { message: string; name: string; code?: unknown; errno?: unknown } {
-  const e = err as { message?: unknown; name?: unknown; code?: unknown; errno?: unknown };
-  return { message: String(e?.message ?? err), name: String(e?.name ?? 'Error'), code: e?.code, errno: e?.errno };
+function errorData(err: unknown): Record<string, unknown> {
+  const e = err as { message?: unknown; name?: unknown; code?: unknown; errno?: unknown; retryable?: unknown; operation?: unknown; cause?: { code?: unknown } };
+  return {
+    message: String(e?.message ?? err),
+    name: String(e?.name ?? 'Error'),
+    code: e?.code,
+    errno: e?.errno,
+    retryable: e?.retryable === true,
+    operation: typeof e?.operation === 'string' ? e.operation : undefined,
+    causeCode: e?.cause?.code,
+  };
 }
 
 type Message =
   | { t: 'call'; id: number; method: string; args: unknown[] }
-  | { t: 'commit'; id: number; attemptId: string; owner: Owner }
+  | { t: 'commit'; id: number; method: string; args: unknown[] }
   | { t: 'tx-query'; id: number; qid: number; sql: string; params: unknown[] }
   | { t: 'commit-fn-done'; id: number; ok: boolean; message?: string };
 
+const methods = store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+
 port.on('message', (m: Message) => {
   if (m.t === 'call') {
-    const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.method];
     Promise.resolve()
-      .then(() => fn!.apply(store, m.args))
+      .then(() => methods[m.method]!.apply(store, m.args))
       .then(
         (value) => port.postMessage({ t: 'result', id: m.id, value }),
         (err: unknown) => port.postMessage({ t: 'error', id: m.id, error: errorData(err) }),
@@ -44,32 +55,36 @@ port.on('message', (m: Message) => {
     return;
   }
   if (m.t === 'commit') {
-    store
-      .commitWith(m.attemptId, m.owner, (tx) =>
-        // The merchant's function runs on the main thread: it sends tx-query messages, then commit-fn-done.
-        new Promise<void>((resolve, reject) => {
-          commits.set(m.id, { tx, resolve, reject });
-          port.postMessage({ t: 'commit-open', id: m.id });
-        }),
-      )
+    if (!IN_TRANSACTION.has(m.method)) {
+      port.postMessage({ t: 'error', id: m.id, error: errorData(new Error(`${m.method} does not run in a transaction`)) });
+      return;
+    }
+    const merchant = (tx: StoreTransaction) =>
+      // The merchant's function runs on the main thread: it sends tx-query messages, then commit-fn-done.
+      new Promise<void>((resolve, reject) => {
+        open.set(m.id, { tx, resolve, reject });
+        port.postMessage({ t: 'commit-open', id: m.id });
+      });
+    Promise.resolve()
+      .then(() => methods[m.method]!.apply(store, [...m.args, merchant]))
       .then(
         () => port.postMessage({ t: 'result', id: m.id, value: undefined }),
         (err: unknown) => port.postMessage({ t: 'error', id: m.id, error: errorData(err) }),
       )
-      .finally(() => commits.delete(m.id));
+      .finally(() => open.delete(m.id));
     return;
   }
-  const open = commits.get(m.id);
-  if (!open) return;
+  const current = open.get(m.id);
+  if (!current) return;
   if (m.t === 'tx-query') {
-    open.tx.query(m.sql, m.params).then(
+    current.tx.query(m.sql, m.params).then(
       (rows) => port.postMessage({ t: 'tx-rows', id: m.id, qid: m.qid, rows }),
       (err: unknown) => port.postMessage({ t: 'tx-error', id: m.id, qid: m.qid, error: errorData(err) }),
     );
     return;
   }
   if (m.t === 'commit-fn-done') {
-    if (m.ok) open.resolve();
-    else open.reject(new Error(m.message ?? 'the merchant commit failed'));
+    if (m.ok) current.resolve();
+    else current.reject(new Error(m.message ?? 'the merchant function failed'));
   }
 });

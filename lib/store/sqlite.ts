@@ -2,12 +2,15 @@
  * SqliteStore: the embedded default payment store, a SQLite file (by default `<log_dir>/payplus.sqlite`, 0600) that
  * several processes on one host share safely (WAL, BEGIN IMMEDIATE, busy_timeout). Every statement runs on a worker
  * thread of its own (sqlite-worker.ts), so the event loop never waits for SQLite's locks or fsyncs. The worker is
- * started on first use and does not keep the process alive while idle.
+ * started on first use, does not keep the process alive while idle, and is shared by every SqliteStore of this
+ * process on the same file (registry.ts): it stops when the last of them closes.
  */
 import { closeSync, constants, fchmodSync, fstatSync, openSync } from 'node:fs';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../log/private-files.js';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { KcpStoreError } from './errors.js';
+import { resolvedFile, shareConnection, type SharedLease } from './registry.js';
 import type {
   Attempt,
   AttemptPatch,
@@ -25,14 +28,29 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
+interface ErrorData {
+  message: string;
+  name: string;
+  code?: unknown;
+  errno?: unknown;
+  retryable?: boolean;
+  operation?: string;
+  causeCode?: unknown;
+}
+
 type FromWorker =
   | { t: 'result'; id: number; value: unknown }
-  | { t: 'error'; id: number; error: { message: string; name: string; code?: unknown; errno?: unknown } }
+  | { t: 'error'; id: number; error: ErrorData }
   | { t: 'commit-open'; id: number }
   | { t: 'tx-rows'; id: number; qid: number; rows: Array<Record<string, unknown>> }
-  | { t: 'tx-error'; id: number; qid: number; error: { message: string } };
+  | { t: 'tx-error'; id: number; qid: number; error: ErrorData };
 
-function revive(data: { message: string; name: string; code?: unknown; errno?: unknown }): Error {
+/** An error from the worker: the store's KcpStoreError as such, anything else (a merchant's SQL) as an Error. */
+function revive(data: ErrorData): Error {
+  if (data.name === 'KcpStoreError') {
+    const cause = Object.assign(new Error(data.message), data.causeCode === undefined ? {} : { code: data.causeCode });
+    return new KcpStoreError(data.message, { retryable: data.retryable === true, engine: 'sqlite', operation: data.operation ?? 'store', cause });
+  }
   const err = new Error(`SQLite store: ${data.message}`) as Error & { code?: unknown; errno?: unknown };
   if (data.code !== undefined) err.code = data.code;
   if (data.errno !== undefined) err.errno = data.errno;
@@ -66,23 +84,19 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-export class SqliteStore implements PaymentStore {
-  readonly kind = 'sqlite';
+/**
+ * One file's worker thread and connection, shared by every SqliteStore of this process on that file (see the
+ * registry in registry.ts): code that makes a PayPlus per request still runs one thread per store file.
+ */
+class SqliteConnection {
   #worker: Worker | undefined;
   #next = 1;
   readonly #waiting = new Map<number, Waiter>();
   readonly #commits = new Map<number, (m: FromWorker) => void>();
-  #closed = false;
 
   constructor(readonly file: string) {}
 
-  /** The default store of a site: `<log_dir>/payplus.sqlite`. */
-  static forLogDir(logDir: string): SqliteStore {
-    return new SqliteStore(path.join(logDir, 'payplus.sqlite'));
-  }
-
   #start(): Worker {
-    if (this.#closed) throw new Error(`SQLite store ${this.file} is closed`);
     if (this.#worker) return this.#worker;
     createPrivateDatabaseFile(this.file);
     const worker = startWorker({ file: this.file });
@@ -90,14 +104,16 @@ export class SqliteStore implements PaymentStore {
     worker.on('message', (m: FromWorker) => this.#receive(m));
     worker.on('error', (err) => this.#failAll(err));
     worker.on('exit', (code) => {
-      this.#worker = undefined;
+      if (this.#worker === worker) this.#worker = undefined;
       if (this.#waiting.size > 0) this.#failAll(new Error(`SQLite store worker stopped (exit code ${code})`));
     });
     this.#worker = worker;
     return worker;
   }
 
-  #failAll(err: Error): void {
+  #failAll(cause: Error): void {
+    // The next call starts a new worker: the fault is worth retrying.
+    const err = new KcpStoreError(`payment store (sqlite): ${cause.message}`, { retryable: true, engine: 'sqlite', operation: 'worker', cause });
     for (const w of this.#waiting.values()) w.reject(err);
     this.#waiting.clear();
     this.#worker?.unref();
@@ -131,8 +147,99 @@ export class SqliteStore implements PaymentStore {
     });
   }
 
-  #call<T>(method: string, ...args: unknown[]): Promise<T> {
+  call<T>(method: string, args: unknown[]): Promise<T> {
     return this.#ask<T>({ t: 'call', id: this.#next++, method, args });
+  }
+
+  /**
+   * Runs `method` (commitWith, completeNotificationWith) in the worker with `args` and the merchant's function last.
+   * The merchant's function runs here, on the main thread; each tx.query travels to the worker and runs inside the
+   * worker's open transaction, which then records the outcome and commits both together.
+   */
+  async inTransaction<T>(method: string, args: unknown[], fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    const callId = this.#next++;
+    let qid = 0;
+    const queries = new Map<number, Waiter>();
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    const worker = this.#start();
+    this.#commits.set(callId, (m) => {
+      if (m.t === 'commit-open') {
+        const tx: StoreTransaction = {
+          query: (sql, params = []) =>
+            new Promise((resolve, reject) => {
+              const n = ++qid;
+              queries.set(n, { resolve: resolve as (v: unknown) => void, reject });
+              worker.postMessage({ t: 'tx-query', id: callId, qid: n, sql, params: [...params] });
+            }),
+        };
+        Promise.resolve()
+          .then(() => fn(tx))
+          .then(
+            (value) => {
+              outcome = { ok: true, value };
+              worker.postMessage({ t: 'commit-fn-done', id: callId, ok: true });
+            },
+            (error: unknown) => {
+              outcome = { ok: false, error };
+              worker.postMessage({ t: 'commit-fn-done', id: callId, ok: false, message: String((error as Error)?.message ?? error) });
+            },
+          );
+        return;
+      }
+      if (m.t === 'tx-rows' || m.t === 'tx-error') {
+        const q = queries.get(m.qid);
+        queries.delete(m.qid);
+        if (m.t === 'tx-rows') q?.resolve(m.rows);
+        else q?.reject(revive({ ...m.error, name: 'Error' }));
+      }
+    });
+    try {
+      await this.#ask({ t: 'commit', id: callId, method, args });
+    } catch (err) {
+      // The merchant's own error, when it was the merchant's function that failed; else the store's.
+      if (outcome && !outcome.ok) throw outcome.error;
+      throw err;
+    } finally {
+      this.#commits.delete(callId);
+    }
+    if (!outcome || !outcome.ok) throw new Error('SQLite store: the transaction ended without running the merchant function');
+    return outcome.value;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    await this.call('close', []).catch(() => undefined);
+    this.#worker = undefined;
+    await worker.terminate();
+  }
+}
+
+export class SqliteStore implements PaymentStore {
+  readonly kind = 'sqlite';
+  /** This store's share of the file's connection, taken on first use and given back by close(). */
+  #lease: SharedLease<SqliteConnection> | undefined;
+  #closed = false;
+
+  constructor(readonly file: string) {}
+
+  /** The default store of a site: `<log_dir>/payplus.sqlite`. */
+  static forLogDir(logDir: string): SqliteStore {
+    return new SqliteStore(path.join(logDir, 'payplus.sqlite'));
+  }
+
+  #connection(): SqliteConnection {
+    if (this.#closed) throw new KcpStoreError(`SQLite store ${this.file} is closed`, { retryable: false, engine: 'sqlite', operation: 'use' });
+    this.#lease ??= shareConnection(`sqlite:${resolvedFile(this.file)}`, () => new SqliteConnection(this.file), (c) => c.close());
+    return this.#lease.value;
+  }
+
+  #call<T>(method: string, ...args: unknown[]): Promise<T> {
+    try {
+      return this.#connection().call<T>(method, args);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   ready(): Promise<void> {
@@ -168,66 +275,25 @@ export class SqliteStore implements PaymentStore {
   notificationDone(id: string): Promise<boolean> {
     return this.#call('notificationDone', id);
   }
-
-  /**
-   * The merchant's function runs here, on the main thread; each tx.query travels to the worker and runs inside the
-   * worker's open transaction, which then records `committed` and commits both together.
-   */
-  async commitWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    const callId = this.#next++;
-    let qid = 0;
-    const queries = new Map<number, Waiter>();
-    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-    const worker = this.#start(); // throws (rejecting this async call) when closed
-    this.#commits.set(callId, (m) => {
-      if (m.t === 'commit-open') {
-        const tx: StoreTransaction = {
-          query: (sql, params = []) =>
-            new Promise((resolve, reject) => {
-              const n = ++qid;
-              queries.set(n, { resolve: resolve as (v: unknown) => void, reject });
-              worker.postMessage({ t: 'tx-query', id: callId, qid: n, sql, params: [...params] });
-            }),
-        };
-        Promise.resolve()
-          .then(() => fn(tx))
-          .then(
-            (value) => {
-              outcome = { ok: true, value };
-              worker.postMessage({ t: 'commit-fn-done', id: callId, ok: true });
-            },
-            (error: unknown) => {
-              outcome = { ok: false, error };
-              worker.postMessage({ t: 'commit-fn-done', id: callId, ok: false, message: String((error as Error)?.message ?? error) });
-            },
-          );
-        return;
-      }
-      if (m.t === 'tx-rows' || m.t === 'tx-error') {
-        const q = queries.get(m.qid);
-        queries.delete(m.qid);
-        if (m.t === 'tx-rows') q?.resolve(m.rows);
-        else q?.reject(revive({ ...m.error, name: 'Error' }));
-      }
-    });
-    try {
-      await this.#ask({ t: 'commit', id: callId, attemptId: id, owner });
-    } catch (err) {
-      // The merchant's own error, when it was the merchant's function that failed; else the store's.
-      if (outcome && !outcome.ok) throw outcome.error;
-      throw err;
-    } finally {
-      this.#commits.delete(callId);
-    }
-    if (!outcome || !outcome.ok) throw new Error('SQLite store: the commit ended without running the merchant commit');
-    return outcome.value;
+  renewNotification(id: string, owner: Owner, leaseUntil: number): Promise<boolean> {
+    return this.#call('renewNotification', id, owner, leaseUntil);
   }
 
+  /** The merchant's commit, inside the store's transaction (see SqliteConnection.inTransaction). */
+  async commitWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.#connection().inTransaction('commitWith', [id, owner], fn);
+  }
+
+  /** The merchant's notification handler, inside the store's transaction that marks the noti_id done. */
+  async completeNotificationWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.#connection().inTransaction('completeNotificationWith', [id, owner], fn);
+  }
+
+  /** Gives this store's share of the file's connection back; the worker stops when the last store on the file closes. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#worker) await this.#call('close').catch(() => undefined);
     this.#closed = true;
-    await this.#worker?.terminate();
-    this.#worker = undefined;
+    await this.#lease?.release();
+    this.#lease = undefined;
   }
 }

@@ -143,5 +143,15 @@ export interface PaymentStore {
   releaseNotification(id: string, owner: Owner): Promise<void>;
   notificationDone(id: string): Promise<boolean>;
 
+  // --- The notification inbox, exactly once (notify/inbox.ts). Optional, so a merchant's own store still fits. ---
+  /** Extends `owner`'s claim on a noti_id while its handler runs; false when the claim is no longer `owner`'s. */
+  renewNotification?(id: string, owner: Owner, leaseUntil: number): Promise<boolean>;
+  /**
+   * Runs the merchant's notification handler inside the store's transaction and marks the noti_id done in it, so the
+   * handler's writes and the completion commit together (or neither). Throws, running nothing, when the claim is no
+   * longer `owner`'s; a handler that throws rolls everything back. The store never runs `fn` twice.
+   */
+  completeNotificationWith?<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+
   close(): Promise<void>;
 }

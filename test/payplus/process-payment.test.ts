@@ -507,13 +507,22 @@ describe('PayPlus#processPayment()', () => {
   it('a store that is down before anything ran refuses the payment as a typed error: nothing was sent', async () => {
     const store = new MemoryStore();
     const broken = new Proxy(store, {
-      get: (t, p) => (p === 'begin' ? async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5432'); } : (Reflect.get(t, p) as unknown)),
+      get: (t, p) =>
+        p === 'begin'
+          ? async () => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }); }
+          : (Reflect.get(t, p) as unknown),
     }) as PaymentStore;
     const { runner, payplus } = setup([], { store: broken });
     await assert.rejects(payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 }), {
-      code: 'module_unavailable',
+      name: 'KcpStoreError',
+      code: 'store_unavailable',
+      retryable: true,
+      engine: 'sqlite',
+      operation: 'begin',
       outcomeKnown: true,
-      message: 'the call failed before anything was sent to KCP: the payment store is unavailable (connect ECONNREFUSED 127.0.0.1:5432)',
+      message:
+        'payment store (sqlite) begin failed: connect ECONNREFUSED 127.0.0.1:5432. The database was unreachable, ' +
+        "restarting or busy beyond the store's retry budget; try again shortly",
     });
     assert.equal(runner.calls.length, 0);
   });

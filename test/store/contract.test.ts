@@ -51,6 +51,8 @@ for (const engine of ENGINES) {
     });
 
     it('refuses a schema newer than this SDK, naming the fix', async () => {
+      // The check runs when a process first opens the location (stores on one location share a connection).
+      await store.close();
       await db.exec('UPDATE kcp_payplus_schema SET version = 99');
       try {
         let opened: PaymentStore | undefined;
@@ -66,6 +68,7 @@ for (const engine of ENGINES) {
         assert.match(String(newer), /the payment store's schema is version 99, newer than this kcp-payplus \(1\); upgrade kcp-payplus on this server too/);
       } finally {
         await db.exec(`UPDATE kcp_payplus_schema SET version = ${SCHEMA_VERSION}`);
+        store = await db.open();
       }
     });
 
