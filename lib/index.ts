@@ -1,6 +1,6 @@
 /// <reference types="node" preserve="true" />
 // kcp-payplus: the public surface, what a merchant's server integrates with. The README's "Public API" section
-// lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 55 values).
+// lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 60 values).
 // Tools live on sub-paths with their own entry files: `kcp-payplus/testing` (simulator, stand-in, runners, replay and
 // recording, in-memory stores), `kcp-payplus/doctor`, `kcp-payplus/trace`, `kcp-payplus/codes` (and
 // `kcp-payplus/sim`, the simulator alone, kept for existing imports). Anything not reachable from these entries is
@@ -48,7 +48,7 @@ export type {
   PaymentOutcome,
   ProcessPaymentOptions,
 } from './payplus/process-payment.js';
-export type { BuyerMessage, KcpPaymentPendingError } from './payplus/process-payment.js';
+export { KcpPaymentPendingError, type BuyerMessage } from './payplus/process-payment.js';
 export type { AttemptRef, AttemptStatus, PaymentStatus, RecoverOptions, RecoveryReport } from './payplus/recovery.js';
 export type { CommitInfo, FenceDialect, FenceHook, FenceOutcome } from './payplus/fence.js';
 export type { AnswerSpaceError } from './runner/stdout-file.js';
@@ -66,10 +66,10 @@ export {
   KcpAmountMismatchError,
   KcpDuplicateOrderError,
   KcpNotificationError,
-  // Types only (the root stays within its 50 values): catch these by their stable `code`, 'already_cancelled' and
-  // 'tampering_detected', then narrow to the type.
-  type KcpAlreadyCancelledError,
-  type KcpTamperingError,
+  KcpAlreadyCancelledError,
+  KcpTamperingError,
+  KcpStoreError,
+  type KcpStoreErrorOptions,
   type TamperedField,
   type KcpErrorCode,
   type KcpErrorOptions,
