@@ -9,12 +9,20 @@ import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { PaymentStore } from './types.js';
 
-export async function openStore(location: string): Promise<PaymentStore> {
+export interface OpenStoreOptions {
+  /**
+   * false: a SQLite store must already exist — nothing (folder, file, tables) is created and a missing file is an
+   * error naming it; for read-only commands. PostgreSQL and MariaDB databases are never created by the SDK.
+   */
+  create?: boolean;
+}
+
+export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<PaymentStore> {
   const scheme = /^([a-z]+):/.exec(location)?.[1];
   if (scheme === 'postgres' || scheme === 'postgresql') return PostgresStore.open({ connection: location });
   if (scheme === 'mysql' || scheme === 'mariadb') return MysqlStore.open({ connection: location.replace(/^mariadb:/, 'mysql:') });
-  if (scheme === 'sqlite') return new SqliteStore(location.slice('sqlite:'.length));
-  if (scheme === undefined || location.startsWith('/')) return new SqliteStore(location);
+  if (scheme === 'sqlite') return new SqliteStore(location.slice('sqlite:'.length), options);
+  if (scheme === undefined || location.startsWith('/')) return new SqliteStore(location, options);
   throw new Error(
     `store: '${scheme}:' is not a store kind; use sqlite:/path/payplus.sqlite, postgres://user@host/db or mysql://user@host/db`,
   );

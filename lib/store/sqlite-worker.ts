@@ -17,7 +17,18 @@ interface OpenCommit {
 }
 
 const port = parentPort!;
-const store = new SqlPaymentStore(sqliteDriver(openSqlite((workerData as { file: string }).file)));
+const { file, mustExist } = workerData as { file: string; mustExist?: boolean };
+const store = new SqlPaymentStore(sqliteDriver(openStoreFile(file, mustExist === true)));
+
+/** The connection; with mustExist, only to an existing kcp-payplus store (SqliteStoreOptions.create false). */
+function openStoreFile(path: string, mustExist: boolean): ReturnType<typeof openSqlite> {
+  const db = openSqlite(path, { fileMustExist: mustExist });
+  if (mustExist && !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kcp_payplus_schema'").get()) {
+    db.close();
+    throw new Error(`SQLite store: ${path} is not a kcp-payplus store (no kcp_payplus_schema table; nothing was created)`);
+  }
+  return db;
+}
 /** Commits whose merchant function is running on the main thread, by call id. */
 const commits = new Map<number, OpenCommit>();
 

@@ -4,7 +4,7 @@
  * thread of its own (sqlite-worker.ts), so the event loop never waits for SQLite's locks or fsyncs. The worker is
  * started on first use and does not keep the process alive while idle.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
@@ -49,6 +49,14 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
+export interface SqliteStoreOptions {
+  /**
+   * false: open an existing store only — a missing file is an error naming it, and no folder, file or table is
+   * created (read-only commands such as `recover --dry-run`). Default true: folder, file (0600) and tables are made.
+   */
+  create?: boolean;
+}
+
 export class SqliteStore implements PaymentStore {
   readonly kind = 'sqlite';
   #worker: Worker | undefined;
@@ -57,20 +65,31 @@ export class SqliteStore implements PaymentStore {
   readonly #commits = new Map<number, (m: FromWorker) => void>();
   #closed = false;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    private readonly options: SqliteStoreOptions = {},
+  ) {}
 
   /** The default store of a site: `<log_dir>/payplus.sqlite`. */
-  static forLogDir(logDir: string): SqliteStore {
-    return new SqliteStore(path.join(logDir, 'payplus.sqlite'));
+  static forLogDir(logDir: string, options: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(path.join(logDir, 'payplus.sqlite'), options);
   }
 
   #start(): Worker {
     if (this.#closed) throw new Error(`SQLite store ${this.file} is closed`);
     if (this.#worker) return this.#worker;
-    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    closeSync(openSync(this.file, 'a', 0o600));
-    chmodSync(this.file, 0o600);
-    const worker = startWorker({ file: this.file });
+    const create = this.options.create !== false;
+    if (create) {
+      mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      closeSync(openSync(this.file, 'a', 0o600));
+      chmodSync(this.file, 0o600);
+    } else if (!existsSync(this.file)) {
+      throw Object.assign(
+        new Error(`SQLite store ${this.file} does not exist (nothing was created); check the path, or the config's g_conf_log_dir`),
+        { code: 'ENOENT', path: this.file },
+      );
+    }
+    const worker = startWorker({ file: this.file, mustExist: !create });
     worker.unref();
     worker.on('message', (m: FromWorker) => this.#receive(m));
     worker.on('error', (err) => this.#failAll(err));
