@@ -7,6 +7,7 @@ import { KcpConfigError } from '../../lib/errors.js';
 import { runDoctorCommand, type DoctorCommandDeps } from '../../lib/cli/commands/doctor.js';
 import { commands } from '../../lib/cli/commands/index.js';
 import { usageOf } from '../../lib/cli/help.js';
+import { DEFAULT_CONFIG_PATH } from '../../lib/config/default-path.js';
 import { makeInstall, removeInstalls, standInScript, testConf, TEST_KEY, writeModule, type Install } from '../fixtures/doctor/install.js';
 import type { SiteConfData } from '../../lib/config/site-conf.js';
 
@@ -52,10 +53,18 @@ describe('kcp-payplus doctor (CLI)', () => {
 
   it('prints the table and exits 1 when a check fails', async () => {
     const io = capture(async () => testConf(install));
-    const code = await runDoctorCommand(['--offline', '--lang', 'en'], io);
+    const saved = process.env['KCP_CONFIG'];
+    delete process.env['KCP_CONFIG'];
+    let code;
+    try {
+      code = await runDoctorCommand(['--offline', '--lang', 'en'], io);
+    } finally {
+      if (saved !== undefined) process.env['KCP_CONFIG'] = saved;
+    }
     assert.equal(code, 1);
-    assert.deepEqual(io.files, ['cfg/site_conf_inc.json']);
+    assert.deepEqual(io.files, [DEFAULT_CONFIG_PATH]);
     const table = io.out.join('');
+    assert.equal(table.split('\n')[0], `kcp-payplus doctor: config ${DEFAULT_CONFIG_PATH} (default)`);
     assert.match(table, /^CHECK +RESULT +FIX$/m);
     assert.match(table, /^pp_cli present +FAIL 9502: +upload pp_cli/m);
     assert.match(table, /\n\d+ passed, \d+ warnings?, 1 failed, \d+ skipped\n$/);
