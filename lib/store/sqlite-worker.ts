@@ -4,6 +4,7 @@
  * Messages: see sqlite.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import { SqlPaymentStore } from './sql.js';
 import { openSqlite, sqliteDriver } from './sqlite-driver.js';
 import type { Owner, StoreTransaction } from './types.js';
@@ -22,12 +23,18 @@ const store = new SqlPaymentStore(sqliteDriver(openStoreFile(file, mustExist ===
 
 /** The connection; with mustExist, only to an existing kcp-payplus store (SqliteStoreOptions.create false). */
 function openStoreFile(path: string, mustExist: boolean): ReturnType<typeof openSqlite> {
-  const db = openSqlite(path, { fileMustExist: mustExist });
-  if (mustExist && !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kcp_payplus_schema'").get()) {
-    db.close();
-    throw new Error(`SQLite store: ${path} is not a kcp-payplus store (no kcp_payplus_schema table; nothing was created)`);
+  if (mustExist) {
+    // Looked at read-only first: opening for writing sets WAL mode, which would turn an empty file into a database.
+    const probe = new Database(path, { fileMustExist: true, readonly: true });
+    try {
+      if (!probe.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kcp_payplus_schema'").get()) {
+        throw new Error(`SQLite store: ${path} is not a kcp-payplus store (no kcp_payplus_schema table; nothing was created)`);
+      }
+    } finally {
+      probe.close();
+    }
   }
-  return db;
+  return openSqlite(path, { fileMustExist: mustExist });
 }
 /** Commits whose merchant function is running on the main thread, by call id. */
 const commits = new Map<number, OpenCommit>();
