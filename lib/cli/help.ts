@@ -182,7 +182,7 @@ export function formatHelp(name: string): string {
   const width = Math.max(...help.options.map(([o]) => o.length));
   return (
     `${usageOf(name)}\n${wrapCells(help.about, 100).join('\n')}\n\noptions:\n` +
-    `${help.options.map(([o, t]) => `  ${o.padEnd(width)}  ${t}`).join('\n')}\n\n` +
+    `${help.options.map(([o, t]) => wrapCells(t, Math.max(40, 100 - width - 4)).map((line, i) => `  ${(i === 0 ? o : '').padEnd(width)}  ${line}`).join('\n')).join('\n')}\n\n` +
     `examples:\n${help.examples.map((e) => `  ${e}`).join('\n')}\n`
   );
 }
