@@ -7,6 +7,7 @@ import path from 'node:path';
 import { commands } from '../../lib/cli/commands/index.js';
 import { RECOVER_USAGE } from '../../lib/cli/commands/recover.js';
 import { HELP } from '../../lib/cli/help.js';
+import { simBanner } from '../../lib/cli/commands/sim.js';
 import { standInBuildPath } from '../../lib/sim/standin.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -126,6 +127,21 @@ describe('kcp-payplus install-standin', () => {
 });
 
 describe('kcp-payplus sim banner', () => {
+  it("lists the values in the order the README's quick start uses them, the plug-in window first", () => {
+    const banner = simBanner({ url: 'http://127.0.0.1:8090', host: '127.0.0.1', port: 8090, notifyUrl: 'http://127.0.0.1:3000/common_return' }, 'TEST');
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const quick = /```json\n(\{\n {2}"g_conf_home_dir"[\s\S]*?\n\})\n```/.exec(readme)![1]!;
+    const cfg = JSON.parse(quick) as Record<string, unknown>;
+    // Every value the banner prints is the quick start's, in the quick start's order.
+    const keys = Object.keys(cfg).filter((k) => banner.includes(`"${k}": `));
+    assert.deepEqual(keys, ['g_conf_gw_url', 'g_conf_gw_port', 'g_conf_js_url', 'payplus']);
+    const at = (text: string) => banner.indexOf(text);
+    assert.ok(at('"g_conf_gw_url"') < at('"g_conf_gw_port"') && at('"g_conf_gw_port"') < at('"g_conf_js_url"') && at('"g_conf_js_url"') < at('"payplus"'));
+    for (const key of ['g_conf_gw_url', 'g_conf_gw_port', 'g_conf_js_url']) assert.ok(banner.includes(`"${key}": ${JSON.stringify(cfg[key])},\n`), key);
+    assert.ok(banner.includes(`"payplus": ${JSON.stringify(cfg['payplus']).replace(/^\{/, '{ ').replace(/\}$/, ' }').replace(/,"/g, ', "').replace(/":/g, '": ')}\n`));
+    assert.ok(at('"g_conf_js_url"') < at('payplus_web.jsp'), 'the standard-web window comes after the quick start\'s values');
+  });
+
   it('says where the stand-in is and how to install it', async function () {
     this.timeout(30_000);
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const { main } = await import('./lib/cli/index.ts'); await main(['sim', '--port', '0']);"], {
