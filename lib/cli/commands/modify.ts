@@ -1,9 +1,9 @@
 /**
  * `kcp-payplus cancel` and `kcp-payplus capture`: the vendor's cancel and modify pages as commands, for operators.
  *
- *   kcp-payplus cancel  --config cfg/site_conf_inc.json --tno 20261126000001 --reason "고객 요청" [--ip 1.2.3.4]
+ *   kcp-payplus cancel  --config /opt/kcp-payplus/cfg/site_conf_inc.json --tno 20261126000001 --reason "고객 요청" [--ip 1.2.3.4]
  *   kcp-payplus cancel  ... --amount 1000 --balance 5000     (partial cancel, STPC)
- *   kcp-payplus capture --config cfg/site_conf_inc.json --tno 20261126000001
+ *   kcp-payplus capture --config /opt/kcp-payplus/cfg/site_conf_inc.json --tno 20261126000001
  *
  * They print KCP's answer as `key=value` lines (secrets never appear in answers) and exit 1 on any refusal.
  */
