@@ -24,7 +24,6 @@ export type {
   CashReceiptQueryRequest,
 } from './payplus/payplus.js';
 export { SiteConf, type SiteConfFromFileOptions, type SiteConfPresetOptions } from './config/site-conf-class.js';
-export { DEFAULT_CONFIG_PATH, siteConfPath } from './config/default-path.js';
 export type { KcpEnvironment, PaymentWindow, SiteConfData, SiteConfFile } from './config/site-conf.js';
 export { Transaction, type TxResult, type DoTxOptions } from './payplus/transaction.js';
 export { toApproval } from './payplus/results.js';

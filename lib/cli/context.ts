@@ -1,6 +1,6 @@
 /**
  * What every command says about its inputs: which configuration it read (--config, else $KCP_CONFIG, else the one
- * default the library's siteConfPath() uses) and which store or log folders, in one line at the top of its output —
+ * default SiteConf.load() uses without a file) and which store or log folders, in one line at the top of its output —
  * so a cron job that reads the wrong file says so instead of reporting all-clear forever.
  */
 import { existsSync } from 'node:fs';

@@ -159,7 +159,10 @@ describe('kcp-payplus read-only commands create nothing and name what they read'
     const res = await withKcpConfig(undefined, () => runCli(['trace', 'ORD-1']));
     assert.match(res.err, new RegExp(`^kcp-payplus trace: ${DEFAULT_CONFIG_PATH}`));
     const readme = readFileSync(path.join(import.meta.dirname, '../../README.md'), 'utf8');
-    assert.ok(readme.includes('SiteConf.load(siteConfPath())'), "the README's app reads the same default");
+    assert.ok(readme.includes('const conf = await SiteConf.load();'), "the README's app reads the same default");
+    // SiteConf.load() without a file follows the same rule.
+    await withKcpConfig(cfg, async () => assert.equal((await SiteConf.load()).homeDir, home));
+    await withKcpConfig(undefined, () => assert.rejects(SiteConf.load(), new RegExp(DEFAULT_CONFIG_PATH)));
   });
 
   it('--version prints package.json\'s version', async () => {
