@@ -12,7 +12,8 @@ import type { PaymentStore } from './types.js';
 export interface OpenStoreOptions {
   /**
    * false: a SQLite store must already exist — nothing (folder, file, tables) is created and a missing file is an
-   * error naming it; for read-only commands. PostgreSQL and MariaDB databases are never created by the SDK.
+   * error naming it; for read-only commands. PostgreSQL and MariaDB are not affected: their database must exist
+   * already, and the SDK still creates its tables there on first use.
    */
   create?: boolean;
 }

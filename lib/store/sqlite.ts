@@ -64,11 +64,14 @@ export class SqliteStore implements PaymentStore {
   readonly #waiting = new Map<number, Waiter>();
   readonly #commits = new Map<number, (m: FromWorker) => void>();
   #closed = false;
+  readonly #create: boolean;
 
   constructor(
     readonly file: string,
-    private readonly options: SqliteStoreOptions = {},
-  ) {}
+    options: SqliteStoreOptions = {},
+  ) {
+    this.#create = options.create !== false;
+  }
 
   /** The default store of a site: `<log_dir>/payplus.sqlite`. */
   static forLogDir(logDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -78,7 +81,7 @@ export class SqliteStore implements PaymentStore {
   #start(): Worker {
     if (this.#closed) throw new Error(`SQLite store ${this.file} is closed`);
     if (this.#worker) return this.#worker;
-    const create = this.options.create !== false;
+    const create = this.#create;
     if (create) {
       mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
       closeSync(openSync(this.file, 'a', 0o600));
