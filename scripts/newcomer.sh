@@ -129,8 +129,9 @@ cat >tsconfig.json <<'JSON'
 JSON
 npx tsc || fail "npx tsc: the README's app.ts does not compile"
 
-step "README quick start: node dist/app.js with KCP_CONFIG; the order page loads the simulator's window"
-KCP_CONFIG="$shop/kcp/cfg/site_conf_inc.json" PORT="$app_port" node dist/app.js >"$work/app.log" 2>&1 &
+step "README quick start: KCP_CONFIG, node dist/app.js; the order page loads the simulator's window; doctor reads the same cfg"
+export KCP_CONFIG=$PWD/kcp/cfg/site_conf_inc.json
+PORT="$app_port" node dist/app.js >"$work/app.log" 2>&1 &
 pids+=($!)
 wait_for "$work/app.log" "shop: http://127.0.0.1:$app_port/order" 30 "${pids[-1]}" || fail "the app printed no shop URL"
 curl -fsS "http://127.0.0.1:$app_port/order" >"$work/order.html" || fail "GET /order"
@@ -139,8 +140,9 @@ grep -q 'KCP_Pay_Execute' "$work/order.html" || fail "the order page has no KCP_
 [ "$js_url" = "http://127.0.0.1:$sim_port/plugin/payplus_test_un.js" ] || fail "the order page loads '$js_url', not the banner's plug-in window"
 curl -fsS "$js_url" >/dev/null || fail "the simulator does not serve $js_url"
 echo "the order page loads $js_url"
-npx kcp-payplus doctor --config "$shop/kcp/cfg/site_conf_inc.json" --offline --no-smoke --lang en >"$work/doctor.log" || true
+npx kcp-payplus doctor --offline --no-smoke --lang en >"$work/doctor.log" || true
 head -1 "$work/doctor.log"
+grep -qx "kcp-payplus doctor: config $KCP_CONFIG (from KCP_CONFIG)" "$work/doctor.log" || fail "doctor did not check the app's KCP_CONFIG"
 
 step "README quick start, paid end to end (card, virtual account, deposit notification): test/quickstart in the clone"
 cd "$clone"
