@@ -10,14 +10,18 @@
 # Substitutions, and only these: `<this repository>` becomes this repository's path, and the README's ports 8090 and
 # 3000 become free ports (the machine may be shared). Everything runs on 127.0.0.1; npm needs only its registry.
 #
-#   scripts/newcomer.sh [--quick]      --quick skips `npm ci && npm test` (the whole suite, several minutes; it needs
-#                                      PostgreSQL and MariaDB: README "Tests: the databases they need")
+#   scripts/newcomer.sh [--quick | --quickstart-only]
+#     --quick            skips `npm ci && npm test` (the whole suite, several minutes; it needs PostgreSQL and MariaDB:
+#                        README "Tests: the databases they need")
+#     --quickstart-only  skips both README commands: the fresh clone is installed (npm install) only for step 3
 #
 # Exit 0 when every step worked; otherwise the failing step is named. Each step prints how long it took.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 quick=0
+only_quickstart=0
 [ "${1:-}" = "--quick" ] && quick=1
+[ "${1:-}" = "--quickstart-only" ] && quick=1 && only_quickstart=1
 work="$(mktemp -d "${TMPDIR:-/tmp}/kcp-newcomer-XXXXXX")"
 pids=()
 # Stops a process this script started, its children first (npx and npm start run node below them).
@@ -50,7 +54,7 @@ wait_for() {
   cat "$1"
   return 1
 }
-# One fenced block of README.md: the first whose info string is $1 and whose text contains $2.
+# One fenced block of $3/README.md: the first whose info string is $1 and whose text contains $2.
 readme_block() {
   node -e '
     const md = require("fs").readFileSync(process.argv[1], "utf8");
@@ -58,7 +62,7 @@ readme_block() {
     const b = blocks.find((x) => x.info === process.argv[2] && x.body.includes(process.argv[3]));
     if (!b) { console.error(`README.md has no ${process.argv[2]} block with ${process.argv[3]}`); process.exit(1); }
     process.stdout.write(b.body);
-  ' "$2/README.md" "$1" "$3"
+  ' "$3/README.md" "$1" "$2"
 }
 branch="$(git -C "$repo" rev-parse --abbrev-ref HEAD)"
 
@@ -69,6 +73,7 @@ clone="$PWD"
 
 step "README command 1: npm install && npm start"
 npm install --no-audit --no-fund
+if [ "$only_quickstart" -eq 0 ]; then
 port=$(free_port)
 PORT="$port" npm start >"$work/start.log" 2>&1 &
 pids+=($!)
@@ -77,6 +82,7 @@ grep -q "^KCP sample shop:  http://127.0.0.1:$port/" "$work/start.log" || { cat 
 curl -fsS "http://127.0.0.1:$port/" >/dev/null || fail "the sample shop does not answer"
 stop "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 echo "npm start served http://127.0.0.1:$port/"
+fi
 
 if [ "$quick" -eq 0 ]; then
   step "README command 2: npm ci && npm test (PostgreSQL and MariaDB as README \"Tests\" says)"
