@@ -1,11 +1,11 @@
 /**
  * The help text of every `kcp-payplus` command, in one place: `kcp-payplus <command> --help`, `kcp-payplus help
  * <command>` and each command's usage errors all print from here, so what a command accepts and what its help says
- * cannot drift apart. The dispatcher (index.ts) answers --help itself, so every command has it. A command that keeps
- * its own help text (recover) is listed here by that text.
+ * cannot drift apart. The dispatcher (index.ts) answers --help itself, so every command has it, and every command's
+ * help has the same layout: usage, what it does, options, examples.
  */
 import { wrapCells } from '../doctor/format.js';
-import { RECOVER_USAGE } from './commands/recover.js';
+import { DEFAULT_CONFIG_PATH } from './context.js';
 
 export interface CommandHelp {
   /** One line per form of the command, without the leading "usage: ". */
@@ -17,9 +17,12 @@ export interface CommandHelp {
   readonly examples: readonly string[];
 }
 
-const CONFIG_OPTION = ['--config <file>', 'site configuration (default cfg/site_conf_inc.json; .json, or a legacy site_conf_inc.php/.jsp/.asp/Web.config)'] as const;
+const CONFIG_OPTION = [
+  '--config <file>',
+  `site configuration (default $KCP_CONFIG, else ${DEFAULT_CONFIG_PATH}; .json, or a legacy site_conf_inc.php/.jsp/.asp/Web.config)`,
+] as const;
 
-export const HELP: Readonly<Record<string, CommandHelp | string>> = {
+export const HELP: Readonly<Record<string, CommandHelp>> = {
   cancel: {
     usage: [
       'kcp-payplus cancel --tno <tno> [--reason <text>] [--config <file>] [--ip <addr>]',
@@ -47,8 +50,36 @@ export const HELP: Readonly<Record<string, CommandHelp | string>> = {
     options: [['--tno <tno>', "KCP's 14-digit transaction number (required)"], CONFIG_OPTION, ['--ip <addr>', 'cust_ip sent to KCP (default 127.0.0.1)']],
     examples: ['kcp-payplus capture --tno 20261126000001 --config /opt/kcp-payplus/cfg/site_conf_inc.json'],
   },
-  // recover's text lives with its command (the lead's file), used here as it is.
-  recover: RECOVER_USAGE,
+  recover: {
+    usage: [
+      'kcp-payplus recover [--config <file>] [--store <location>] [--dry-run] [--ip <addr>] [--min-age <seconds>]',
+      '                    [--host <name> --assume-dead]',
+    ],
+    about:
+      "Settles what crashes left in the payment store: unknown outcomes are read from pp_cli's own answer, uncommitted " +
+      'approvals are cancelled, failed cancels are retried. Attempts a live worker holds are left alone. It reads an ' +
+      'existing store only: a missing log folder or store is named and exits 1, never created. The first line names ' +
+      'the config and store it used. Exit 1 while anything is FAILED, OVERDUE, UNKNOWN, UNDECIDED or CANCELLING (listed ' +
+      'with age and host).',
+    options: [
+      CONFIG_OPTION,
+      ['--store <location>', 'sqlite:/path/payplus.sqlite | postgres://… | mysql://… (default <log_dir>/payplus.sqlite)'],
+      ['--dry-run', 'list what would be settled; change nothing'],
+      ['--ip <addr>', "mod_ip for the cancels, this server's address (default 127.0.0.1)"],
+      ['--min-age <seconds>', 'leave attempts younger than this alone (default 0)'],
+      [
+        '--host <name> --assume-dead',
+        "the workers of host <name> are gone for good (machine or container destroyed): take their attempts over " +
+          "whatever their lease says (each by compare-and-set). What their pp_cli answered is read where this host can " +
+          'see it; the rest stays UNKNOWN',
+      ],
+    ],
+    examples: [
+      'kcp-payplus recover --dry-run',
+      'kcp-payplus recover --host shop-7f9c --assume-dead',
+      'kcp-payplus recover --config /srv/kcp/cfg/site_conf_inc.php --store mysql://shop@127.0.0.1/shop --ip 10.0.0.5',
+    ],
+  },
   archive: {
     usage: ['kcp-payplus archive [--older-than-days <n>] [--config <file>] [--store <location>]'],
     about:
@@ -153,7 +184,6 @@ export const HELP: Readonly<Record<string, CommandHelp | string>> = {
 export function usageOf(name: string): string {
   const help = HELP[name];
   if (!help) return '';
-  if (typeof help === 'string') return `${help.split('\n\n')[0]}\n`;
   return `${help.usage.map((u, i) => `${i === 0 ? 'usage: ' : '       '}${u}`).join('\n')}\n`;
 }
 
@@ -161,11 +191,10 @@ export function usageOf(name: string): string {
 export function formatHelp(name: string): string {
   const help = HELP[name];
   if (!help) return '';
-  if (typeof help === 'string') return help;
   const width = Math.max(...help.options.map(([o]) => o.length));
   return (
     `${usageOf(name)}\n${wrapCells(help.about, 100).join('\n')}\n\noptions:\n` +
-    `${help.options.map(([o, t]) => `  ${o.padEnd(width)}  ${t}`).join('\n')}\n\n` +
+    `${help.options.map(([o, t]) => wrapCells(t, Math.max(40, 100 - width - 4)).map((line, i) => `  ${(i === 0 ? o : '').padEnd(width)}  ${line}`).join('\n')).join('\n')}\n\n` +
     `examples:\n${help.examples.map((e) => `  ${e}`).join('\n')}\n`
   );
 }

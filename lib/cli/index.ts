@@ -1,10 +1,24 @@
 /** Entry point of the `kcp-payplus` command: dispatches to the registered sub-commands. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../runner/addon-loader.js';
 import { commands } from './commands/index.js';
+import { DEFAULT_CONFIG_PATH } from './context.js';
 import { formatHelp } from './help.js';
 
 function overview(): string {
   const list = commands.map((c) => `  ${c.name.padEnd(16)} ${c.summary}`).join('\n');
-  return `usage: kcp-payplus <command> [options]\n\ncommands:\n${list}\n\n'kcp-payplus help <command>' or 'kcp-payplus <command> --help' shows a command's options and examples.\n`;
+  return (
+    `usage: kcp-payplus <command> [options]\n       kcp-payplus --version\n\ncommands:\n${list}\n\n` +
+    `'kcp-payplus help <command>' or 'kcp-payplus <command> --help' shows a command's options and examples.\n` +
+    `Commands that read a site configuration take --config <file>, else $KCP_CONFIG, else\n` +
+    `${DEFAULT_CONFIG_PATH}, and name the one they used in their first line.\n`
+  );
+}
+
+/** This package's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** --help / -h among a command's own options (for `record`, the ones before `--` only). */
@@ -18,6 +32,10 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     process.stdout.write(overview());
+    return 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   if (name === 'help') {

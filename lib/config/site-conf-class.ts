@@ -41,6 +41,7 @@ import {
   type SiteConfData,
   type SiteConfFile,
 } from './site-conf.js';
+import { siteConfPath } from './default-path.js';
 import { readSiteConfFile } from './load.js';
 import { checkOutsideWebRoots, type PrivatePath } from './web-roots.js';
 import { checkRestSettings } from './rest.js';
@@ -205,9 +206,10 @@ export class SiteConf implements SiteConfData {
    * Reads a cfg file: `.json` (our format) or a legacy site_conf_inc.php/.jsp/.asp or Web.config
    * (never executed, only its g_conf_* assignments are read). Legacy files lack the payplus extras:
    * pass them (web_roots, ...) as `payplus`; for a .json file they override the file's own.
-   * Errors name the file (and the line, for legacy files).
+   * Errors name the file (and the line, for legacy files). Without `file`: $KCP_CONFIG, else
+   * /opt/kcp-payplus/cfg/site_conf_inc.json — the `kcp-payplus` command's default too.
    */
-  static async load(file: string, payplus?: SiteConfFile['payplus']): Promise<SiteConf> {
+  static async load(file: string = siteConfPath(), payplus?: SiteConfFile['payplus']): Promise<SiteConf> {
     const source = await readSiteConfFile(file, payplus);
     try {
       return SiteConf.fromFile(source.raw, { baseDir: source.baseDir });

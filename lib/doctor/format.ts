@@ -88,9 +88,15 @@ export function doctorSummary(results: readonly CheckResult[]): string {
   return `${n('pass')} passed, ${plural(n('warn'), 'warning')}, ${n('fail')} failed, ${n('skip')} skipped`;
 }
 
-/** Title and finding in the table's language: Korean with 'ko', else English. */
+/**
+ * Title and finding in the table's language: Korean with 'ko', English with 'en', and with 'both' the Korean line
+ * then the English one (like the fix column). A result built by hand without `ko` shows English in every language.
+ */
 function shown(r: CheckResult, lang: FixLanguage): { title: string; detail: string } {
-  return lang === 'ko' && r.ko ? r.ko : r;
+  if (!r.ko || lang === 'en') return r;
+  if (lang === 'ko') return r.ko;
+  const both = (ko: string, en: string): string => (ko === en || ko === '' ? en : en === '' ? ko : `${ko}\n${en}`);
+  return { title: both(r.ko.title, r.title), detail: both(r.ko.detail, r.detail) };
 }
 
 /** The summary line in Korean, e.g. "통과 12, 경고 1, 실패 2, 건너뜀 0". */
@@ -102,8 +108,12 @@ export function doctorSummaryKo(results: readonly CheckResult[]): string {
 export function formatDoctorTable(results: readonly CheckResult[], options: TableOptions = {}): string {
   const lang = options.lang ?? 'both';
   const ko = lang === 'ko';
+  const both = lang === 'both';
   const total = Math.max(options.width ?? 120, 60);
-  const checkWidth = Math.min(32, Math.max(5, ...results.map((r) => displayWidth(shown(r, lang).title))));
+  const checkWidth = Math.min(
+    32,
+    Math.max(both ? 9 : 5, ...results.flatMap((r) => shown(r, lang).title.split('\n').map((line) => displayWidth(line)))),
+  );
   const rest = total - checkWidth - 4;
   const resultWidth = Math.floor(rest * 0.45);
   const fixWidth = rest - resultWidth;
@@ -116,7 +126,11 @@ export function formatDoctorTable(results: readonly CheckResult[], options: Tabl
     return out;
   };
   const lines = [
-    ...row([ko ? '점검' : 'CHECK'], [ko ? '결과' : 'RESULT'], [ko ? '조치' : 'FIX']),
+    ...row(
+      [both ? '점검 CHECK' : ko ? '점검' : 'CHECK'],
+      [both ? '결과 RESULT' : ko ? '결과' : 'RESULT'],
+      [both ? '조치 FIX' : ko ? '조치' : 'FIX'],
+    ),
     `${'-'.repeat(checkWidth)}  ${'-'.repeat(resultWidth)}  ${'-'.repeat(fixWidth)}`,
   ];
   for (const r of results) {
@@ -129,7 +143,7 @@ export function formatDoctorTable(results: readonly CheckResult[], options: Tabl
       ),
     );
   }
-  lines.push('', ko ? doctorSummaryKo(results) : doctorSummary(results));
+  lines.push('', ...(both ? [doctorSummaryKo(results), doctorSummary(results)] : [ko ? doctorSummaryKo(results) : doctorSummary(results)]));
   return `${lines.join('\n')}\n`;
 }
 

@@ -40,6 +40,8 @@ export interface FileLoggerOptions {
   hook?: (record: LogRecord) => void;
   /** false: only the hook receives records, nothing is written to disk. Default true. */
   file?: boolean;
+  /** false: the folder must exist already (a missing one is an error naming it; nothing is created). Default true. */
+  createDir?: boolean;
   /** Injected time source (tests, replay). */
   clock?: () => Date;
   /**
@@ -115,6 +117,11 @@ export function createFileLogger(options: FileLoggerOptions): FileLogger {
   const dir = options.dir === undefined ? undefined : path.resolve(options.dir);
   if (writeFile && !dir) {
     throw new KcpConfigError('g_conf_log_dir: the file logger needs a folder; set dir, or file: false with a hook.', {
+      field: 'g_conf_log_dir',
+    });
+  }
+  if (writeFile && dir && options.createDir === false && !fs.existsSync(dir)) {
+    throw new KcpConfigError(`g_conf_log_dir: the log folder ${dir} does not exist; check the configuration, or create it (mode 700) for the web server's user.`, {
       field: 'g_conf_log_dir',
     });
   }

@@ -5,7 +5,7 @@
 import { TEST_SITE_CD, TEST_SITE_KEY } from '../config/site-conf.js';
 import { CODES, type SimCode } from './codes.js';
 import { parsePayxData, parseUsSet } from './codec.js';
-import { METHODS, approvalFields, cardName, vbankAccount, type Fields } from './methods.js';
+import { METHODS, SIM_DEFAULT_BANK, approvalFields, cardName, vbankAccount, type Fields } from './methods.js';
 import type { PayMethod, TokenIssuer, WindowChoice } from './token.js';
 
 export type GatewayEnv = 'TEST' | 'REAL';
@@ -39,6 +39,8 @@ export interface SimTransaction {
   appTime: string;
   seq: number;
   card?: string;
+  /** Bank transfer / virtual account: the bank's two-digit code. */
+  bank?: string;
   account?: string;
   buyerName: string;
   /** Sum of deposits notified (virtual accounts). */
@@ -179,7 +181,7 @@ export class Gateway {
       payMethod: METHODS[choice.method].payMethod, amount, balance: amount,
       state: choice.method === 'vbank' ? 'issued' : 'approved', captured: false, escrow,
       escrowState: escrow ? (choice.method === 'vbank' ? 'waiting' : 'paid') : undefined,
-      appTime: at, card: choice.card, account: choice.method === 'vbank' ? vbankAccount(seq) : undefined,
+      appTime: at, card: choice.card, bank: choice.bank, account: choice.method === 'vbank' ? vbankAccount(seq) : undefined,
       buyerName: choice.buyerName ?? '', deposited: 0, history: [{ at, modType: 'STSR', amount }],
     };
     this.transactions.set(tno, tx);
@@ -187,7 +189,7 @@ export class Gateway {
       ['pay_method', tx.payMethod], ['order_no', tx.ordrIdxx],
       ...approvalFields({
         method: tx.method, ordrIdxx: tx.ordrIdxx, tno, amount, appTime: at, seq, card: choice.card ?? 'CCSS',
-        quota: choice.quota ?? '00', escrow, buyerName: tx.buyerName, vaDate,
+        quota: choice.quota ?? '00', bank: choice.bank ?? SIM_DEFAULT_BANK, escrow, buyerName: tx.buyerName, vaDate,
       }),
     ]);
   }
@@ -345,7 +347,7 @@ export class Gateway {
     return [
       ...this.noticeHead(tx, 'TX00', at),
       ['ipgm_name', tx.buyerName], ['remitter', options.remitter ?? tx.buyerName], ['ipgm_mnyx', String(amount)],
-      ['totl_mnyx', String(tx.deposited)], ['ipgm_time', at], ['bank_code', 'BK04'], ['account', tx.account ?? ''],
+      ['totl_mnyx', String(tx.deposited)], ['ipgm_time', at], ['bank_code', `BK${tx.bank ?? SIM_DEFAULT_BANK}`], ['account', tx.account ?? ''],
       ['op_cd', options.opCd ?? '00'], ['noti_id', options.notiId], ['cash_a_no', ''], ['cash_a_dt', ''], ['cash_no', ''],
     ];
   }

@@ -2,6 +2,7 @@
  * Approval result fields per payment method, shaped after KCP's recorded answers (pp-cli-protocol.md §2.2) and the
  * result tables of the manual (SPEC.md §4). Values are plausible test data, never real card numbers.
  */
+import { lookupBank } from '../codes/banks.js';
 import { lookupPayMethod } from '../codes/pay-methods.js';
 import type { PayMethod } from './token.js';
 
@@ -62,6 +63,8 @@ export interface ApprovalFacts {
   seq: number;
   card: string;
   quota: string;
+  /** Bank transfer and virtual account: the bank chosen in the window (two digits, e.g. '04'). */
+  bank: string;
   escrow: boolean;
   buyerName: string;
   vaDate: string;
@@ -93,10 +96,17 @@ function cardFields(f: ApprovalFacts): Fields {
   ];
 }
 
+/** The bank a transfer or virtual account uses when the payer chose none (the window preselects it too). */
+export const SIM_DEFAULT_BANK = '04';
+
+function bankName(code: string): string {
+  return lookupBank(code)?.name ?? '국민은행';
+}
+
 function bankFields(f: ApprovalFacts): Fields {
   return [
     ['tno', f.tno], ['amount', String(f.amount)], ['bk_mny', String(f.amount)], ['escw_yn', f.escrow ? 'Y' : 'N'],
-    ['bank_code', 'BK04'], ['bank_name', '국민은행'], ['app_time', f.appTime], ['bk_receipt_gubn', '0'],
+    ['bank_code', `BK${f.bank}`], ['bank_name', bankName(f.bank)], ['app_time', f.appTime], ['bk_receipt_gubn', '0'],
     ['cash_yn', 'N'], ['cash_authno', ''], ['cash_tr_code', ''],
   ];
 }
@@ -109,8 +119,8 @@ export function vbankAccount(seq: number): string {
 function vbankFields(f: ApprovalFacts): Fields {
   return [
     ['tno', f.tno], ['van_txid', `DP00${f.appTime.slice(0, 8)}${digits(147047 + f.seq, 8)}`],
-    ['amount', String(f.amount)], ['escw_yn', f.escrow ? 'Y' : 'N'], ['van_cd', 'SCWR'], ['bankcode', 'BK04'],
-    ['bankname', '국민은행'], ['depositor', 'KCP 테스트'], ['account', vbankAccount(f.seq)], ['app_time', f.appTime],
+    ['amount', String(f.amount)], ['escw_yn', f.escrow ? 'Y' : 'N'], ['van_cd', 'SCWR'], ['bankcode', `BK${f.bank}`],
+    ['bankname', bankName(f.bank)], ['depositor', 'KCP 테스트'], ['account', vbankAccount(f.seq)], ['app_time', f.appTime],
     ['van_apptime', f.appTime], ['mall_taxno', '1138521083'], ['va_date', f.vaDate], ['va_name', f.buyerName],
   ];
 }

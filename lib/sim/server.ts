@@ -14,7 +14,7 @@ import { Notifier, type DeliveryReport } from './notify.js';
 import { TokenIssuer, type PayMethod } from './token.js';
 import { RECEIPT_PATH, receiptPage } from './receipt.js';
 import {
-  SCRIPTS, USER_CANCEL, confirmWindow, errorPage, isPayMethod, orderFromBlob, orderProblem, pluginScript, returnPage, scriptOf,
+  SCRIPTS, USER_CANCEL, bankChoiceProblem, confirmWindow, errorPage, isPayMethod, orderFromBlob, orderProblem, pluginScript, returnPage, scriptOf,
   windowPage, type WindowOrder, type WindowResult,
 } from './window.js';
 import { standardWebScript, webResultPage } from './standard-web.js';
@@ -96,6 +96,8 @@ export interface PayOrder {
   method?: PayMethod;
   card?: string;
   quota?: string;
+  /** Bank transfer / virtual account: the bank's two-digit code (default '04', as the window preselects). */
+  bank?: string;
   escw_used?: 'Y' | 'N';
   buyr_name?: string;
   good_name?: string;
@@ -218,7 +220,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const order = orderFromBlob(form.get('__order'));
     const method = form.get('method');
     if (!order || !isPayMethod(method)) return html(res, 400, errorPage('잘못된 결제창 요청입니다'));
-    const result: WindowResult = confirmWindow(tokens, order, { method, card: form.get('card'), quota: form.get('quota') }, clientIp(req), now());
+    const bank = form.get(method === 'vbank' ? 'vbank' : 'bank');
+    const badBank = bankChoiceProblem(method, bank);
+    if (badBank) return html(res, 400, errorPage(badBank));
+    const result: WindowResult = confirmWindow(tokens, order, { method, card: form.get('card'), quota: form.get('quota'), bank }, clientIp(req), now());
     const answered = order.mode === 'web' || order.mode === 'mobile' ? { res_cd: '0000', res_msg: '정상처리', ...result } : result;
     finish(res, order, answered);
   };
@@ -323,7 +328,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (problem) throw new Error(`sim pay: ${problem}`);
       const method = order.method ?? 'card';
       if (!isPayMethod(method)) throw new Error(`sim pay: unknown method ${String(method)}`);
-      return confirmWindow(tokens, { fields, env: order.env ?? 'TEST' }, { method, card: order.card, quota: order.quota }, order.cust_ip ?? '127.0.0.1', now());
+      const badBank = bankChoiceProblem(method, order.bank);
+      if (badBank) throw new Error(`sim pay: ${badBank}`);
+      return confirmWindow(tokens, { fields, env: order.env ?? 'TEST' }, { method, card: order.card, quota: order.quota, bank: order.bank }, order.cust_ip ?? '127.0.0.1', now());
     },
     async deposit(tno, opts = {}) {
       return depositNotice(tno, opts);

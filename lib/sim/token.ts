@@ -22,6 +22,8 @@ export interface WindowChoice {
   /** Card company code or a test card name (see README): 'CCSS', 'DECLINE', 'TIMEOUT', ... */
   card?: string;
   quota?: string;
+  /** Bank transfer and virtual account: the bank chosen in the window (two-digit KCP code, e.g. '04'). */
+  bank?: string;
   escrow?: boolean;
   buyerName?: string;
   goodName?: string;

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { BANKS, VBANK_BANKS } from '../codes/banks.js';
 import { htmlText } from './codec.js';
-import { CARDS, METHODS, TEST_CARDS, methodsOffered } from './methods.js';
+import { CARDS, METHODS, SIM_DEFAULT_BANK, TEST_CARDS, methodsOffered } from './methods.js';
 import type { PayMethod, TokenIssuer, WindowChoice } from './token.js';
 import { makeTraceNo } from './trace.js';
 
@@ -135,8 +135,8 @@ function won(amount: string | undefined): string {
   return /^\d+$/.test(amount ?? '') ? `${Number(amount).toLocaleString('ko-KR')}원` : `${amount ?? ''}원`;
 }
 
-const options = (items: ReadonlyArray<{ code: string; name: string }>): string =>
-  items.map((c) => `<option value="${htmlText(c.code)}">${htmlText(c.name)}</option>`).join('');
+const options = (items: ReadonlyArray<{ code: string; name: string }>, selected?: string): string =>
+  items.map((c) => `<option value="${htmlText(c.code)}"${c.code === selected ? ' selected' : ''}>${htmlText(c.name)}</option>`).join('');
 
 /** Only the inputs a method needs: card company and instalments, a bank, or a carrier and phone number. */
 function methodInputs(method: PayMethod, amount: number, active: boolean): string {
@@ -152,9 +152,9 @@ function methodInputs(method: PayMethod, amount: number, active: boolean): strin
 ${amount < 50_000 ? `<p class="kcp-note">${htmlText('5만원 미만은 일시불만 가능합니다.')}</p>` : ''}</fieldset>`;
     }
     case 'bank':
-      return `${open('출금 은행')}<label class="kcp-row">은행<select name="bank" id="bank">${options(BANKS.filter((b) => b.kind === 'bank'))}</select></label></fieldset>`;
+      return `${open('출금 은행')}<label class="kcp-row">은행<select name="bank" id="bank">${options(BANKS.filter((b) => b.kind === 'bank'), SIM_DEFAULT_BANK)}</select></label></fieldset>`;
     case 'vbank':
-      return `${open('입금 은행')}<label class="kcp-row">가상계좌를 받을 은행<select name="vbank" id="vbank">${options(VBANK_BANKS)}</select></label>
+      return `${open('입금 은행')}<label class="kcp-row">가상계좌를 받을 은행<select name="vbank" id="vbank">${options(VBANK_BANKS, SIM_DEFAULT_BANK)}</select></label>
 <p class="kcp-note">${htmlText('결제 후 발급되는 계좌로 입금 기한 안에 입금하시면 결제가 완료됩니다.')}</p></fieldset>`;
     case 'mobile':
       return `${open('휴대폰 정보')}<label class="kcp-row">통신사<select name="carrier" id="carrier"><option value="SKT">SKT</option><option value="KTF">KT</option><option value="LGT">LG U+</option></select></label>
@@ -238,6 +238,16 @@ export interface PayerChoice {
   method: PayMethod;
   card?: string;
   quota?: string;
+  /** Bank transfer / virtual account: the bank chosen (two digits); default SIM_DEFAULT_BANK, as the window preselects. */
+  bank?: string;
+}
+
+/** Why a bank chosen for a transfer or virtual account cannot be used, or undefined (none chosen is the default). */
+export function bankChoiceProblem(method: PayMethod, bank: string | undefined): string | undefined {
+  if (bank === undefined || bank === '' || (method !== 'bank' && method !== 'vbank')) return undefined;
+  const list = method === 'vbank' ? VBANK_BANKS : BANKS.filter((b) => b.kind === 'bank');
+  if (list.some((b) => b.code === bank)) return undefined;
+  return `${method === 'vbank' ? '가상계좌를 발급할 수 없는 은행입니다' : '출금할 수 없는 은행입니다'} (bank "${bank}" is not one of ${list.map((b) => b.code).join(', ')})`;
 }
 
 /** Issue enc_data/enc_info and the other window fields for a confirmed choice. */
@@ -258,6 +268,7 @@ export function confirmWindow(
     env: order.env,
     card: payer.method === 'card' ? payer.card ?? 'CCSS' : undefined,
     quota: payer.method === 'card' ? payer.quota ?? '00' : undefined,
+    bank: payer.method === 'bank' || payer.method === 'vbank' ? payer.bank || SIM_DEFAULT_BANK : undefined,
     escrow: f.escw_used === 'Y',
     buyerName: f.buyr_name ?? '',
     goodName: f.good_name ?? '',

@@ -23,7 +23,16 @@ function shared(store: PaymentStore, release: () => Promise<void>): PaymentStore
   });
 }
 
-export async function openStore(location: string): Promise<PaymentStore> {
+export interface OpenStoreOptions {
+  /**
+   * false: a SQLite store must already exist — nothing (folder, file, tables) is created and a missing file is an
+   * error naming it; for read-only commands. PostgreSQL and MariaDB are not affected: their database must exist
+   * already, and the SDK still creates its tables there on first use.
+   */
+  create?: boolean;
+}
+
+export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<PaymentStore> {
   const scheme = /^([a-z]+):/.exec(location)?.[1];
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const lease = await shareAsyncConnection(`postgres:${location}`, () => PostgresStore.open({ connection: location }), (s) => s.close());
@@ -34,8 +43,8 @@ export async function openStore(location: string): Promise<PaymentStore> {
     const lease = await shareAsyncConnection(`mysql:${connection}`, () => MysqlStore.open({ connection }), (s) => s.close());
     return shared(lease.value, () => lease.release());
   }
-  if (scheme === 'sqlite') return new SqliteStore(location.slice('sqlite:'.length));
-  if (scheme === undefined || location.startsWith('/')) return new SqliteStore(location);
+  if (scheme === 'sqlite') return new SqliteStore(location.slice('sqlite:'.length), options);
+  if (scheme === undefined || location.startsWith('/')) return new SqliteStore(location, options);
   throw new Error(
     `store: '${scheme}:' is not a store kind; use sqlite:/path/payplus.sqlite, postgres://user@host/db or mysql://user@host/db`,
   );

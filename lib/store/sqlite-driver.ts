@@ -17,8 +17,8 @@ export class Serial {
   }
 }
 
-export function openSqlite(file: string): Database.Database {
-  const db = new Database(file);
+export function openSqlite(file: string, options: Database.Options = {}): Database.Database {
+  const db = new Database(file, options);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 10000');

@@ -4,6 +4,7 @@
  * Messages: see sqlite.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import { SqlPaymentStore } from './sql.js';
 import { openSqlite, sqliteDriver } from './sqlite-driver.js';
 import type { StoreTransaction } from './types.js';
@@ -17,7 +18,24 @@ interface OpenTransaction {
 }
 
 const port = parentPort!;
-const store = new SqlPaymentStore(sqliteDriver(openSqlite((workerData as { file: string }).file)));
+const { file, mustExist } = workerData as { file: string; mustExist?: boolean };
+const store = new SqlPaymentStore(sqliteDriver(openStoreFile(file, mustExist === true)));
+
+/** The connection; with mustExist, only to an existing kcp-payplus store (SqliteStoreOptions.create false). */
+function openStoreFile(path: string, mustExist: boolean): ReturnType<typeof openSqlite> {
+  if (mustExist) {
+    // Looked at read-only first: opening for writing sets WAL mode, which would turn an empty file into a database.
+    const probe = new Database(path, { fileMustExist: true, readonly: true });
+    try {
+      if (!probe.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kcp_payplus_schema'").get()) {
+        throw new Error(`SQLite store: ${path} is not a kcp-payplus store (no kcp_payplus_schema table; nothing was created)`);
+      }
+    } finally {
+      probe.close();
+    }
+  }
+  return openSqlite(path, { fileMustExist: mustExist });
+}
 /** Transactions whose merchant function (a commit, a notification handler) runs on the main thread, by call id. */
 const open = new Map<number, OpenTransaction>();
 /** The store methods that run a merchant function inside the store's transaction (the function comes last). */

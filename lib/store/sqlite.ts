@@ -5,7 +5,7 @@
  * started on first use, does not keep the process alive while idle, and is shared by every SqliteStore of this
  * process on the same file (registry.ts): it stops when the last of them closes.
  */
-import { closeSync, constants, fchmodSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, openSync } from 'node:fs';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../log/private-files.js';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -94,12 +94,21 @@ class SqliteConnection {
   readonly #waiting = new Map<number, Waiter>();
   readonly #commits = new Map<number, (m: FromWorker) => void>();
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    readonly create: boolean,
+  ) {}
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    createPrivateDatabaseFile(this.file);
-    const worker = startWorker({ file: this.file });
+    if (this.create) createPrivateDatabaseFile(this.file);
+    else if (!existsSync(this.file)) {
+      throw Object.assign(
+        new Error(`SQLite store ${this.file} does not exist (nothing was created); check the path, or the config's g_conf_log_dir`),
+        { code: 'ENOENT', path: this.file },
+      );
+    }
+    const worker = startWorker({ file: this.file, mustExist: !this.create });
     worker.unref();
     worker.on('message', (m: FromWorker) => this.#receive(m));
     worker.on('error', (err) => this.#failAll(err));
@@ -215,22 +224,38 @@ class SqliteConnection {
   }
 }
 
+export interface SqliteStoreOptions {
+  /**
+   * false: open an existing store only — a missing file is an error naming it, and no folder, file or table is
+   * created (read-only commands such as `recover --dry-run`). Default true: folder, file (0600) and tables are made.
+   */
+  create?: boolean;
+}
+
 export class SqliteStore implements PaymentStore {
   readonly kind = 'sqlite';
   /** This store's share of the file's connection, taken on first use and given back by close(). */
   #lease: SharedLease<SqliteConnection> | undefined;
   #closed = false;
+  readonly #create: boolean;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.#create = options.create !== false;
+  }
 
   /** The default store of a site: `<log_dir>/payplus.sqlite`. */
-  static forLogDir(logDir: string): SqliteStore {
-    return new SqliteStore(path.join(logDir, 'payplus.sqlite'));
+  static forLogDir(logDir: string, options: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(path.join(logDir, 'payplus.sqlite'), options);
   }
 
   #connection(): SqliteConnection {
     if (this.#closed) throw new KcpStoreError(`SQLite store ${this.file} is closed`, { retryable: false, engine: 'sqlite', operation: 'use' });
-    this.#lease ??= shareConnection(`sqlite:${resolvedFile(this.file)}`, () => new SqliteConnection(this.file), (c) => c.close());
+    // A store that may not create shares only with others that may not either: it must never start the creating kind.
+    const key = `sqlite${this.#create ? '' : '-existing'}:${resolvedFile(this.file)}`;
+    this.#lease ??= shareConnection(key, () => new SqliteConnection(this.file, this.#create), (c) => c.close());
     return this.#lease.value;
   }
 

@@ -6,16 +6,23 @@ import path from 'node:path';
 import { commands } from '../../lib/cli/commands/index.js';
 import { RECOVER_USAGE } from '../../lib/cli/commands/recover.js';
 import { HELP } from '../../lib/cli/help.js';
+import { simBanner } from '../../lib/cli/commands/sim.js';
 import { standInBuildPath } from '../../lib/sim/standin.js';
 import { children } from '../helpers/children.js';
 import { runCli } from '../helpers/cli.js';
+
+const LAID_OUT = ['cancel', 'capture', 'recover', 'archive', 'record', 'sim', 'doctor', 'trace', 'install-standin'];
 
 describe('kcp-payplus --help', () => {
   it('lists every registered command, and every command has help text', () => {
     assert.deepEqual(commands.map((c) => c.name).sort(), Object.keys(HELP).sort());
   });
 
-  for (const name of ['cancel', 'capture', 'archive', 'record', 'sim', 'doctor', 'trace', 'install-standin']) {
+  it('covers every command in the loop below (one layout for all)', () => {
+    assert.deepEqual([...LAID_OUT].sort(), commands.map((c) => c.name).sort());
+  });
+
+  for (const name of LAID_OUT) {
     it(`${name} --help and help ${name} print the same usage, options and examples, exit 0`, async () => {
       const a = await runCli([name, '--help']);
       const b = await runCli(['help', name]);
@@ -30,13 +37,12 @@ describe('kcp-payplus --help', () => {
     });
   }
 
-  it('recover --help and help recover print the command\'s own text, with --min-age and its default', async () => {
+  it('recover --help keeps --min-age and its default in the common layout', async () => {
     const a = await runCli(['recover', '--help']);
-    const b = await runCli(['help', 'recover']);
-    assert.deepEqual(a, { code: 0, out: RECOVER_USAGE, err: '' });
-    assert.equal(b.out, RECOVER_USAGE);
-    assert.match(a.out, /\n {2}--min-age SECONDS +leave attempts younger than this alone +default 0\n/);
-    assert.match(a.out, /\nExamples:\n {2}kcp-payplus recover /);
+    assert.match(a.out, /\n {2}--min-age <seconds> +leave attempts younger than this alone \(default 0\)\n/);
+    // The usage block (two lines: the second one is --host <name> --assume-dead) as RECOVER_USAGE has it.
+    assert.equal(a.out.split('\n').slice(0, 2).join('\n'), RECOVER_USAGE.trimEnd());
+    assert.match(a.out, /\n {2}--host <name> --assume-dead +the workers of host <name> are gone for good/);
   });
 
   it('record passes --help after -- to the command it runs', async () => {
@@ -123,6 +129,21 @@ describe('kcp-payplus install-standin', () => {
 });
 
 describe('kcp-payplus sim banner', () => {
+  it("lists the values in the order the README's quick start uses them, the plug-in window first", () => {
+    const banner = simBanner({ url: 'http://127.0.0.1:8090', host: '127.0.0.1', port: 8090, notifyUrl: 'http://127.0.0.1:3000/common_return' }, 'TEST');
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const quick = /```json\n(\{\n {2}"g_conf_home_dir"[\s\S]*?\n\})\n```/.exec(readme)![1]!;
+    const cfg = JSON.parse(quick) as Record<string, unknown>;
+    // Every value the banner prints is the quick start's, in the quick start's order.
+    const keys = Object.keys(cfg).filter((k) => banner.includes(`"${k}": `));
+    assert.deepEqual(keys, ['g_conf_gw_url', 'g_conf_gw_port', 'g_conf_js_url', 'payplus']);
+    const at = (text: string) => banner.indexOf(text);
+    assert.ok(at('"g_conf_gw_url"') < at('"g_conf_gw_port"') && at('"g_conf_gw_port"') < at('"g_conf_js_url"') && at('"g_conf_js_url"') < at('"payplus"'));
+    for (const key of ['g_conf_gw_url', 'g_conf_gw_port', 'g_conf_js_url']) assert.ok(banner.includes(`"${key}": ${JSON.stringify(cfg[key])},\n`), key);
+    assert.ok(banner.includes(`"payplus": ${JSON.stringify(cfg['payplus']).replace(/^\{/, '{ ').replace(/\}$/, ' }').replace(/,"/g, ', "').replace(/":/g, '": ')}\n`));
+    assert.ok(at('"g_conf_js_url"') < at('payplus_web.jsp'), 'the standard-web window comes after the quick start\'s values');
+  });
+
   it('says where the stand-in is and how to install it', async function () {
     this.timeout(30_000);
     const child = children().spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const { main } = await import('./lib/cli/index.ts'); await main(['sim', '--port', '0']);"], {

@@ -7,6 +7,7 @@ import { KcpConfigError } from '../../lib/errors.js';
 import { runDoctorCommand, type DoctorCommandDeps } from '../../lib/cli/commands/doctor.js';
 import { commands } from '../../lib/cli/commands/index.js';
 import { usageOf } from '../../lib/cli/help.js';
+import { DEFAULT_CONFIG_PATH } from '../../lib/config/default-path.js';
 import { makeInstall, removeInstalls, standInScript, testConf, TEST_KEY, writeModule, type Install } from '../fixtures/doctor/install.js';
 import type { SiteConfData } from '../../lib/config/site-conf.js';
 
@@ -52,10 +53,18 @@ describe('kcp-payplus doctor (CLI)', () => {
 
   it('prints the table and exits 1 when a check fails', async () => {
     const io = capture(async () => testConf(install));
-    const code = await runDoctorCommand(['--offline', '--lang', 'en'], io);
+    const saved = process.env['KCP_CONFIG'];
+    delete process.env['KCP_CONFIG'];
+    let code;
+    try {
+      code = await runDoctorCommand(['--offline', '--lang', 'en'], io);
+    } finally {
+      if (saved !== undefined) process.env['KCP_CONFIG'] = saved;
+    }
     assert.equal(code, 1);
-    assert.deepEqual(io.files, ['cfg/site_conf_inc.json']);
+    assert.deepEqual(io.files, [DEFAULT_CONFIG_PATH]);
     const table = io.out.join('');
+    assert.equal(table.split('\n')[0], `kcp-payplus doctor: config ${DEFAULT_CONFIG_PATH} (default)`);
     assert.match(table, /^CHECK +RESULT +FIX$/m);
     assert.match(table, /^pp_cli present +FAIL 9502: +upload pp_cli/m);
     assert.match(table, /\n\d+ passed, \d+ warnings?, 1 failed, \d+ skipped\n$/);
@@ -131,7 +140,7 @@ describe('kcp-payplus doctor (CLI)', () => {
       const byId = (id: string) => results.find((r) => r.id === id)!;
       assert.equal(byId('config.file').ko.detail, `${cfg}: 항목 문제 1개: g_conf_site_nmae.`);
       assert.equal(byId('config.file').fix.ko, 'g_conf_site_nmae 항목을 지우거나 철자를 고치십시오 (cfg/README.md에 모든 항목이 있습니다).');
-      assert.equal(byId('config.values').ko.detail, '잘못된 설정 1개: g_conf_gw_port.');
+      assert.equal(byId('config.values').ko.detail, '잘못된 설정 1개: g_conf_gw_port = "8091".');
       assert.equal(byId('site.code').fix.ko, '사이트코드의 영문은 반드시 대문자로 입력하십시오: "T0000".');
 
       const table = capture((file) => SiteConf.load(file));
@@ -141,6 +150,27 @@ describe('kcp-payplus doctor (CLI)', () => {
       assert.match(text, /^사이트코드 \(g_conf_site_cd\) +FAIL 3014: "t0000"에 소문자가 +사이트코드의 영문은 반드시 대문자로\n +있습니다\. +입력하십시오: "T0000"\.\n/m);
       assert.match(text, /\n통과 \d+, 경고 \d+, 실패 6, 건너뜀 \d+\n$/);
       assert.doesNotMatch(text, /Configuration|is not|does not/);
+    });
+
+    it('keeps the offending value in Korean: log level 7 is named with its value', async () => {
+      const file = JSON.parse(fs.readFileSync(cfg, 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(cfg, JSON.stringify({ ...file, g_conf_log_level: '7', g_conf_gw_port: '8090' }));
+      const io = capture((f) => SiteConf.load(f));
+      assert.equal(await runDoctorCommand(['--config', cfg, '--offline', '--lang', 'ko', '--json'], io), 1);
+      const values = (JSON.parse(io.out.join('')).results as { id: string; detail: string; ko: { detail: string } }[]).find((r) => r.id === 'config.values')!;
+      assert.equal(values.ko.detail, '잘못된 설정 1개: g_conf_log_level = "7".');
+      assert.match(values.detail, /g_conf_log_level: "7" is not/);
+    });
+
+    it('prints titles and results in both languages by default (Korean line, then English)', async () => {
+      const io = capture((file) => SiteConf.load(file));
+      assert.equal(await runDoctorCommand(['--config', cfg, '--offline'], io), 1);
+      const text = io.out.join('');
+      assert.match(text, /^점검 CHECK +결과 RESULT +조치 FIX$/m);
+      assert.match(text, /^사이트코드 \(g_conf_site_cd\) +FAIL 3014: "t0000"에 소문자가 +사이트코드의 영문은 반드시 대문자로\n/m);
+      assert.match(text, /^Site code \(g_conf_site_cd\) +있습니다\. +입력하십시오: "T0000"\.\n +g_conf_site_cd: "t0000" has +write it in upper case/m);
+      assert.match(text, /^설정값 +FAIL: 잘못된 설정 1개:/m);
+      assert.match(text, /\n통과 \d+, 경고 \d+, 실패 6, 건너뜀 \d+\n\d+ passed, \d+ warnings?, 6 failed, \d+ skipped\n$/);
     });
   });
 

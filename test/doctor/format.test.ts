@@ -28,7 +28,7 @@ describe('doctor/format', () => {
     assert.equal(
       formatDoctorTable(RESULTS, { width: 100 }),
       [
-        'CHECK                       RESULT                           FIX',
+        '점검 CHECK                  결과 RESULT                      조치 FIX',
         '--------------------------  -------------------------------  ---------------------------------------',
         'pp_cli present              PASS: /opt/kcp/bin/pp_cli',
         '                            (812345 bytes)',
@@ -38,10 +38,35 @@ describe('doctor/format', () => {
         '                                                             user: chmod 755 /opt/kcp/bin/pp_cli',
         'DNS of testpaygw.kcp.co.kr  SKIP: offline: not checked.',
         '',
+        '통과 1, 경고 0, 실패 1, 건너뜀 1',
         '1 passed, 0 warnings, 1 failed, 1 skipped',
         '',
       ].join('\n'),
     );
+  });
+
+  it("with 'both', prints a result's Korean title and finding, then the English ones", () => {
+    const withKo: CheckResult = {
+      ...RESULTS[1]!,
+      ko: { title: 'pp_cli 권한', detail: '권한 0644는 0755보다 낮습니다.' },
+    };
+    assert.equal(
+      formatDoctorTable([withKo], { width: 100 }),
+      [
+        '점검 CHECK          결과 RESULT                          조치 FIX',
+        '------------------  -----------------------------------  -------------------------------------------',
+        'pp_cli 권한         FAIL 9502: 권한 0644는 0755보다      실행 권한을 755로 설정하십시오: chmod 755',
+        'pp_cli permissions  낮습니다.                            /opt/kcp/bin/pp_cli',
+        "                    mode 0644 is below 0755.             make it executable for the web server's",
+        '                                                         user: chmod 755 /opt/kcp/bin/pp_cli',
+        '',
+        '통과 0, 경고 0, 실패 1, 건너뜀 0',
+        '0 passed, 0 warnings, 1 failed, 0 skipped',
+        '',
+      ].join('\n'),
+    );
+    assert.ok(formatDoctorTable([withKo], { width: 100, lang: 'en' }).includes('mode 0644 is below 0755.'));
+    assert.equal(formatDoctorTable([withKo], { width: 100, lang: 'en' }).includes('낮습니다'), false);
   });
 
   it('prints only the chosen language', () => {

@@ -1,7 +1,7 @@
 /**
  * Real database engines for the store tests: a fresh database per test file on the machine's PostgreSQL and MariaDB
- * (every development and CI machine of this project runs both; see README "Tests"). Under CI=true an unreachable
- * engine is a failure that says how to start it; elsewhere the suite that needs it is skipped with the same words.
+ * (every development and CI machine of this project runs both; README "Tests: the databases they need" says how to
+ * start them). An unreachable engine is a failure that says how to start it, under CI=true and elsewhere alike.
  */
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';

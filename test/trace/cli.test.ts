@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { parseSince, runTraceCommand, type TraceCommandDeps } from '../../lib/cli/commands/trace.js';
 import { commands } from '../../lib/cli/commands/index.js';
+import { DEFAULT_CONFIG_PATH } from '../../lib/config/default-path.js';
 import { createFileLogger } from '../../lib/log/index.js';
 import { traceTransaction } from '../../lib/trace/index.js';
 import { materializeLogs, removeMaterialized } from '../fixtures/logs/materialize.js';
@@ -49,7 +50,8 @@ describe('kcp-payplus trace (CLI)', () => {
     const code = await runTraceCommand(['20130326735120', '--log-dir', v200, '--log-dir', v214], io);
     assert.equal(code, 0);
     const out = io.out.join('');
-    assert.match(out, /^Transaction 20130326735120 \(also: T00003QEGk5cKd0P, ORD130326-0003, T00003QEF25cKd0P\)\n/);
+    assert.equal(out.split('\n')[0], `kcp-payplus trace: log folders ${v200}, ${v214}`);
+    assert.match(out, /\nTransaction 20130326735120 \(also: T00003QEGk5cKd0P, ORD130326-0003, T00003QEF25cKd0P\)\n/);
     assert.ok(out.includes('card_no=941061******8901'));
     assert.equal(out.includes('9410612345678901'), false);
     assert.deepEqual(io.files, []);
@@ -62,6 +64,8 @@ describe('kcp-payplus trace (CLI)', () => {
     const code = await runTraceCommand(['T000051BU160GRNn', '--config', '/etc/kcp/site_conf_inc.json', '--json'], io);
     assert.equal(code, 0);
     assert.deepEqual(io.files, ['/etc/kcp/site_conf_inc.json']);
+    // With --json, stdout is the JSON alone; the line naming the config and folders goes to stderr.
+    assert.equal(io.err.join(''), `kcp-payplus trace: config /etc/kcp/site_conf_inc.json (from --config), log folders ${v214}, ${home}/log\n`);
     const json = JSON.parse(io.out.join(''));
     assert.deepEqual(json.entries.map((e: { step: string; text: string }) => [e.step, e.text]), [
       ['TX_START', 'TX_START approval (tx_cd 00100000) site_cd=T0000 ordr_idxx=ORD-20240501-0009 log_level=3 opt=0'],
@@ -73,7 +77,7 @@ describe('kcp-payplus trace (CLI)', () => {
   it('exits 1 when nothing matches and honours --since', async () => {
     const io = capture();
     assert.equal(await runTraceCommand(['ORD130326-0001', '--log-dir', v200, '--since', '2013-03-27'], io), 1);
-    assert.equal(io.out.join(''), 'No log lines found for ORD130326-0001.\n');
+    assert.equal(io.out.join(''), `kcp-payplus trace: log folders ${v200}\nNo log lines found for ORD130326-0001.\n`);
     assert.equal(await runTraceCommand(['ORD130326-0001', '--log-dir', v200, '--since', '2013-03-26'], io), 0);
   });
 
@@ -83,11 +87,17 @@ describe('kcp-payplus trace (CLI)', () => {
     assert.equal(await runTraceCommand(['a', 'b', '--log-dir', v200], io), 2);
     assert.equal(await runTraceCommand(['a', '--log-dir', v200, '--since', '2013-02-30'], io), 2);
     assert.equal(await runTraceCommand(['a', '--bogus'], io), 2);
-    assert.equal(await runTraceCommand(['a'], io), 2);
-    assert.deepEqual(io.files, ['cfg/site_conf_inc.json']);
+    const saved = process.env['KCP_CONFIG'];
+    delete process.env['KCP_CONFIG'];
+    try {
+      assert.equal(await runTraceCommand(['a'], io), 2);
+    } finally {
+      if (saved !== undefined) process.env['KCP_CONFIG'] = saved;
+    }
+    assert.deepEqual(io.files, [DEFAULT_CONFIG_PATH]);
     assert.equal(
       io.err.at(-1),
-      'kcp-payplus trace: cfg/site_conf_inc.json: no such file\n(use --log-dir to read logs without a config)\n',
+      `kcp-payplus trace: ${DEFAULT_CONFIG_PATH}: no such file\n(use --log-dir to read logs without a config)\n`,
     );
     assert.equal(io.err[2], 'kcp-payplus trace: --since must be a date YYYY-MM-DD, not "2013-02-30"\n');
   });

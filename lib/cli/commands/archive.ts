@@ -1,13 +1,16 @@
 /**
  * `kcp-payplus archive`: moves settled payment attempts (committed, declined, cancelled, kept) last changed before a
  * cut-off out of the live table, into kcp_payplus_attempts_archive. Their order ids stay taken, so the duplicate check
- * keeps working; open attempts are never moved. See help.ts for the text.
+ * keeps working; open attempts are never moved. It works on an existing store only (a missing log folder or store is
+ * named, exit 1, never created) and names the config and store in its first line. See help.ts for the text.
  */
 import { parseArgs } from 'node:util';
 import { SiteConf } from '../../config/index.js';
-import { KcpError } from '../../errors.js';
+import { createSiteLogger } from '../../log/site-logger.js';
+import { logDirsOf } from '../../log/paths.js';
 import { PayPlus } from '../../payplus/payplus.js';
 import { openStore } from '../../store/open.js';
+import { chooseConfig, defaultStoreLocation, maskStoreLocation, missingFolder, usedLine } from '../context.js';
 import { usageOf } from '../help.js';
 import type { CliCommand } from './index.js';
 
@@ -18,7 +21,7 @@ export const archiveCommand: CliCommand = {
     const { values } = parseArgs({
       args: argv,
       options: {
-        config: { type: 'string', default: 'cfg/site_conf_inc.json' },
+        config: { type: 'string' },
         store: { type: 'string' },
         'older-than-days': { type: 'string', default: '90' },
       },
@@ -29,23 +32,33 @@ export const archiveCommand: CliCommand = {
       return 2;
     }
     let payplus: PayPlus | undefined;
+    let store: Awaited<ReturnType<typeof openStore>> | undefined;
     try {
-      const store = values.store === undefined ? undefined : await openStore(values.store);
-      payplus = new PayPlus(await SiteConf.load(values.config!), { store });
+      const config = chooseConfig(values.config);
+      const conf = await SiteConf.load(config.file);
+      const logDir = logDirsOf(conf)[0]!;
+      const location = values.store ?? defaultStoreLocation(logDir);
+      process.stdout.write(usedLine('archive', config, [['store', maskStoreLocation(location)]]));
+      const missing = missingFolder('the log folder', logDir, 'check --config (or KCP_CONFIG) and g_conf_log_dir');
+      if (missing !== undefined) {
+        process.stderr.write(`kcp-payplus archive: ${missing}\n`);
+        return 1;
+      }
+      store = await openStore(location, { create: false });
+      payplus = new PayPlus(conf, { store, logger: createSiteLogger(conf, { createDir: false }) });
       const before = Date.now() - days * 86_400_000;
       const moved = await payplus.store.archive(before);
       process.stdout.write(
         `archived ${moved} settled attempt${moved === 1 ? '' : 's'} last changed before ${new Date(before).toISOString()}; ` +
           `their order ids stay taken\n`,
       );
-      await store?.close();
       return 0;
     } catch (err) {
-      if (!(err instanceof KcpError)) throw err;
-      process.stderr.write(`kcp-payplus archive: ${err.message}\n`);
+      process.stderr.write(`kcp-payplus archive: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     } finally {
       await payplus?.close();
+      await store?.close().catch(() => undefined);
     }
   },
 };

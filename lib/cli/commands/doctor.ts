@@ -11,10 +11,9 @@ import { SiteConf } from '../../config/index.js';
 import type { SiteConfData } from '../../config/site-conf.js';
 import { doctorPassed, formatDoctorJson, formatDoctorTable, runDoctor, type CheckResult, type DoctorOptions, type FixLanguage } from '../../doctor/index.js';
 import { readConfigLeniently } from '../../doctor/config-file.js';
+import { chooseConfig, usedLine } from '../context.js';
 import { formatHelp, usageOf } from '../help.js';
 import type { CliCommand } from './index.js';
-
-const DEFAULT_CONFIG = 'cfg/site_conf_inc.json';
 
 export interface DoctorCommandDeps {
   loadConf: (file: string) => Promise<SiteConfData>;
@@ -38,7 +37,7 @@ export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps =
     ({ values } = parseArgs({
       args: argv,
       options: {
-        config: { type: 'string', default: DEFAULT_CONFIG },
+        config: { type: 'string' },
         offline: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         lang: { type: 'string', default: 'both' },
@@ -71,7 +70,11 @@ export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps =
     deps.stderr('kcp-payplus doctor: --expect-sha256 must be 64 hex digits\n');
     return 2;
   }
-  const file = values.config!;
+  const config = chooseConfig(values.config);
+  const file = config.file;
+  // The first line names the file checked (on stderr with --json, so stdout stays one JSON document).
+  if (values.json) deps.stderr(usedLine('doctor', config));
+  else deps.stdout(usedLine('doctor', config));
   let results: CheckResult[];
   const options: DoctorOptions = {
     ...deps.doctorOptions,

@@ -1,9 +1,9 @@
 /**
  * `kcp-payplus cancel` and `kcp-payplus capture`: the vendor's cancel and modify pages as commands, for operators.
  *
- *   kcp-payplus cancel  --config cfg/site_conf_inc.json --tno 20261126000001 --reason "고객 요청" [--ip 1.2.3.4]
+ *   kcp-payplus cancel  --config /opt/kcp-payplus/cfg/site_conf_inc.json --tno 20261126000001 --reason "고객 요청" [--ip 1.2.3.4]
  *   kcp-payplus cancel  ... --amount 1000 --balance 5000     (partial cancel, STPC)
- *   kcp-payplus capture --config cfg/site_conf_inc.json --tno 20261126000001
+ *   kcp-payplus capture --config /opt/kcp-payplus/cfg/site_conf_inc.json --tno 20261126000001
  *
  * They print KCP's answer as `key=value` lines (secrets never appear in answers) and exit 1 on any refusal.
  */
@@ -12,11 +12,13 @@ import { SiteConf } from '../../config/index.js';
 import { KcpError } from '../../errors.js';
 import { maskFields } from '../../log/mask.js';
 import { PayPlus } from '../../payplus/payplus.js';
+import { logDirsOf } from '../../log/paths.js';
+import { chooseConfig, defaultStoreLocation, usedLine } from '../context.js';
 import type { CliCommand } from './index.js';
 
 /** Options both commands take. */
 const COMMON_OPTIONS = {
-  config: { type: 'string', default: 'cfg/site_conf_inc.json' },
+  config: { type: 'string' },
   tno: { type: 'string' },
   ip: { type: 'string', default: '127.0.0.1' },
 } as const;
@@ -24,6 +26,17 @@ const COMMON_OPTIONS = {
 function missingTno(command: string): number {
   process.stderr.write(`kcp-payplus ${command}: --tno is required (the 14-digit KCP transaction number)\n`);
   return 2;
+}
+
+/**
+ * The site as the command will use it. Its first line names the config and store, on stderr: stdout is KCP's answer
+ * as key=value lines for scripts.
+ */
+async function openSite(command: string, option: string | undefined): Promise<PayPlus> {
+  const config = chooseConfig(option);
+  const conf = await SiteConf.load(config.file);
+  process.stderr.write(usedLine(command, config, [['store', defaultStoreLocation(logDirsOf(conf)[0]!)]]));
+  return new PayPlus(conf);
 }
 
 /** KCP's answer, masked like a log line: terminals and cron mail keep what a command prints. */
@@ -56,7 +69,7 @@ export const cancelCommand: CliCommand = {
     });
     if (!values.tno) return missingTno('cancel');
     try {
-      const payplus = new PayPlus(await SiteConf.load(values.config!));
+      const payplus = await openSite('cancel', values.config);
       const base = { tno: values.tno, reason: values.reason!, custIp: values.ip! };
       if (values.amount !== undefined || values.balance !== undefined) {
         if (values.amount === undefined || values.balance === undefined) {
@@ -82,7 +95,7 @@ export const captureCommand: CliCommand = {
     const { values } = parseArgs({ args: argv, options: COMMON_OPTIONS });
     if (!values.tno) return missingTno('capture');
     try {
-      const payplus = new PayPlus(await SiteConf.load(values.config!));
+      const payplus = await openSite('capture', values.config);
       printFields((await payplus.capture({ tno: values.tno, custIp: values.ip! })).raw);
       return 0;
     } catch (err) {

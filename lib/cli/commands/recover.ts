@@ -5,43 +5,28 @@
  * cancels — approvals whose commit ran outside the store (it cannot ask your database; call payplus.recover() with an
  * isCommitted hook from your app for those). Run it at start-up or from cron.
  *
- * After the run it lists every attempt still open that needs a person — overdue (a commit that outlived its limit),
- * unknown, undecided, cancelling — with its age and host (PayPlus#status()).
+ * It reads an existing store only: a missing log folder or store is an error naming the path (exit 1), never created,
+ * and its first line names the config and store it used. After the run it lists every attempt still open that needs a
+ * person — overdue (a commit that outlived its limit), unknown, undecided, cancelling — with its age and host
+ * (PayPlus#status()).
  *
- * Exit code: 0 when nothing needs a person, 1 while anything failed or is overdue, unknown, undecided or cancelling,
- * 2 on a usage error. A --dry-run changes nothing and exits 0 unless something failed before.
+ * Exit code: 0 when nothing needs a person, 1 while anything failed or is overdue, unknown, undecided or cancelling, or
+ * the config, log folder or store cannot be read, 2 on a usage error. A --dry-run changes nothing and exits 0 unless
+ * something failed before.
  */
 import { parseArgs } from 'node:util';
 import { SiteConf } from '../../config/index.js';
-import { KcpError } from '../../errors.js';
 import { PayPlus } from '../../payplus/payplus.js';
 import type { AttemptRef, PaymentStatus, RecoveryReport } from '../../payplus/recovery.js';
+import { createSiteLogger } from '../../log/site-logger.js';
+import { logDirsOf } from '../../log/paths.js';
 import { openStore } from '../../store/open.js';
+import { chooseConfig, defaultStoreLocation, maskStoreLocation, missingFolder, usedLine } from '../context.js';
+import { formatHelp, usageOf } from '../help.js';
 import type { CliCommand } from './index.js';
 
-export const RECOVER_USAGE = `usage: kcp-payplus recover [--config FILE] [--store LOCATION] [--dry-run] [--ip ADDR] [--min-age SECONDS]
-                           [--host NAME --assume-dead]
-
-Settles what crashes left in the payment store: unknown outcomes are read from pp_cli's own answer, uncommitted
-approvals are cancelled, failed cancels are retried. Attempts a live worker holds are left alone.
-
-  --config FILE      site_conf_inc (.json/.php/.jsp/.asp/Web.config)   default cfg/site_conf_inc.json
-  --store LOCATION   sqlite:/path/payplus.sqlite | postgres://… | mysql://…   default <log_dir>/payplus.sqlite
-  --dry-run          list what would be settled; change nothing
-  --ip ADDR          mod_ip for the cancels (this server's address)       default 127.0.0.1
-  --min-age SECONDS  leave attempts younger than this alone               default 0
-  --host NAME --assume-dead
-                     the workers of host NAME are gone for good (machine or container destroyed): take
-                     their attempts over whatever their lease says (each by compare-and-set). What their
-                     pp_cli answered is read where this host can see it; the rest stays UNKNOWN.
-
-Exit code 1 while anything is FAILED, OVERDUE, UNKNOWN, UNDECIDED or CANCELLING (listed with age and host).
-
-Examples:
-  kcp-payplus recover --dry-run
-  kcp-payplus recover --host shop-7f9c --assume-dead
-  kcp-payplus recover --config /srv/kcp/cfg/site_conf_inc.php --store mysql://shop@127.0.0.1/shop --ip 10.0.0.5
-`;
+/** recover's usage lines (its help lives with every other command's in help.ts). */
+export const RECOVER_USAGE = usageOf('recover');
 
 function printReport(report: RecoveryReport, dryRun: boolean, status?: PaymentStatus): void {
   const where = new Map(status?.attempts.map((a) => [a.id, ` (age ${Math.round(a.ageMs / 1000)} s, host ${a.host})`]));
@@ -85,7 +70,7 @@ export const recoverCommand: CliCommand = {
       ({ values } = parseArgs({
         args: argv,
         options: {
-          config: { type: 'string', default: 'cfg/site_conf_inc.json' },
+          config: { type: 'string' },
           store: { type: 'string' },
           'dry-run': { type: 'boolean', default: false },
           ip: { type: 'string', default: '127.0.0.1' },
@@ -100,7 +85,7 @@ export const recoverCommand: CliCommand = {
       return 2;
     }
     if (values.help) {
-      process.stdout.write(RECOVER_USAGE);
+      process.stdout.write(formatHelp('recover'));
       return 0;
     }
     const minAge = Number(values['min-age']);
@@ -115,10 +100,21 @@ export const recoverCommand: CliCommand = {
       return 2;
     }
     let payplus: PayPlus | undefined;
+    let store: Awaited<ReturnType<typeof openStore>> | undefined;
     try {
-      const conf = await SiteConf.load(values.config!);
-      const store = values.store === undefined ? undefined : await openStore(values.store);
-      payplus = new PayPlus(conf, { store });
+      const config = chooseConfig(values.config);
+      const conf = await SiteConf.load(config.file);
+      const logDir = logDirsOf(conf)[0]!;
+      const location = values.store ?? defaultStoreLocation(logDir);
+      process.stdout.write(usedLine('recover', config, [['store', maskStoreLocation(location)]]));
+      // Read-only: nothing is created. A wrong config names the folder it expected instead of reading an empty store.
+      const missing = missingFolder('the log folder', logDir, `check --config (or KCP_CONFIG) and g_conf_log_dir`);
+      if (missing !== undefined) {
+        process.stderr.write(`kcp-payplus recover: ${missing}\n`);
+        return 1;
+      }
+      store = await openStore(location, { create: false });
+      payplus = new PayPlus(conf, { store, logger: createSiteLogger(conf, { createDir: false }) });
       const dryRun = values['dry-run'] === true;
       const assumeDead = values.host === undefined ? undefined : { host: values.host };
       const report = await payplus.recover({ dryRun, custIp: values.ip!, minAgeMs: minAge * 1000, assumeDead });
@@ -126,15 +122,14 @@ export const recoverCommand: CliCommand = {
       const status = dryRun ? undefined : await payplus.status();
       printReport(report, dryRun, status);
       if (status) printAttention(status, report);
-      const attention = status?.attention ?? false;
-      await store?.close();
-      return failed || attention ? 1 : 0;
+      return failed || (status?.attention ?? false) ? 1 : 0;
     } catch (err) {
-      if (!(err instanceof KcpError)) throw err;
-      process.stderr.write(`kcp-payplus recover: ${err.message}\n`);
+      // A config KCP refuses, a missing store file, a database that does not answer: named, exit 1.
+      process.stderr.write(`kcp-payplus recover: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     } finally {
       await payplus?.close();
+      await store?.close().catch(() => undefined);
     }
   },
 };

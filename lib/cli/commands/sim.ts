@@ -7,7 +7,8 @@
  *   kcp-payplus sim notify  --tno 20261126962625 --tx-cd TX02|TX03 [--url ...]
  *
  * Point the site configuration at it with g_conf_gw_url=127.0.0.1, g_conf_gw_port=<port> and
- * g_conf_js_url=http://127.0.0.1:<port>/plugin/payplus_web.jsp (or the plug-in payplus_test.js), and use the stand-in pp_cli.
+ * g_conf_js_url=http://127.0.0.1:<port>/plugin/payplus_test_un.js (the plug-in window the README's quick start uses; the
+ * standard-web payplus_web.jsp is served too), and use the stand-in pp_cli.
  */
 import { parseArgs } from 'node:util';
 import { startRestSimulator, startSimulator, type RestSimulator } from '../../sim/index.js';
@@ -15,6 +16,27 @@ import { standInBuildPath } from '../../sim/standin.js';
 import type { CliCommand } from './index.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:8090';
+
+/**
+ * What `kcp-payplus sim` prints: the values in the order the README's quick start writes its site_conf_inc.json
+ * (gateway, port, the plug-in window's script, notify_url), ready to copy; the standard-web and smartphone windows after.
+ */
+export function simBanner(sim: { url: string; host: string; port: number; notifyUrl?: string }, env: 'TEST' | 'REAL'): string {
+  const plugin = env === 'TEST' ? 'payplus_test' : 'payplus';
+  return (
+    `KCP PayPlus simulator (${env}) listening on ${sim.url}\n` +
+    `  site_conf_inc.json, as the README's quick start writes it (plug-in window, UTF-8 pages; EUC-KR pages: ${plugin}.js):\n` +
+    `    "g_conf_gw_url": "${sim.host}",\n` +
+    `    "g_conf_gw_port": "${sim.port}",\n` +
+    `    "g_conf_js_url": "${sim.url}/plugin/${plugin}_un.js",\n` +
+    `    "payplus": { "allow_nonstandard_port": true, "notify_url": "${sim.notifyUrl ?? '<your common_return URL>'}" }\n` +
+    (sim.notifyUrl ? '' : `  notify:   none: pass --notify-url <your common_return URL> to send deposit notifications\n`) +
+    `  other windows: standard web g_conf_js_url=${sim.url}/plugin/payplus_web.jsp; smartphone trade registration at ${sim.url}/services/KCPPaymentService\n` +
+    `  admin:    POST ${sim.url}/_admin/deposit {"tno": "..."}; GET ${sim.url}/_admin/state\n` +
+    `  module:   the stand-in pp_cli (${standInBuildPath()}) talks to this simulator;\n` +
+    `            install it into your KCP home with: npx kcp-payplus install-standin --home <g_conf_home_dir>\n`
+  );
+}
 
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -46,16 +68,7 @@ async function serve(argv: string[]): Promise<number> {
   if (values['rest-port'] !== undefined) {
     rest = await startRestSimulator(sim, { port: Number(values['rest-port']), slowMs: values['slow-ms'] ? Number(values['slow-ms']) : undefined });
   }
-  process.stdout.write(
-    `KCP PayPlus simulator (${values.env}) listening on ${sim.url}\n` +
-      `  gateway:  g_conf_gw_url=${sim.host}  g_conf_gw_port=${sim.port}\n` +
-      `  window:   g_conf_js_url=${sim.url}/plugin/payplus_web.jsp  (standard web; smartphone trade registration at ${sim.url}/services/KCPPaymentService)\n` +
-      `            plug-in window: ${sim.url}/plugin/payplus_test.js  (UTF-8 pages: payplus_test_un.js)\n` +
-      `  notify:   ${sim.notifyUrl ?? '(none; pass --notify-url)'}\n` +
-      `  admin:    POST ${sim.url}/_admin/deposit {"tno": "..."}; GET ${sim.url}/_admin/state\n` +
-      `  module:   the stand-in pp_cli (${standInBuildPath()}) talks to this simulator;\n` +
-      `            install it into your KCP home with: npx kcp-payplus install-standin --home <g_conf_home_dir>\n`,
-  );
+  process.stdout.write(simBanner(sim, values.env));
   if (rest) {
     process.stdout.write(
       `  REST (PG-API): payplus.rest_url=${rest.url}  payplus.rest_ca_file=${rest.caFile}\n` +

@@ -3,7 +3,9 @@
  *
  * Reads pp_cli's logs (v2.00/v2.14, EUC-KR) and the SDK's JSON-lines logs and prints one transaction's
  * story in time order, card numbers masked. Log folders come from --log-dir, else from the config
- * (g_conf_log_dir and <home>/log). Exit 0 when lines were found, 1 when none, 2 on a usage or config error.
+ * (g_conf_log_dir and <home>/log). It only reads: its first line names the config and folders it read (on stderr with
+ * --json), and when none of the folders exists it says so, naming them (exit 2), instead of reporting nothing found.
+ * Exit 0 when lines were found, 1 when none, 2 on a usage or config error or a missing log folder.
  */
 import { parseArgs } from 'node:util';
 
@@ -12,10 +14,10 @@ import type { SiteConfData } from '../../config/site-conf.js';
 import { maskText } from '../../log/mask.js';
 import { logDirsOf } from '../../log/paths.js';
 import { formatStory, storyJson, traceTransaction } from '../../trace/index.js';
+import { existsSync } from 'node:fs';
+import { chooseConfig, usedLine } from '../context.js';
 import { formatHelp, usageOf } from '../help.js';
 import type { CliCommand } from './index.js';
-
-const DEFAULT_CONFIG = 'cfg/site_conf_inc.json';
 
 export interface TraceCommandDeps {
   loadConf: (file: string) => Promise<Pick<SiteConfData, 'homeDir' | 'logDir'>>;
@@ -75,14 +77,22 @@ export async function runTraceCommand(argv: string[], deps: TraceCommandDeps = d
     }
   }
   let dirs = values['log-dir'] ?? [];
-  if (dirs.length === 0) {
-    const file = values.config ?? DEFAULT_CONFIG;
+  const config = dirs.length === 0 ? chooseConfig(values.config) : undefined;
+  if (config) {
     try {
-      dirs = logDirsOf(await deps.loadConf(file));
+      dirs = logDirsOf(await deps.loadConf(config.file));
     } catch (error) {
       deps.stderr(`kcp-payplus trace: ${maskText(error instanceof Error ? error.message : String(error))}\n(use --log-dir to read logs without a config)\n`);
       return 2;
     }
+  }
+  const header = usedLine('trace', config, [['log folders', dirs.join(', ')]]);
+  if (values.json) deps.stderr(header);
+  else deps.stdout(header);
+  if (!dirs.some((dir) => existsSync(dir))) {
+    const which = dirs.length === 1 ? `the log folder ${dirs[0]} does not exist` : `none of the log folders ${dirs.join(', ')} exists`;
+    deps.stderr(`kcp-payplus trace: ${which}; check ${config ? '--config (or KCP_CONFIG) and g_conf_log_dir' : '--log-dir'}\n`);
+    return 2;
   }
   const result = traceTransaction(positionals[0].trim(), { dirs, since });
   deps.stdout(values.json ? storyJson(result) : formatStory(result));

@@ -42,13 +42,21 @@ export const KO_FIX_BY_FIELD: Record<string, string> = {
   'payplus.timeout_ms': 'payplus.timeout_ms에는 밀리초 단위의 양의 정수를 입력하십시오 (기본 60000).',
 };
 
-/** Runs one lib/config rule; returns undefined when it passes, else the split message. */
-function rule(field: string, fn: () => unknown): { field: string; problem: string; fix: string; resCd?: string } | undefined {
+/**
+ * Runs one lib/config rule; returns undefined when it passes, else the split message and, for the Korean finding,
+ * the offending value as written (`shown`; given only for fields that are not secret).
+ */
+function rule(
+  field: string,
+  fn: () => unknown,
+  shown?: { value: unknown },
+): { field: string; problem: string; fix: string; resCd?: string; value?: string } | undefined {
   try {
     fn();
     return undefined;
   } catch (error) {
-    return { field, ...splitConfigMessage(error instanceof Error ? error.message : String(error)) };
+    const value = !shown ? undefined : shown.value === undefined || shown.value === '' ? '(없음)' : JSON.stringify(String(shown.value));
+    return { field, ...splitConfigMessage(error instanceof Error ? error.message : String(error)), value };
   }
 }
 
@@ -58,15 +66,15 @@ export function checkConfigValues(ctx: DoctorContext): CheckResult {
   const id = 'config.values';
   const title = bi('설정값', 'Configuration values');
   const problems = [
-    rule('g_conf_home_dir', () => checkDir('g_conf_home_dir', conf.homeDir, '/home/pay/ax_hub_linux_php', false)),
-    rule('g_conf_log_dir', () => checkDir('g_conf_log_dir', conf.logDir, '/home/pay/ax_hub_linux_php/log', true)),
-    rule('g_conf_key_dir', () => checkDir('g_conf_key_dir', conf.keyDir, '/home/pay/ax_hub_linux_php/key', true)),
-    rule('g_conf_gw_port', () => checkGwPort(conf.gwPort, conf.allowNonstandardPort)),
-    rule('g_conf_module_type', () => checkModuleType(conf.moduleType)),
-    rule('g_conf_log_level', () => checkLogLevel(conf.logLevel)),
-    rule('g_conf_site_name', () => checkSiteName(conf.siteName)),
-    rule('payplus.notify_url', () => checkNotifyUrl(conf.notifyUrl)),
-    rule('payplus.pp_cli_log_level', () => checkPpCliLogLevel(conf.ppCliLogLevel, conf.allowPpCliRequestDump)),
+    rule('g_conf_home_dir', () => checkDir('g_conf_home_dir', conf.homeDir, '/home/pay/ax_hub_linux_php', false), { value: conf.homeDir }),
+    rule('g_conf_log_dir', () => checkDir('g_conf_log_dir', conf.logDir, '/home/pay/ax_hub_linux_php/log', true), { value: conf.logDir }),
+    rule('g_conf_key_dir', () => checkDir('g_conf_key_dir', conf.keyDir, '/home/pay/ax_hub_linux_php/key', true), { value: conf.keyDir }),
+    rule('g_conf_gw_port', () => checkGwPort(conf.gwPort, conf.allowNonstandardPort), { value: conf.gwPort }),
+    rule('g_conf_module_type', () => checkModuleType(conf.moduleType), { value: conf.moduleType }),
+    rule('g_conf_log_level', () => checkLogLevel(conf.logLevel), { value: conf.logLevel }),
+    rule('g_conf_site_name', () => checkSiteName(conf.siteName), { value: conf.siteName }),
+    rule('payplus.notify_url', () => checkNotifyUrl(conf.notifyUrl), { value: conf.notifyUrl }),
+    rule('payplus.pp_cli_log_level', () => checkPpCliLogLevel(conf.ppCliLogLevel, conf.allowPpCliRequestDump), { value: conf.ppCliLogLevel }),
   ].filter((p) => p !== undefined);
   if (problems.length === 0) {
     return pass(id, title, bi(
@@ -74,7 +82,8 @@ export function checkConfigValues(ctx: DoctorContext): CheckResult {
       `home ${conf.homeDir}, gateway port ${conf.gwPort}, module_type 01, SDK log level ${conf.logLevel}`,
     ));
   }
-  const fields = problems.map((p) => p.field).join(', ');
+  // The Korean finding names each field with the value written there (log level 7, port 80…), as the English one does.
+  const fields = problems.map((p) => (p.value === undefined ? p.field : `${p.field} = ${p.value}`)).join(', ');
   return fail(id, title, bi(`잘못된 설정 ${problems.length}개: ${fields}.`, problems.map((p) => p.problem).join(' ')), {
     ko: problems.map((p) => KO_FIX_BY_FIELD[p.field] ?? `${p.field} 설정값을 고치십시오.`).join(' '),
     en: problems.map((p) => `${p.field}: ${p.fix}`).join(' '),
