@@ -90,13 +90,24 @@ export function facadeCall(dir: string): Call | undefined {
 export const SLOWDOWN = Number(process.env.BENCH_INJECT_SLOWDOWN ?? 0);
 if (!(SLOWDOWN >= 0 && SLOWDOWN < 10)) throw new Error(`BENCH_INJECT_SLOWDOWN=${process.env.BENCH_INJECT_SLOWDOWN}: use a fraction such as 0.2`);
 
-/** `call`, made `SLOWDOWN` slower: after it, the event loop spins for SLOWDOWN x the call's own time. */
+/**
+ * `call`, made `SLOWDOWN` slower: after each call the event loop spins for SLOWDOWN x the call's own share of the
+ * time (its duration divided by the calls in flight with it), so one at a time and at concurrency 16 alike the run
+ * takes about SLOWDOWN longer.
+ */
 export function slowed(call: Call): Call {
   if (SLOWDOWN === 0) return call;
+  let inFlight = 0;
   return async () => {
+    inFlight++;
     const t0 = performance.now();
-    await call();
-    const until = performance.now() + (performance.now() - t0) * SLOWDOWN;
+    const sharing = inFlight;
+    try {
+      await call();
+    } finally {
+      inFlight--;
+    }
+    const until = performance.now() + ((performance.now() - t0) * SLOWDOWN) / Math.max(sharing, inFlight + 1);
     while (performance.now() < until) {
       /* deliberate slowdown */
     }
