@@ -1,14 +1,16 @@
 /**
  * Runs in a child Node with --max-old-space-size=4096 --expose-gc (started by bench/run.ts): grows
  * the JS heap to about HEAP_GB gigabytes of retained arrays and objects (on-heap, so RSS and the
- * page tables a fork() must copy really grow), then measures every runner one call at a time and at
- * concurrency 16. Prints one JSON line.
- * Usage: node --max-old-space-size=4096 --expose-gc --import tsx bench/heap-phase.ts STUB CALLS HEAP_GB
+ * page tables a fork() must copy really grow), then measures every runner and the facade in rounds
+ * (bench/rounds.ts), the C floor in each round carrying as much touched memory as this process.
+ * Prints one JSON line.
+ * Usage: node --max-old-space-size=4096 --expose-gc --import tsx bench/heap-phase.ts DIR PER_ROUND ROUNDS HEAP_GB
  */
-import { callers, measure, type Measure } from './common.js';
+import { join } from 'node:path';
 
-const [stub, callsArg, gbArg] = process.argv.slice(2);
-const calls = Number(callsArg);
+import { measureRounds } from './rounds.js';
+
+const [dir, perRoundArg, roundsArg, gbArg] = process.argv.slice(2);
 const targetBytes = Number(gbArg) * 1024 ** 3;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
@@ -36,11 +38,9 @@ async function main(): Promise<void> {
   grow();
   gc();
   const mem = process.memoryUsage();
-  const results: Record<string, { one: Measure; sixteen: Measure }> = {};
-  for (const [name, call] of Object.entries(callers(stub!))) {
-    results[name] = { one: await measure(call, calls, 1), sixteen: await measure(call, calls, 16) };
-  }
-  console.log(JSON.stringify({ heapUsedGB: mem.heapUsed / 1024 ** 3, rssGB: mem.rss / 1024 ** 3, results }));
+  const bin = { stub: join(dir!, 'home', 'bin', 'pp_cli'), loop: join(dir!, 'spawn_loop') };
+  const rounds = await measureRounds(bin, dir!, Number(perRoundArg), Number(roundsArg), Math.round(mem.rss / 1024 ** 2));
+  console.log(JSON.stringify({ heapUsedGB: mem.heapUsed / 1024 ** 3, rssGB: mem.rss / 1024 ** 3, rounds }));
 }
 
 await main();

@@ -39,7 +39,7 @@ export interface SpawnAddon {
    * a thread frees up; a call's timeout counts from its child's start. Process-wide; returns the previous cap.
    */
   setMaxThreads(n: number): number;
-  /** Threads running calls, calls waiting for one, and the cap. */
+  /** Spawn threads (running a call, or idle for up to 100 ms waiting for the next), calls waiting for one, and the cap. */
   queueState(): SpawnQueueState;
 }
 

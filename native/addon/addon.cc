@@ -9,7 +9,9 @@
 // Arguments are copied on the JS thread. Children run on std::threads of the addon's own (never the libuv
 // threadpool, whose 4 slots the rest of the app needs): at most maxThreads at once (kDefaultMaxThreads);
 // further calls wait in a FIFO queue and start as a thread frees up, so a burst of payments cannot
-// exhaust the process's threads. Each worker takes calls until the queue is empty, then ends. The result
+// exhaust the process's threads. Each worker takes calls until the queue is empty, then waits kIdleLinger for
+// the next one before it ends: calls made one after another reuse one thread, so the event-loop thread does not
+// create a thread (clone, stack, 60-250 us on a loaded 2-core VM, bench/RESULTS.md) per call. The result
 // comes back through a ThreadSafeFunction, which also keeps the event loop alive while a call waits or runs.
 // Validation of the values (NUL bytes, ranges) happens in lib/runner/native.ts; here we only check the types.
 //
@@ -18,6 +20,8 @@
 // never throws into JS: a result that cannot be built is delivered as `undefined` (native.ts reports it).
 #include <napi.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -31,6 +35,9 @@ namespace {
 constexpr uint32_t kAbiVersion = 3;  // bump when the JS-visible shape of the exports changes
 constexpr uint32_t kDefaultMaxThreads = 32;
 constexpr uint32_t kMaxMaxThreads = 1024;
+// How long an idle spawn thread waits for the next call before it ends. Parked threads hold no JS handle, so they
+// never keep the process alive.
+constexpr auto kIdleLinger = std::chrono::milliseconds(100);
 
 struct Call {
   kcp::SpawnRequest req;
@@ -76,8 +83,10 @@ Napi::Value ToJs(Napi::Env env, const kcp::SpawnResult& r) {
 // hold the lock while the process exits.
 struct Queue {
   std::mutex mu;
+  std::condition_variable work;  // a call was queued, or the cap was lowered
   std::deque<Call*> pending;
-  uint32_t threads = 0;
+  uint32_t threads = 0;  // running or parked (counted in queueState().threads)
+  uint32_t idle = 0;     // parked in Worker, waiting for a call
   uint32_t maxThreads = kDefaultMaxThreads;
 };
 
@@ -113,24 +122,29 @@ void Finish(Call* call) {
   tsfn.Release();
 }
 
-// A spawn thread: takes queued calls one after another, ends when none is left, or when the cap was lowered
-// below the threads running (the others keep the queue moving: at least one stays, as the cap is at least 1).
+// A spawn thread: takes queued calls one after another; with none left it waits up to kIdleLinger for the next,
+// then ends. It also ends when the cap was lowered below the threads running (the others keep the queue moving: at
+// least one stays, as the cap is at least 1).
 void Worker() {
   Queue& q = TheQueue();
+  std::unique_lock<std::mutex> lock(q.mu);
   for (;;) {
-    Call* call;
-    {
-      std::lock_guard<std::mutex> lock(q.mu);
-      if (q.pending.empty() || q.threads > q.maxThreads) {
-        q.threads--;
-        return;
-      }
-      call = q.pending.front();
-      q.pending.pop_front();
+    if (q.threads > q.maxThreads) break;
+    if (q.pending.empty()) {
+      q.idle++;
+      bool woken = q.work.wait_for(lock, kIdleLinger, [&q] { return !q.pending.empty() || q.threads > q.maxThreads; });
+      q.idle--;
+      if (!woken) break;
+      continue;
     }
+    Call* call = q.pending.front();
+    q.pending.pop_front();
+    lock.unlock();
     kcp::RunChild(call->req, call->res);
     Finish(call);
+    lock.lock();
   }
+  q.threads--;
 }
 
 Napi::Error ThreadError(Napi::Env env, const std::system_error& e) {
@@ -166,10 +180,14 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   {
     std::lock_guard<std::mutex> lock(q.mu);
     q.pending.push_back(queued);
-    startThread = q.threads < q.maxThreads;
+    // A parked thread takes it when there is one per queued call; else a new thread, up to the cap.
+    startThread = q.pending.size() > q.idle && q.threads < q.maxThreads;
     if (startThread) q.threads++;
   }
-  if (!startThread) return env.Undefined();
+  if (!startThread) {
+    q.work.notify_one();
+    return env.Undefined();
+  }
   try {
     std::thread(Worker).detach();
   } catch (const std::system_error& e) {
@@ -193,7 +211,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
       delete queued;
       throw ThreadError(env, e);
     }
-    // A running worker will take it from the queue.
+    // A running worker will take it from the queue (a parked one is woken for it).
+    q.work.notify_one();
   }
   return env.Undefined();
 }
@@ -215,6 +234,7 @@ Napi::Value SetMaxThreads(const Napi::CallbackInfo& info) {
     while (q.threads + extra < q.maxThreads && extra < q.pending.size()) extra++;
     q.threads += extra;
   }
+  q.work.notify_all();  // a lowered cap: parked threads over it end now
   for (uint32_t i = 0; i < extra; i++) {
     try {
       std::thread(Worker).detach();
