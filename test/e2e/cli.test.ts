@@ -3,11 +3,11 @@
  * and `recover --dry-run`, through main() with a real cfg file.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
+import { PayPlus, SiteConf, SqliteStore, silentLogger } from '../../lib/index.js';
 import { MemoryStore, startSimulator, type Simulator } from '../../lib/testing/index.js';
 import { standinPath } from '../sim/support/standin.js';
 
@@ -54,7 +54,7 @@ describe('kcp-payplus cancel / capture / recover (stand-in + simulator)', () => 
 
     const second = await run(['cancel', '--config', cfg, '--tno', tno]);
     assert.equal(second.code, 1);
-    assert.match(second.err, /^kcp-payplus: STSC request refused: 8133 /);
+    assert.match(second.err, /^kcp-payplus cancel: config \S+ \(from --config\), store sqlite:\S+\nkcp-payplus: STSC request refused: 8133 /);
     assert.match(second.err, /^res_cd=8133$/m);
   });
 
@@ -66,12 +66,29 @@ describe('kcp-payplus cancel / capture / recover (stand-in + simulator)', () => 
     assert.equal((await run(['capture', '--config', cfg, '--tno', tno])).code, 0);
     const bad = await run(['cancel', '--config', cfg, '--tno', tno, '--amount', '100']);
     assert.equal(bad.code, 2);
-    assert.equal(bad.err, 'kcp-payplus cancel: a partial cancel needs both --amount and --balance (rem_mny)\n');
+    assert.equal(
+      bad.err,
+      `kcp-payplus cancel: config ${cfg} (from --config), store sqlite:${path.join(conf.logDir, 'payplus.sqlite')}\n` +
+        'kcp-payplus cancel: a partial cancel needs both --amount and --balance (rem_mny)\n',
+    );
   });
 
-  it('recover --dry-run on a clean store has nothing to do', async () => {
+  it('recover --dry-run names a missing store and creates nothing; on a clean store it has nothing to do', async () => {
+    const file = path.join(conf.logDir, 'payplus.sqlite');
+    const used = `kcp-payplus recover: config ${cfg} (from --config), store sqlite:${file}\n`;
+    rmSync(file, { force: true });
+    const missing = await run(['recover', '--config', cfg, '--dry-run']);
+    assert.deepEqual(missing, {
+      code: 1,
+      out: used,
+      err: `kcp-payplus recover: SQLite store ${file} does not exist (nothing was created); check the path, or the config's g_conf_log_dir\n`,
+    });
+    assert.equal(existsSync(file), false);
+    const store = new SqliteStore(file);
+    await store.ready();
+    await store.close();
     const res = await run(['recover', '--config', cfg, '--dry-run']);
-    assert.deepEqual(res, { code: 0, out: 'nothing to recover: no open payment attempts\n', err: '' });
+    assert.deepEqual(res, { code: 0, out: `${used}nothing to recover: no open payment attempts\n`, err: '' });
   });
 });
 
