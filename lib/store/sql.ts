@@ -106,9 +106,10 @@ export interface StoreTables {
 }
 
 /**
- * Identifiers are never quoted from input: each is checked against a strict pattern (lower-case, so PostgreSQL's and
- * MariaDB's case folding cannot split one name in two) and refused otherwise, naming the option. The longest name the
- * store makes is the prefix + `attempts_archive` (16), within both engines' 63/64-character limit.
+ * No name from input reaches SQL unchecked: each is matched against a strict pattern (lower-case, so PostgreSQL's and
+ * MariaDB's case folding cannot split one name in two) and refused otherwise, naming the option; the schema is quoted
+ * too (a schema named like a keyword, `user`, stays a name). The longest name the store makes is the prefix +
+ * `attempts_archive` (16), within both engines' 63/64-character limit.
  */
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 const PREFIX_PATTERN = /^[a-z_][a-z0-9_]{0,39}$/;
