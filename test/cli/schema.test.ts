@@ -28,6 +28,10 @@ describe('kcp-payplus schema --print', () => {
       assert.equal(sqlOf(res.out), schemaStatements(engine).map((s) => `${s};`).join('\n\n'));
       assert.match(res.out, new RegExp(`for ${engine}, table prefix kcp_payplus_\\n`));
     }
+    const my = await runCli(['schema', '--print', 'mysql', '--table-prefix', 'shop1_']);
+    assert.deepEqual(my.out.split('\n').filter((l) => l.includes('GRANT')), ['schema', 'orders', 'attempts', 'attempts_archive', 'notifications'].map(
+      (x) => `--   GRANT SELECT, INSERT, UPDATE, DELETE ON shop1_${x} TO 'kcp_app'@'%';`,
+    ));
   });
 
   for (const [argv, message] of [

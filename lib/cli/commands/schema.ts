@@ -22,8 +22,9 @@ export function schemaScript(engine: Dialect, names: StoreNames = {}): string {
       : [
           '-- Then give the SDK\'s database user (here: kcp_app) only what it uses:',
           ...(t.schema === undefined ? [] : [`--   GRANT USAGE ON SCHEMA ${t.schema} TO kcp_app;`]),
-          `--   GRANT SELECT, INSERT, UPDATE, DELETE ON ${engine === 'mysql' ? '<each table>' : tables.join(', ')} TO kcp_app;`,
-          ...(engine === 'mysql' ? tables.map((x) => `--     (${x})`) : []),
+          ...(engine === 'mysql'
+            ? tables.map((x) => `--   GRANT SELECT, INSERT, UPDATE, DELETE ON ${x} TO 'kcp_app'@'%';`)
+            : [`--   GRANT SELECT, INSERT, UPDATE, DELETE ON ${tables.join(', ')} TO kcp_app;`]),
         ];
   return [
     `-- kcp-payplus payment store, schema version ${SCHEMA_VERSION}, for ${engine}` +
