@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import { silentLogger } from '../lib/log/types.js';
 import { PayPlus } from '../lib/payplus/payplus.js';
 import type { Invocation, RunOutcome, Runner } from '../lib/runner/types.js';
-import { schemaStatements, SCHEMA_VERSION } from '../lib/store/sql.js';
+import { schemaStatements } from '../lib/store/sql.js';
 import { currentOwner } from '../lib/store/owner.js';
 import { SqliteStore } from '../lib/store/sqlite.js';
 import type { SiteConfData } from '../lib/config/site-conf.js';
@@ -58,8 +58,7 @@ function conf(logDir: string): SiteConfData {
 function seed(file: string, n: number): void {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  for (const sql of schemaStatements('sqlite')) db.exec(sql);
-  db.prepare('INSERT INTO kcp_payplus_schema (id, version) VALUES (1, ?)').run(SCHEMA_VERSION);
+  for (const sql of schemaStatements('sqlite')) db.exec(sql); // the tables and the version row
   const attempt = db.prepare(
     `INSERT INTO kcp_payplus_attempts (id, ordr_idxx, amount, state, open_flag, owner_host, owner_pid, owner_start,
        lease_until, created_at, updated_at, commit_mode, durable_output, tno, res_cd, approved_amount, method, cancel_tries)

@@ -2,8 +2,9 @@
 // kcp-payplus: the public surface, what a merchant's server integrates with. The README's "Public API" section
 // lists every value exported here; test/package/exports.test.ts pins the list and its size (at most 60 values).
 // Tools live on sub-paths with their own entry files: `kcp-payplus/testing` (simulator, stand-in, runners, replay and
-// recording, in-memory stores), `kcp-payplus/doctor`, `kcp-payplus/trace`, `kcp-payplus/codes` (and
-// `kcp-payplus/sim`, the simulator alone, kept for existing imports). Anything not reachable from these entries is
+// recording, in-memory stores), `kcp-payplus/doctor`, `kcp-payplus/trace`, `kcp-payplus/codes`, `kcp-payplus/gateway`
+// (KCP's REST API), `kcp-payplus/store` (the stores and their DDL for DBAs) (and `kcp-payplus/sim`, the simulator
+// alone, kept for existing imports). Anything not reachable from these entries is
 // internal and may change without notice.
 //
 // The declarations use Node's types (Buffer, node:http): @types/node is a dependency, and this reference keeps it in

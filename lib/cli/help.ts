@@ -178,6 +178,23 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     ],
     examples: ['kcp-payplus install-standin --home ./kcp', 'kcp-payplus install-standin --config cfg/site_conf_inc.json'],
   },
+  schema: {
+    usage: ['kcp-payplus schema --print <sqlite|postgres|mysql> [--schema <name>] [--table-prefix <prefix>]'],
+    about:
+      "Prints the payment store's tables as SQL (idempotent, with the schema version row) for a DBA to apply as a user " +
+      "with CREATE; the SDK's own database user then needs only SELECT, INSERT, UPDATE and DELETE on them (and USAGE on " +
+      'the schema). Use the same --schema and --table-prefix as the store (PostgresStore/MysqlStore options, or ' +
+      '?schema=…&tablePrefix=… in the store location). Prints nothing else and connects to nothing.',
+    options: [
+      ['--print <engine>', 'the engine: sqlite, postgres or mysql (required)'],
+      ['--schema <name>', 'PostgreSQL: the schema that holds the tables (default: the search_path\'s, usually public)'],
+      ['--table-prefix <prefix>', 'prefix of the table names, PostgreSQL and MariaDB/MySQL (default kcp_payplus_)'],
+    ],
+    examples: [
+      'kcp-payplus schema --print postgres --schema payments | psql -U postgres shop',
+      'kcp-payplus schema --print mysql --table-prefix shop1_ | mysql -u root shop',
+    ],
+  },
 };
 
 /** The usage lines, as printed after a usage error. */

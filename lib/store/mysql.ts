@@ -4,7 +4,7 @@
  * the payment marker in one transaction) or connection options. Tables are InnoDB, utf8mb4.
  */
 import { isTransientStoreError, markCommitUnknown } from './errors.js';
-import { importPeer, readyStore, SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
+import { importPeer, readyStore, SqlPaymentStore, storeTables, type Query, type QueryResult, type SqlDriver, type StoreNames } from './sql.js';
 
 /**
  * What the store uses of a `mysql2/promise` pool: any `mysql.createPool(…)` fits. Declared here so that the package's
@@ -101,21 +101,32 @@ export interface MysqlStoreOptions {
   pool?: MysqlPool;
   /** Or mysql2 PoolOptions (or a URI) for a pool the store owns (ended by close()). */
   connection?: string | Record<string, unknown>;
+  /**
+   * Prefix of the store's table names (default `kcp_payplus_`), for a database the store shares: lower-case letters,
+   * digits and `_`. (A schema is a database on MariaDB/MySQL: name it in the connection.)
+   */
+  tablePrefix?: string;
 }
 
 export class MysqlStore extends SqlPaymentStore {
-  private constructor(driver: SqlDriver) {
-    super(driver);
+  private constructor(driver: SqlDriver, names: StoreNames) {
+    super(driver, names);
   }
 
-  /** Connects (creating the tables on first use). `mysql2` must be installed: npm install mysql2. */
+  /**
+   * Connects (creating the tables on first use, unless they are there at the current version: then the user needs no
+   * CREATE). `mysql2` must be installed: npm install mysql2.
+   */
   static async open(options: MysqlStoreOptions): Promise<MysqlStore> {
+    // A schema option (a JavaScript caller's) is refused by name: on MariaDB the database is the schema.
+    const names: StoreNames = { schema: (options as { schema?: string }).schema, tablePrefix: options.tablePrefix };
+    storeTables('mysql', names); // a wrong name is refused before anything connects
     let pool = options.pool;
     if (!pool) {
       const mysql = await importPeer(() => import('mysql2/promise'), 'mysql2', 'MysqlStore');
       const config = typeof options.connection === 'string' ? { uri: options.connection } : options.connection ?? {};
       pool = mysql.default.createPool({ connectionLimit: 10, ...config });
     }
-    return readyStore(new MysqlStore(mysqlDriver(pool, options.pool === undefined)));
+    return readyStore(new MysqlStore(mysqlDriver(pool, options.pool === undefined), names));
   }
 }

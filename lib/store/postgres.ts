@@ -4,7 +4,7 @@
  * order and the payment marker in one transaction) or a connection string.
  */
 import { isTransientStoreError, markCommitUnknown } from './errors.js';
-import { importPeer, readyStore, SqlPaymentStore, type Query, type QueryResult, type SqlDriver } from './sql.js';
+import { importPeer, readyStore, SqlPaymentStore, storeTables, type Query, type QueryResult, type SqlDriver, type StoreNames } from './sql.js';
 
 interface PgResult {
   rows: unknown[];
@@ -108,15 +108,27 @@ export interface PostgresStoreOptions {
   pool?: PgPool;
   /** Or a connection string / pg PoolConfig for a pool the store owns (ended by close()). */
   connection?: string | Record<string, unknown>;
+  /**
+   * The schema that holds the store's tables (default: none, so the connection's search_path, usually `public`).
+   * Created with the tables when missing and this user may; a plain lower-case identifier, refused otherwise.
+   */
+  schema?: string;
+  /** Prefix of the store's table names (default `kcp_payplus_`): lower-case letters, digits and `_`. */
+  tablePrefix?: string;
 }
 
 export class PostgresStore extends SqlPaymentStore {
-  private constructor(driver: SqlDriver) {
-    super(driver);
+  private constructor(driver: SqlDriver, names: StoreNames) {
+    super(driver, names);
   }
 
-  /** Connects (creating the tables on first use). `pg` must be installed: npm install pg. */
+  /**
+   * Connects (creating the tables on first use, unless they are there at the current version: then the user needs no
+   * CREATE). `pg` must be installed: npm install pg.
+   */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const names: StoreNames = { schema: options.schema, tablePrefix: options.tablePrefix };
+    storeTables('postgres', names); // a wrong name is refused before anything connects
     let pool = options.pool;
     if (!pool) {
       const pg = await importPeer(() => import('pg'), 'pg', 'PostgresStore');
@@ -125,6 +137,6 @@ export class PostgresStore extends SqlPaymentStore {
       // the next query reconnects.
       pool = new pg.default.Pool({ max: 10, ...config });
     }
-    return readyStore(new PostgresStore(postgresDriver(pool, options.pool === undefined)));
+    return readyStore(new PostgresStore(postgresDriver(pool, options.pool === undefined), names));
   }
 }

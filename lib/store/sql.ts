@@ -2,13 +2,15 @@
  * The payment store written once in SQL, over a small driver per engine (SQLite, PostgreSQL, MariaDB/MySQL). Every
  * rule of the contract lives here; a driver only runs statements and transactions.
  *
- * Tables (created on first use, versioned in kcp_payplus_schema):
+ * Tables (created on first use, versioned in <prefix>schema; the prefix is `kcp_payplus_` unless the store's
+ * tablePrefix option says otherwise, and on PostgreSQL they may live in a named schema: storeTables below):
  * - kcp_payplus_orders: one row per order id that is taken (primary key = the exclusivity rule).
  * - kcp_payplus_attempts: one row per attempt not archived yet; `open_flag` = 1 until it is final (indexed).
  * - kcp_payplus_attempts_archive: final attempts moved out of the way; their order rows stay.
  * - kcp_payplus_notifications: one row per noti_id (processing / released / done).
  */
-import { commitUnknown, retryDelayMs, STORE_RETRY, toStoreError } from './errors.js';
+import { KcpConfigError } from '../errors.js';
+import { commitUnknown, KcpStoreError, retryDelayMs, STORE_RETRY, toStoreError } from './errors.js';
 import { ownerGone, sameOwner } from './owner.js';
 import {
   FINAL_STATES,
@@ -75,20 +77,114 @@ const ATTEMPT_COLUMNS = `
   cancel_res_cd VARCHAR(8),
   note VARCHAR(1000)`;
 
-/** The schema, statement by statement, for one engine. Idempotent: safe when two processes start at once. */
-export function schemaStatements(dialect: Dialect): string[] {
-  const mysql = dialect === 'mysql';
+/** Where the store's tables live: a PostgreSQL schema and a table prefix (PostgreSQL and MariaDB/MySQL). */
+export interface StoreNames {
+  /**
+   * PostgreSQL only: the schema that holds the tables (default: none, i.e. the connection's search_path, usually
+   * `public`). On MariaDB/MySQL a schema is a database: name it in the connection instead.
+   */
+  schema?: string;
+  /** Prefix of every table and index name (default `kcp_payplus_`). Lower-case letters, digits and `_`. */
+  tablePrefix?: string;
+}
+
+export const DEFAULT_TABLE_PREFIX = 'kcp_payplus_';
+
+/** The store's object names for one engine, validated once; every statement of the store takes its names from here. */
+export interface StoreTables {
+  readonly dialect: Dialect;
+  readonly names: Readonly<{ schema?: string; tablePrefix: string }>;
+  /** The quoted schema, when there is one (PostgreSQL). */
+  readonly schema: string | undefined;
+  readonly version: string;
+  readonly orders: string;
+  readonly attempts: string;
+  readonly archive: string;
+  readonly notifications: string;
+  /** The index on open attempts (not qualified: PostgreSQL puts an index in its table's schema). */
+  readonly openIndex: string;
+}
+
+/**
+ * No name from input reaches SQL unchecked: each is matched against a strict pattern (lower-case, so PostgreSQL's and
+ * MariaDB's case folding cannot split one name in two) and refused otherwise, naming the option; the schema is quoted
+ * too (a schema named like a keyword, `user`, stays a name). The longest name the store makes is the prefix +
+ * `attempts_archive` (16), within both engines' 63/64-character limit.
+ */
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+const PREFIX_PATTERN = /^[a-z_][a-z0-9_]{0,39}$/;
+
+function quoteIdent(dialect: Dialect, name: string): string {
+  return dialect === 'mysql' ? `\`${name}\`` : `"${name}"`;
+}
+
+/** The tables of a store with these options on this engine; a KcpConfigError names the option that is wrong. */
+export function storeTables(dialect: Dialect, options: StoreNames = {}): StoreTables {
+  if (dialect !== 'sqlite' && dialect !== 'postgres' && dialect !== 'mysql') {
+    throw new KcpConfigError(`store: '${String(dialect)}' is not an engine; use sqlite, postgres or mysql`, { field: 'engine' });
+  }
+  const { schema } = options;
+  const tablePrefix = options.tablePrefix ?? DEFAULT_TABLE_PREFIX;
+  if (typeof tablePrefix !== 'string' || !PREFIX_PATTERN.test(tablePrefix)) {
+    throw new KcpConfigError(
+      `store option tablePrefix: ${JSON.stringify(tablePrefix)} is not a plain table prefix; use lower-case letters, ` +
+        `digits and _ (starting with a letter or _, at most 40), e.g. 'shop1_' (default '${DEFAULT_TABLE_PREFIX}')`,
+      { field: 'tablePrefix' },
+    );
+  }
+  if (schema !== undefined) {
+    if (dialect !== 'postgres') {
+      throw new KcpConfigError(
+        dialect === 'mysql'
+          ? 'store option schema: on MariaDB/MySQL a schema is a database; name it in the connection (mysql://user@host/<database>) and use tablePrefix to share one'
+          : 'store option schema: SQLite has no schemas; the store is its own file',
+        { field: 'schema' },
+      );
+    }
+    if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
+      throw new KcpConfigError(
+        `store option schema: ${JSON.stringify(schema)} is not a plain schema name; use lower-case letters, digits and _ ` +
+          '(starting with a letter or _, at most 63), e.g. \'payments\'',
+        { field: 'schema' },
+      );
+    }
+  }
+  if (dialect === 'sqlite' && tablePrefix !== DEFAULT_TABLE_PREFIX) {
+    throw new KcpConfigError(
+      `store option tablePrefix: the SQLite store is a file of its own and keeps the default '${DEFAULT_TABLE_PREFIX}'; ` +
+        'use a table prefix with PostgreSQL or MariaDB/MySQL',
+      { field: 'tablePrefix' },
+    );
+  }
+  const quoted = schema === undefined ? undefined : quoteIdent(dialect, schema);
+  const table = (suffix: string) => `${quoted === undefined ? '' : `${quoted}.`}${tablePrefix}${suffix}`;
+  return Object.freeze({
+    dialect,
+    names: Object.freeze(schema === undefined ? { tablePrefix } : { schema, tablePrefix }),
+    schema: quoted,
+    version: table('schema'),
+    orders: table('orders'),
+    attempts: table('attempts'),
+    archive: table('attempts_archive'),
+    notifications: table('notifications'),
+    openIndex: `${tablePrefix}attempts_open`,
+  });
+}
+
+/** The tables (and index), idempotent: safe when two processes start at once. */
+function tableStatements(t: StoreTables): string[] {
+  const mysql = t.dialect === 'mysql';
   const engine = mysql ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4' : '';
-  const openIndex = mysql ? ',\n  INDEX kcp_payplus_attempts_open (open_flag, created_at)' : '';
+  const openIndex = mysql ? `,\n  INDEX ${t.openIndex} (open_flag, created_at)` : '';
   const statements = [
-    `CREATE TABLE IF NOT EXISTS kcp_payplus_schema (id SMALLINT NOT NULL PRIMARY KEY, version INTEGER NOT NULL)${engine}`,
-    `CREATE TABLE IF NOT EXISTS kcp_payplus_orders (
+    `CREATE TABLE IF NOT EXISTS ${t.version} (id SMALLINT NOT NULL PRIMARY KEY, version INTEGER NOT NULL)${engine}`,
+    `CREATE TABLE IF NOT EXISTS ${t.orders} (
   ordr_idxx VARCHAR(64) NOT NULL PRIMARY KEY,
   attempt_id VARCHAR(36) NOT NULL,
   created_at BIGINT NOT NULL)${engine}`,
-    `CREATE TABLE IF NOT EXISTS kcp_payplus_attempts (${ATTEMPT_COLUMNS}${openIndex})${engine}`,
-    `CREATE TABLE IF NOT EXISTS kcp_payplus_attempts_archive (${ATTEMPT_COLUMNS})${engine}`,
-    `CREATE TABLE IF NOT EXISTS kcp_payplus_notifications (
+    `CREATE TABLE IF NOT EXISTS ${t.attempts} (${ATTEMPT_COLUMNS}${openIndex})${engine}`,
+    `CREATE TABLE IF NOT EXISTS ${t.archive} (${ATTEMPT_COLUMNS})${engine}`,
+    `CREATE TABLE IF NOT EXISTS ${t.notifications} (
   noti_id VARCHAR(100) NOT NULL PRIMARY KEY,
   state VARCHAR(12) NOT NULL,
   owner_host VARCHAR(255) NOT NULL,
@@ -97,10 +193,26 @@ export function schemaStatements(dialect: Dialect): string[] {
   lease_until BIGINT NOT NULL,
   updated_at BIGINT NOT NULL)${engine}`,
   ];
-  if (!mysql) {
-    statements.push('CREATE INDEX IF NOT EXISTS kcp_payplus_attempts_open ON kcp_payplus_attempts (open_flag, created_at)');
-  }
+  if (!mysql) statements.push(`CREATE INDEX IF NOT EXISTS ${t.openIndex} ON ${t.attempts} (open_flag, created_at)`);
   return statements;
+}
+
+/** Records the schema version the statements create (once; a row already there stays). */
+function stampStatement(t: StoreTables): string {
+  return t.dialect === 'mysql'
+    ? `INSERT IGNORE INTO ${t.version} (id, version) VALUES (1, ${SCHEMA_VERSION})`
+    : `INSERT INTO ${t.version} (id, version) VALUES (1, ${SCHEMA_VERSION}) ON CONFLICT DO NOTHING`;
+}
+
+/**
+ * The store's schema for one engine, statement by statement: the schema (PostgreSQL, with `schema`), the tables, the
+ * index and the version row. Idempotent, so a DBA can apply it as a user with CREATE and give the SDK's own user only
+ * SELECT, INSERT, UPDATE and DELETE: a store whose tables are there at the current version creates nothing.
+ * `kcp-payplus schema --print <engine>` prints the same statements.
+ */
+export function schemaStatements(engine: Dialect, options: StoreNames = {}): string[] {
+  const t = storeTables(engine, options);
+  return [...(t.schema === undefined ? [] : [`CREATE SCHEMA IF NOT EXISTS ${t.schema}`]), ...tableStatements(t), stampStatement(t)];
 }
 
 const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
@@ -232,13 +344,33 @@ function typedFailures(store: SqlPaymentStore, engine: string): void {
   }
 }
 
+/** A table or schema that is not there, or that this user may not read (PostgreSQL, MariaDB/MySQL, SQLite). */
+function missingOrDenied(err: unknown): boolean {
+  const e = err as { code?: unknown; errno?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code === '42P01' || e.code === '3F000' || e.code === '42501') return true; // undefined_table, invalid_schema_name, insufficient_privilege
+  if (e.errno === 1146 || e.errno === 1142) return true; // ER_NO_SUCH_TABLE, ER_TABLEACCESS_DENIED_ERROR
+  return typeof e.message === 'string' && e.message.includes('no such table');
+}
+
+/** The user may not create (or use) the schema's objects. */
+function denied(err: unknown): boolean {
+  const e = err as { code?: unknown; errno?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  // insufficient_privilege; ER_DBACCESS_DENIED_ERROR, ER_TABLEACCESS_DENIED_ERROR, ER_SPECIFIC_ACCESS_DENIED_ERROR
+  return e.code === '42501' || e.errno === 1044 || e.errno === 1142 || e.errno === 1227;
+}
+
 export class SqlPaymentStore implements PaymentStore {
   readonly kind: string;
   #ready: Promise<void> | undefined;
   private readonly driver: SqlDriver;
+  /** Every table name the store's statements use (schema and prefix applied, validated once). */
+  protected readonly t: StoreTables;
 
-  constructor(driver: SqlDriver) {
+  constructor(driver: SqlDriver, names: StoreNames = {}) {
     this.kind = driver.dialect;
+    this.t = storeTables(driver.dialect, names);
     // Reads and the idempotent schema statements outside a transaction run again on a passing fault too.
     this.driver = { ...driver, query: (sql, params) => withStoreRetry(() => driver.query(sql, params), (e) => driver.retryable(e)) };
     this.settleUnanswered();
@@ -267,12 +399,12 @@ export class SqlPaymentStore implements PaymentStore {
       }
     };
     const notification = async (id: string) =>
-      (await this.driver.query('SELECT * FROM kcp_payplus_notifications WHERE noti_id = ?', [id])).rows[0];
+      (await this.driver.query(`SELECT * FROM ${this.t.notifications} WHERE noti_id = ?`, [id])).rows[0];
     this.begin = (a) =>
       again(
         () => begin(a),
         async () => {
-          const row = (await this.driver.query('SELECT * FROM kcp_payplus_attempts WHERE id = ?', [a.id])).rows[0];
+          const row = (await this.driver.query(`SELECT * FROM ${this.t.attempts} WHERE id = ?`, [a.id])).rows[0];
           return row ? { value: { ok: true as const, attempt: toAttempt(row) } } : undefined;
         },
       );
@@ -293,14 +425,25 @@ export class SqlPaymentStore implements PaymentStore {
       );
   }
 
-  /** Creates the tables on first use and checks the schema version. */
+  /** Where this store's tables are: the PostgreSQL schema (if any) and the table prefix. */
+  get names(): Readonly<StoreNames> {
+    return this.t.names;
+  }
+
+  /**
+   * Checks the schema version and creates the tables only when they are missing or older: a store whose tables are at
+   * the current version runs no CREATE at all, so the SDK's database user needs only SELECT, INSERT, UPDATE and DELETE
+   * once a DBA has applied `kcp-payplus schema --print <engine>`. Creating what is missing without the right to is a
+   * KcpStoreError that names the command to run.
+   */
   ready(): Promise<void> {
     this.#ready ??= (async () => {
-      for (const sql of schemaStatements(this.driver.dialect)) await this.driver.query(sql);
+      const found = await this.schemaVersion();
+      if (found === undefined || found < SCHEMA_VERSION) await this.createSchema();
       await this.tx(async (q) => {
         // One row (id 1), written once even when several processes start together.
-        await this.insertOnce(q, 'kcp_payplus_schema', { id: 1, version: SCHEMA_VERSION });
-        const rows = (await q('SELECT version FROM kcp_payplus_schema WHERE id = 1')).rows;
+        await this.insertOnce(q, this.t.version, { id: 1, version: SCHEMA_VERSION });
+        const rows = (await q(`SELECT version FROM ${this.t.version} WHERE id = 1`)).rows;
         if (num(rows[0]!.version) > SCHEMA_VERSION) {
           throw new Error(
             `the payment store's schema is version ${String(rows[0]!.version)}, newer than this kcp-payplus ` +
@@ -311,6 +454,41 @@ export class SqlPaymentStore implements PaymentStore {
     })();
     this.#ready.catch(() => (this.#ready = undefined));
     return this.#ready;
+  }
+
+  /** The recorded schema version; undefined when the version table is missing (or this user may not read it) or empty. */
+  private async schemaVersion(): Promise<number | undefined> {
+    try {
+      const rows = (await this.driver.query(`SELECT version FROM ${this.t.version} WHERE id = 1`)).rows;
+      return rows.length === 0 ? undefined : num(rows[0]!.version);
+    } catch (err) {
+      if (missingOrDenied(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async createSchema(): Promise<void> {
+    const statements = tableStatements(this.t);
+    if (this.t.schema !== undefined) {
+      // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema is there: ask first.
+      const there = await this.driver.query('SELECT 1 AS one FROM pg_namespace WHERE nspname = ?', [this.t.names.schema]);
+      if (there.rows.length === 0) statements.unshift(`CREATE SCHEMA IF NOT EXISTS ${this.t.schema}`);
+    }
+    try {
+      for (const sql of statements) await this.driver.query(sql);
+    } catch (err) {
+      if (!denied(err)) throw err;
+      const { schema, tablePrefix } = this.t.names;
+      const command = `kcp-payplus schema --print ${this.t.dialect}${schema === undefined ? '' : ` --schema ${schema}`}` +
+        (tablePrefix === DEFAULT_TABLE_PREFIX ? '' : ` --table-prefix ${tablePrefix}`);
+      throw new KcpStoreError(
+        `payment store (${this.t.dialect}): the tables ${this.t.version}, ${this.t.orders}, … are missing (or this ` +
+          `database user may not use them) and this user may not create them (${String((err as Error).message ?? err)}). ` +
+          `Fix: have a DBA run the output of '${command}' as a user with CREATE, then grant this user SELECT, INSERT, ` +
+          `UPDATE and DELETE on those tables${schema === undefined ? '' : ` and USAGE on schema ${schema}`}`,
+        { retryable: false, engine: this.t.dialect, operation: 'ready', cause: err },
+      );
+    }
   }
 
   /**
@@ -345,9 +523,9 @@ export class SqlPaymentStore implements PaymentStore {
   }
 
   private async attemptIn(q: Query, id: string, lock = false): Promise<Attempt | undefined> {
-    const live = (await q(`SELECT * FROM kcp_payplus_attempts WHERE id = ?${lock ? this.forUpdate() : ''}`, [id])).rows[0];
+    const live = (await q(`SELECT * FROM ${this.t.attempts} WHERE id = ?${lock ? this.forUpdate() : ''}`, [id])).rows[0];
     if (live) return toAttempt(live);
-    const archived = (await q('SELECT * FROM kcp_payplus_attempts_archive WHERE id = ?', [id])).rows[0];
+    const archived = (await q(`SELECT * FROM ${this.t.archive} WHERE id = ?`, [id])).rows[0];
     return archived ? toAttempt(archived) : undefined;
   }
 
@@ -356,21 +534,21 @@ export class SqlPaymentStore implements PaymentStore {
     const now = Date.now();
     for (let round = 0; round < 5; round++) {
       const result = await this.tx(async (q): Promise<BeginResult | undefined> => {
-        if (!(await this.insertOnce(q, 'kcp_payplus_orders', { ordr_idxx: a.ordrIdxx, attempt_id: a.id, created_at: now }))) {
-          const held = (await q(`SELECT attempt_id FROM kcp_payplus_orders WHERE ordr_idxx = ?${this.forUpdate()}`, [a.ordrIdxx])).rows[0];
+        if (!(await this.insertOnce(q, this.t.orders, { ordr_idxx: a.ordrIdxx, attempt_id: a.id, created_at: now }))) {
+          const held = (await q(`SELECT attempt_id FROM ${this.t.orders} WHERE ordr_idxx = ?${this.forUpdate()}`, [a.ordrIdxx])).rows[0];
           if (!held) return undefined; // given back between our insert and our look: try again
           const blocking = await this.attemptIn(q, String(held.attempt_id));
           if (!blocking) throw new Error(`payment store: order ${a.ordrIdxx} is held by attempt ${String(held.attempt_id)}, which is missing`);
           return { ok: false, blocking };
         }
         await q(
-          `INSERT INTO kcp_payplus_attempts (id, ordr_idxx, amount, state, open_flag, owner_host, owner_pid, owner_start,
+          `INSERT INTO ${this.t.attempts} (id, ordr_idxx, amount, state, open_flag, owner_host, owner_pid, owner_start,
              lease_until, created_at, updated_at, commit_mode, output_path, durable_output, trace_no, cancel_tries)
            VALUES (?, ?, ?, 'started', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
           [a.id, a.ordrIdxx, a.amount, a.owner.host, a.owner.pid, a.owner.start, a.leaseUntil, now, now, a.commitMode,
             a.outputPath ?? null, a.durableOutput ? 1 : 0, a.traceNo ?? null],
         );
-        return { ok: true, attempt: toAttempt((await q('SELECT * FROM kcp_payplus_attempts WHERE id = ?', [a.id])).rows[0]!) };
+        return { ok: true, attempt: toAttempt((await q(`SELECT * FROM ${this.t.attempts} WHERE id = ?`, [a.id])).rows[0]!) };
       });
       if (result) return result;
     }
@@ -390,10 +568,10 @@ export class SqlPaymentStore implements PaymentStore {
       where.push('owner_host = ?', 'owner_pid = ?', 'owner_start = ?');
       params.push(owner.host, owner.pid, owner.start);
     }
-    const r = await q(`UPDATE kcp_payplus_attempts SET ${sets.map(([c]) => `${c} = ?`).join(', ')} WHERE ${where.join(' AND ')}`, params);
+    const r = await q(`UPDATE ${this.t.attempts} SET ${sets.map(([c]) => `${c} = ?`).join(', ')} WHERE ${where.join(' AND ')}`, params);
     if (r.changes !== 1) return false;
     if (patch.state && RELEASING_STATES.has(patch.state)) {
-      await q('DELETE FROM kcp_payplus_orders WHERE attempt_id = ?', [id]);
+      await q(`DELETE FROM ${this.t.orders} WHERE attempt_id = ?`, [id]);
     }
     return true;
   }
@@ -430,11 +608,11 @@ export class SqlPaymentStore implements PaymentStore {
     await this.ready();
     const r = await this.tx(async (q) => {
       if (this.driver.dialect !== 'sqlite') {
-        const free = await q('SELECT id FROM kcp_payplus_attempts WHERE id = ? FOR UPDATE SKIP LOCKED', [id]);
+        const free = await q(`SELECT id FROM ${this.t.attempts} WHERE id = ? FOR UPDATE SKIP LOCKED`, [id]);
         if (free.rows.length === 0) return { rows: [], changes: 0 };
       }
       return q(
-        `UPDATE kcp_payplus_attempts SET owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?
+        `UPDATE ${this.t.attempts} SET owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?
          WHERE id = ? AND owner_host = ? AND owner_pid = ? AND owner_start = ? AND open_flag = 1`,
         [next.host, next.pid, next.start, leaseUntil, id, expected.host, expected.pid, expected.start],
       );
@@ -449,7 +627,7 @@ export class SqlPaymentStore implements PaymentStore {
 
   async listOpen(limit: number): Promise<Attempt[]> {
     await this.ready();
-    const rows = (await this.driver.query('SELECT * FROM kcp_payplus_attempts WHERE open_flag = 1 ORDER BY created_at LIMIT ?', [limit])).rows;
+    const rows = (await this.driver.query(`SELECT * FROM ${this.t.attempts} WHERE open_flag = 1 ORDER BY created_at LIMIT ?`, [limit])).rows;
     return rows.map(toAttempt);
   }
 
@@ -458,11 +636,11 @@ export class SqlPaymentStore implements PaymentStore {
     let moved = 0;
     for (;;) {
       const n = await this.tx(async (q) => {
-        const ids = (await q('SELECT id FROM kcp_payplus_attempts WHERE open_flag = 0 AND updated_at < ? LIMIT ?', [before, ARCHIVE_BATCH])).rows.map((r) => String(r.id));
+        const ids = (await q(`SELECT id FROM ${this.t.attempts} WHERE open_flag = 0 AND updated_at < ? LIMIT ?`, [before, ARCHIVE_BATCH])).rows.map((r) => String(r.id));
         if (ids.length === 0) return 0;
         const marks = ids.map(() => '?').join(', ');
-        await q(`INSERT INTO kcp_payplus_attempts_archive SELECT * FROM kcp_payplus_attempts WHERE id IN (${marks})`, ids);
-        await q(`DELETE FROM kcp_payplus_attempts WHERE id IN (${marks})`, ids);
+        await q(`INSERT INTO ${this.t.archive} SELECT * FROM ${this.t.attempts} WHERE id IN (${marks})`, ids);
+        await q(`DELETE FROM ${this.t.attempts} WHERE id IN (${marks})`, ids);
         return ids.length;
       });
       moved += n;
@@ -475,14 +653,14 @@ export class SqlPaymentStore implements PaymentStore {
     return this.tx(async (q) => {
       const now = Date.now();
       const mine = { state: 'processing', owner_host: owner.host, owner_pid: owner.pid, owner_start: owner.start, lease_until: leaseUntil, updated_at: now };
-      if (await this.insertOnce(q, 'kcp_payplus_notifications', { noti_id: id, ...mine })) return 'claimed';
-      const row = (await q(`SELECT * FROM kcp_payplus_notifications WHERE noti_id = ?${this.forUpdate()}`, [id])).rows[0];
+      if (await this.insertOnce(q, this.t.notifications, { noti_id: id, ...mine })) return 'claimed';
+      const row = (await q(`SELECT * FROM ${this.t.notifications} WHERE noti_id = ?${this.forUpdate()}`, [id])).rows[0];
       if (!row) return 'busy';
       if (row.state === 'done') return 'done';
       const holder = { host: String(row.owner_host), pid: num(row.owner_pid), start: String(row.owner_start) };
       if (row.state === 'processing' && !ownerGone(holder, num(row.lease_until), now)) return 'busy';
       await q(
-        `UPDATE kcp_payplus_notifications SET state = ?, owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?,
+        `UPDATE ${this.t.notifications} SET state = ?, owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?,
            updated_at = ? WHERE noti_id = ?`,
         [...Object.values(mine), id],
       );
@@ -497,13 +675,13 @@ export class SqlPaymentStore implements PaymentStore {
    */
   async completeNotification(id: string): Promise<void> {
     await this.ready();
-    await this.tx((q) => q("UPDATE kcp_payplus_notifications SET state = 'done', lease_until = 0, updated_at = ? WHERE noti_id = ?", [Date.now(), id]));
+    await this.tx((q) => q(`UPDATE ${this.t.notifications} SET state = 'done', lease_until = 0, updated_at = ? WHERE noti_id = ?`, [Date.now(), id]));
   }
 
   async releaseNotification(id: string, owner: Owner): Promise<void> {
     await this.ready();
     await this.tx((q) => q(
-      `UPDATE kcp_payplus_notifications SET state = 'released', lease_until = 0, updated_at = ?
+      `UPDATE ${this.t.notifications} SET state = 'released', lease_until = 0, updated_at = ?
        WHERE noti_id = ? AND state = 'processing' AND owner_host = ? AND owner_pid = ? AND owner_start = ?`,
       [Date.now(), id, owner.host, owner.pid, owner.start],
     ));
@@ -512,7 +690,7 @@ export class SqlPaymentStore implements PaymentStore {
   async renewNotification(id: string, owner: Owner, leaseUntil: number): Promise<boolean> {
     await this.ready();
     const r = await this.tx((q) => q(
-      `UPDATE kcp_payplus_notifications SET lease_until = ?, updated_at = ?
+      `UPDATE ${this.t.notifications} SET lease_until = ?, updated_at = ?
        WHERE noti_id = ? AND state = 'processing' AND owner_host = ? AND owner_pid = ? AND owner_start = ?`,
       [leaseUntil, Date.now(), id, owner.host, owner.pid, owner.start],
     ));
@@ -527,7 +705,7 @@ export class SqlPaymentStore implements PaymentStore {
   async completeNotificationWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     await this.ready();
     return this.driver.transaction(async (q, raw) => {
-      const row = (await q(`SELECT * FROM kcp_payplus_notifications WHERE noti_id = ?${this.forUpdate()}`, [id])).rows[0];
+      const row = (await q(`SELECT * FROM ${this.t.notifications} WHERE noti_id = ?${this.forUpdate()}`, [id])).rows[0];
       const holder = row && { host: String(row.owner_host), pid: num(row.owner_pid), start: String(row.owner_start) };
       if (!row || row.state !== 'processing' || !sameOwner(holder!, owner)) {
         throw new Error(
@@ -535,14 +713,14 @@ export class SqlPaymentStore implements PaymentStore {
         );
       }
       const value = await fn({ query: async (sql, params) => (await raw(sql, params ?? [])).rows });
-      await q("UPDATE kcp_payplus_notifications SET state = 'done', lease_until = 0, updated_at = ? WHERE noti_id = ?", [Date.now(), id]);
+      await q(`UPDATE ${this.t.notifications} SET state = 'done', lease_until = 0, updated_at = ? WHERE noti_id = ?`, [Date.now(), id]);
       return value;
     });
   }
 
   async notificationDone(id: string): Promise<boolean> {
     await this.ready();
-    const row = (await this.driver.query('SELECT state FROM kcp_payplus_notifications WHERE noti_id = ?', [id])).rows[0];
+    const row = (await this.driver.query(`SELECT state FROM ${this.t.notifications} WHERE noti_id = ?`, [id])).rows[0];
     return row?.state === 'done';
   }
 

@@ -71,7 +71,7 @@ describe('the public surface (package root and sub-paths)', () => {
   it('every sub-path has an entry file, a row in the README, and the names its row promises', async () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; default: string }> };
     const subpaths = Object.keys(pkg.exports).filter((k) => k !== '.' && k !== './package.json').sort();
-    assert.deepEqual(subpaths, ['./codes', './doctor', './gateway', './sim', './testing', './trace']);
+    assert.deepEqual(subpaths, ['./codes', './doctor', './gateway', './sim', './store', './testing', './trace']);
     const rows = tableNames(section('Public API'), '| import from | what |');
     assert.deepEqual([...rows.keys()].sort(), subpaths.map((s) => `kcp-payplus/${s.slice(2)}`).sort());
     for (const sub of subpaths) {

@@ -1,16 +1,19 @@
 /**
  * The payment store contract, the same tests on every engine (SQLite through its worker thread, PostgreSQL, MariaDB):
  * the order id as a unique key, compare-and-set updates and claims, commits inside the store's transaction, the
- * archive, the notification inbox, and the schema's version.
+ * archive, the notification inbox, and the schema's version. PostgreSQL runs it a second time in a named schema with a
+ * table prefix, MariaDB with a table prefix (the names a DBA chooses: test/store/names.test.ts has the rest).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { currentOwner } from '../../lib/store/owner.js';
-import { SCHEMA_VERSION } from '../../lib/store/sql.js';
+import { randomBytes } from 'node:crypto';
+import { openStore } from '../../lib/store/open.js';
+import { SCHEMA_VERSION, storeTables, type StoreNames } from '../../lib/store/sql.js';
 import type { NewAttempt, Owner, PaymentStore } from '../../lib/store/types.js';
-import { ENGINES, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
+import { ENGINES, freshDatabase, type Engine, type FreshDatabase } from '../helpers/databases.js';
 
 const me = currentOwner();
 /** Another incarnation in this boot and PID namespace (start ticks 1): /proc can tell it is gone. */
@@ -28,16 +31,27 @@ const attempt = (ordrIdxx: string, over: Partial<NewAttempt> = {}): NewAttempt =
   ...over,
 });
 
-for (const engine of ENGINES) {
-  describe(`payment store contract: ${engine}`, function () {
+const unique = randomBytes(3).toString('hex');
+const VARIANTS: Array<{ engine: Engine; names: StoreNames }> = [
+  ...ENGINES.map((engine) => ({ engine, names: {} })),
+  { engine: 'postgres', names: { schema: `payments_${unique}`, tablePrefix: 'shop1_' } },
+  { engine: 'mysql', names: { tablePrefix: 'shop1_' } },
+];
+
+for (const { engine, names } of VARIANTS) {
+  const named = Object.keys(names).length > 0;
+  const t = storeTables(engine, names);
+  describe(`payment store contract: ${engine}${named ? ` ${JSON.stringify(names)}` : ''}`, function () {
     this.timeout(30_000);
     let db: FreshDatabase;
     let store: PaymentStore;
     const ph = (n: number) => (engine === 'postgres' ? `$${n}` : '?');
+    /** Opens the store as the application would: by location, the names as its query parameters. */
+    const open = () => (named ? openStore(`${db.location}?${new URLSearchParams(names as Record<string, string>).toString()}`) : db.open());
 
     before(async () => {
       db = await freshDatabase(engine, mkdtempSync(path.join(os.tmpdir(), 'kcp-store-')));
-      store = await db.open();
+      store = await open();
     });
     after(async () => {
       await store?.close();
@@ -46,18 +60,17 @@ for (const engine of ENGINES) {
 
     it('creates its tables on first use and records the schema version', async () => {
       assert.deepEqual(await store.listOpen(5), []);
-      const rows = await db.query('SELECT version FROM kcp_payplus_schema');
+      const rows = await db.query(`SELECT version FROM ${t.version}`);
       assert.deepEqual(rows.map((r) => Number(r.version)), [SCHEMA_VERSION]);
     });
 
     it('refuses a schema newer than this SDK, naming the fix', async () => {
       // The check runs when a process first opens the location (stores on one location share a connection).
       await store.close();
-      await db.exec('UPDATE kcp_payplus_schema SET version = 99');
+      await db.exec(`UPDATE ${t.version} SET version = 99`);
       try {
         let opened: PaymentStore | undefined;
-        const newer = await db
-          .open()
+        const newer = await open()
           .then(async (s) => {
             opened = s;
             await s.listOpen(1);
@@ -67,8 +80,8 @@ for (const engine of ENGINES) {
         await opened?.close();
         assert.match(String(newer), /the payment store's schema is version 99, newer than this kcp-payplus \(1\); upgrade kcp-payplus on this server too/);
       } finally {
-        await db.exec(`UPDATE kcp_payplus_schema SET version = ${SCHEMA_VERSION}`);
-        store = await db.open();
+        await db.exec(`UPDATE ${t.version} SET version = ${SCHEMA_VERSION}`);
+        store = await open();
       }
     });
 
@@ -160,7 +173,7 @@ for (const engine of ENGINES) {
       const moved = await store.archive(Date.now() + 1000);
       assert.ok(moved >= 1);
       assert.equal((await store.get(a.id))?.state, 'committed');
-      assert.equal((await db.query(`SELECT count(*) AS n FROM kcp_payplus_attempts WHERE id = '${a.id}'`)).map((r) => Number(r.n))[0], 0);
+      assert.equal((await db.query(`SELECT count(*) AS n FROM ${t.attempts} WHERE id = '${a.id}'`)).map((r) => Number(r.n))[0], 0);
       const again = await store.begin(attempt('ARCH-1'));
       assert.equal(!again.ok && again.blocking.id, a.id);
       assert.ok((await store.listOpen(1000)).some((x) => x.id === open.id), 'open attempts are never archived');

@@ -10,6 +10,7 @@ import { recoverCommand } from './recover.js';
 import { simCommand } from './sim.js';
 import { installStandInCommand } from './install-standin.js';
 import { archiveCommand } from './archive.js';
+import { schemaCommand } from './schema.js';
 
 export interface CliCommand {
   name: string;
@@ -28,4 +29,5 @@ export const commands: CliCommand[] = [
   recordCommand,
   doctorCommand,
   traceCommand,
+  schemaCommand,
 ];
