@@ -49,7 +49,7 @@ export function toPaymentEvent(line: LogEvent, time = new Date()): PaymentEvent 
     case 'notification_refused':
       return { ...base, type, reason: f('reason') };
     default:
-      return { ...base, type, notiId: f('id'), txCd: f('txCd'), tno: f('tno') };
+      return { ...base, type, notiId: f('noti_id'), txCd: f('txCd'), tno: f('tno') };
   }
 }
 
