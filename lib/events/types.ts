@@ -39,7 +39,8 @@ export const PAYMENT_EVENT_TABLE: Readonly<Record<string, EventSpec>> = Object.f
   'payment.refused': {
     type: 'refused',
     level: 0,
-    meaning: 'refused before the module ran: reason amount_mismatch (tampered form amount) or missing_tran_cd (9562)',
+    meaning:
+      'refused before the module ran: reason amount_mismatch (tampered form amount), missing_tran_cd (9562), invalid_input (a value KCP would refuse) or answer_space (no disk for the answer file)',
   },
   'payment.window_exit': {
     type: (f) => (f.res_cd === '3001' ? 'window_closed' : 'window_failed'),
@@ -79,7 +80,7 @@ interface EventBase<T extends PaymentEventType> {
   fields: Readonly<Record<string, unknown>>;
 }
 
-export type RefusalReason = 'amount_mismatch' | 'missing_tran_cd' | (string & {});
+export type RefusalReason = 'amount_mismatch' | 'missing_tran_cd' | 'invalid_input' | 'answer_space' | (string & {});
 
 /** What the SDK tells your `onEvent` listener. Switch on `type`. */
 export type PaymentEvent =

@@ -402,7 +402,9 @@ async function approveAndCommit<C>(
       }
       // Refused here before anything ran (a bad value, or no disk space for the answer): the caller's problem, thrown.
       // An input-class refusal answered by KCP itself (8105) is a decline.
-      if ((error instanceof KcpInputError && error.raw.res_cd === undefined) || error instanceof AnswerSpaceError) throw error;
+      const refusedHere = (error instanceof KcpInputError && error.raw.res_cd === undefined) || error instanceof AnswerSpaceError;
+      if (refusedHere) logger.log({ level: 0, event: 'payment.refused', ordrIdxx, fields: { id, reason: error instanceof AnswerSpaceError ? 'answer_space' : 'invalid_input', field: error.field ?? '', message: error.message } });
+      if (refusedHere) throw error;
       logger.log({ level: 1, event: 'payment.declined', ordrIdxx, fields: { id, res_cd: error.resCd ?? '', message: error.message } });
       return { status: 'declined', error, attemptId: id };
     }

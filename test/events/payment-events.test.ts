@@ -12,6 +12,7 @@ import path from 'node:path';
 import { KcpAmountMismatchError, KcpDuplicateOrderError } from '../../lib/errors.js';
 import { PAYMENT_EVENT_TABLE, toPaymentEvent, type PaymentEvent } from '../../lib/events/index.js';
 import { PayPlus, SiteConf, commonReturnHandler } from '../../lib/index.js';
+import { consoleLine } from '../../lib/log/console-logger.js';
 import { logDirsOf } from '../../lib/log/paths.js';
 import { silentLogger } from '../../lib/log/types.js';
 import { ExecaRunner, MemoryStore, startSimulator, type Simulator } from '../../lib/testing/index.js';
@@ -91,6 +92,8 @@ describe('payment events (stand-in pp_cli + simulator)', function () {
     assert.equal(lines[0]!.level, 0);
     assert.deepEqual(lines[0]!.fields, { reason: 'amount_mismatch', form_amount: '100', amount: '10000' });
     assert.match(story('EVT-TAMPER-1'), /sdk {4}L0 .* payment\.refused \[refused\] reason=amount_mismatch form_amount=100 amount=10000\n/);
+    const record = { time: '2026-12-03T10:00:00.000+09:00', level: 0 as const, event: 'payment.refused', ordr_idxx: 'EVT-TAMPER-1', trace_no: '', fields: lines[0]!.fields as Record<string, unknown> };
+    assert.equal(consoleLine(record), 'kcp-payplus 10:00:00.000 payment.refused ordr_idxx=EVT-TAMPER-1 reason=amount_mismatch');
   });
 
   it('a closed window (3001) is its own event, line and trace entry; nothing reaches pp_cli', async () => {
@@ -207,6 +210,41 @@ describe('payment events (stand-in pp_cli + simulator)', function () {
   });
 });
 
+describe('payment events: a decline and a refusal before the module (stand-in pp_cli + simulator)', function () {
+  this.timeout(60_000);
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ port: 0 });
+  });
+  after(() => sim.close());
+
+  it('KCP refusing 8059 is declined; an empty enc_data is refused (invalid_input) before the module, naming the field', async () => {
+    const home = kcpHome();
+    const conf = SiteConf.testPreset({ homeDir: home, logDir: path.join(home, 'log'), gwUrl: '127.0.0.1', gwPort: String(sim.port), jsUrl: `${sim.url}/plugin/payplus_test.js` });
+    const events: PaymentEvent[] = [];
+    const payplus = new PayPlus(conf, { runner: new ExecaRunner(), logger: silentLogger, store: new MemoryStore(), onEvent: (e) => void events.push(e) });
+    const w = sim.pay({ site_cd: 'T0000', ordr_idxx: 'EVT-DECL-1', good_mny: 10000, method: 'card' });
+    // No good_mny in the form: the SDK cannot see the difference, KCP does (ordr_mony 9000 against the window's 10000).
+    const out = await payplus.processPayment(
+      { tran_cd: w.tran_cd, enc_data: w.enc_data, enc_info: w.enc_info, trace_no: w.trace_no, use_pay_method: w.use_pay_method, ordr_idxx: 'EVT-DECL-1' },
+      { custIp: '127.0.0.1', expectedAmount: 9000, commit: () => 'never' },
+    );
+    assert.equal(out.status, 'declined');
+    await assert.rejects(
+      payplus.processPayment({ tran_cd: '00100000', enc_data: '', enc_info: 'x', ordr_idxx: 'EVT-BAD-1' }, { custIp: '127.0.0.1', expectedAmount: 1000, commit: () => 'never' }),
+      (e: unknown) => e instanceof Error && e.name === 'KcpInputError',
+    );
+    assert.deepEqual(
+      events.map((e) => [e.type, e.ordrIdxx, e.type === 'declined' ? e.resCd : e.type === 'refused' ? `${e.reason}:${String(e.fields.field)}` : '']),
+      [
+        ['declined', 'EVT-DECL-1', '8059'],
+        ['refused', 'EVT-BAD-1', 'invalid_input:enc_data'],
+      ],
+    );
+    await payplus.close();
+  });
+});
+
 describe('toPaymentEvent', () => {
   it('knows only the table\'s lines, masks the fields, and a rejected async listener is contained too', async () => {
     assert.equal(toPaymentEvent({ level: 0, event: 'tx.start' }), undefined);
@@ -226,6 +264,5 @@ describe('toPaymentEvent', () => {
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(lines, ['payment.declined', 'events.listener_failed']);
     assert.equal((await p.health()).counters.listenerErrors, 1);
-    void silentLogger;
   });
 });
