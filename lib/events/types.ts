@@ -40,7 +40,7 @@ export const PAYMENT_EVENT_TABLE: Readonly<Record<string, EventSpec>> = Object.f
     type: 'refused',
     level: 0,
     meaning:
-      'refused before the module ran: reason amount_mismatch (tampered form amount), missing_tran_cd (9562), invalid_input (a value KCP would refuse) or answer_space (no disk for the answer file)',
+      'refused before the module ran: reason amount_mismatch (tampered form amount), missing_tran_cd (9562), unknown_order (no such order in your database), invalid_input (a value KCP would refuse) or answer_space (no disk for the answer file)',
   },
   'payment.window_exit': {
     type: (f) => (f.res_cd === '3001' ? 'window_closed' : 'window_failed'),
@@ -80,7 +80,7 @@ interface EventBase<T extends PaymentEventType> {
   fields: Readonly<Record<string, unknown>>;
 }
 
-export type RefusalReason = 'amount_mismatch' | 'missing_tran_cd' | 'invalid_input' | 'answer_space' | (string & {});
+export type RefusalReason = 'amount_mismatch' | 'missing_tran_cd' | 'unknown_order' | 'invalid_input' | 'answer_space' | (string & {});
 
 /** What the SDK tells your `onEvent` listener. Switch on `type`. */
 export type PaymentEvent =

@@ -243,6 +243,35 @@ describe('payment events: a decline and a refusal before the module (stand-in pp
     );
     await payplus.close();
   });
+
+  it('a completed window for an order your database does not know is refused (unknown_order), level 0', async () => {
+    const home = kcpHome();
+    const lines: Array<[number, string, Readonly<Record<string, unknown>> | undefined]> = [];
+    const events: PaymentEvent[] = [];
+    const payplus = new PayPlus(SiteConf.testPreset({ homeDir: home }), {
+      logger: { log: (l) => void lines.push([l.level, l.event, l.fields]) },
+      store: new MemoryStore(),
+      onEvent: (e) => void events.push(e),
+    });
+    const server = await listen(
+      expressWindowReturn<{ amount: number }, string>({
+        payplus,
+        findOrder: () => undefined,
+        commit: () => 'never',
+        respond: (res, result) => void res.writeHead(200, { 'content-type': 'text/plain' }).end(result.status),
+      }),
+    );
+    try {
+      const body = new URLSearchParams({ res_cd: '0000', ordr_idxx: 'EVT-NOPE-1', tran_cd: '00100000', enc_data: 'E', enc_info: 'I' }).toString();
+      const reply = await fetch(urlOf(server, '/return'), { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(await reply.text(), 'unknown_order');
+    } finally {
+      await close(server);
+      await payplus.close();
+    }
+    assert.deepEqual(lines, [[0, 'payment.refused', { reason: 'unknown_order' }]]);
+    assert.deepEqual(events.map((e) => [e.type, e.ordrIdxx, e.type === 'refused' && e.reason]), [['refused', 'EVT-NOPE-1', 'unknown_order']]);
+  });
 });
 
 describe('toPaymentEvent', () => {
