@@ -16,7 +16,8 @@ import { consoleLine } from '../../lib/log/console-logger.js';
 import { logDirsOf } from '../../lib/log/paths.js';
 import { silentLogger } from '../../lib/log/types.js';
 import { ExecaRunner, MemoryStore, startSimulator, type Simulator } from '../../lib/testing/index.js';
-import { formatStory, listLogFiles, traceTransaction } from '../../lib/trace/index.js';
+import { runTraceCommand } from '../../lib/cli/commands/trace.js';
+import { listLogFiles } from '../../lib/trace/index.js';
 import { expressWindowReturn } from '../../lib/window/index.js';
 import { standinPath } from '../sim/support/standin.js';
 
@@ -75,7 +76,14 @@ describe('payment events (stand-in pp_cli + simulator)', function () {
       .filter((f) => f.source === 'sdk')
       .flatMap((f) => readFileSync(f.path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
   const logged = (event: string, ordrIdxx: string) => sdkLines().filter((l) => l.event === event && l.ordr_idxx === ordrIdxx);
-  const story = (ordrIdxx: string) => formatStory(traceTransaction(ordrIdxx, { dirs: logDirsOf(conf) }));
+  /** What `kcp-payplus trace <order> --log-dir …` prints. */
+  const story = async (ordrIdxx: string) => {
+    const out: string[] = [];
+    const args = [ordrIdxx, ...logDirsOf(conf).flatMap((d) => ['--log-dir', d])];
+    const code = await runTraceCommand(args, { loadConf: () => Promise.reject(new Error('no config here')), stdout: (t) => void out.push(t), stderr: (t) => void out.push(t) });
+    assert.equal(code, 0, out.join(''));
+    return out.join('');
+  };
   const typesOf = (ordrIdxx: string) => events.filter((e) => e.ordrIdxx === ordrIdxx).map((e) => e.type);
 
   it('a tampered amount is refused before the module: event, SDK log line (level 0), trace entry', async () => {
@@ -91,7 +99,7 @@ describe('payment events (stand-in pp_cli + simulator)', function () {
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.level, 0);
     assert.deepEqual(lines[0]!.fields, { reason: 'amount_mismatch', form_amount: '100', amount: '10000' });
-    assert.match(story('EVT-TAMPER-1'), /sdk {4}L0 .* payment\.refused \[refused\] reason=amount_mismatch form_amount=100 amount=10000\n/);
+    assert.match(await story('EVT-TAMPER-1'), /sdk {4}L0 .* payment\.refused \[refused\] reason=amount_mismatch form_amount=100 amount=10000\n/);
     const record = { time: '2026-12-03T10:00:00.000+09:00', level: 0 as const, event: 'payment.refused', ordr_idxx: 'EVT-TAMPER-1', trace_no: '', fields: lines[0]!.fields as Record<string, unknown> };
     assert.equal(consoleLine(record), 'kcp-payplus 10:00:00.000 payment.refused ordr_idxx=EVT-TAMPER-1 reason=amount_mismatch');
   });
@@ -115,7 +123,7 @@ describe('payment events (stand-in pp_cli + simulator)', function () {
     assert.deepEqual(typesOf('EVT-CLOSED-1'), ['window_closed']);
     const lines = logged('payment.window_exit', 'EVT-CLOSED-1');
     assert.deepEqual(lines.map((l) => [l.level, l.fields]), [[1, { res_cd: '3001', res_msg: 'user cancel' }]]);
-    assert.match(story('EVT-CLOSED-1'), /payment\.window_exit \[window_closed\] res_cd=3001 res_msg=user cancel\n/);
+    assert.match(await story('EVT-CLOSED-1'), /payment\.window_exit \[window_closed\] res_cd=3001 res_msg=user cancel\n/);
     assert.equal(sim.state.requests.filter((r) => Object.values(r.fields).includes('EVT-CLOSED-1')).length, 0);
   });
 
@@ -132,7 +140,7 @@ describe('payment events (stand-in pp_cli + simulator)', function () {
     assert.ok(approved?.type === 'approved' && approved.tno === tno && approved.attemptId === first.attemptId);
     const dup = logged('payment.duplicate', 'EVT-TWICE-1');
     assert.deepEqual(dup.map((l) => [l.level, l.fields]), [[1, { blocking: first.attemptId, state: 'committed', tno }]]);
-    const s = story('EVT-TWICE-1');
+    const s = await story('EVT-TWICE-1');
     assert.ok(s.indexOf('payment.committed [approved]') > 0 && s.indexOf('payment.duplicate [duplicate]') > s.indexOf('payment.committed [approved]'), s);
   });
 
@@ -154,7 +162,7 @@ describe('payment events (stand-in pp_cli + simulator)', function () {
       assert.equal(logged('notify.received', 'EVT-VBANK-1').length, 1);
       // noti_id is an identifier: kept whole in the log, so "did the deposit arrive?" is answered by KCP's own id.
       assert.deepEqual(logged('notify.processed', 'EVT-VBANK-1').map((l) => [l.level, (l.fields as Record<string, string>).noti_id]), [[1, report.notiId]]);
-      const s = story('EVT-VBANK-1');
+      const s = await story('EVT-VBANK-1');
       const order = ['payment.committed [approved]', 'notify.received [notification_received] txCd=TX00', 'notify.processed [notification_handled] txCd=TX00'].map((t) => s.indexOf(t));
       assert.ok(order[0]! > 0 && order[0]! < order[1]! && order[1]! < order[2]!, s);
     } finally {
