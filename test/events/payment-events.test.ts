@@ -20,6 +20,8 @@ import { runTraceCommand } from '../../lib/cli/commands/trace.js';
 import { listLogFiles } from '../../lib/trace/index.js';
 import { expressWindowReturn } from '../../lib/window/index.js';
 import { standinPath } from '../sim/support/standin.js';
+import { CannedRunner } from '../helpers/canned-runner.js';
+import { testConfData } from '../helpers/conf.js';
 
 function kcpHome(): string {
   const home = mkdtempSync(path.join(os.tmpdir(), 'kcp-events-'));
@@ -279,6 +281,36 @@ describe('payment events: a decline and a refusal before the module (stand-in pp
     }
     assert.deepEqual(lines, [[0, 'payment.refused', { reason: 'unknown_order' }]]);
     assert.deepEqual(events.map((e) => [e.type, e.ordrIdxx, e.type === 'refused' && e.reason]), [['refused', 'EVT-NOPE-1', 'unknown_order']]);
+  });
+});
+
+describe('payment events: tampering found in KCP\'s answer (canned pp_cli)', () => {
+  it('an approval for another order (KcpTamperingError) is auto_cancelled with reason tampering, counted by reason', async () => {
+    const US = '\x1f';
+    const tno = '20261126000001';
+    const runner = new CannedRunner([
+      `res_cd=0000${US}res_msg=ok${US}tno=${tno}${US}pay_method=PACA${US}order_no=ORD-X${US}amount=5000${US}card_cd=CCSS\n`,
+      `res_cd=0000${US}res_msg=ok\n`,
+    ]);
+    const lines: Array<[number, string]> = [];
+    const events: PaymentEvent[] = [];
+    const payplus = new PayPlus(testConfData({ logDir: mkdtempSync(path.join(os.tmpdir(), 'kcp-events-')) }), {
+      runner,
+      store: new MemoryStore(),
+      logger: { log: (l) => void lines.push([l.level, l.event]) },
+      onEvent: (e) => void events.push(e),
+    });
+    const out = await payplus.processPayment(
+      { tran_cd: '00100000', enc_data: 'ENC', enc_info: 'INF', ordr_idxx: 'ORD-1', good_mny: '5000', use_pay_method: '100000000000' },
+      { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 'never' },
+    );
+    assert.ok(out.status === 'cancelled' && out.reason === 'tampering');
+    assert.deepEqual(events.map((e) => [e.type, e.ordrIdxx, e.type === 'auto_cancelled' ? `${e.reason}:${e.tno}` : '']), [['auto_cancelled', 'ORD-1', `tampering:${tno}`]]);
+    assert.ok(lines.some(([level, event]) => level === 0 && event === 'payment.auto_cancelled'));
+    const text = await payplus.metrics();
+    assert.match(text, /\nkcp_payplus_events_total\{event="auto_cancelled"\} 1\n/);
+    assert.match(text, /\nkcp_payplus_event_reasons_total\{event="auto_cancelled",reason="tampering"\} 1\n/);
+    await payplus.close();
   });
 });
 
