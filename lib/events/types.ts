@@ -58,7 +58,7 @@ export const PAYMENT_EVENT_TABLE: Readonly<Record<string, EventSpec>> = Object.f
   'payment.unknown': { type: 'unknown', level: 0, meaning: 'pp_cli started and no complete answer was read: KCP may have approved' },
   'payment.late': { type: 'unknown', level: 0, meaning: 'pp_cli missed the page timeout; its answer settles the attempt later' },
   'payment.commit_overdue': { type: 'overdue', level: 0, meaning: 'your commit outlived commitTimeoutMs; see health()' },
-  'payment.recovered': { type: 'recovered', level: 1, meaning: 'recovery settled an attempt (result: committed, cancelled, declined, …)' },
+  'payment.recovered': { type: 'recovered', level: 1, meaning: 'recovery settled an attempt (result: committed, kept, cancelled, declined); what it could not settle stays in health()' },
   'notify.received': { type: 'notification_received', level: 1, meaning: 'a notification (e.g. a vbank deposit, TX00) arrived from an allowed sender' },
   'notify.processed': { type: 'notification_handled', level: 1, meaning: 'your handler processed it; KCP was answered 0000' },
   'notify.duplicate': { type: 'notification_duplicate', level: 1, meaning: 'its noti_id was processed before; answered 0000 again' },

@@ -4,7 +4,7 @@
  * Prometheus text counts them exactly, and a listener that throws breaks nothing.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -21,6 +21,7 @@ import { listLogFiles } from '../../lib/trace/index.js';
 import { expressWindowReturn } from '../../lib/window/index.js';
 import { standinPath } from '../sim/support/standin.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
+import { currentOwner } from '../../lib/store/owner.js';
 import { testConfData } from '../helpers/conf.js';
 
 function kcpHome(): string {
@@ -310,6 +311,28 @@ describe('payment events: tampering found in KCP\'s answer (canned pp_cli)', () 
     const text = await payplus.metrics();
     assert.match(text, /\nkcp_payplus_events_total\{event="auto_cancelled"\} 1\n/);
     assert.match(text, /\nkcp_payplus_event_reasons_total\{event="auto_cancelled",reason="tampering"\} 1\n/);
+    await payplus.close();
+  });
+});
+
+describe('payment events: recovery', () => {
+  it('recover() settling a dead worker\'s attempt from the module\'s answer file is a recovered event (result declined)', async () => {
+    const logDir = mkdtempSync(path.join(os.tmpdir(), 'kcp-events-'));
+    const store = new MemoryStore();
+    const events: PaymentEvent[] = [];
+    const payplus = new PayPlus(testConfData({ logDir }), { logger: silentLogger, runner: new CannedRunner([]), store, onEvent: (e) => void events.push(e) });
+    const me = currentOwner();
+    const outputPath = path.join(logDir, 'payplus-answers', 'dead.out');
+    mkdirSync(path.dirname(outputPath), { recursive: true });
+    writeFileSync(outputPath, 'res_cd=8108\x1fres_msg=card refused\n');
+    const begun = await store.begin({
+      id: 'dead', ordrIdxx: 'ORD-R1', amount: '5000', owner: { host: me.host, pid: 2 ** 22 + 17, start: me.start.replace(/[^:]+$/, '1') },
+      leaseUntil: 0, commitMode: 'store', durableOutput: true, outputPath,
+    });
+    assert.ok(begun.ok);
+    const report = await payplus.recover({ custIp: '127.0.0.1' });
+    assert.deepEqual(report.declined.map((r) => r.id), ['dead']);
+    assert.deepEqual(events.map((e) => [e.type, e.ordrIdxx, e.type === 'recovered' && `${e.attemptId}:${e.result}`]), [['recovered', 'ORD-R1', 'dead:declined']]);
     await payplus.close();
   });
 });
