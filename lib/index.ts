@@ -23,7 +23,9 @@ export type {
   CashReceiptIssueRequest,
   CashReceiptModifyRequest,
   CashReceiptQueryRequest,
+  PaymentHealth,
 } from './payplus/payplus.js';
+export type { PaymentEvent, PaymentEventListener, PaymentEventType, RefusalReason, CountersSnapshot } from './events/index.js';
 export { SiteConf, type SiteConfFromFileOptions, type SiteConfPresetOptions } from './config/site-conf-class.js';
 export type { KcpEnvironment, PaymentWindow, SiteConfData, SiteConfFile } from './config/site-conf.js';
 export { Transaction, type TxResult, type DoTxOptions } from './payplus/transaction.js';

@@ -161,7 +161,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
 
   // common_return comes first: it reads the raw body itself (KCP posts EUC-KR form data), from KCP's servers.
   // The inbox lives in the payment store, so several workers still process each noti_id once.
-  const inbox = new NotificationInbox({ store: payplus.notificationStore() });
+  const inbox = new NotificationInbox({ store: payplus.notificationStore(), logger: payplus.logger });
   app.post(
     '/common_return',
     expressCommonReturn({
@@ -171,7 +171,8 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
       trustProxy: options.trustProxy,
       inbox,
       handler: (n) => applyNotification(n),
-      logger: options.logger,
+      // PayPlus's logger: deposits reach the SDK log, `trace` and the payment events like the payments do.
+      logger: payplus.logger,
     }),
   );
 

@@ -19,6 +19,10 @@ const TX_CD: Readonly<Record<string, string>> = {
 /** Events worth a line: the end (or failure) of each request and the outcomes someone must see. */
 const SHOWN = new Set([
   'tx.end', 'tx.error', 'payment.auto_cancelled', 'payment.auto_cancel_failed', 'payment.unknown', 'notify.rejected', 'notify.malformed',
+  // Steps without a pp_cli request of their own (README "Payment events and metrics"): refusals, exits, duplicates,
+  // what waits for a person, and each notification's fate.
+  'payment.refused', 'payment.window_exit', 'payment.duplicate', 'payment.commit_overdue', 'payment.late', 'payment.auto_cancel_deferred',
+  'payment.recovered', 'notify.received', 'notify.processed', 'notify.duplicate', 'notify.failed',
 ]);
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));

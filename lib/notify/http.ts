@@ -102,6 +102,7 @@ function makeHandler(options: CommonReturnHandlerOptions, bodySource: BodySource
       send(res, 400, notificationAnswer(false));
       return;
     }
+    logger.log({ level: 1, event: 'notify.received', ordrIdxx: notification.orderNo, fields: { txCd: notification.txCd, tno: notification.tno, noti_id: notification.id, ip: remoteIp } });
     const result = await inbox.handle(notification, options.handler);
     send(res, HTTP_STATUS[result.status], result.answer);
   };

@@ -212,7 +212,7 @@ export class NotificationInbox {
       fields: {
         txCd: notification.txCd,
         tno: notification.tno,
-        id: notification.id,
+        noti_id: notification.id,
         resultCode: result.resultCode,
         ...(result.error !== undefined ? { error: String((result.error as Error)?.message ?? result.error) } : {}),
         ...(result.storeError !== undefined ? { storeError: String((result.storeError as Error)?.message ?? result.storeError) } : {}),

@@ -105,7 +105,9 @@ export function returnHandler<O extends PpAxHubOrder, C, R extends ServerRespons
     }
     const exit = exitStep(form);
     const order = await options.findOrder(form.ordr_idxx ?? '');
+    if (exit) options.payplus.logger.log({ level: 1, event: 'payment.window_exit', ordrIdxx: form.ordr_idxx, fields: { res_cd: form.res_cd ?? '', res_msg: form.res_msg ?? '' } });
     if (exit) return options.respond(res, exit(order));
+    if (!order) options.payplus.logger.log({ level: 0, event: 'payment.refused', ordrIdxx: form.ordr_idxx, fields: { reason: 'unknown_order' } });
     if (!order) return options.respond(res, { status: 'unknown_order', form });
     let outcome: PaymentOutcome<C>;
     try {

@@ -11,6 +11,9 @@ import { maskingLogger } from '../log/masking-logger.js';
 import { logDirsOf } from '../log/paths.js';
 import { createSiteLogger } from '../log/site-logger.js';
 import type { PayplusLogger } from '../log/types.js';
+import { PaymentEvents } from '../events/tap.js';
+import { renderPrometheus, type CountersSnapshot } from '../events/counters.js';
+import type { PaymentEventListener } from '../events/types.js';
 import { usItem } from '../protocol/data-set.js';
 import { answerError } from '../protocol/result.js';
 import { assertAmount, assertKcpToken, assertOrderId, assertTno, isTno } from '../protocol/validate.js';
@@ -92,6 +95,22 @@ export interface PayPlusOptions {
   fence?: FenceHook;
   /** How long your commit may run before the payment is overdue (ms, default 60,000). See status(). */
   commitTimeoutMs?: number;
+  /**
+   * Told every payment and notification event (PaymentEvent; README "Payment events and metrics"), masked. Same as
+   * payplus.on('event', fn). A listener that throws is contained and logged: it never breaks a payment.
+   */
+  onEvent?: PaymentEventListener;
+}
+
+/** What health() reports: `ok` is false while any attempt needs a person. */
+export interface PaymentHealth {
+  ok: boolean;
+  /** Open attempts that are overdue, unknown, undecided or cancelling, oldest first, each with why. */
+  needsAttention: PaymentStatus['attempts'];
+  /** Attempts running right now (pp_cli or your commit). */
+  inProgress: number;
+  /** This process's event counters since start. */
+  counters: CountersSnapshot;
 }
 
 export interface ApproveRequest {
@@ -229,6 +248,7 @@ export class PayPlus {
   private readonly leaseMs: number;
   private readonly allowedMethods: readonly PaymentMethod[] | undefined;
   private readonly fencing: { fence: FenceHook | undefined; commitTimeoutMs: number };
+  private readonly events = new PaymentEvents();
 
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
     // Checked before anything is opened: a refused option must not leave a store behind.
@@ -240,7 +260,8 @@ export class PayPlus {
     this.leaseMs = options.leaseMs ?? 120_000;
     this.allowedMethods = options.allowedMethods === undefined ? undefined : Object.freeze([...options.allowedMethods]);
     this.fencing = { fence: options.fence, commitTimeoutMs: options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS };
-    this.logger = options.logger ? maskingLogger(options.logger) : createSiteLogger(conf);
+    this.logger = this.events.tap(options.logger ? maskingLogger(options.logger) : createSiteLogger(conf));
+    if (options.onEvent) this.events.on(options.onEvent);
     this.moduleEnv = options.moduleEnv;
     this.runnerOption = options.runner ?? 'auto';
   }
@@ -368,6 +389,36 @@ export class PayPlus {
    */
   status(options: StatusOptions = {}): Promise<PaymentStatus> {
     return paymentStatus(this.paymentContext(), options);
+  }
+
+  /** Listen to payment events (typed PaymentEvent, masked); a listener that throws is contained and logged. */
+  on(name: 'event', listener: PaymentEventListener): this {
+    if (name !== 'event') throw new TypeError(`PayPlus#on: unknown event name ${JSON.stringify(name)}; the only one is 'event'`);
+    this.events.on(listener);
+    return this;
+  }
+
+  off(name: 'event', listener: PaymentEventListener): this {
+    if (name === 'event') this.events.off(listener);
+    return this;
+  }
+
+  /** What needs a person (status() without the attempts still running) and this process's event counters. */
+  async health(options: StatusOptions = {}): Promise<PaymentHealth> {
+    const status = await this.status(options);
+    const needsAttention = status.attempts.filter((a) => a.kind !== 'in_progress');
+    return { ok: needsAttention.length === 0, needsAttention, inProgress: status.attempts.length - needsAttention.length, counters: this.events.counters.snapshot() };
+  }
+
+  /**
+   * The counters in Prometheus text format (serve it as `text/plain; version=0.0.4` on your /metrics). With
+   * `{ openAttempts: true }` also the open attempts by kind from status() (one store query per scrape).
+   */
+  async metrics(options: { openAttempts?: boolean } = {}): Promise<string> {
+    if (!options.openAttempts) return renderPrometheus(this.events.counters.snapshot());
+    const open: Record<string, number> = {};
+    for (const a of (await this.status()).attempts) open[a.kind] = (open[a.kind] ?? 0) + 1;
+    return renderPrometheus(this.events.counters.snapshot(), open);
   }
 
   /** Full cancel (STSC). Irreversible. */

@@ -288,6 +288,7 @@ export async function processPayment<C>(
 ): Promise<PaymentOutcome<C>> {
   const { store, payplus, logger } = ctx;
   const tranCd = form.tran_cd ?? '';
+  if (tranCd === '') logger.log({ level: 0, event: 'payment.refused', ordrIdxx: form.ordr_idxx, fields: { reason: 'missing_tran_cd', res_cd: '9562' } });
   if (tranCd === '') {
     throw new KcpInputError(
       '9562 연동 오류: tran_cd was not posted. The payment window did not complete (Payplus plugin not run, or the ' +
@@ -299,6 +300,7 @@ export async function processPayment<C>(
   const ordrIdxx = form.ordr_idxx ?? '';
   assertOrderId('ordr_idxx', ordrIdxx);
   if (form.good_mny !== undefined && form.good_mny !== expected) {
+    logger.log({ level: 0, event: 'payment.refused', ordrIdxx, fields: { reason: 'amount_mismatch', form_amount: form.good_mny, amount: expected } });
     throw new KcpAmountMismatchError(
       `good_mny: the form says ${JSON.stringify(form.good_mny)} but order ${ordrIdxx} costs ${expected}; the form was ` +
         `changed in the browser. Nothing was sent to KCP (it would refuse with 8059 결제금액 불일치)`,
@@ -335,6 +337,7 @@ export async function processPayment<C>(
   if (!begun.ok) {
     const b = begun.blocking;
     const message = `ordr_idxx: order ${ordrIdxx} cannot be approved now: ${describeBlocking(b)}`;
+    logger.log({ level: 1, event: 'payment.duplicate', ordrIdxx, fields: { blocking: b.id, state: b.state, ...(b.tno ? { tno: b.tno } : {}) } });
     // Paid is paid; anything else still open is a payment being verified, and the buyer is told so.
     if (b.state === 'committed' || b.state === 'kept' || RELEASING_STATES.has(b.state)) {
       throw new KcpDuplicateOrderError(message, { field: 'ordr_idxx' });
@@ -399,7 +402,10 @@ async function approveAndCommit<C>(
       }
       // Refused here before anything ran (a bad value, or no disk space for the answer): the caller's problem, thrown.
       // An input-class refusal answered by KCP itself (8105) is a decline.
-      if ((error instanceof KcpInputError && error.raw.res_cd === undefined) || error instanceof AnswerSpaceError) throw error;
+      const refusedHere = (error instanceof KcpInputError && error.raw.res_cd === undefined) || error instanceof AnswerSpaceError;
+      if (refusedHere) logger.log({ level: 0, event: 'payment.refused', ordrIdxx, fields: { id, reason: error instanceof AnswerSpaceError ? 'answer_space' : 'invalid_input', field: error.field ?? '', message: error.message } });
+      if (refusedHere) throw error;
+      logger.log({ level: 1, event: 'payment.declined', ordrIdxx, fields: { id, res_cd: error.resCd ?? '', message: error.message } });
       return { status: 'declined', error, attemptId: id };
     }
     logger.log({ level: 0, event: 'payment.unknown', ordrIdxx, fields: { id, message: error.message } });

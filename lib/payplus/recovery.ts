@@ -281,6 +281,7 @@ export async function recover(ctx: PaymentContext, options: RecoverOptions = {})
       result = { kind: 'unknown', why: `could not be settled this run: ${String((err as Error)?.message ?? err)}` };
     }
     const latest = ref((await ctx.store.get(attempt.id).catch(() => undefined)) ?? attempt);
+    if (['cancelled', 'committed', 'kept', 'declined'].includes(result.kind)) ctx.logger.log({ level: 1, event: 'payment.recovered', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, result: result.kind, ...(attempt.tno ? { tno: attempt.tno } : {}) } });
     switch (result.kind) {
       case 'failed':
         report.failed.push({ ...latest, error: result.error });

@@ -6,5 +6,5 @@ export { listLogFiles, readLogFile } from './collect.js';
 export type { LogFile } from './collect.js';
 export { decodeLogFile, decodeLogLine, parsePpCliLine, resultFields, bracketFields, stepOf } from './pp-cli-log.js';
 export { parseSdkLine } from './sdk-log.js';
-export { formatStory, storyJson, describeEntry, formatTime } from './story.js';
+export { formatStory, storyJson, describeEntry, eventTypeOf, formatTime } from './story.js';
 export type { TraceEntry, TraceQueryResult, TraceRun, TraceSource } from './types.js';

@@ -3,6 +3,7 @@
  * interleaved), and a summary per pp_cli run. Everything printed goes through maskText: pp_cli at
  * level 3 logs full results, and test sites log card numbers in clear.
  */
+import { PAYMENT_EVENT_TABLE } from '../events/types.js';
 import { maskText } from '../log/mask.js';
 import type { TraceEntry, TraceQueryResult, TraceRun } from './types.js';
 
@@ -43,9 +44,19 @@ function fieldsText(fields: Record<string, string>, skip: readonly string[] = []
     .join(' ');
 }
 
-/** What one line says, in words; masked. */
+/** The payment event an SDK line is (README "Payment events and metrics"), e.g. refused, window_closed, notification_handled. */
+export function eventTypeOf(e: TraceEntry): string | undefined {
+  const spec = e.source === 'sdk' ? PAYMENT_EVENT_TABLE[e.step] : undefined;
+  if (!spec) return undefined;
+  return typeof spec.type === 'function' ? spec.type(e.fields) : spec.type;
+}
+
+/** What one line says, in words; masked. A payment event's type is named in brackets after the log event. */
 export function describeEntry(e: TraceEntry): string {
-  if (e.source === 'sdk') return maskText(`${e.step} ${fieldsText(e.fields)}`.trim());
+  if (e.source === 'sdk') {
+    const type = eventTypeOf(e);
+    return maskText(`${e.step}${type ? ` [${type}]` : ''} ${fieldsText(e.fields)}`.trim());
+  }
   if (e.step === 'TX_START') {
     return maskText(`TX_START ${describeTxCd(e.fields.tx_cd)} ${fieldsText(e.fields, ['tx_cd'])}`.replace(/\s+/g, ' ').trim());
   }
@@ -120,6 +131,7 @@ export function storyJson(result: TraceQueryResult): string {
         trace_no: e.traceNo,
         kind: e.kind,
         step: e.step,
+        event_type: eventTypeOf(e),
         text: describeEntry(e),
         file: e.file,
         line: e.lineNo,

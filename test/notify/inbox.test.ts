@@ -181,7 +181,7 @@ describe('NotificationInbox', () => {
     assert.equal(events[0]!.event, 'notify.processed');
     assert.equal(events[0]!.level, 0);
     assert.deepEqual(events[0]!.fields, {
-      txCd: 'TX00', tno: '20120101999999', id: 'N-6', resultCode: '0000', storeError: 'disk full',
+      txCd: 'TX00', tno: '20120101999999', noti_id: 'N-6', resultCode: '0000', storeError: 'disk full',
     });
   });
 
