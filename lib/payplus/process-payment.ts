@@ -4,10 +4,12 @@
  * merchant's commit runs next, and any failure in between cancels the approval automatically (STSC; STE2, or STE5 for
  * an escrow virtual account), passing the approval tno as trace_no as KCP's pages do.
  *
- * Every step is a state of the attempt in the payment store (lib/store), written before the step's effect can be
- * lost: the attempt (and with it the order id) is taken before pp_cli runs, pp_cli's stdout goes to a per-attempt file
- * (so its answer survives a crash of this process), and the merchant's commit is recorded with the attempt — in the
- * same database transaction with `commitInStore`. Whatever a crash leaves is settled by settleAttempt() (recovery.ts).
+ * Written once over the gateway seam (ctx.gateway: pp_cli or KCP's REST API, lib/gateway/types.ts). Every step is a
+ * state of the attempt in the payment store (lib/store; transitions in attempts.ts), written before the step's effect
+ * can be lost: the attempt (and with it the order id) is taken before the gateway is called, pp_cli's stdout goes to a
+ * per-attempt file (so its answer survives a crash of this process; REST answers are settled by KCP's inquiry), and the
+ * merchant's commit is recorded with the attempt — in the same database transaction with `commitInStore`. Whatever a
+ * crash leaves is settled by settleAttempt() (recovery.ts). Imports go downward only: never the facade.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';

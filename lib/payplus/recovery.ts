@@ -4,7 +4,8 @@
  *
  * For each open attempt whose owner is gone (the process died, or let go):
  * - take it over with a compare-and-set on its owner (two recoverers never both act);
- * - `started` / `unknown`: read the module's real answer (its stdout file, then its own log). Approved → continue as
+ * - `started` / `unknown`: ask the gateway what happened (ctx.gateway.resolve: pp_cli reads the module's real answer,
+ *   its stdout file, then its own log; REST asks KCP's inquiry about the attempt's tno). Approved → continue as
  *   approved; refused → declined (the order is payable again); never started → declined; still running → leave it;
  *   no answer anywhere → stays unknown, for a person (KCP's admin), with the reason;
  * - `approved`: committed? With commitInStore the store's mark is the truth (written in one transaction with the
@@ -12,6 +13,7 @@
  *   hook the attempt is listed as undecided and nothing is cancelled. Not committed → cancel (or keep, if
  *   onUncommitted says so: kept blocks re-approval);
  * - `cancelling` / `cancel_failed`: cancel again until KCP answers definitively (already-cancelled counts).
+ * Imports: attempts.ts, the gateway interface, the store, the errors; never process-payment.ts or the facade.
  */
 import { isSuccessCode } from '../codes/results.js';
 import type { KcpError } from '../errors.js';
