@@ -523,7 +523,8 @@ async function awaitLateAnswer<C>(
   waitMs: number,
 ): Promise<PaymentOutcome<C>> {
   const lease = holdLease(ctx, attempt.id, owner);
-  const late = `pp_cli had not answered after ${waitMs} ms; it is still running, and its answer will be settled when it comes`;
+  const who = ctx.gateway.transport === 'pp_cli' ? 'pp_cli' : "KCP's REST API";
+  const late = `${who} had not answered after ${waitMs} ms; it is still running, and its answer will be settled when it comes`;
   await note(ctx, attempt, ['started'], { state: 'unknown', note: late }, owner);
   ctx.logger.log({ level: 0, event: 'payment.late', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, message: late } });
   void approving
