@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SiteConf, applyHttpLimits, createSiteLogger, type PayplusLogger } from '../lib/index.js';
 import { installStandIn, startSimulator, type Simulator } from '../lib/testing/index.js';
+import { startRestSimulator, type RestSimulator } from '../lib/sim/rest/index.js';
 import { publicOrigin } from './security.js';
 import { createShop, type Shop } from './shop.js';
 
@@ -36,6 +37,11 @@ export interface SampleOptions {
   adminPassword?: string;
   /** The site captures card payments by hand (shows the capture button). */
   manualCapture?: boolean;
+  /**
+   * 'pp_cli' (default) or 'rest': approvals, cancels and recovery go through KCP's REST API — here the simulator's
+   * PG-API over https with its own CA and the merchant certificate and key it generated (npm start: KCP_TRANSPORT=rest).
+   */
+  transport?: 'pp_cli' | 'rest';
 }
 
 export interface Sample {
@@ -43,6 +49,8 @@ export interface Sample {
   /** Where buyers reach the shop (SampleOptions.publicUrl, or shopUrl). */
   publicUrl: string;
   sim: Simulator;
+  /** The simulator's PG-API (transport 'rest' only). */
+  rest: RestSimulator | undefined;
   shop: Shop;
   conf: SiteConf;
   cfgFile: string;
@@ -67,6 +75,21 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   installStandIn(homeDir);
 
   const sim = await startSimulator({ port: options.simPort ?? 0 });
+  const rest = options.transport === 'rest' ? await startRestSimulator(sim) : undefined;
+  let restSettings = {};
+  if (rest) {
+    // The key's password in a private file outside the web root, as a merchant keeps it (never in the config).
+    const passwordFile = path.join(dataDir, 'pgapi-key-password');
+    writeFileSync(passwordFile, rest.merchant.password, { mode: 0o600 });
+    restSettings = {
+      transport: 'rest' as const,
+      restUrl: rest.url,
+      restCaFile: rest.caFile,
+      restCertFile: rest.merchant.certFile,
+      restKeyFile: rest.merchant.keyFile,
+      restKeyPasswordFile: passwordFile,
+    };
+  }
   const server = applyHttpLimits(http.createServer()); // header and request time limits, set before listen
   const port = await listen(server, options.port ?? 0);
   const shopUrl = `http://127.0.0.1:${port}`;
@@ -82,6 +105,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
     notifyUrl: `${publicUrl}/common_return`,
     siteName: 'KCP SAMPLE SHOP',
     timeoutMs: 15_000,
+    ...restSettings,
   });
   mkdirSync(path.dirname(cfgFile), { recursive: true });
   writeFileSync(cfgFile, `${JSON.stringify(conf.toFile(), null, 2)}\n`, { mode: 0o600 });
@@ -97,6 +121,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
     shopUrl,
     publicUrl,
     sim,
+    rest,
     shop,
     conf,
     cfgFile,
@@ -104,6 +129,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await shop.close();
+      await rest?.close();
       await sim.close();
       (logger as { close?: () => void }).close?.();
     },

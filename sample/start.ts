@@ -4,6 +4,7 @@
  * SHOP_ADMIN_PASSWORD (at least 12 characters) is the staff login; when it is not set, npm start makes up one for this
  * run and prints it once, so the staff pages can be tried at once (the shop itself refuses staff pages without one).
  * SHOP_PUBLIC_URL is the address buyers use (default http://127.0.0.1:PORT): Ret_URL and the allowed form origin.
+ * KCP_TRANSPORT=rest switches the shop from pp_cli (the default) to KCP's REST API (the simulator's PG-API side).
  */
 import { randomBytes } from 'node:crypto';
 import { StandInRefused } from '../lib/sim/standin.js';
@@ -12,6 +13,12 @@ import { checkAdminPassword, publicOrigin } from './security.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const simPort = Number(process.env.SIM_PORT ?? 0);
+const transportSetting = process.env.KCP_TRANSPORT ?? 'pp_cli';
+if (transportSetting !== 'pp_cli' && transportSetting !== 'rest') {
+  process.stderr.write(`npm start: KCP_TRANSPORT=${transportSetting} is not a transport. Fix: KCP_TRANSPORT=rest, or leave it out for pp_cli\n`);
+  process.exit(1);
+}
+const transport: 'pp_cli' | 'rest' = transportSetting;
 
 let adminPassword: string | undefined;
 let publicUrl: string | undefined;
@@ -40,7 +47,7 @@ function portInUseMessage(err: unknown): string | undefined {
 
 let sample: Sample;
 try {
-  sample = await startSample({ port, simPort, console: true, adminPassword, publicUrl });
+  sample = await startSample({ port, simPort, console: true, adminPassword, publicUrl, transport });
 } catch (err) {
   const message = err instanceof StandInRefused ? `npm start: ${err.message}\n` : portInUseMessage(err);
   if (!message) throw err;
@@ -52,8 +59,9 @@ process.stdout.write(
     `staff:            ${sample.publicUrl}/staff/orders  ` +
     (madeUp ? `password for this run: ${adminPassword}  (set SHOP_ADMIN_PASSWORD to choose your own)\n` : '(password: SHOP_ADMIN_PASSWORD)\n') +
     `simulator:        ${sample.sim.url}/ (TEST gateway, payment window, notifications)\n` +
+    (sample.rest ? `transport:        REST (PG-API) at ${sample.rest.url}, CA ${sample.rest.caFile}\n` : `transport:        pp_cli (KCP_TRANSPORT=rest switches to KCP's REST API)\n`) +
     `config:           ${sample.cfgFile}  (check it: npx kcp-payplus doctor --config ${sample.cfgFile} --offline)\n` +
-    `payments:         one line per pp_cli request below (masked); the full log is in ${sample.conf.logDir}\n` +
+    `payments:         one line per payment request below (masked); the full log is in ${sample.conf.logDir}\n` +
     `Press Ctrl+C to stop.\n`,
 );
 const stop = () => {

@@ -132,6 +132,9 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
   const webRoots = checkWebRoots(f.payplus.web_roots);
   const cfgDir = options.baseDir === undefined ? undefined : path.resolve(options.baseDir);
   const rest = checkRestSettings(f.payplus, env);
+  if (f.payplus.transport === 'rest' && rest.settings.restCertFile === undefined) {
+    throw configError('payplus.transport', "is 'rest' but payplus.rest_cert_file is not set", 'set payplus.rest_cert_file, payplus.rest_key_file and payplus.rest_key_password_env (or _file) to the PG-API files KCP issued, or leave payplus.transport out to keep pp_cli');
+  }
   const privatePaths: PrivatePath[] = [
     { field: 'g_conf_home_dir', label: 'the module folder <home>/bin', path: path.join(homeDir, 'bin') },
     ...(keyDir ? [{ field: 'g_conf_key_dir', label: 'the key folder', path: keyDir }] : []),
@@ -163,6 +166,7 @@ function validate(f: ParsedFile, options: SiteConfFromFileOptions): SiteConfData
     prunePpCliLogs: f.payplus.prune_pp_cli_logs,
     allowPpCliRequestDump: f.payplus.allow_pp_cli_request_dump,
     ...(extraKcpHosts ? { extraKcpHosts } : {}),
+    ...(f.payplus.transport ? { transport: f.payplus.transport } : {}),
     ...rest.settings,
     env,
     window,

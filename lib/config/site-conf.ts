@@ -84,6 +84,8 @@ export const siteConfFileSchema = z.object({
       extra_kcp_hosts: z
         .array(z.object({ host: z.string(), role: z.enum(['gateway', 'script', 'trade']), env: z.enum(['TEST', 'REAL']) }).strict())
         .optional(),
+      /** Which transport carries approvals, cancels and recovery's questions: pp_cli (default) or KCP's REST API. */
+      transport: z.enum(['pp_cli', 'rest']).optional(),
       /** KCP's REST API (PG-API): host override (default by site code), credentials (lib/config/rest.ts). */
       rest_url: z.string().optional(),
       /** The PG-API certificate (splCert.pem), absolute path outside the web root. */
@@ -142,6 +144,8 @@ export interface SiteConfData {
   readonly allowPpCliRequestDump?: boolean;
   /** payplus.extra_kcp_hosts: hosts added on purpose to KCP's table (environment.ts KCP_HOSTS); none when absent. */
   readonly extraKcpHosts?: readonly KcpHostEntry[];
+  /** payplus.transport: 'pp_cli' (the module; the default when absent) or 'rest' (KCP's PG-API, the rest_* settings). */
+  readonly transport?: 'pp_cli' | 'rest' | undefined;
   /** KCP's REST API (PG-API) settings (lib/config/rest.ts); all optional, unset while pp_cli is the transport. */
   readonly restUrl?: string | undefined;
   readonly restCertFile?: string | undefined;
@@ -203,6 +207,7 @@ export const SITE_CONF_FIELDS = Object.freeze({
   prunePpCliLogs: { file: 'payplus.prune_pp_cli_logs', omitWhenFalse: true },
   allowPpCliRequestDump: { file: 'payplus.allow_pp_cli_request_dump', omitWhenFalse: true },
   extraKcpHosts: { file: 'payplus.extra_kcp_hosts' },
+  transport: { file: 'payplus.transport' },
   restUrl: { file: 'payplus.rest_url' },
   restCertFile: { file: 'payplus.rest_cert_file' },
   restKeyFile: { file: 'payplus.rest_key_file' },

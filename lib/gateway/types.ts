@@ -1,7 +1,8 @@
 /**
  * The gateway seam (DESIGN.md §8): what the payment, cancel and recovery flows ask of KCP, whichever transport carries
- * it. Two implementations are meant to sit behind it: the pp_cli module (lib/payplus, today's code) and KCP's REST API
- * (lib/gateway/rest). The flows are not yet written over this interface: that is the seam's integration step.
+ * it. Two implementations sit behind it: the pp_cli module (lib/payplus/ppcli-gateway.ts: Transaction, answer file,
+ * module log) and KCP's REST API (lib/gateway/rest). processPayment, recovery and PayPlus's approve/cancel/partialCancel
+ * are written once over it (lib/payplus/attempts.ts holds the flows' context).
  *
  * Rules every implementation keeps (COMMON rules, DESIGN §8):
  * - A complete, parsed answer with res_cd 0000 resolves; any other complete answer rejects with the error the one
@@ -12,6 +13,8 @@
  * - The gateway never imports the flow; the flow imports this file.
  */
 import type { Approval, ModifyResult, PartialCancelResult } from '../payplus/results.js';
+import type { ResultFields } from '../protocol/result.js';
+import type { Attempt } from '../store/types.js';
 
 export type { Approval, ModifyResult, PartialCancelResult };
 
@@ -52,6 +55,12 @@ export type ModifyRequest =
   | (ModifyCommon & {
       readonly kind: 'cancel';
       readonly tno: string;
+      /**
+       * How to undo the whole payment: STSC (default), or for an escrow payment STE2 (cancel before shipping) / STE5
+       * (escrow virtual account). pp_cli sends all three; the REST transport refuses STE2/STE5 before sending (KCP's
+       * REST escrow changes are not documented: kcp-rest-api.md §3).
+       */
+      readonly modType?: 'STSC' | 'STE2' | 'STE5';
       /** mod_desc: the reason KCP's admin shows. */
       readonly reason?: string;
     })
@@ -127,14 +136,43 @@ export interface TradeRegistration {
   readonly raw: Readonly<Record<string, string>>;
 }
 
+/** How the flow runs one approval: pp_cli writes its answer to `answerFile` (recovery reads it); REST ignores both. */
+export interface ApproveRun {
+  readonly answerFile?: string | undefined;
+  /** The hard limit for the exchange (pp_cli: when the module is killed). */
+  readonly timeoutMs?: number | undefined;
+}
+
+/**
+ * What recovery learns about an attempt whose approval had no answer in the flow ("what happened to this attempt?"):
+ * a complete answer is proof (pp_cli: its own answer file or its matched log line; REST: KCP's inquiry by tno); the
+ * rest is what the transport can tell without proof.
+ */
+export type AttemptAnswer =
+  /** A complete answer, with where it was read. */
+  | { kind: 'answer'; fields: ResultFields; source: 'stdout file' | 'pp_cli log' | 'KCP inquiry' }
+  /** The exchange still runs (pp_cli: a process still has the answer file, or its pid from the log is alive). */
+  | { kind: 'running' }
+  /** Provably nothing was sent. */
+  | { kind: 'not_started' }
+  /** Sent, and no answer anywhere: only KCP's admin can tell now. */
+  | { kind: 'none'; why: string };
+
 /** The seam: one implementation per transport. */
 export interface PaymentGateway {
   readonly transport: GatewayTransport;
-  approve(request: ApproveRequest): Promise<Approval>;
+  approve(request: ApproveRequest, run?: ApproveRun): Promise<Approval>;
   modify(request: ModifyRequest & { kind: 'cancel' }): Promise<ModifyResult>;
   modify(request: ModifyRequest & { kind: 'partial_cancel' }): Promise<PartialCancelResult>;
   modify(request: ModifyRequest): Promise<ModifyResult | PartialCancelResult>;
   /** Never rejects: a failure to learn anything is `{ kind: 'unknown' }`. */
   inquire(request: InquireRequest): Promise<InquiryOutcome>;
   registerTrade(request: RegisterTradeRequest): Promise<TradeRegistration>;
+  /**
+   * Recovery's question about an approval attempt left `started`/`unknown`. `local`: the attempt's process ran in this
+   * PID namespace and boot (pp_cli can then look at processes and files; REST does not need to). Never rejects.
+   */
+  resolve(attempt: Attempt, where: { local: boolean }): Promise<AttemptAnswer>;
+  /** True when approve() leaves a per-attempt answer file that exists iff the exchange started (pp_cli's runners). */
+  durableAnswers(): Promise<boolean>;
 }

@@ -1,12 +1,15 @@
 /**
- * PayPlus: the high-level API over Transaction. One method per thing a merchant does (approve, cancel, partial cancel,
- * capture, escrow changes, cash receipts), each validating its input before anything runs and turning KCP's refusals
- * into typed errors. Nothing here retries: once pp_cli started, a second attempt could charge or cancel twice.
+ * PayPlus: the facade. It builds the flows' context — config, payment store, gateway, logger — and delegates: approve,
+ * cancel and partialCancel to the gateway (pp_cli: ppcli-gateway.ts; REST: lib/gateway/rest, chosen by
+ * payplus.transport or PayPlusOptions.gateway), processPayment to process-payment.ts, recover/status to recovery.ts.
+ * Capture, escrow changes and cash receipts run on pp_cli (KCP's REST API for them is not documented). Input is
+ * validated before anything runs; KCP's refusals become typed errors. Nothing here retries: once the gateway was
+ * called, a second attempt could charge or cancel twice.
  */
 import type { SiteConfData } from '../config/site-conf.js';
-import { requestPayType } from '../codes/pay-methods.js';
-import { isSuccessCode } from '../codes/results.js';
-import { KcpInputError, KcpOutcomeUnknownError } from '../errors.js';
+import { KcpInputError } from '../errors.js';
+import { RestGateway } from '../gateway/rest/client.js';
+import type { PaymentGateway } from '../gateway/types.js';
 import { maskingLogger } from '../log/masking-logger.js';
 import { logDirsOf } from '../log/paths.js';
 import { createSiteLogger } from '../log/site-logger.js';
@@ -15,18 +18,13 @@ import { PaymentEvents } from '../events/tap.js';
 import { renderPrometheus, type CountersSnapshot } from '../events/counters.js';
 import type { PaymentEventListener } from '../events/types.js';
 import { usItem } from '../protocol/data-set.js';
-import { answerError } from '../protocol/result.js';
-import { assertAmount, assertKcpToken, assertOrderId, assertTno, isTno } from '../protocol/validate.js';
+import { assertAmount, assertOrderId } from '../protocol/validate.js';
 import type { RunnerChoice } from '../runner/select.js';
 import type { Runner } from '../runner/types.js';
 import { assertAllowedMethods } from './answer-checks.js';
 import {
-  USE_PAY_METHOD,
-  detectMethod,
-  toApproval,
   toCashReceiptResult,
   toModifyResult,
-  toPartialCancelResult,
   type Approval,
   type CashReceiptResult,
   type PaymentMethod,
@@ -37,21 +35,19 @@ import { PaymentStoreNotifications } from '../notify/store.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { PaymentStore } from '../store/types.js';
 import { answersDir } from './module-answer.js';
+import { DEFAULT_COMMIT_TIMEOUT_MS, type IsCommittedHook, type PaymentContext } from './attempts.js';
 import { fenceStatements, sqlFence, type FenceHook } from './fence.js';
+import { PpCliGateway } from './ppcli-gateway.js';
 import {
-  DEFAULT_COMMIT_TIMEOUT_MS,
   processPayment,
-  type IsCommittedHook,
-  type PaymentContext,
   type PaymentForm,
   type PaymentOutcome,
   type ProcessPaymentOptions,
 } from './process-payment.js';
 import { paymentStatus, recover, type PaymentStatus, type RecoverOptions, type RecoveryReport, type StatusOptions } from './recovery.js';
-import { Transaction, type TxResult } from './transaction.js';
+import type { Transaction } from './transaction.js';
 
-/** tx_cd for cancels, captures and escrow changes. */
-export const TX_MODIFY = '00200000';
+export { TX_MODIFY } from './ppcli-gateway.js';
 export const TX_CASH_RECEIPT_ISSUE = '07010000';
 export const TX_CASH_RECEIPT_MODIFY = '07020000';
 export const TX_CASH_RECEIPT_QUERY = '07030000';
@@ -100,6 +96,11 @@ export interface PayPlusOptions {
    * payplus.on('event', fn). A listener that throws is contained and logged: it never breaks a payment.
    */
   onEvent?: PaymentEventListener;
+  /**
+   * The gateway approvals, cancels and recovery's questions go through. Default: by payplus.transport — pp_cli (the
+   * module, through `runner`), or 'rest' (RestGateway.fromConfig(conf): KCP's PG-API with the rest_* files).
+   */
+  gateway?: PaymentGateway;
 }
 
 /** What health() reports: `ok` is false while any attempt needs a person. */
@@ -220,6 +221,11 @@ export interface CashReceiptQueryRequest {
   custIp?: string;
 }
 
+/** The optional references of a cancel (ordr_idxx, trace_no), as the gateway names them. */
+function modifyRefs(req: { ordrIdxx?: string; traceNo?: string }): { orderId?: string; traceNo?: string } {
+  return { ...(req.ordrIdxx ? { orderId: req.ordrIdxx } : {}), ...(req.traceNo ? { traceNo: req.traceNo } : {}) };
+}
+
 function assertDateTime(field: string, value: string): void {
   if (!/^[0-9]{14}$/.test(value)) {
     throw new KcpInputError(`${field}: '${value}' is not a date-time; use YYYYMMDDhhmmss (14 digits)`, { field });
@@ -238,7 +244,10 @@ export class PayPlus {
   readonly conf: SiteConfData;
   /** Where this PayPlus logs (masked); the HTTP adapters log through it too. */
   readonly logger: PayplusLogger;
-  private readonly moduleEnv: Readonly<Record<string, string>> | undefined;
+  /** The transport in use (PayPlusOptions.gateway, else payplus.transport). */
+  readonly gateway: PaymentGateway;
+  /** pp_cli, for what only it carries (capture, escrow, cash receipts, transaction()). */
+  private readonly ppcli: PpCliGateway;
   private readonly runnerOption: Runner | RunnerChoice;
   private runnerPromise: Promise<Runner> | undefined;
   /** The payment store (see PayPlusOptions.store). */
@@ -254,16 +263,18 @@ export class PayPlus {
     // Checked before anything is opened: a refused option must not leave a store behind.
     if (options.allowedMethods !== undefined) assertAllowedMethods('allowedMethods', options.allowedMethods, 'config');
     this.conf = conf;
+    this.logger = this.events.tap(options.logger ? maskingLogger(options.logger) : createSiteLogger(conf));
+    if (options.onEvent) this.events.on(options.onEvent);
+    this.runnerOption = options.runner ?? 'auto';
+    this.ppcli = new PpCliGateway({ conf, runner: () => this.runner(), logger: this.logger, moduleEnv: options.moduleEnv });
+    // The REST credentials are loaded (and the key decrypted) here, before the store opens: a refusal leaves nothing.
+    this.gateway = options.gateway ?? (conf.transport === 'rest' ? RestGateway.fromConfig(conf) : this.ppcli);
     this.ownsStore = options.store === undefined;
     this.store = options.store ?? SqliteStore.forLogDir(logDirsOf(conf)[0]!);
     this.isCommitted = options.isCommitted;
     this.leaseMs = options.leaseMs ?? 120_000;
     this.allowedMethods = options.allowedMethods === undefined ? undefined : Object.freeze([...options.allowedMethods]);
     this.fencing = { fence: options.fence, commitTimeoutMs: options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS };
-    this.logger = this.events.tap(options.logger ? maskingLogger(options.logger) : createSiteLogger(conf));
-    if (options.onEvent) this.events.on(options.onEvent);
-    this.moduleEnv = options.moduleEnv;
-    this.runnerOption = options.runner ?? 'auto';
   }
 
   /** The runner in use (chosen once, on first use). */
@@ -278,13 +289,8 @@ export class PayPlus {
   }
 
   /** A C_PP_CLI-style transaction for anything the high-level methods do not cover. */
-  async transaction(): Promise<Transaction> {
-    return new Transaction({
-      conf: this.conf,
-      runner: await this.runner(),
-      logger: this.logger,
-      moduleEnv: this.moduleEnv,
-    });
+  transaction(): Promise<Transaction> {
+    return this.ppcli.transaction();
   }
 
   /**
@@ -296,45 +302,19 @@ export class PayPlus {
   async approve(req: ApproveRequest, run: { stdoutFile?: string; timeoutMs?: number } = {}): Promise<Approval> {
     const amount = assertAmount('ordr_mony', req.amount);
     assertOrderId('ordr_idxx', req.ordrIdxx);
-    if (req.encData === '' || req.encInfo === '') {
-      throw new KcpInputError(
-        `enc_data/enc_info: missing; pass the values the payment window posted (9601 결제 정보 오류 otherwise)`,
-        { field: req.encData === '' ? 'enc_data' : 'enc_info', resCd: '9601' },
-      );
-    }
-    assertKcpToken('enc_data', req.encData);
-    assertKcpToken('enc_info', req.encInfo);
-    const method = req.usePayMethod ? USE_PAY_METHOD[req.usePayMethod] : undefined;
-    if (req.usePayMethod !== undefined && req.usePayMethod !== '' && method === undefined) {
-      throw new KcpInputError(
-        `use_pay_method: '${req.usePayMethod}' is not one of KCP's 12-digit method codes (e.g. 100000000000 for card)`,
-        { field: 'use_pay_method' },
-      );
-    }
-    const tx = await this.transaction();
-    tx.setOrdrData('ordr_mony', amount);
-    if (method && method !== 'unknown') tx.setOrdrData('pay_type', requestPayType(method));
-    tx.setOrdrData('ordr_no', req.ordrIdxx);
-    tx.setEncxData(req.encData, req.encInfo);
-    const res = await tx.doTx({
-      txCd: req.tranCd,
-      ordrIdxx: req.ordrIdxx,
-      custIp: req.custIp,
-      traceNo: req.traceNo ?? '',
-      stdoutFile: run.stdoutFile,
-      timeoutMs: run.timeoutMs,
-    });
-    // V000 counts as success only for a virtual account, and KCP's answer says whether it is one (not the form).
-    this.raiseUnless(res, 'approval', { vbankApproval: detectMethod(res.fields) === 'vbank' });
-    if (!isTno(res.get('tno'))) {
-      // Success without a usable tno: something was approved that can be neither recorded nor cancelled from here.
-      throw new KcpOutcomeUnknownError(
-        `approval answered ${res.resCd} but without a valid tno (${JSON.stringify(res.get('tno'))}); the payment may ` +
-          `be approved and cannot be cancelled without it. Find it in KCP's admin by ordr_idxx ${req.ordrIdxx}`,
-        { resCd: res.resCd, resMsg: res.resMsg, resEnMsg: res.resEnMsg, raw: res.fields, field: 'tno' },
-      );
-    }
-    return toApproval(res.fields);
+    return this.gateway.approve(
+      {
+        tranCd: req.tranCd,
+        encData: req.encData,
+        encInfo: req.encInfo,
+        orderId: req.ordrIdxx,
+        amount: Number(amount),
+        custIp: req.custIp,
+        ...(req.traceNo === undefined ? {} : { traceNo: req.traceNo }),
+        ...(req.usePayMethod === undefined ? {} : { usePayMethod: req.usePayMethod }),
+      },
+      { answerFile: run.stdoutFile, timeoutMs: run.timeoutMs },
+    );
   }
 
   /**
@@ -350,7 +330,8 @@ export class PayPlus {
 
   private paymentContext(): PaymentContext {
     return {
-      payplus: this,
+      conf: this.conf,
+      gateway: this.gateway,
       store: this.store,
       logger: this.logger,
       answersDir: answersDir(this.conf),
@@ -423,48 +404,38 @@ export class PayPlus {
 
   /** Full cancel (STSC). Irreversible. */
   async cancel(req: CancelRequest): Promise<ModifyResult> {
-    const res = await this.modify('STSC', req, []);
-    return toModifyResult(res.fields);
+    return this.gateway.modify({ kind: 'cancel', tno: req.tno, reason: req.reason, custIp: req.custIp, ...modifyRefs(req) });
   }
 
   /**
    * Partial cancel (STPC): cancels `amount` of a payment whose cancellable balance before this request is
    * `cancellableBalance` (KCP's rem_mny). The answer's remainingAmount is the next request's cancellableBalance.
+   * The gateway checks the amount against the balance and the tax split against the amount.
    */
   async partialCancel(req: PartialCancelRequest): Promise<PartialCancelResult> {
-    const modMny = assertAmount('mod_mny', req.amount);
-    const remMny = assertAmount('rem_mny', req.cancellableBalance);
-    if (BigInt(modMny) > BigInt(remMny)) {
-      throw new KcpInputError(
-        `mod_mny: ${modMny} is more than the cancellable balance rem_mny ${remMny}; cancel at most the balance ` +
-          `(use cancel() for the whole remaining amount)`,
-        { field: 'mod_mny' },
-      );
-    }
-    const extra: Array<[string, string]> = [
-      ['mod_mny', modMny],
-      ['rem_mny', remMny],
-    ];
-    if (req.tax) {
-      const tax = assertAmount('mod_tax_mny', req.tax.taxAmount, { allowZero: true });
-      const vat = assertAmount('mod_vat_mny', req.tax.vatAmount, { allowZero: true });
-      const free = assertAmount('mod_free_mny', req.tax.freeAmount, { allowZero: true });
-      if (BigInt(tax) + BigInt(vat) + BigInt(free) !== BigInt(modMny)) {
-        throw new KcpInputError(
-          `mod_tax_mny + mod_vat_mny + mod_free_mny (${tax} + ${vat} + ${free}) must equal mod_mny ${modMny} for a ` +
-            `complex-tax (TG03) partial cancel`,
-          { field: 'mod_tax_mny' },
-        );
-      }
-      extra.push(['tax_flag', 'TG03'], ['mod_tax_mny', tax], ['mod_vat_mny', vat], ['mod_free_mny', free]);
-    }
-    const res = await this.modify('STPC', req, extra);
-    return toPartialCancelResult(res.fields);
+    const money = (field: string, value: number | string, allowZero = false) => Number(assertAmount(field, value, { allowZero }));
+    const amount = money('mod_mny', req.amount);
+    const cancellableBalance = money('rem_mny', req.cancellableBalance);
+    const tax = req.tax && {
+      taxAmount: money('mod_tax_mny', req.tax.taxAmount, true),
+      vatAmount: money('mod_vat_mny', req.tax.vatAmount, true),
+      freeAmount: money('mod_free_mny', req.tax.freeAmount, true),
+    };
+    return this.gateway.modify({
+      kind: 'partial_cancel',
+      tno: req.tno,
+      amount,
+      cancellableBalance,
+      reason: req.reason,
+      custIp: req.custIp,
+      ...(tax ? { tax } : {}),
+      ...modifyRefs(req),
+    });
   }
 
   /** Capture (STMR) of a card approval taken with manual capture. */
   async capture(req: CaptureRequest): Promise<ModifyResult> {
-    const res = await this.modify('STMR', { ...req, reason: req.reason ?? '' }, []);
+    const res = await this.ppcli.modx('STMR', { ...req, reason: req.reason ?? '' }, []);
     return toModifyResult(res.fields);
   }
 
@@ -487,7 +458,7 @@ export class PayPlus {
         ['bank_code', req.refund.bankCode],
       );
     }
-    const res = await this.modify(req.modType, { ...req, reason: req.reason ?? '' }, extra);
+    const res = await this.ppcli.modx(req.modType, { ...req, reason: req.reason ?? '' }, extra);
     return toModifyResult(res.fields);
   }
 
@@ -525,7 +496,7 @@ export class PayPlus {
     const corpOrder = ['corp_type', 'corp_tax_type', 'corp_tax_no', 'corp_sell_tax_no', 'corp_nm', 'corp_owner_nm', 'corp_addr', 'corp_telno'] as const;
     const corpItems = corpOrder.map((k) => usItem(k, corp[k] ?? '')).join('');
 
-    const tx = await this.transaction();
+    const tx = await this.ppcli.transaction();
     tx.setOrdrData('ordr_idxx', req.ordrIdxx)
       .setOrdrData('good_name', req.goodName)
       .setOrdrData('buyr_name', req.buyrName ?? '')
@@ -535,14 +506,14 @@ export class PayPlus {
       .setOrdrNestedData('rcpt_data', rcpt)
       .setOrdrNestedData('corp_data', corpItems);
     const res = await tx.doTx({ txCd: TX_CASH_RECEIPT_ISSUE, ordrIdxx: req.ordrIdxx, custIp: req.custIp ?? '' });
-    this.raiseUnless(res, 'cash receipt issue');
+    this.ppcli.raiseUnless(res, 'cash receipt issue');
     return toCashReceiptResult(res.fields);
   }
 
   /** Cancel (STSC) or partly cancel (STPC) a cash receipt (07020000). */
   async modifyCashReceipt(req: CashReceiptModifyRequest): Promise<CashReceiptResult> {
     assertDateTime('trad_time', req.tradTime);
-    const tx = await this.transaction();
+    const tx = await this.ppcli.transaction();
     tx.setModxData('mod_type', req.modType)
       .setModxData('mod_value', req.modValue)
       .setModxData('mod_gubn', req.modGubn)
@@ -558,50 +529,20 @@ export class PayPlus {
       tx.setModxData('mod_mny', modMny).setModxData('rem_mny', remMny);
     }
     const res = await tx.doTx({ txCd: TX_CASH_RECEIPT_MODIFY, custIp: req.custIp ?? '' });
-    this.raiseUnless(res, 'cash receipt change');
+    this.ppcli.raiseUnless(res, 'cash receipt change');
     return toCashReceiptResult(res.fields);
   }
 
   /** Query a cash receipt (07030000, STSQ). */
   async queryCashReceipt(req: CashReceiptQueryRequest): Promise<CashReceiptResult> {
     assertDateTime('trad_time', req.tradTime);
-    const tx = await this.transaction();
+    const tx = await this.ppcli.transaction();
     tx.setModxData('mod_type', 'STSQ')
       .setModxData('mod_value', req.modValue)
       .setModxData('mod_gubn', req.modGubn)
       .setModxData('trad_time', req.tradTime);
     const res = await tx.doTx({ txCd: TX_CASH_RECEIPT_QUERY, custIp: req.custIp ?? '' });
-    this.raiseUnless(res, 'cash receipt query');
+    this.ppcli.raiseUnless(res, 'cash receipt query');
     return toCashReceiptResult(res.fields);
-  }
-
-  /** A modification (tx 00200000): tno, mod_type, mod_ip, mod_desc, then the type's own fields. */
-  private async modify(
-    modType: string,
-    req: { tno: string; custIp: string; reason: string; ordrIdxx?: string; traceNo?: string },
-    extra: Array<[string, string]>,
-  ): Promise<TxResult> {
-    assertTno('tno', req.tno);
-    if (req.ordrIdxx) assertOrderId('ordr_idxx', req.ordrIdxx);
-    const tx = await this.transaction();
-    tx.setModxData('tno', req.tno)
-      .setModxData('mod_type', modType)
-      .setModxData('mod_ip', req.custIp)
-      .setModxData('mod_desc', req.reason);
-    for (const [name, value] of extra) tx.setModxData(name, value);
-    const res = await tx.doTx({
-      txCd: TX_MODIFY,
-      ordrIdxx: req.ordrIdxx ?? '',
-      custIp: req.custIp,
-      traceNo: req.traceNo ?? '',
-    });
-    this.raiseUnless(res, `${modType} request`);
-    return res;
-  }
-
-  /** Throw the error a non-success answer amounts to (the error factory's answerError). */
-  private raiseUnless(res: TxResult, what: string, context: { vbankApproval?: boolean } = {}): void {
-    if (isSuccessCode(res.resCd, context)) return;
-    throw answerError(res.fields, what, `${this.conf.gwUrl}:${this.conf.gwPort}`);
   }
 }

@@ -4,16 +4,16 @@
  * merchant's commit runs next, and any failure in between cancels the approval automatically (STSC; STE2, or STE5 for
  * an escrow virtual account), passing the approval tno as trace_no as KCP's pages do.
  *
- * Every step is a state of the attempt in the payment store (lib/store), written before the step's effect can be
- * lost: the attempt (and with it the order id) is taken before pp_cli runs, pp_cli's stdout goes to a per-attempt file
- * (so its answer survives a crash of this process), and the merchant's commit is recorded with the attempt — in the
- * same database transaction with `commitInStore`. Whatever a crash leaves is settled by settleAttempt() (recovery.ts).
+ * Written once over the gateway seam (ctx.gateway: pp_cli or KCP's REST API, lib/gateway/types.ts). Every step is a
+ * state of the attempt in the payment store (lib/store; transitions in attempts.ts), written before the step's effect
+ * can be lost: the attempt (and with it the order id) is taken before the gateway is called, pp_cli's stdout goes to a
+ * per-attempt file (so its answer survives a crash of this process; REST answers are settled by KCP's inquiry), and the
+ * merchant's commit is recorded with the attempt — in the same database transaction with `commitInStore`. Whatever a
+ * crash leaves is settled by settleAttempt() (recovery.ts). Imports go downward only: never the facade.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { isAlreadyCancelledCode } from '../codes/results.js';
 import {
   KcpAmountMismatchError,
   KcpDuplicateOrderError,
@@ -22,17 +22,40 @@ import {
   KcpOutcomeUnknownError,
   toKcpError,
 } from '../errors.js';
-import { maskText } from '../log/mask.js';
-import type { PayplusLogger } from '../log/types.js';
-import { assertAmount, assertOrderId } from '../protocol/validate.js';
+import { assertAmount, assertOrderId, isTno } from '../protocol/validate.js';
 import { AnswerSpaceError } from '../runner/stdout-file.js';
 import { toStoreError } from '../store/errors.js';
 import { currentOwner, mayTakeOver, sameOwner } from '../store/owner.js';
-import { FINAL_STATES, RELEASING_STATES, type Attempt, type AttemptState, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
-import type { CommitInfo, FenceHook, FenceOutcome } from './fence.js';
-import type { PayPlus } from './payplus.js';
+import { FINAL_STATES, RELEASING_STATES, type Attempt, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
+import {
+  approvedState,
+  autoCancel,
+  discardAnswer,
+  note,
+  OVERDUE_NOTE,
+  type AutoCancelReason,
+  type CancelOutcome,
+  type PaymentContext,
+} from './attempts.js';
+import type { CommitInfo, FenceOutcome } from './fence.js';
 import { checkAnswer } from './answer-checks.js';
-import { toModifyResult, type Approval, type ModifyResult, type PaymentMethod } from './results.js';
+import { settleAttempt } from './recovery.js';
+import { detectMethod, type Approval, type ModifyResult, type PaymentMethod } from './results.js';
+
+// The attempts' ground floor (attempts.ts), re-exported where merchants and tests found it before.
+export {
+  AUTO_CANCEL_DESC,
+  DEFAULT_COMMIT_TIMEOUT_MS,
+  OVERDUE_NOTE,
+  approvedState,
+  autoCancel,
+  autoCancelModType,
+  discardAnswer,
+  note,
+  type AutoCancelReason,
+  type IsCommittedHook,
+  type PaymentContext,
+} from './attempts.js';
 
 /** The fields KCP's payment window posts to pp_ax_hub (extra fields are ignored). */
 export interface PaymentForm {
@@ -74,10 +97,6 @@ export interface ProcessPaymentOptions<C> {
    */
   allowedMethods?: readonly PaymentMethod[];
 }
-
-export const AUTO_CANCEL_DESC = '결과 처리 오류 - 자동 취소';
-
-export type AutoCancelReason = 'amount_mismatch' | 'tampering' | 'commit_failed' | 'recovered' | 'timeout';
 
 export type PaymentOutcome<C = unknown> =
   /**
@@ -135,39 +154,6 @@ export class KcpPaymentPendingError extends KcpDuplicateOrderError {
   }
 }
 
-/** Asked by recovery about an approval whose commit was not recorded with it (commits outside the store). */
-export type IsCommittedHook = (attempt: Attempt) => Promise<boolean> | boolean;
-
-export interface PaymentContext {
-  payplus: PayPlus;
-  store: PaymentStore;
-  logger: PayplusLogger;
-  /** Where each attempt's pp_cli stdout file goes. */
-  answersDir: string;
-  /** How long an owner's claim on an attempt lasts without renewal (ms). */
-  leaseMs: number;
-  isCommitted?: IsCommittedHook;
-  /** The commit fence on the merchant's database (fence.ts), for commits outside the store. */
-  fence?: FenceHook;
-  /** How long the merchant's commit may run before the attempt is overdue (ms). */
-  commitTimeoutMs: number;
-}
-
-/** How an attempt's note begins once its commit outlived the limit. */
-export const OVERDUE_NOTE = 'overdue:';
-
-/** Default commit time limit: a commit that takes a minute is stuck, not slow. */
-export const DEFAULT_COMMIT_TIMEOUT_MS = 60_000;
-
-/**
- * Removes an attempt's stdout file once the store holds what it said: it holds the module's whole answer, buyer data
- * included, and is needed only until then. A failure to remove it is harmless (recovery reads it again at worst).
- */
-export function discardAnswer(attempt: Pick<Attempt, 'outputPath' | 'durableOutput'>): void {
-  if (attempt.outputPath === undefined || !attempt.durableOutput) return; // only runners that honour stdoutFile make one
-  unlink(attempt.outputPath).catch(() => undefined);
-}
-
 /** Renews this process's lease on an attempt while it works on it; stop() ends the renewals. */
 function holdLease(ctx: PaymentContext, id: string, owner: Owner): { stop(): void } {
   let keeper = leaseKeepers.get(ctx.store);
@@ -219,42 +205,6 @@ class LeaseKeeper {
 
 const leaseKeepers = new WeakMap<PaymentStore, LeaseKeeper>();
 
-/**
- * Moves an attempt on, and logs (never throws) when the store fails: once pp_cli has run, the money has moved, and a
- * store that cannot write must not stop the flow half-way. Returns false when it was not recorded.
- */
-export async function note(
-  ctx: PaymentContext,
-  attempt: Pick<Attempt, 'id' | 'ordrIdxx'>,
-  from: readonly AttemptState[],
-  patch: Parameters<PaymentStore['update']>[2],
-  owner?: Owner,
-): Promise<boolean> {
-  // A note quotes what the module or KCP said (an error message, a cut answer line): masked like a log line, since the
-  // store is read by operators and backups as much as a log is.
-  if (patch.note !== undefined) patch = { ...patch, note: maskText(patch.note) };
-  try {
-    const done = await ctx.store.update(attempt.id, from, patch, owner);
-    if (!done) {
-      ctx.logger.log({
-        level: 0,
-        event: 'payment.store_conflict',
-        ordrIdxx: attempt.ordrIdxx,
-        fields: { id: attempt.id, step: patch.state ?? 'update', message: `the attempt was no longer in ${from.join('/')}` },
-      });
-    }
-    return done;
-  } catch (err) {
-    ctx.logger.log({
-      level: 0,
-      event: 'payment.store_failed',
-      ordrIdxx: attempt.ordrIdxx,
-      fields: { id: attempt.id, step: patch.state ?? 'update', message: `the payment store could not record this step: ${String(err)}` },
-    });
-    return false;
-  }
-}
-
 function describeBlocking(b: Attempt): string {
   if (!FINAL_STATES.has(b.state) && mayTakeOver(b.owner, b.leaseUntil) && b.state !== 'unknown') {
     const age = Math.round((Date.now() - b.createdAt) / 1000);
@@ -286,7 +236,7 @@ export async function processPayment<C>(
   form: PaymentForm,
   options: ProcessPaymentOptions<C>,
 ): Promise<PaymentOutcome<C>> {
-  const { store, payplus, logger } = ctx;
+  const { store, gateway, logger } = ctx;
   const tranCd = form.tran_cd ?? '';
   if (tranCd === '') logger.log({ level: 0, event: 'payment.refused', ordrIdxx: form.ordr_idxx, fields: { reason: 'missing_tran_cd', res_cd: '9562' } });
   if (tranCd === '') {
@@ -309,9 +259,10 @@ export async function processPayment<C>(
   }
 
   const owner = currentOwner();
-  const runner = await payplus.runner();
+  // pp_cli's runners write the answer to a per-attempt file that exists iff the module started; REST has none.
+  const durableOutput = await gateway.durableAnswers();
   const id = randomUUID();
-  const outputPath = path.join(ctx.answersDir, `${id}.out`);
+  const outputPath = gateway.transport === 'pp_cli' ? path.join(ctx.answersDir, `${id}.out`) : undefined;
   const fresh = {
     id,
     ordrIdxx,
@@ -319,7 +270,7 @@ export async function processPayment<C>(
     owner,
     commitMode: options.commitInStore ? ('store' as const) : ('external' as const),
     outputPath,
-    durableOutput: runner.durableOutput === true,
+    durableOutput,
     traceNo: form.trace_no || undefined,
   };
   const begin = () =>
@@ -330,7 +281,6 @@ export async function processPayment<C>(
   let begun = await begin();
   if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && mayTakeOver(begun.blocking.owner, begun.blocking.leaseUntil)) {
     // A dead worker's leftovers: settle them first (this may cancel its uncommitted approval), then try once more.
-    const { settleAttempt } = await import('./recovery.js');
     await settleAttempt(ctx, begun.blocking, { custIp: options.custIp });
     begun = await begin();
   }
@@ -363,23 +313,23 @@ async function approveAndCommit<C>(
   tranCd: string,
   lease: { stop(): void },
 ): Promise<PaymentOutcome<C>> {
-  const { payplus, logger } = ctx;
+  const { gateway, logger } = ctx;
   const { id, ordrIdxx } = attempt;
   let approval: Approval;
-  const waitMs = payplus.conf.timeoutMs;
-  const approving = payplus.approve(
+  const waitMs = ctx.conf.timeoutMs;
+  const approving = gateway.approve(
     {
       tranCd,
       encData: form.enc_data ?? '',
       encInfo: form.enc_info ?? '',
       traceNo: form.trace_no ?? '',
-      ordrIdxx,
-      amount: attempt.amount,
+      orderId: ordrIdxx,
+      amount: Number(attempt.amount),
       custIp: options.custIp,
       usePayMethod: form.use_pay_method || undefined,
     },
     // The module is never killed at the page's timeout: killed mid-exchange, nobody could ever tell what KCP did.
-    { stdoutFile: attempt.outputPath, timeoutMs: lateAnswerLimitMs(waitMs) },
+    { answerFile: attempt.outputPath, timeoutMs: lateAnswerLimitMs(waitMs) },
   );
   let timer: NodeJS.Timeout | undefined;
   const first = await Promise.race([
@@ -409,9 +359,11 @@ async function approveAndCommit<C>(
       return { status: 'declined', error, attemptId: id };
     }
     logger.log({ level: 0, event: 'payment.unknown', ordrIdxx, fields: { id, message: error.message } });
-    await note(ctx, attempt, ['started'], { state: 'unknown', resCd: error.resCd, note: error.message.slice(0, 300), leaseUntil: 0 }, owner);
-    // Unknown is resolved, not parked: the answer may already be in the stdout file (a failure after pp_cli answered).
-    const { settleAttempt } = await import('./recovery.js');
+    // KCP's tno, when its answer carried one, is what a gateway that can be asked (REST inquiry) settles this by.
+    const answeredTno = isTno(error.raw.tno ?? '') ? { tno: error.raw.tno, method: detectMethod(error.raw) } : {};
+    await note(ctx, attempt, ['started'], { state: 'unknown', resCd: error.resCd, note: error.message.slice(0, 300), leaseUntil: 0, ...answeredTno }, owner);
+    // Unknown is resolved, not parked: the answer may already be in the stdout file (a failure after pp_cli answered),
+    // or KCP can be asked about the tno.
     const latest = await ctx.store.get(id).catch(() => undefined);
     if (latest) await settleAttempt(ctx, latest, { custIp: options.custIp }).catch(() => undefined);
     return { status: 'unknown', error, attemptId: id, buyerMessage: BEING_VERIFIED };
@@ -557,19 +509,6 @@ async function afterFailedCommit<C>(
   return withApproval(await autoCancel(ctx, approved, owner, 'commit_failed', cause, options.custIp), approval);
 }
 
-/** What the store records of an approval (the attempt's `approved` state). */
-export function approvedState(approval: Approval, note?: string) {
-  return {
-    state: 'approved' as const,
-    tno: approval.tno,
-    resCd: approval.resCd,
-    approvedAmount: approval.amount === undefined ? undefined : String(approval.amount),
-    method: approval.method,
-    escrow: approval.escrow,
-    ...(note === undefined ? {} : { note }),
-  };
-}
-
 /** How long a module that missed the page's timeout may still run before it is killed (its answer is still wanted). */
 export function lateAnswerLimitMs(timeoutMs: number): number {
   return Math.max(timeoutMs * 10, 300_000);
@@ -590,7 +529,8 @@ async function awaitLateAnswer<C>(
   waitMs: number,
 ): Promise<PaymentOutcome<C>> {
   const lease = holdLease(ctx, attempt.id, owner);
-  const late = `pp_cli had not answered after ${waitMs} ms; it is still running, and its answer will be settled when it comes`;
+  const who = ctx.gateway.transport === 'pp_cli' ? 'pp_cli' : "KCP's REST API";
+  const late = `${who} had not answered after ${waitMs} ms; it is still running, and its answer will be settled when it comes`;
   await note(ctx, attempt, ['started'], { state: 'unknown', note: late }, owner);
   ctx.logger.log({ level: 0, event: 'payment.late', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, message: late } });
   void approving
@@ -622,92 +562,6 @@ async function awaitLateAnswer<C>(
   return { status: 'unknown', error, attemptId: attempt.id, buyerMessage: BEING_VERIFIED };
 }
 
-type CancelOutcome =
-  | { status: 'cancelled'; reason: AutoCancelReason; cause?: unknown; cancel: ModifyResult; attemptId: string }
-  | { status: 'cancel_failed'; reason: AutoCancelReason; cause?: unknown; cancelError: KcpError; attemptId: string };
-
 function withApproval<C>(outcome: CancelOutcome, approval: Approval): PaymentOutcome<C> {
   return { ...outcome, approval };
-}
-
-/** The mod_type KCP's pages use to undo an approval. */
-export function autoCancelModType(approval: { escrow?: boolean; method?: string }): 'STSC' | 'STE2' | 'STE5' {
-  if (!approval.escrow) return 'STSC';
-  return approval.method === 'vbank' ? 'STE5' : 'STE2';
-}
-
-/**
- * Cancels an approved attempt held by `owner`: marks it `cancelling` first (so a crash leaves a cancel that recovery
- * repeats), then asks KCP. KCP's already-cancelled answer counts as cancelled. A refusal leaves `cancel_failed`, no
- * definitive answer leaves `cancelling`; both are retried by recovery. Never throws for a gateway refusal.
- */
-export async function autoCancel(
-  ctx: PaymentContext,
-  attempt: Attempt,
-  owner: Owner,
-  reason: AutoCancelReason,
-  cause: unknown,
-  custIp: string,
-): Promise<CancelOutcome> {
-  const { payplus, logger } = ctx;
-  const modType = autoCancelModType(attempt);
-  const tno = attempt.tno!;
-  const marked = await note(
-    ctx,
-    attempt,
-    ['approved', 'cancelling', 'cancel_failed'],
-    { state: 'cancelling', cancelModType: modType, cancelReason: reason, cancelTries: attempt.cancelTries + 1 },
-    owner,
-  );
-  if (!marked) {
-    // A cancel is sent only by whoever recorded `cancelling` under its own ownership (a compare-and-set): recovery
-    // took the attempt over, or it is settled, or the store could not record it — then the cancel is not ours to send
-    // now (the answer stays in its file; recovery cancels it exactly once from the store).
-    const now = await ctx.store.get(attempt.id).catch(() => undefined);
-    const cancelError =
-      now && (!sameOwner(now.owner, owner) || FINAL_STATES.has(now.state))
-        ? new KcpDuplicateOrderError(`attempt ${attempt.id} is being settled by another process; not cancelled here`)
-        : toKcpError(
-            new Error(`the payment store could not record the cancel of attempt ${attempt.id}; no cancel was sent yet: recovery cancels it once the store answers`),
-            { moduleStarted: false },
-          );
-    logger.log({ level: 0, event: 'payment.auto_cancel_deferred', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, tno, message: cancelError.message } });
-    return { status: 'cancel_failed', reason, cause, cancelError, attemptId: attempt.id };
-  }
-  const fields = { id: attempt.id, tno, reason, mod_type: modType };
-  try {
-    const request = { tno, custIp, reason: AUTO_CANCEL_DESC, traceNo: tno };
-    let cancel: ModifyResult;
-    try {
-      cancel = modType === 'STSC' ? await payplus.cancel(request) : await payplus.escrow({ ...request, modType });
-    } catch (err) {
-      const error = toKcpError(err, { moduleStarted: true });
-      if (!(error.resCd && isAlreadyCancelledCode(error.resCd))) throw error;
-      cancel = toModifyResult(error.raw); // already cancelled: the goal is reached
-    }
-    await note(ctx, attempt, ['cancelling'], { state: 'cancelled', cancelResCd: cancel.resCd }, owner);
-    logger.log({ level: 0, event: 'payment.auto_cancelled', ordrIdxx: attempt.ordrIdxx, fields });
-    return { status: 'cancelled', reason, cause, cancel, attemptId: attempt.id };
-  } catch (err) {
-    const cancelError = toKcpError(err, { moduleStarted: true });
-    await note(
-      ctx,
-      attempt,
-      ['cancelling'],
-      {
-        state: cancelError.outcomeKnown ? 'cancel_failed' : 'cancelling',
-        cancelResCd: cancelError.resCd,
-        note: cancelError.message.slice(0, 300),
-        leaseUntil: 0,
-      },
-      owner,
-    );
-    logger.log({
-      level: 0,
-      event: 'payment.auto_cancel_failed',
-      ordrIdxx: attempt.ordrIdxx,
-      fields: { ...fields, message: `APPROVED BUT NOT RECORDED AND NOT CANCELLED YET: ${cancelError.message}` },
-    });
-    return { status: 'cancel_failed', reason, cause, cancelError, attemptId: attempt.id };
-  }
 }

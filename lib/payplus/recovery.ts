@@ -4,7 +4,8 @@
  *
  * For each open attempt whose owner is gone (the process died, or let go):
  * - take it over with a compare-and-set on its owner (two recoverers never both act);
- * - `started` / `unknown`: read the module's real answer (its stdout file, then its own log). Approved → continue as
+ * - `started` / `unknown`: ask the gateway what happened (ctx.gateway.resolve: pp_cli reads the module's real answer,
+ *   its stdout file, then its own log; REST asks KCP's inquiry about the attempt's tno). Approved → continue as
  *   approved; refused → declined (the order is payable again); never started → declined; still running → leave it;
  *   no answer anywhere → stays unknown, for a person (KCP's admin), with the reason;
  * - `approved`: committed? With commitInStore the store's mark is the truth (written in one transaction with the
@@ -12,6 +13,7 @@
  *   hook the attempt is listed as undecided and nothing is cancelled. Not committed → cancel (or keep, if
  *   onUncommitted says so: kept blocks re-approval);
  * - `cancelling` / `cancel_failed`: cancel again until KCP answers definitively (already-cancelled counts).
+ * Imports: attempts.ts, the gateway interface, the store, the errors; never process-payment.ts or the facade.
  */
 import { isSuccessCode } from '../codes/results.js';
 import type { KcpError } from '../errors.js';
@@ -20,8 +22,8 @@ import { isTno } from '../protocol/validate.js';
 import { currentOwner, mayTakeOver, ownerProvablyDead, sameOwner, sharesPidNamespace } from '../store/owner.js';
 import type { Attempt, AttemptState, Owner } from '../store/types.js';
 import type { FenceHook } from './fence.js';
-import { moduleAnswer, type ModuleAnswer } from './module-answer.js';
-import { approvedState, autoCancel, discardAnswer, note, OVERDUE_NOTE, type IsCommittedHook, type PaymentContext } from './process-payment.js';
+import type { AttemptAnswer } from '../gateway/types.js';
+import { approvedState, autoCancel, discardAnswer, note, OVERDUE_NOTE, type IsCommittedHook, type PaymentContext } from './attempts.js';
 import { toApproval } from './results.js';
 
 export interface AttemptRef {
@@ -95,6 +97,11 @@ export type SettleOptions = Pick<RecoverOptions, 'fence' | 'isCommitted' | 'onUn
 
 const OPEN: readonly AttemptState[] = ['started', 'approved', 'unknown', 'cancelling', 'cancel_failed'];
 
+/** How errors name the gateway that answered: pp_cli's host:port, or KCP's REST API. */
+function gatewayName(ctx: PaymentContext): string {
+  return ctx.gateway.transport === 'pp_cli' ? `${ctx.conf.gwUrl}:${ctx.conf.gwPort}` : `KCP PG-API (${ctx.conf.restUrl ?? 'by site code'})`;
+}
+
 function ref(a: Attempt): AttemptRef {
   return a.tno ? { id: a.id, ordrIdxx: a.ordrIdxx, tno: a.tno } : { id: a.id, ordrIdxx: a.ordrIdxx };
 }
@@ -103,7 +110,7 @@ function ref(a: Attempt): AttemptRef {
  * Applies the module's answer to the attempt (held by `me`): approved (returned with its fields), or settled / left as
  * it says. A success code without a 14-digit tno is not an approval anyone can act on: unknown, never a refusal.
  */
-async function applyAnswer(ctx: PaymentContext, a: Attempt, me: Owner, answer: ModuleAnswer): Promise<Attempt | SettleResult> {
+async function applyAnswer(ctx: PaymentContext, a: Attempt, me: Owner, answer: AttemptAnswer): Promise<Attempt | SettleResult> {
   if (answer.kind === 'running') return { kind: 'in_progress' };
   if (answer.kind === 'not_started') {
     if (await note(ctx, a, ['started', 'unknown'], { state: 'declined', note: 'pp_cli never ran for this attempt' }, me)) {
@@ -130,7 +137,7 @@ async function applyAnswer(ctx: PaymentContext, a: Attempt, me: Owner, answer: M
     await note(ctx, a, ['started', 'unknown'], { state: 'unknown', resCd, note: why }, me);
     return { kind: 'unknown', why };
   }
-  const error = answerError(fields, 'approval', `${ctx.payplus.conf.gwUrl}:${ctx.payplus.conf.gwPort}`);
+  const error = answerError(fields, 'approval', gatewayName(ctx));
   if (!error.outcomeKnown) {
     await note(ctx, a, ['started', 'unknown'], { state: 'unknown', resCd, note: error.message.slice(0, 300) }, me);
     return { kind: 'unknown', why: error.message };
@@ -206,13 +213,16 @@ export async function settleAttempt(ctx: PaymentContext, attempt: Attempt, optio
     }
     return { kind: 'undecided' };
   }
-  let answer: ModuleAnswer | undefined;
+  let answer: AttemptAnswer | undefined;
   if (needsModule) {
-    answer = await moduleAnswer(ctx.payplus.conf, attempt, { local });
+    // The gateway answers "what happened to this attempt?": pp_cli from the attempt's answer file or its log line,
+    // REST by asking KCP about the tno (proof on any host).
+    answer = await ctx.gateway.resolve(attempt, { local });
     if (!local && !assumedDead && answer.kind !== 'answer') {
-      // Its pp_cli ran in another host, container or boot, and nothing here proves what it answered: leave the
-      // attempt with its owner, so that recovery there (which can look at its processes and files) settles it.
-      const why = `its pp_cli ran on host ${attempt.owner.host} (another host, container or boot) and no answer of it is readable here: run recover there, or check KCP's admin`;
+      // It ran in another host, container or boot, and nothing here proves what KCP answered: leave the attempt with
+      // its owner, so that recovery there (which can look at its processes and files) settles it.
+      const what = ctx.gateway.transport === 'pp_cli' ? 'its pp_cli' : 'its approval';
+      const why = `${what} ran on host ${attempt.owner.host} (another host, container or boot) and no answer of it is readable here: run recover there, or check KCP's admin`;
       return { kind: 'unknown', why: answer.kind === 'none' ? `${answer.why}; ${why}` : why };
     }
   }

@@ -75,6 +75,7 @@ describe('SiteConf.fromFile', () => {
         prunePpCliLogs: false,
         allowPpCliRequestDump: false,
         extraKcpHosts: undefined,
+        transport: undefined,
         restUrl: undefined,
         restCertFile: undefined,
         restKeyFile: undefined,
@@ -378,8 +379,19 @@ describe('SiteConf.fromFile', () => {
       rejects(
         base({ payplus: { webroots: [] } as unknown as SiteConfFile['payplus'] }),
         'payplus.webroots',
-        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs, allow_pp_cli_request_dump, extra_kcp_hosts, rest_url, rest_cert_file, rest_key_file, rest_key_password_env, rest_key_password_file, rest_ca_file.',
+        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs, allow_pp_cli_request_dump, extra_kcp_hosts, transport, rest_url, rest_cert_file, rest_key_file, rest_key_password_env, rest_key_password_file, rest_ca_file.',
       );
+      rejects(
+        base({ payplus: { transport: 'rest' } }),
+        'payplus.transport',
+        "payplus.transport: is 'rest' but payplus.rest_cert_file is not set. Fix: set payplus.rest_cert_file, payplus.rest_key_file and payplus.rest_key_password_env (or _file) to the PG-API files KCP issued, or leave payplus.transport out to keep pp_cli.",
+      );
+      rejects(
+        base({ payplus: { transport: 'https' } as unknown as SiteConfFile['payplus'] }),
+        'payplus.transport',
+        'payplus.transport: has the wrong form (Invalid option: expected one of "pp_cli"|"rest"). Fix: write it as cfg/README.md shows.',
+      );
+      assert.equal(SiteConf.fromFile(base({ payplus: { transport: 'pp_cli' } })).transport, 'pp_cli');
       rejects([], 'site_conf_inc', 'site_conf_inc: is not an object of g_conf_* keys. Fix: write a JSON object like cfg/site_conf_inc.json.');
       assert.equal(SiteConf.fromFile({ ...base(), $comment: 'note' } as SiteConfFile).siteCd, 'T0000');
     });

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { PayPlus, SiteConf, SqliteStore, silentLogger } from '../../lib/index.js';
 import { MemoryStore, startSimulator, type Simulator } from '../../lib/testing/index.js';
+import { RestGateway } from '../../lib/gateway/index.js';
+import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
 import { standinPath } from '../sim/support/standin.js';
 
 const run = runCli;
@@ -89,6 +91,80 @@ describe('kcp-payplus cancel / capture / recover (stand-in + simulator)', () => 
     await store.close();
     const res = await run(['recover', '--config', cfg, '--dry-run']);
     assert.deepEqual(res, { code: 0, out: `${used}nothing to recover: no open payment attempts\n`, err: '' });
+  });
+});
+
+describe('kcp-payplus cancel / recover with payplus.transport "rest" (the simulator\'s PG-API)', () => {
+  let sim: Simulator;
+  let rest: RestSimulator;
+  let cfg: string;
+  let conf: SiteConf;
+
+  before(async () => {
+    sim = await startSimulator({ port: 0 });
+    rest = await startRestSimulator(sim);
+    const home = mkdtempSync(path.join(os.tmpdir(), 'kcp-cli-rest-'));
+    const passwordFile = path.join(home, 'pgapi-key-password');
+    writeFileSync(passwordFile, rest.merchant.password, { mode: 0o600 });
+    conf = SiteConf.testPreset({
+      homeDir: home, // no pp_cli in it: cancel and recover must not need the module
+      logDir: path.join(home, 'log'),
+      gwUrl: '127.0.0.1',
+      gwPort: String(sim.port),
+      jsUrl: `${sim.url}/plugin/payplus_test.js`,
+      transport: 'rest',
+      restUrl: rest.url,
+      restCaFile: rest.caFile,
+      restCertFile: rest.merchant.certFile,
+      restKeyFile: rest.merchant.keyFile,
+      restKeyPasswordFile: passwordFile,
+    });
+    mkdirSync(path.join(home, 'cfg'));
+    cfg = path.join(home, 'cfg', 'site_conf_inc.json');
+    writeFileSync(cfg, JSON.stringify(conf.toFile()));
+  });
+  after(async () => {
+    await rest?.close();
+    await sim?.close();
+  });
+
+  async function approved(amount: number): Promise<string> {
+    const ordrIdxx = `CLIR-${Date.now()}-${amount}`;
+    const w = sim.pay({ site_cd: 'T0000', ordr_idxx: ordrIdxx, good_mny: amount, method: 'card' });
+    return (await RestGateway.fromConfig(conf).approve({ orderId: ordrIdxx, amount, encData: w.enc_data, encInfo: w.enc_info, tranCd: w.tran_cd })).tno;
+  }
+
+  it('cancel and partial cancel go over https to /gw/mod/v1/cancel; a second cancel exits 1 with the refusal', async () => {
+    const tno = await approved(5000);
+    const partial = await run(['cancel', '--config', cfg, '--tno', tno, '--amount', '1500', '--balance', '5000']);
+    assert.equal(partial.code, 0, partial.err);
+    assert.match(partial.out, /^res_cd=0000$/m);
+    assert.deepEqual(rest.requests.at(-1)!.fields.mod_type, 'STPC');
+    assert.equal(sim.state.transactions.get(tno)!.balance, 3500);
+
+    const other = await approved(4000);
+    const first = await run(['cancel', '--config', cfg, '--tno', other, '--reason', '고객 요청']);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, new RegExp(`^tno=${other}$`, 'm'));
+    assert.equal(rest.requests.at(-1)!.path, '/gw/mod/v1/cancel');
+    assert.equal(rest.requests.at(-1)!.fields.mod_desc, '고객 요청');
+    assert.equal(sim.state.transactions.get(other)!.state, 'cancelled');
+    const second = await run(['cancel', '--config', cfg, '--tno', other]);
+    assert.equal(second.code, 1);
+    assert.match(second.err, /^res_cd=8133$/m);
+  });
+
+  it('recover --dry-run on a clean store has nothing to do', async () => {
+    const file = path.join(conf.logDir, 'payplus.sqlite');
+    const store = new SqliteStore(file); // recover reads an existing store only: make the clean one it reads
+    await store.ready();
+    await store.close();
+    const res = await run(['recover', '--config', cfg, '--dry-run']);
+    assert.deepEqual(res, {
+      code: 0,
+      out: `kcp-payplus recover: config ${cfg} (from --config), store sqlite:${file}\nnothing to recover: no open payment attempts\n`,
+      err: '',
+    });
   });
 });
 

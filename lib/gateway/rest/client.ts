@@ -17,8 +17,11 @@ import {
   type ModifyResult,
   type PartialCancelResult,
 } from '../../payplus/results.js';
+import { requestPayType, type UsePayMethodName } from '../../codes/pay-methods.js';
+import type { Attempt } from '../../store/types.js';
 import type {
   ApproveRequest,
+  AttemptAnswer,
   InquireRequest,
   InquiryOutcome,
   ModifyRequest,
@@ -214,6 +217,14 @@ export class RestGateway implements PaymentGateway {
   modify(request: ModifyRequest & { kind: 'partial_cancel' }): Promise<PartialCancelResult>;
   modify(request: ModifyRequest): Promise<ModifyResult | PartialCancelResult>;
   async modify(request: ModifyRequest): Promise<ModifyResult | PartialCancelResult> {
+    if (request.kind === 'cancel' && request.modType !== undefined && request.modType !== 'STSC') {
+      // Refused before anything is sent: KCP's REST escrow changes are not documented (kcp-rest-api.md §3).
+      throw new KcpConfigError(
+        `modType: ${request.modType} (escrow cancel) is not available on the REST transport; nothing was sent. Fix: ` +
+          `cancel escrow payments in KCP's admin, or through the pp_cli transport`,
+        { field: 'modType' },
+      );
+    }
     const base: Record<string, string> = {
       site_cd: this.siteCd,
       tno: tno(request.tno),
@@ -293,6 +304,34 @@ export class RestGateway implements PaymentGateway {
       statusCode,
       raw: Object.freeze({ ...fields }),
     };
+  }
+
+  /**
+   * Recovery's question (DESIGN §8): KCP's inquiry by tno is proof on any host. An approval that got no answer has no
+   * tno to ask about (the inquiry is by tno only): it stays unknown, for KCP's admin.
+   */
+  async resolve(attempt: Attempt, _where: { local: boolean }): Promise<AttemptAnswer> {
+    if (!attempt.tno) {
+      return {
+        kind: 'none',
+        why: `KCP's REST approval of order ${attempt.ordrIdxx} gave no complete answer and no tno, and KCP's inquiry needs a tno: look the order up in KCP's admin`,
+      };
+    }
+    const payType = attempt.method ? requestPayType(attempt.method as UsePayMethodName) : 'PACA';
+    const answer = await this.inquire({ tno: attempt.tno, payType });
+    if (answer.kind === 'unknown') return { kind: 'none', why: `KCP's inquiry about tno ${attempt.tno} did not settle it: ${answer.reason}` };
+    if (answer.orderNo !== '' && answer.orderNo !== attempt.ordrIdxx) {
+      return { kind: 'none', why: `KCP's inquiry says tno ${attempt.tno} belongs to order ${answer.orderNo}, not ${attempt.ordrIdxx}` };
+    }
+    if (answer.state !== 'approved' && answer.state !== 'partially_cancelled') {
+      return { kind: 'none', why: `KCP's inquiry says tno ${attempt.tno} is ${answer.statusCode || answer.state}: not an approval to keep or cancel here; check KCP's admin` };
+    }
+    return { kind: 'answer', fields: { ...answer.raw, res_cd: '0000', tno: attempt.tno, order_no: attempt.ordrIdxx }, source: 'KCP inquiry' };
+  }
+
+  /** No answer file: an error before sending is known (KcpConfigError/KcpConnectionError), anything after is unknown. */
+  async durableAnswers(): Promise<boolean> {
+    return false;
   }
 
   async registerTrade(request: RegisterTradeRequest): Promise<TradeRegistration> {
