@@ -3,7 +3,8 @@
  * one store, with a runner that answers at once (no pp_cli, no network), so what is measured is the store and the
  * merchant's commit. Per engine (SQLite, PostgreSQL, MariaDB) and commit mode, the p99 of processPayment's latency
  * over the 100 payments, with 150 ms merchant commits and — the baseline, measured in the same run by the same
- * processes — with 0 ms commits. Target: p99 ≤ 500 ms with 150 ms commits.
+ * processes — with 0 ms commits. Target: p99 ≤ 500 ms with 150 ms commits; on a loaded machine, where the baseline
+ * alone exceeds that, the target is read as what the commits add to the baseline's p99 (≤ 500 ms).
  *
  * Commit modes:
  * - outside: the merchant's commit runs outside the store (it only waits 150 ms here).
@@ -162,8 +163,11 @@ async function stopShop(shop: Shop): Promise<void> {
 async function main(): Promise<void> {
   console.log(`# kcp-payplus commit latency: ${PROCESSES} processes × ${CONCURRENT} concurrent payments, instant runner\n`);
   console.log(`node ${process.version}, ${os.cpus().length} cores, commits of ${COMMIT_MS} ms against a 0 ms baseline; target p99 ≤ ${TARGET_P99_MS} ms\n`);
-  console.log('| engine | merchant commit | p50 ms (0 ms commits) | p99 ms (0 ms commits) | p50 ms | p99 ms | max ms | target p99 ≤ 500 ms | not approved (both rounds) |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---|---:|');
+  console.log(
+    `| engine | merchant commit | p50 / p99 ms, 0 ms commits (baseline) | p50 / p99 / max ms, ${COMMIT_MS} ms commits | ` +
+      `p99 added by the commits | target ≤ ${TARGET_P99_MS} ms: p99 / added | not approved (both rounds) |`,
+  );
+  console.log('|---|---|---:|---:|---:|---|---:|');
   for (const engine of ENGINES) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-bench-commit-'));
     const db = await freshDatabase(engine, dir);
@@ -179,10 +183,13 @@ async function main(): Promise<void> {
           const base = await runRound(shop, rounds[2 * m]!);
           const slow = await runRound(shop, rounds[2 * m + 1]!);
           const p99 = p(slow.ms, 0.99);
+          const added = p99 - p(base.ms, 0.99);
+          const met = (ms: number) => (ms <= TARGET_P99_MS ? 'met' : 'NOT met');
           console.log(
             `| ${engine === 'mysql' ? 'MariaDB' : engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} | ${MODE_LABEL[MODES[m]!]} | ` +
-              `${p(base.ms, 0.5).toFixed(0)} | ${p(base.ms, 0.99).toFixed(0)} | ${p(slow.ms, 0.5).toFixed(0)} | ${p99.toFixed(0)} | ` +
-              `${slow.ms.at(-1)!.toFixed(0)} | ${p99 <= TARGET_P99_MS ? 'met' : 'NOT met'} | ${base.bad + slow.bad} |`,
+              `${p(base.ms, 0.5).toFixed(0)} / ${p(base.ms, 0.99).toFixed(0)} | ` +
+              `${p(slow.ms, 0.5).toFixed(0)} / ${p99.toFixed(0)} / ${slow.ms.at(-1)!.toFixed(0)} | ${added.toFixed(0)} | ` +
+              `${met(p99)} / ${met(added)} | ${base.bad + slow.bad} |`,
           );
         }
       } finally {

@@ -168,6 +168,21 @@ export async function importPeer<T>(load: () => Promise<T>, pkg: string, store: 
   });
 }
 
+/**
+ * Runs one CREATE … IF NOT EXISTS of the schema. PostgreSQL's IF NOT EXISTS is not safe against a concurrent creator:
+ * when several processes start on a fresh database together, the loser fails with a unique violation in its catalog
+ * (23505 on pg_type) or "already exists" (42P07). Run once more, the statement sees the other's table and does nothing.
+ */
+async function createOnce<T>(create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (err) {
+    const code = (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P07' && code !== '42710') throw err;
+    return create();
+  }
+}
+
 /** Creates the tables on first use and hands the store over; when that fails, whatever it opened is closed again. */
 export async function readyStore<S extends SqlPaymentStore>(store: S): Promise<S> {
   try {
@@ -296,7 +311,7 @@ export class SqlPaymentStore implements PaymentStore {
   /** Creates the tables on first use and checks the schema version. */
   ready(): Promise<void> {
     this.#ready ??= (async () => {
-      for (const sql of schemaStatements(this.driver.dialect)) await this.driver.query(sql);
+      for (const sql of schemaStatements(this.driver.dialect)) await createOnce(() => this.driver.query(sql));
       await this.tx(async (q) => {
         // One row (id 1), written once even when several processes start together.
         await this.insertOnce(q, 'kcp_payplus_schema', { id: 1, version: SCHEMA_VERSION });
