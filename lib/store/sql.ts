@@ -280,6 +280,21 @@ export async function importPeer<T>(load: () => Promise<T>, pkg: string, store: 
   });
 }
 
+/**
+ * Runs one CREATE … IF NOT EXISTS of the schema. PostgreSQL's IF NOT EXISTS is not safe against a concurrent creator:
+ * when several processes start on a fresh database together, the loser fails with a unique violation in its catalog
+ * (23505 on pg_type) or "already exists" (42P07). Run once more, the statement sees the other's table and does nothing.
+ */
+async function createOnce<T>(create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (err) {
+    const code = (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P07' && code !== '42710') throw err;
+    return create();
+  }
+}
+
 /** Creates the tables on first use and hands the store over; when that fails, whatever it opened is closed again. */
 export async function readyStore<S extends SqlPaymentStore>(store: S): Promise<S> {
   try {
@@ -475,7 +490,9 @@ export class SqlPaymentStore implements PaymentStore {
       if (there.rows.length === 0) statements.unshift(`CREATE SCHEMA IF NOT EXISTS ${this.t.schema}`);
     }
     try {
-      for (const sql of statements) await this.driver.query(sql);
+      // createOnce: several processes starting together on a fresh database all get through (PostgreSQL's IF NOT
+      // EXISTS is not safe against a concurrent creator).
+      for (const sql of statements) await createOnce(() => this.driver.query(sql));
     } catch (err) {
       if (!denied(err)) throw err;
       const { schema, tablePrefix } = this.t.names;

@@ -304,7 +304,10 @@ export class SqliteStore implements PaymentStore {
     return this.#call('renewNotification', id, owner, leaseUntil);
   }
 
-  /** The merchant's commit, inside the store's transaction (see SqliteConnection.inTransaction). */
+  /**
+   * The merchant's commit, inside the store's transaction (see SqliteConnection.inTransaction). The transaction — the
+   * file's write lock — opens at the commit's first tx.query (or its end), not when it starts (sqlite-worker.ts).
+   */
   async commitWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     return this.#connection().inTransaction('commitWith', [id, owner], fn);
   }
