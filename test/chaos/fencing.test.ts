@@ -18,22 +18,10 @@ import { leaseRunsOut, makeShop, shopFence, signalWorker, startWorker } from '..
 import { ENGINES, freshDatabase, type Engine, type FreshDatabase } from '../helpers/databases.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
 import { testConfData } from '../helpers/conf.js';
+import { SEED, seeded } from '../helpers/seed.js';
 
 const ROUNDS = 12;
-const SEED = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
 const OK = 'res_cd=0000\x1fres_msg=ok\n';
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe(`fencing campaign: SIGSTOP past the lease, PID namespaces (seed ${SEED})`, function () {
   this.timeout(300_000);
@@ -49,7 +37,7 @@ describe(`fencing campaign: SIGSTOP past the lease, PID namespaces (seed ${SEED}
 
   it(`${ROUNDS} rounds: 0 committed-then-cancelled, 0 double cancels, 0 money without an order`, async () => {
     console.log(`      SEED=${SEED}`);
-    const random = prng(SEED);
+    const random = seeded('fencing campaign').next; // test/helpers/seed.ts: SEED replays the schedule
     const canUnshare = process.getuid?.() === 0;
     const tally: Record<string, number> = { paused: 0, namespaced: 0, paid: 0, cancelled: 0, sqlite: 0, postgres: 0, mysql: 0 };
     for (let round = 1; round <= ROUNDS; round++) {

@@ -13,23 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ENGINES, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
 import type { ChildPlan, KillPoint } from './notify-child.js';
+import { SEED, seeded } from '../helpers/seed.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHILD = path.join(import.meta.dirname, 'notify-child.ts');
 const KILLS = 30;
 const POINTS: readonly KillPoint[] = ['before-write', 'after-write', 'after-commit'];
 
-/** mulberry32: a small seeded generator, so a failing campaign can be replayed with SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   signal: NodeJS.Signals | null;
@@ -56,12 +46,12 @@ function runChild(location: string, plan: ChildPlan): Promise<Run> {
   });
 }
 
-const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
+const seed = SEED; // the run's one seed (test/helpers/seed.ts)
 
 /** One campaign: KILLS workers each killed at a seeded point, each kill followed by KCP's re-send to a new worker. */
 async function campaign(db: FreshDatabase, engine: string, outside: boolean) {
   console.log(`      SEED=${seed} (${engine}${outside ? ', handler outside the store transaction' : ''})`);
-  const random = rng(seed);
+  const random = seeded('notify-kill').next; // the same kill schedule on every engine
   const ids = Array.from({ length: KILLS }, (_, i) => `N-${engine}-${outside ? 'out' : 'in'}-${i}`);
   const killedAt = new Map<string, KillPoint>();
   for (let i = 0; i <= KILLS; i++) {

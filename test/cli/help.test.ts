@@ -11,7 +11,7 @@ import { standInBuildPath } from '../../lib/sim/standin.js';
 import { children } from '../helpers/children.js';
 import { runCli } from '../helpers/cli.js';
 
-const LAID_OUT = ['cancel', 'capture', 'recover', 'archive', 'record', 'sim', 'doctor', 'trace', 'install-standin'];
+const LAID_OUT = ['cancel', 'capture', 'recover', 'archive', 'record', 'sim', 'doctor', 'trace', 'install-standin', 'schema'];
 
 describe('kcp-payplus --help', () => {
   it('lists every registered command, and every command has help text', () => {

@@ -42,10 +42,8 @@ describe('a hung merchant commit is overdue, seen, and the buyer is told it is b
     });
     let release!: () => void;
     const hung = new Promise<void>((r) => (release = r));
-    const started = Date.now();
     const out = await payplus.processPayment(form('HUNG-1'), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => hung.then(() => 'saved') });
     assert.equal(out.status, 'unknown');
-    assert.ok(Date.now() - started >= 300);
     assert.equal(out.status === 'unknown' && out.buyerMessage, BEING_VERIFIED);
     assert.match(out.status === 'unknown' ? out.error.message : '', /the commit of order HUNG-1 \(attempt .*\) has not finished after 300 ms: the attempt is overdue/);
 
