@@ -43,7 +43,7 @@ export interface KcpErrorOptions {
 export class KcpError extends Error {
   readonly code: KcpErrorCode;
   /**
-   * A KCP result code, from one of two sources (pp-cli-protocol.md §2.3, §2.4):
+   * A KCP result code, from one of two sources (docs/pp-cli-protocol.md §2.3, §2.4):
    * - **the gateway's or pp_cli's answer**: whenever `raw.res_cd` is set, `resCd` is exactly that value (0000-style
    *   gateway codes, Sxxx module codes such as S102 or S202–S204). Only such an answer tells what KCP did.
    * - **assigned locally**, with nothing answered (`raw` then has no res_cd): the code KCP's own sample pages assign in

@@ -1,7 +1,7 @@
 /**
  * How pp_cli's input and output are read, in one place for every layer that reads them: the protocol (answers,
  * option strings), the runner (cassette view, recording), the simulator, the trace tool and doctor
- * (pp-cli-protocol.md §1.5, §2.3, §2.5). At the ground floor (it imports nothing), so that every layer imports it
+ * (docs/pp-cli-protocol.md §1.5, §2.3, §2.5). At the ground floor (it imports nothing), so that every layer imports it
  * downward: the protocol sits above the runner, and both read this format.
  */
 

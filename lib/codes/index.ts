@@ -1,4 +1,4 @@
-/** KCP's code tables (manual §참고사항 and the FAQ) as typed, frozen data with lookups. */
+/** KCP's code tables (the manual's reference tables and FAQ, docs/kcp-manual.md §7 and §6) as typed, frozen data with lookups. */
 export {
   CARD_ACQUIRERS,
   CARD_AUTH_TYPES,

@@ -1,7 +1,7 @@
 /**
  * Codes that appear in common_return notifications: tx_cd (which business event) and, for
  * virtual-account deposits (TX00), op_cd (how the deposit was processed).
- * Sources: the manual's 공통통보 chapter (TX00, op_cd 50/18/13) and pp-cli-protocol.md §6 (TX01–TX10).
+ * Sources: the manual's 공통통보 chapter (docs/kcp-manual.md §2, §5: TX00, op_cd 50/18/13) and docs/pp-cli-protocol.md §6 (TX01–TX10).
  */
 
 export interface NotificationTxCode {

@@ -6,10 +6,10 @@
  *
  * Reconciled (the two former copies disagreed):
  * - `000000000010` is **KT전화결제** (`kt`): KCP's manual lists it so in the pay_method table
- *   (../shared/docs/kcp-ax-hub-manual.ko.txt, "KT전화결제 - '000000000010'"). The other copy's `ars` came from an
- *   unconfirmed [U] row of pp-cli-protocol.md §3.3; the manual is KCP's own word.
+ *   (docs/kcp-manual.md §3, "KT전화결제 - '000000000010'"). The other copy's `ars` came from an
+ *   unconfirmed [U] row of docs/pp-cli-protocol.md §3.3; the manual is KCP's own word.
  * - `000000000100` is not Tong money: it is **티머니/교통카드** (`transit`), which the window may post back
- *   (pp-cli-protocol.md §3.3 [C1], and §3.2 STAQ) but the manual's order form does not offer, so payMethodBitmap still
+ *   (docs/pp-cli-protocol.md §3.3 [C1], and §3.2 STAQ) but the manual's order form does not offer, so payMethodBitmap still
  *   refuses it in pay_method. Tong money (통머니) is `000000100000` (`tmoney`, manual).
  */
 
@@ -28,12 +28,12 @@ export interface PayMethodInfo<N extends UsePayMethodName = PayMethodName> {
   readonly labelEn: string;
   /**
    * KCP's four-letter code for this method: `pay_method` in an approval answer, and the `pay_type` verification item
-   * of the approval request (pp-cli-protocol.md §3.4). Undefined when no source gives one.
+   * of the approval request (docs/pp-cli-protocol.md §3.4). Undefined when no source gives one.
    */
   readonly payType: string | undefined;
   /**
-   * Where payType comes from: 'kcp' = KCP's own answers and pages (PACA, PABK, PAVC, PAMC; pp-cli-protocol.md §2.2,
-   * §3.4, kcp-rest-api.md); 'sim' = the code the simulator answers, chosen because no public source gives KCP's
+   * Where payType comes from: 'kcp' = KCP's own answers and pages (PACA, PABK, PAVC, PAMC; docs/pp-cli-protocol.md §2.2,
+   * §3.4, docs/kcp-rest-api.md); 'sim' = the code the simulator answers, chosen because no public source gives KCP's
    * (unverified against KCP's module: check a real approval log before relying on it).
    */
   readonly payTypeSource: 'kcp' | 'sim' | undefined;
@@ -49,7 +49,7 @@ const method = <N extends UsePayMethodName>(
 
 /**
  * In the manual's order. `tmoney` is the position the manual labels 통머니 (KCP's "Tong money", whose
- * statements are `tong_bill` receipts); SPEC.md calls it T-money.
+ * statements are `tong_bill` receipts); KCP's manual calls it T-money (docs/kcp-manual.md §3).
  */
 export const PAY_METHODS: readonly PayMethodInfo[] = Object.freeze([
   method('card', '100000000000', '신용카드', 'credit card', ['PACA', 'kcp']),
@@ -91,14 +91,14 @@ export function payMethodsInBitmap(bitmap: string): PayMethodName[] {
 
 /**
  * The `pay_type` an approval request carries when the method has no four-letter code of its own (Tong money, KT phone
- * bill, T-money transit): KCP's code for "another method", as its cash-receipt requests use it (pp-cli-protocol.md
+ * bill, T-money transit): KCP's code for "another method", as its cash-receipt requests use it (docs/pp-cli-protocol.md
  * §3.1 07010000, `pay_type PABK/PAVC/PAXX`). Never answered as a method.
  */
 export const OTHER_PAY_TYPE = 'PAXX';
 
 /**
  * pay_method codes KCP answers for a payment made through the card window from a wallet balance (easy-pay money and
- * points: KakaoMoney, NaverPay point, TossMoney, SSG Money; pp-cli-protocol.md §3.3 gnuboard, kcp-rest-api.md). The
+ * points: KakaoMoney, NaverPay point, TossMoney, SSG Money; docs/pp-cli-protocol.md §3.3 gnuboard, docs/kcp-rest-api.md). The
  * buyer chose the card window, so the method is `card`.
  */
 export const WALLET_PAY_TYPES: Readonly<Record<string, 'card'>> = Object.freeze({ PAKM: 'card', PANP: 'card', PATO: 'card', PASG: 'card' });

@@ -1,9 +1,9 @@
 /**
  * Result codes (res_cd) with what they mean and what to do, in Korean and English.
  *
- * Sources: the manual's FAQ (9502/S102, 3014, 8001, 6003, S202 with its 7504 telnet check, the
+ * Sources: the manual's FAQ (docs/kcp-manual.md §6: 9502/S102, 3014, 8001, 6003, S202 with its 7504 telnet check, the
  * instalment question, 8169 in the kcp_noint_quota text, 8059 in the amount-tampering appendix) and the
- * codes that pp-cli-protocol.md §2 and §8 and ecosystem.md record from the binary, logs and public code.
+ * codes that docs/pp-cli-protocol.md §2 and §8 record from the binary, logs and public code.
  * Nothing here is guessed: a code without a known Korean message has `message` undefined. `resEnMsg` is
  * KCP's own English text when a log recorded it; `messageEn`, `causeEn` and `fixEn` are our translation.
  */
@@ -285,7 +285,7 @@ export function isDuplicateOrderCode(resCd: string): boolean {
 
 /**
  * Whether an answer is a success: 0000 always; V000 only for a virtual-account approval, where KCP's revised guide
- * answers it for a successful issue (pp-cli-protocol.md §2.7; the only source is one 2026 gnuboard commit, so it is
+ * answers it for a successful issue (docs/pp-cli-protocol.md §2.7; the only source is one 2026 gnuboard commit, so it is
  * accepted nowhere else). This is the one success rule: PayPlus and every caller use it.
  */
 export function isSuccessCode(resCd: string, context: { vbankApproval?: boolean } = {}): boolean {

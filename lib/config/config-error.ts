@@ -5,7 +5,7 @@
  */
 import { KcpConfigError } from '../errors.js';
 
-/** A KCP answer a misconfiguration leads to (manual §FAQ). */
+/** A KCP answer a misconfiguration leads to (the manual's FAQ, docs/kcp-manual.md §6). */
 export interface KcpConsequence {
   readonly resCd: string;
   readonly resMsg: string;

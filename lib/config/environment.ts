@@ -37,7 +37,7 @@ export type { KcpHostEntry };
 export type KcpHostRole = KcpHostEntry['role'];
 
 /**
- * THE table of KCP's hosts (../shared/docs: SPEC.md "Test vs real", pp-cli-protocol.md pa_url, windows-today.md §1–2,
+ * THE table of KCP's hosts (docs/kcp-manual.md §2 "TEST against REAL", docs/pp-cli-protocol.md pa_url, docs/windows-today.md §1–2,
  * the manual's gateway IPs). Every rule that asks "is this KCP's?" asks here, by exact name.
  */
 export const KCP_HOSTS: readonly KcpHostEntry[] = Object.freeze([
@@ -169,7 +169,7 @@ export interface EnvSettings {
 
 /**
  * Why a site configuration is not all TEST or all REAL, in the order a merchant fixes it. The manual's codes
- * (../shared/docs/kcp-ax-hub-manual.ko.txt, "호출 JS" / "게이트웨이 서버 호스트명" FAQ): site code and JS of different
+ * (docs/kcp-manual.md §6, from the manual's "호출 JS" / "게이트웨이 서버 호스트명" FAQ): site code and JS of different
  * worlds → 3014; JS and gateway out of step → 8001 ("한 부분이라도 동기화가 이루어져있지 않을 경우 8001"), in either
  * direction. Once site code and JS agree, the gateway is compared with the site code (the one value a merchant cannot
  * change). A REAL site code against the local simulator never reaches KCP, so it carries no KCP code.

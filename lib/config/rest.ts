@@ -1,6 +1,6 @@
 /**
  * Settings for KCP's REST API (PG-API) transport: which host, and where the merchant's PG-API certificate, private key
- * and the key's password are (kcp-rest-api.md §2). The password itself is never in the configuration: it comes from
+ * and the key's password are (docs/kcp-rest-api.md §2). The password itself is never in the configuration: it comes from
  * an environment variable or a file (outside the web root). Every rule for these settings is here.
  */
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { isLoopbackHost } from './environment.js';
 import type { KcpEnvironment } from './site-conf.js';
 import type { PrivatePath } from './web-roots.js';
 
-/** KCP's PG-API hosts (kcp-rest-api.md §1, High). */
+/** KCP's PG-API hosts (docs/kcp-rest-api.md §1, High). */
 export const REST_HOSTS: Readonly<Record<KcpEnvironment, string>> = Object.freeze({
   TEST: 'stg-spl.kcp.co.kr',
   REAL: 'spl.kcp.co.kr',

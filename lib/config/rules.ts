@@ -82,7 +82,7 @@ export function checkLogLevel(value: string | number): SdkLogLevel {
 /**
  * payplus.pp_cli_log_level: pp_cli's own level, 0, 3 or 5 (1 and 2 behave like 0); 3 when unset, as every KCP sample.
  * Above 3 pp_cli writes `REQ_MSG=[…]` lines holding the whole request body, the payment window's enc_data included
- * (pp-cli-protocol.md §10.3), and the SDK cannot mask files pp_cli writes: 5 needs payplus.allow_pp_cli_request_dump.
+ * (docs/pp-cli-protocol.md §10.3), and the SDK cannot mask files pp_cli writes: 5 needs payplus.allow_pp_cli_request_dump.
  */
 export function checkPpCliLogLevel(value: string | number | undefined, allowRequestDump = false): number {
   if (value === undefined || value === '') return 3;

@@ -73,7 +73,7 @@ export const siteConfFileSchema = z.object({
       prune_pp_cli_logs: z.boolean().optional().default(false),
       /**
        * pp_cli_log_level 5 makes pp_cli dump every request body (the window's enc_data, buyer data) into its log; it is
-       * refused unless this is true (pp-cli-protocol.md §10.3).
+       * refused unless this is true (docs/pp-cli-protocol.md §10.3).
        */
       allow_pp_cli_request_dump: z.boolean().optional().default(false),
       /**

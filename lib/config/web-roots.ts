@@ -1,5 +1,5 @@
 /**
- * bin/, key/, log/ and cfg/ must never be reachable from the web (manual §5): a served pp_cli, key or
+ * bin/, key/, log/ and cfg/ must never be reachable from the web (docs/kcp-manual.md §5): a served pp_cli, key or
  * log leaks the module, the certificate or payment data. The comparison resolves `..` and symlinks
  * (for the part of a path that exists) and compares whole path segments, so /var/www2 is not inside
  * /var/www while /var/www/../www/kcp is.

@@ -1,5 +1,5 @@
 /**
- * The gateway seam (DESIGN.md §8): what the payment, cancel and recovery flows ask of KCP, whichever transport carries
+ * The gateway seam (docs/design.md §8): what the payment, cancel and recovery flows ask of KCP, whichever transport carries
  * it. Two implementations sit behind it: the pp_cli module (lib/payplus/ppcli-gateway.ts: Transaction, answer file,
  * module log) and KCP's REST API (lib/gateway/rest). processPayment, recovery and PayPlus's approve/cancel/partialCancel
  * are written once over it (lib/payplus/attempts.ts holds the flows' context).
@@ -58,7 +58,7 @@ export type ModifyRequest =
       /**
        * How to undo the whole payment: STSC (default), or for an escrow payment STE2 (cancel before shipping) / STE5
        * (escrow virtual account). pp_cli sends all three; the REST transport refuses STE2/STE5 before sending (KCP's
-       * REST escrow changes are not documented: kcp-rest-api.md §3).
+       * REST escrow changes are not documented: docs/kcp-rest-api.md §3).
        */
       readonly modType?: 'STSC' | 'STE2' | 'STE5';
       /** mod_desc: the reason KCP's admin shows. */

@@ -17,8 +17,8 @@ export function redact(value: string): string {
 }
 
 /**
- * The one list of sensitive field names, by what each holds, exactly as KCP spells them (SPEC.md,
- * pp-cli-protocol.md, kcp-rest-api.md). Logs mask each kind its own way (below), at every level; cassettes, which are
+ * The one list of sensitive field names, by what each holds, exactly as KCP spells them (docs/kcp-manual.md,
+ * docs/pp-cli-protocol.md, docs/kcp-rest-api.md). Logs mask each kind its own way (below), at every level; cassettes, which are
  * committed, replace the value of every listed name whole (runner/cassette.ts).
  */
 export const SENSITIVE_FIELD_NAMES = Object.freeze({

@@ -4,9 +4,9 @@
  *
  * Defaults (override with allowIps when KCP announces new servers):
  * - TEST: 203.238.36.17 and 203.238.36.58 (manual), 210.122.73.58 (KCP's newer test notify server,
- *   pp-cli-protocol.md §6), 210.122.176.144 (KCP developer FAQ, ecosystem.md).
+ *   docs/pp-cli-protocol.md §6), 210.122.176.144 (KCP developer FAQ, docs/kcp-rest-api.md §1).
  * - REAL: 203.238.36.173 and 203.238.36.178 (manual), 203.238.36.160 and .161, and the 판교 IDC servers
- *   103.215.144.173, 103.215.144.174, 103.215.145.30 (added by KCP in 2019; pp-cli-protocol.md §6).
+ *   103.215.144.173, 103.215.144.174, 103.215.145.30 (added by KCP in 2019; docs/pp-cli-protocol.md §6).
  */
 import { KcpConfigError, KcpNotificationError } from '../errors.js';
 import type { KcpEnvironment } from '../config/site-conf.js';

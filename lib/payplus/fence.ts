@@ -1,6 +1,6 @@
 /**
  * The commit fence: the one contract between the SDK and a merchant whose commit runs outside the payment store
- * (DESIGN.md §8). Two processes can both decide about one approval — the worker that commits it, and a recovery on
+ * (docs/design.md §8). Two processes can both decide about one approval — the worker that commits it, and a recovery on
  * another host that found the worker's lease run out (a GC pause, SIGSTOP, a VM migration) and wants to cancel it. A
  * lease cannot tell them apart from a dead worker; a compare-and-set in the merchant's own database can:
  *

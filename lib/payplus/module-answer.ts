@@ -1,7 +1,7 @@
 /**
  * What did the module answer? — read after the fact, for an attempt whose process died or lost the answer.
  *
- * Two sources, in order (DESIGN.md §7, pp-cli-protocol.md §10.4):
+ * Two sources, in order (docs/design.md §7, docs/pp-cli-protocol.md §10.4):
  * 1. The attempt's stdout file. pp_cli writes its answer there itself (runner/stdout-file.ts), also when the process
  *    that started it was killed. While a process still has the file as its stdout, the module is still running.
  * 2. pp_cli's own log: the one TX_START line that can be this attempt's run (order id, the approval's tx_cd, trace_no,

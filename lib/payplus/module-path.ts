@@ -1,5 +1,5 @@
 /**
- * Where KCP's module lives: `<g_conf_home_dir>/bin/pp_cli`, or `pp_cli_x64` (pp-cli-protocol.md §1.1).
+ * Where KCP's module lives: `<g_conf_home_dir>/bin/pp_cli`, or `pp_cli_x64` (docs/pp-cli-protocol.md §1.1).
  * 'auto' takes pp_cli_x64 on a 64-bit host when it exists, else pp_cli — the choice KCP's newer PHP library makes.
  */
 import { existsSync } from 'node:fs';

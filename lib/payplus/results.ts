@@ -1,5 +1,5 @@
 /**
- * Typed views of pp_cli answers (SPEC §4, pp-cli-protocol.md §2.2, §3.3).
+ * Typed views of pp_cli answers (docs/kcp-manual.md §4, docs/pp-cli-protocol.md §2.2, §3.3).
  * Every view keeps the complete raw field map: real answers carry more fields than any table lists.
  */
 import { ANSWER_ONLY_PAY_METHODS, PAY_METHODS, methodOfPayType, type UsePayMethodName } from '../codes/pay-methods.js';

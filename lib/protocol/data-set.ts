@@ -1,5 +1,5 @@
 /**
- * Data sets exactly as KCP's libraries build them (pp-cli-protocol.md §1.4):
+ * Data sets exactly as KCP's libraries build them (docs/pp-cli-protocol.md §1.4):
  * each item is `name=value` followed by its terminator, and an item whose value is empty is skipped.
  */
 import { KcpInputError } from '../errors.js';
@@ -32,7 +32,7 @@ export function usItem(name: string, value: string): string {
 
 /**
  * Checks a nested item string as usItem builds it: `name=value<US>` items one after another, nothing else. A nested
- * string holding FS, GS or RS would open a new set or subset in the module (pp-cli-protocol.md §10.2).
+ * string holding FS, GS or RS would open a new set or subset in the module (docs/pp-cli-protocol.md §10.2).
  */
 export function assertNestedItems(set: string, items: string): void {
   if (!items.endsWith(US)) {

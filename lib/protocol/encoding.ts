@@ -1,7 +1,7 @@
 /**
  * Text ↔ bytes for pp_cli.
  *
- * What KCP's module carries depends on `opt` (pp-cli-protocol.md §1.5, §10):
+ * What KCP's module carries depends on `opt` (docs/pp-cli-protocol.md §1.5, §10):
  * - opt=0 (the native runner): the argument's bytes go to KCP as they are. Korean browsers send CP949 for EUC-KR pages
  *   (KS X 1001 plus the 8,822 Hangul syllables Microsoft added in lead bytes 0x81–0xC6, such as 똠, 햏, 뷁), KCP's own
  *   PHP samples pass those bytes straight through, and the real module carries them exactly. So opt=0 text is

@@ -1,5 +1,5 @@
 /**
- * What KCP's module cannot carry, refused before it runs (pp-cli-protocol.md §10.1, §10.2), naming the field.
+ * What KCP's module cannot carry, refused before it runs (docs/pp-cli-protocol.md §10.1, §10.2), naming the field.
  *
  * - One data set (`mod_data=…`, `ordr_data=…`, `payx_data=…` with its name prefix) holds at most 30,718 bytes counted
  *   in EUC-KR (with opt=1, after the module's UTF-8 → EUC-KR conversion). Past that the module cuts it silently and

@@ -1,10 +1,10 @@
 /**
- * The `-h` option string and the argv pp_cli receives (pp-cli-protocol.md §1.2, §1.5).
+ * The `-h` option string and the argv pp_cli receives (docs/pp-cli-protocol.md §1.2, §1.5).
  *
  * One argument, `key=value` pairs joined by ',' in the vendor order. pp_cli 2.14 takes `log_path` between `cust_ip` and
  * `log_level` (variant B); 2.00 has no such key (variant A). Values are bytes: CP949 under opt=0, UTF-8 with opt=1
  * (encoding.ts), except the two folders: `home` and `log_path` are the file system's bytes, UTF-8, under either opt.
- * pp_cli opens them as they are (opt=1 converts only ordr_idxx and the data sets, pp-cli-protocol.md §1.5), and Node,
+ * pp_cli opens them as they are (opt=1 converts only ordr_idxx and the data sets, docs/pp-cli-protocol.md §1.5), and Node,
  * the SDK's logger and doctor use those same UTF-8 bytes, so a Hangul g_conf_log_dir is one folder for all of them.
  */
 import { encodeText, findNonKsX1001, type TextEncoding } from './encoding.js';

@@ -1,5 +1,5 @@
 /**
- * pp_cli's answer, from process outcome to fields (pp-cli-protocol.md §2).
+ * pp_cli's answer, from process outcome to fields (docs/pp-cli-protocol.md §2).
  *
  * stdout is one line `res_cd=…<US>res_msg=…[<US>key=value…]\n`. Like KCP's PHP library we read the last line with
  * trailing whitespace removed; unlike PHP's parse_str we split each field at its first '=' and keep values verbatim

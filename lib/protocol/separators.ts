@@ -1,5 +1,5 @@
 /**
- * The control characters KCP's libraries use to frame data sets (pp-cli-protocol.md §1.4).
+ * The control characters KCP's libraries use to frame data sets (docs/pp-cli-protocol.md §1.4).
  * Only the builders place these; a value that contains one is refused.
  */
 /** 0x1F: ends each name=value item in ordr/rcvr/modx/payx-subset data; separates result fields. */

@@ -1,7 +1,7 @@
 /**
  * Value rules for everything that goes into pp_cli's option string.
  *
- * pp_cli splits its `-h` argument on ',' with getsubopt (pp-cli-protocol.md §1.5): a comma inside a value truncates it
+ * pp_cli splits its `-h` argument on ',' with getsubopt (docs/pp-cli-protocol.md §1.5): a comma inside a value truncates it
  * and the remainder becomes a sub-option of its own, so `ordr_idxx=A,site_cd=EVIL` would override the site code.
  * Control characters would corrupt the data-set framing (US/RS/GS/FS), so only the builders place them.
  */
@@ -9,7 +9,7 @@ import { KcpInputError } from '../errors.js';
 import { findChar, formatCodePoint, type CharAt } from './encoding.js';
 
 /**
- * KCP's list of characters that break the module in merchant text (SPEC §3): , & ; newline \ | ' " — the one list;
+ * KCP's list of characters that break the module in merchant text (docs/kcp-manual.md §3): , & ; newline \ | ' " — the one list;
  * the order form refuses the same (lib/order/checks.ts). `,` ends a pp_cli sub-option, `&` and `;` split the form
  * posts, `|` is KCP's message separator, quotes and the backslash break the sample pages' quoting.
  */

@@ -64,7 +64,7 @@ export function childEnv(inv: Invocation): Readonly<Record<string, string>> {
 
 /**
  * What to do when `file` could not be started, per errno code: the one table (the protocol's 9502 error and the
- * runners' spawn-error message both use it). pp_cli-specific where the cause usually is (pp-cli-protocol.md §2.5,
+ * runners' spawn-error message both use it). pp_cli-specific where the cause usually is (docs/pp-cli-protocol.md §2.5,
  * the manual's 9502 FAQ).
  */
 export function spawnErrorFix(code: string, file: string): string {

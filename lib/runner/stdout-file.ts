@@ -2,11 +2,11 @@
  * Invocation.stdoutFile: the child's stdout goes straight into a file instead of a pipe.
  *
  * KCP's module keeps running when the process that started it dies (even kill -9) and finishes its exchange with the
- * gateway (pp-cli-protocol.md §10.4). With a pipe its answer is lost; with a file the answer is on disk, and whoever
+ * gateway (docs/pp-cli-protocol.md §10.4). With a pipe its answer is lost; with a file the answer is on disk, and whoever
  * settles the payment after the crash reads what the module really answered. The file is created before the child
  * starts (so "no file" means "never started"), 0600, and must not exist yet: one file per attempt.
  *
- * Space for the answer is reserved before the child starts (DESIGN.md §8, "refuse before money moves"): the file is
+ * Space for the answer is reserved before the child starts (docs/design.md §8, "refuse before money moves"): the file is
  * filled with ANSWER_RESERVE_BYTES NUL bytes, written at offset 0 without moving the descriptor's offset, so the child
  * writes its answer over blocks that are already allocated — a disk that fills up after the spawn cannot take the
  * answer away. A disk that is full or read-only already refuses the call here, before anything is sent to KCP
@@ -22,7 +22,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES, type Invocation, type RunOutcome } from './ty
 
 /**
  * Bytes reserved in each answer file before the module starts. pp_cli's result buffer starts at 8,192 bytes and grows
- * only for long error messages (pp-cli-protocol.md §2); twice that covers every answer an approval gets.
+ * only for long error messages (docs/pp-cli-protocol.md §2); twice that covers every answer an approval gets.
  */
 export const ANSWER_RESERVE_BYTES = 16 * 1024;
 

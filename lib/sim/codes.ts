@@ -1,7 +1,7 @@
 /**
  * Every res_cd the simulator answers with, in one table so README and code cannot drift.
  * `source` says where the code/message comes from: 'kcp' = KCP's manual, sample code or logs
- * (pp-cli-protocol.md §8, SPEC.md §6); 'sim' = chosen by the simulator because no public source gives KCP's
+ * (docs/pp-cli-protocol.md §8, docs/kcp-manual.md §6); 'sim' = chosen by the simulator because no public source gives KCP's
  * real code for that situation (treat the exact value as unverified).
  */
 export interface SimCode {

@@ -10,7 +10,7 @@ import type { PayMethod, TokenIssuer, WindowChoice } from './token.js';
 
 export type GatewayEnv = 'TEST' | 'REAL';
 
-/** KCP's escrow test site (pp-cli-protocol.md §1.2). */
+/** KCP's escrow test site (docs/pp-cli-protocol.md §1.2). */
 export const TEST_ESCROW_SITE_CD = 'T0007';
 export const TEST_ESCROW_SITE_KEY = '4Ho4YsuOZlLXUZUdOxM1Q7X__';
 

@@ -1,6 +1,6 @@
 /**
- * Approval result fields per payment method, shaped after KCP's recorded answers (pp-cli-protocol.md §2.2) and the
- * result tables of the manual (SPEC.md §4). Values are plausible test data, never real card numbers.
+ * Approval result fields per payment method, shaped after KCP's recorded answers (docs/pp-cli-protocol.md §2.2) and the
+ * result tables of the manual (docs/kcp-manual.md §4). Values are plausible test data, never real card numbers.
  */
 import { lookupBank } from '../codes/banks.js';
 import { lookupPayMethod } from '../codes/pay-methods.js';

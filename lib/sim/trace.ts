@@ -1,5 +1,5 @@
 /**
- * trace_no as KCP generates it (pp-cli-protocol.md §7.2): site_cd (5) + month, day, hour, minute, second (one char
+ * trace_no as KCP generates it (docs/pp-cli-protocol.md §7.2): site_cd (5) + month, day, hour, minute, second (one char
  * each) + the client IP in base 100 with a flag character (6). The simulator's payment window posts one, like
  * KCP's window does; the stand-in pp_cli computes the same thing in C when trace_no is empty.
  */

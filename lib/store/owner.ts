@@ -1,7 +1,7 @@
 /**
  * Who owns an attempt, and whether that owner is gone.
  *
- * A pid means something only inside its PID namespace and boot (DESIGN.md §8): two containers with the same hostname
+ * A pid means something only inside its PID namespace and boot (docs/design.md §8): two containers with the same hostname
  * see different processes under the same pid, and a rebooted host reuses every pid. So an owner records, besides its
  * host and pid, the kernel's boot id, the inode of its PID namespace and its start time:
  *   start = `<boot id>:<pid namespace inode>:<start ticks>`

@@ -1,7 +1,7 @@
 /**
  * The payment store contract: payment attempts, per-order exclusivity and the notification inbox, behind one
  * interface with implementations on real engines (SQLite embedded by default; PostgreSQL and MariaDB/MySQL for shops
- * with several servers). Principles (DESIGN.md §7):
+ * with several servers). Principles (docs/design.md §7):
  * - "One open approval per order" is a unique key in the database (kcp_payplus_orders), never a lock file.
  * - State is read by key, never folded from history: the cost of a payment does not grow with the years.
  * - Every attempt has an owner (host, pid, boot, PID namespace, process start) and a lease; only the owner moves it on

@@ -1,5 +1,5 @@
 /**
- * pp_cli's own log lines (pp-cli-protocol.md §7.1):
+ * pp_cli's own log lines (docs/pp-cli-protocol.md §7.1):
  *   v2.00  `MMDD-HHMMSS - <pid %5d> - <trace, 16 wide> - MSG : <text>`   Korean messages (PG_서버_접속__정상)
  *   v2.14  `MMDD-HHMMSS.mmm - …`                                        English messages (PG_SERVER_CONN__SUCC)
  * Files are EUC-KR, except that with opt=1 v2.14 writes the TX_ENDED line in UTF-8; so each line is

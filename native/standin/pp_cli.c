@@ -56,7 +56,7 @@
 #define MODULE_NAME "KCP PG CLIENT MODULE"
 #define USER_AGENT "pp_cli_214_exec"
 
-/* Exit statuses = low byte of the vendor's negative internal codes (pp-cli-protocol §2.1).
+/* Exit statuses = low byte of the vendor's negative internal codes (docs/pp-cli-protocol.md §2.1).
  * S203/S204/6001 were not observed; the values below are the stand-in's choice. */
 #define EXIT_USAGE 105     /* -151 */
 #define EXIT_ENC_INFO 123  /* -901 */

@@ -196,9 +196,9 @@ describe('codes: notifications and pay methods', () => {
     assert.deepEqual(payMethodsInBitmap('111000000000'), ['card', 'bank', 'vbank']);
   });
 
-  // The reconciled table (lib/codes/pay-methods.ts): KCP's manual (../shared/docs/kcp-ax-hub-manual.ko.txt) names
+  // The reconciled table (lib/codes/pay-methods.ts): KCP's manual (docs/kcp-manual.md §3) names
   // 000000000010 KT전화결제, so the former `ars` copy in payplus/results.ts was wrong; 000000000100 is 티머니/교통카드
-  // (pp-cli-protocol.md §3.3), a window-only method, not Tong money (000000100000).
+  // (docs/pp-cli-protocol.md §3.3), a window-only method, not Tong money (000000100000).
   it('reads use_pay_method through the same table: 000000000010 is kt, 000000000100 is transit', () => {
     assert.deepEqual(
       Object.entries(USE_PAY_METHOD).sort(),

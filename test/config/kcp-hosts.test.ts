@@ -41,7 +41,7 @@ function refused(raw: SiteConfFile, field: string, message: string): void {
 }
 
 describe('KCP hosts: one table, exact names', () => {
-  it('holds exactly the hosts of the docs (SPEC.md, windows-today.md, pp-cli-protocol.md)', () => {
+  it('holds exactly the hosts of the docs (docs/kcp-manual.md, docs/windows-today.md, docs/pp-cli-protocol.md)', () => {
     assert.deepEqual(
       KCP_HOSTS.map((e) => `${e.env} ${e.role} ${e.host}`),
       [

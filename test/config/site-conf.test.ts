@@ -251,7 +251,7 @@ describe('SiteConf.fromFile', () => {
     });
     // Reconciled with doctor (which said 8001 here while SiteConf said nothing): the manual's FAQ says JS and gateway
     // out of step in either direction may give 8001 ("한 부분이라도 동기화가 이루어져있지 않을 경우 8001",
-    // ../shared/docs/kcp-ax-hub-manual.ko.txt); both now render config/environment.ts classifyEnvironment.
+    // docs/kcp-manual.md §6); both now render config/environment.ts classifyEnvironment.
     it('refuses a TEST site code and JS with the REAL gateway (8001, as doctor says)', () => {
       rejects(
         base({ g_conf_gw_url: 'paygw.kcp.co.kr' }),

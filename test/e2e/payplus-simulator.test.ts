@@ -239,7 +239,7 @@ describe('PayPlus end to end (stand-in pp_cli or REST + simulator)', () => {
         assert.equal((await shop.status()).attention, true);
       });
 
-      // pp_cli only (not registered for REST: KCP's REST capture is not documented (kcp-rest-api.md §3)).
+      // pp_cli only (not registered for REST: KCP's REST capture is not documented (docs/kcp-rest-api.md §3)).
       ppCliOnly('capture (STMR)', async () => {
         const { approval } = await approve(2000);
         const res = await payplus.capture({ tno: approval.tno, custIp: '127.0.0.1' });
@@ -247,7 +247,7 @@ describe('PayPlus end to end (stand-in pp_cli or REST + simulator)', () => {
         assert.equal(sim.state.transactions.get(approval.tno)!.captured, true);
       });
 
-      // pp_cli only (not registered for REST: KCP's REST escrow changes are not documented (kcp-rest-api.md §3)).
+      // pp_cli only (not registered for REST: KCP's REST escrow changes are not documented (docs/kcp-rest-api.md §3)).
       ppCliOnly('escrow: shipping start (STE1)', async () => {
         const { approval } = await approve(7000, { escrow: true });
         assert.equal(approval.escrow, true);
@@ -256,7 +256,7 @@ describe('PayPlus end to end (stand-in pp_cli or REST + simulator)', () => {
         assert.equal(sim.state.transactions.get(approval.tno)!.escrowState, 'shipping');
       });
 
-      // pp_cli only (not registered for REST: no stand-alone cash receipt on KCP's REST API (kcp-rest-api.md §3.9)).
+      // pp_cli only (not registered for REST: no stand-alone cash receipt on KCP's REST API (docs/kcp-rest-api.md §3.9)).
       ppCliOnly('cash receipt issue and query (07010000 / 07030000), Korean goods name', async () => {
         const ordrIdxx = orderId();
         const issued = await payplus.issueCashReceipt({

@@ -1,6 +1,6 @@
 /**
  * Property tests for the REST wire (issue 19): request JSON is built from strings only, as KCP's samples send; every
- * approval answer field kcp-rest-api.md §3.3 / §3.4 / §3.5 lists is typed or kept raw, never dropped — whatever its
+ * approval answer field docs/kcp-rest-api.md §3.3 / §3.4 / §3.5 lists is typed or kept raw, never dropped — whatever its
  * value, and whether KCP sends it as a string or not. The seed is printed; SEED=<n> replays a run.
  */
 import assert from 'node:assert/strict';

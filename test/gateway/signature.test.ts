@@ -1,5 +1,5 @@
 /**
- * kcp_sign_data as KCP verifies it (kcp-rest-api.md §2.3): SHA256withRSA over `site_cd^tno^mod_type`, standard Base64.
+ * kcp_sign_data as KCP verifies it (docs/kcp-rest-api.md §2.3): SHA256withRSA over `site_cd^tno^mod_type`, standard Base64.
  * The SDK's signature is checked by `openssl dgst -sha256 -verify` with the public key of the simulator-issued
  * certificate, for STSC and STPC; a signature over another mod_type is refused by the simulator.
  */

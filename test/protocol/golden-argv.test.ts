@@ -1,5 +1,5 @@
 /**
- * Golden tests: the exact argv bytes PayPlus hands to pp_cli, checked against pp-cli-protocol.md §1.2 (the approval and
+ * Golden tests: the exact argv bytes PayPlus hands to pp_cli, checked against docs/pp-cli-protocol.md §1.2 (the approval and
  * cancel examples) and against its construction rules for the other requests. Expected Korean bytes were produced by
  * Python's euc_kr codec, independently of iconv-lite.
  */
@@ -31,7 +31,7 @@ function setup(answer = OK) {
   return { runner, payplus };
 }
 
-describe('argv bytes (pp-cli-protocol.md §1.2)', () => {
+describe('argv bytes (docs/pp-cli-protocol.md §1.2)', () => {
   it('approve: the documented card approval, byte for byte', async () => {
     const { runner, payplus } = setup(`res_cd=0000${US}res_msg=ok${US}tno=20240501000001${US}amount=1004\n`);
     await payplus.approve({

@@ -1,5 +1,5 @@
 /**
- * Golden tests for what KCP's module cannot carry (pp-cli-protocol.md §10.1, §10.2): a data set is carried whole up to
+ * Golden tests for what KCP's module cannot carry (docs/pp-cli-protocol.md §10.1, §10.2): a data set is carried whole up to
  * 30,718 EUC-KR bytes and refused from 30,719 (ASCII and Hangul, opt=0 and opt=1, every set); the `-h` argument up to
  * 131,071 bytes (128 KiB with its NUL) and refused from 131,072; item names outside [a-z0-9_]+ in every setter.
  * A refusal names the field, and nothing runs.

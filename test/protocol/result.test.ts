@@ -13,7 +13,7 @@ const BANNER =
   'pp_cli: invalid option -- \'x\'\n\n' + '='.repeat(70) + '\n pp_cli - KCP PG CLIENT MODULE   ver 2.14\n' + '-'.repeat(70) +
   '\n Copyright (c) 2000 - 2010  KCP Inc.  All Rights Reserved.\n' + '='.repeat(70) + '\n\n';
 
-describe('result parsing (pp-cli-protocol.md §2)', () => {
+describe('result parsing (docs/pp-cli-protocol.md §2)', () => {
   it('parses the recorded card approval (EUC-KR), splitting each field at its first =', () => {
     const line =
       `res_cd=0000${US}res_msg=정상처리${US}pay_method=PACA${US}card_name=삼성카드${US}tno=20130326962625${US}amount=5000${US}` +

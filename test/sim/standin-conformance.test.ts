@@ -1,5 +1,5 @@
 /**
- * Conformance table: the stand-in on every case of pp-cli-protocol.md §10.3 (KCP's pp_cli 2.14, run offline),
+ * Conformance table: the stand-in on every case of docs/pp-cli-protocol.md §10.3 (KCP's pp_cli 2.14, run offline),
  * checking stdout bytes, exit code and log lines (and stderr where the module writes there). Plus the stand-in's
  * own safety rule: no connection to anything but loopback or KCP_STANDIN_ALLOW_HOST.
  */
@@ -206,7 +206,7 @@ const CASES: Case[] = [
   },
 ];
 
-describe('stand-in conformance with pp_cli 2.14 (pp-cli-protocol.md §10.3)', function () {
+describe('stand-in conformance with pp_cli 2.14 (docs/pp-cli-protocol.md §10.3)', function () {
   let bin: string;
   let tmp: string;
   let port: number;

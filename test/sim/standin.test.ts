@@ -1,5 +1,5 @@
 /**
- * The stand-in pp_cli against the byte-level facts of pp-cli-protocol.md (§1.5, §2, §7).
+ * The stand-in pp_cli against the byte-level facts of docs/pp-cli-protocol.md (§1.5, §2, §7).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * KCP's REST API (PG-API) as a PaymentGateway: approval after the window, cancel / partial cancel / tax split,
  * inquiry by tno, smartphone trade registration, and recurring billing (batch key issue, hub charge, key delete).
- * Facts and sources: /work/shared/docs/kcp-rest-api.md (cited as §n). Every answer goes through the SDK's one success
+ * Facts and sources: docs/kcp-rest-api.md (cited as §n). Every answer goes through the SDK's one success
  * rule and one classifier (isSuccessCode, resultError); the typed approval is results.ts's toApproval.
  */
 import { readFileSync } from 'node:fs';
@@ -218,7 +218,7 @@ export class RestGateway implements PaymentGateway {
   modify(request: ModifyRequest): Promise<ModifyResult | PartialCancelResult>;
   async modify(request: ModifyRequest): Promise<ModifyResult | PartialCancelResult> {
     if (request.kind === 'cancel' && request.modType !== undefined && request.modType !== 'STSC') {
-      // Refused before anything is sent: KCP's REST escrow changes are not documented (kcp-rest-api.md §3).
+      // Refused before anything is sent: KCP's REST escrow changes are not documented (docs/kcp-rest-api.md §3).
       throw new KcpConfigError(
         `modType: ${request.modType} (escrow cancel) is not available on the REST transport; nothing was sent. Fix: ` +
           `cancel escrow payments in KCP's admin, or through the pp_cli transport`,

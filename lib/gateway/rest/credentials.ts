@@ -1,5 +1,5 @@
 /**
- * The merchant's KCP PG-API credentials (kcp-rest-api.md §2): the service certificate, sent as `kcp_cert_info` in KCP's
+ * The merchant's KCP PG-API credentials (docs/kcp-rest-api.md §2): the service certificate, sent as `kcp_cert_info` in KCP's
  * one-line form, and the password-encrypted PKCS#8 private key that signs `kcp_sign_data` (SHA256withRSA, standard
  * Base64). The key is decrypted once, when the credentials are loaded; its password is read from an environment
  * variable or a file, never from the configuration itself, and never kept after decryption.
@@ -24,7 +24,7 @@ export interface RestCredentialFiles {
 }
 
 /**
- * KCP's one-line certificate (kcp-rest-api.md §2.1): the markers kept and glued to the Base64 body, no CR/LF or other
+ * KCP's one-line certificate (docs/kcp-rest-api.md §2.1): the markers kept and glued to the Base64 body, no CR/LF or other
  * whitespace anywhere — and the space inside "BEGIN CERTIFICATE" intact (removing every whitespace, as some merchant
  * code does, breaks the markers). Accepts a PEM with any line breaks, or an already serialised one.
  */

@@ -1,4 +1,4 @@
-/** KCP's PG-API hosts (one place: lib/config/rest.ts) and paths (kcp-rest-api.md §3). */
+/** KCP's PG-API hosts (one place: lib/config/rest.ts) and paths (docs/kcp-rest-api.md §3). */
 export { REST_HOSTS, restHostEnvironment } from '../../config/rest.js';
 
 export const REST_PATHS = Object.freeze({

@@ -1,6 +1,6 @@
 /**
  * JSON on KCP's REST wire. Requests: an object whose every value is a JSON string, as KCP's samples send
- * ("amount":"1000"); whether KCP accepts numbers is not verified (kcp-rest-api.md §7.8), so the SDK never sends one.
+ * ("amount":"1000"); whether KCP accepts numbers is not verified (docs/kcp-rest-api.md §7.8), so the SDK never sends one.
  * Answers: an object; every value is kept — strings as they are, anything else as its JSON text — so no field KCP
  * answers is ever dropped.
  */

@@ -1,6 +1,6 @@
 /**
  * res_cd values the REST simulator adds to lib/sim/codes.ts. KCP publishes no code for these situations
- * (kcp-rest-api.md §6, §9), so every one is the simulator's own (source 'sim') and listed in lib/sim/README.md.
+ * (docs/kcp-rest-api.md §6, §9), so every one is the simulator's own (source 'sim') and listed in lib/sim/README.md.
  * They start with 'R' so no KCP table code is mistaken for them; the SDK classifies them as declines.
  */
 import type { SimCode } from '../codes.js';

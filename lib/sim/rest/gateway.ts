@@ -2,7 +2,7 @@
  * The simulated KCP PG-API: what one REST request does, as pure logic on the JSON fields (no sockets). It speaks for
  * the same ledger as the pp_cli gateway (lib/sim/gateway.ts): approvals and cancels go through Gateway.handle with
  * the fields pp_cli would have sent, so a payment approved over REST is cancelled, inquired and notified like any
- * other. Strict checks (kcp-rest-api.md §8): one-line certificate with intact markers, issued by this simulator's CA to
+ * other. Strict checks (docs/kcp-rest-api.md §8): one-line certificate with intact markers, issued by this simulator's CA to
  * the site; kcp_sign_data verified over the exact string; rem_mny against the ledger; ordr_mony against the window's
  * amount (8059).
  */
@@ -20,7 +20,7 @@ import { REST_CODES } from './codes.js';
 export type RestFields = Record<string, string>;
 
 export interface RestAnswer {
-  /** Always 200: KCP answers business errors in the body (kcp-rest-api.md §1, inferred). */
+  /** Always 200: KCP answers business errors in the body (docs/kcp-rest-api.md §1, inferred). */
   status: number;
   body: RestFields;
   /** Hold the answer back (amount ending in 993), as the pp_cli gateway does. */
@@ -211,7 +211,7 @@ export class RestGatewaySim {
     ]));
     const body = fromFields(result.fields);
     if (body.res_cd === CODES.ok.resCd && f.mod_type === 'STPC') {
-      // REST names (kcp-rest-api.md §3.6) beside pp_cli's panc_* ones: whether KCP's REST answer has both is unknown.
+      // REST names (docs/kcp-rest-api.md §3.6) beside pp_cli's panc_* ones: whether KCP's REST answer has both is unknown.
       const seq = (this.pcanSeq.get(f.tno) ?? 0) + 1;
       this.pcanSeq.set(f.tno, seq);
       body.mod_mny = body.panc_mod_mny ?? f.mod_mny;
@@ -305,7 +305,7 @@ export class RestGatewaySim {
   }
 }
 
-/** The inquiry answer for a ledger entry (field names as third-party code reads them, kcp-rest-api.md §3.7, Low). */
+/** The inquiry answer for a ledger entry (field names as third-party code reads them, docs/kcp-rest-api.md §3.7, Low). */
 export function inquiryFields(tx: SimTransaction): RestFields {
   const status = tx.state === 'cancelled' ? 'STSC' : tx.balance < tx.amount ? 'STPC' : tx.state === 'issued' ? 'STIR' : 'STSR';
   const last = tx.history[tx.history.length - 1]!;

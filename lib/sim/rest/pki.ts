@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const genKey = promisify(generateKeyPair);
 
-/** KCP's convention for test private keys (kcp-rest-api.md §2.2); the simulator's merchant key uses it too. */
+/** KCP's convention for test private keys (docs/kcp-rest-api.md §2.2); the simulator's merchant key uses it too. */
 export const SIM_KEY_PASSWORD = 'changeit';
 
 export interface SimPki {

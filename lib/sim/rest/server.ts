@@ -72,7 +72,7 @@ export async function startRestSimulator(sim: Simulator, options: RestSimulatorO
     const contentType = String(req.headers['content-type'] ?? '');
     void (async () => {
       if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
-      // KCP's samples send application/json with and without "; charset=utf-8" (kcp-rest-api.md §1).
+      // KCP's samples send application/json with and without "; charset=utf-8" (docs/kcp-rest-api.md §1).
       if (!/^application\/json\s*(;.*)?$/i.test(contentType)) return send(res, 415, { error: 'Content-Type must be application/json' });
       let body: Buffer;
       try {
