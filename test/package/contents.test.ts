@@ -21,7 +21,7 @@ describe('package contents (npm pack --dry-run)', function () {
   it('ships every local file the README links', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
-    assert.deepEqual([...new Set(links)].sort(), ['bench/RESULTS.md', 'cfg/README.md', 'lib/sim/README.md', 'sample/', 'vendor/README.md']);
+    assert.deepEqual([...new Set(links)].sort(), ['bench/RESULTS.md', 'cfg/README.md', 'docs/kcp-rest-api.md', 'lib/sim/README.md', 'sample/', 'vendor/README.md']);
     for (const link of links) {
       const target = link.replace(/\/$/, '');
       const shipped = files.has(target) || [...files].some((f) => f.startsWith(`${target}/`));
@@ -30,7 +30,7 @@ describe('package contents (npm pack --dry-run)', function () {
   });
 
   it('ships the simulator README, the bench results, the facts in docs/ and the sample shop', () => {
-    for (const f of ['lib/sim/README.md', 'bench/RESULTS.md', 'docs/README.md', 'docs/pp-cli-protocol.md', 'docs/kcp-manual.md', 'docs/design.md', 'sample/README.md', 'sample/shop.ts', 'sample/runtime.ts', 'sample/public/style.css']) {
+    for (const f of ['lib/sim/README.md', 'bench/RESULTS.md', 'docs/README.md', 'docs/pp-cli-protocol.md', 'docs/kcp-manual.md', 'docs/design.md', 'docs/kcp-rest-api.md', 'docs/windows-today.md', 'sample/README.md', 'sample/shop.ts', 'sample/runtime.ts', 'sample/public/style.css']) {
       assert.ok(files.has(f), `${f} is not in the package`);
     }
   });
