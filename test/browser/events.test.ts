@@ -245,7 +245,11 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
     assert.ok(counters.includes('kcp_payplus_event_reasons_total{event="refused",reason="amount_mismatch"} 1'), metrics.body);
     assert.ok(counters.includes('kcp_payplus_listener_errors_total 0'), metrics.body);
     assert.ok(counters.includes('kcp_payplus_open_attempts{kind="unknown"} 0'), metrics.body);
-    // The list agrees with the counters: seven events in all.
-    assert.equal((await listedEvents()).length, 7);
+    // The list agrees with the counters (seven events in all) and shows no buyer data: not the buyer's name (the
+    // order form's 홍길동, also the deposit's remitter), not a sender address.
+    const all = await listedEvents();
+    assert.equal(all.length, 7);
+    const text = JSON.stringify(all);
+    assert.ok(!text.includes('홍길동') && !text.includes('127.0.0.1'), text);
   });
 });
