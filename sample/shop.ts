@@ -32,6 +32,7 @@ import {
   toApproval,
   type Approval,
   type KcpNotification,
+  type PaymentEvent,
   type PayplusLogger,
   type SiteConfData,
   type WindowReturnResult,
@@ -93,6 +94,9 @@ export interface Shop {
   close(): Promise<void>;
 }
 
+/** How many payment events /staff/events keeps. */
+const RECENT_EVENTS = 200;
+
 /** Order ids: date + random, within KCP's [0-9A-Za-z_.-]{1,40}. */
 function newOrderId(): string {
   const d = new Date();
@@ -148,6 +152,14 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
       // recovery asks us: the order holds the approval's tno exactly when we committed it.
       isCommitted: (attempt) => orders.get(attempt.ordrIdxx)?.tno === attempt.tno,
     });
+  // The last payment events, newest first, for /staff/events (in memory, per process; the SDK log keeps them all).
+  // Their fields are masked by the SDK like its log lines; the buyer's IP of a notification is left out here too.
+  const recentEvents: Array<{ time: string; type: string; logEvent: string; ordrIdxx: string; fields: Readonly<Record<string, unknown>> }> = [];
+  payplus.on('event', (e: PaymentEvent) => {
+    const { ip: _ip, ...fields } = e.fields;
+    recentEvents.unshift({ time: e.time.toISOString(), type: e.type, logEvent: e.logEvent, ordrIdxx: e.ordrIdxx ?? '', fields });
+    recentEvents.length = Math.min(recentEvents.length, RECENT_EVENTS);
+  });
   // Settle what a crash of the previous run left behind (safe with several workers: live payments are untouched).
   const recovered = await payplus.recover({ custIp: '127.0.0.1' });
   for (const r of [...recovered.failed, ...recovered.unknown, ...recovered.undecided]) {
@@ -440,6 +452,16 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
   app.get('/staff/orders', (_req, res) =>
     send(res, 200, staffOrdersPage(orders.list(), visitorOf(res), { flash: security.takeFlash(visitorOf(res)), manualCapture: options.manualCapture === true })),
   );
+
+  // Monitoring for staff: the SDK's counters in the Prometheus text format, and the last payment events (JSON).
+  // Behind the staff login like every /staff/ page; a Prometheus server scraping it needs the session cookie — on a
+  // real shop, give it its own route with its own credential or network rule instead.
+  app.get('/staff/metrics', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').type('text/plain; version=0.0.4').send(await payplus.metrics({ openAttempts: true }));
+  });
+  app.get('/staff/events', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(recentEvents);
+  });
 
   /** Runs one order action and comes back to the list with its outcome (kept in the session, shown once). */
   async function action(req: Request, res: Response, allowed: (order: OrderRow) => string | undefined, run: (order: OrderRow) => Promise<string | Flash>): Promise<void> {
