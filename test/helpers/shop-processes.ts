@@ -44,8 +44,17 @@ export interface RunningChild {
  * Starts a child in `scope` (default: the running test's; see children.ts, which kills it when the test ends);
  * `onLine` sees each stdout line as it comes. `exited` settles once the child has exited and its output is read.
  */
-export function startChild(job: Job, onLine: (line: string) => void = () => undefined, scope: ChildScope = children()): RunningChild {
-  const proc = scope.spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function startChild(
+  job: Job,
+  onLine: (line: string) => void = () => undefined,
+  scope: ChildScope = children(),
+  /** Run it as on another host: new UTS + PID namespaces (unshare, root) with this hostname; see innerPid. */
+  host?: string,
+): RunningChild {
+  const node = [process.execPath, '--import', 'tsx', CHILD, JSON.stringify(job)];
+  const proc = host
+    ? scope.spawn('unshare', ['--uts', '--pid', '--mount-proc', '--kill-child', 'sh', '-c', 'hostname "$0" && exec "$@"', host, ...node], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : scope.spawn(node[0]!, node.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   proc.stdin!.on('error', () => undefined); // EPIPE after a kill
   const lines: string[] = [];
   const waiters = new Set<{ match: (line: string) => boolean; resolve: (line: string) => void }>();
