@@ -3,7 +3,7 @@
  * judge that compares the simulator's own records with the merchant's table and the store.
  */
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -44,8 +44,41 @@ export interface RunningChild {
  * Starts a child in `scope` (default: the running test's; see children.ts, which kills it when the test ends);
  * `onLine` sees each stdout line as it comes. `exited` settles once the child has exited and its output is read.
  */
-export function startChild(job: Job, onLine: (line: string) => void = () => undefined, scope: ChildScope = children()): RunningChild {
-  const proc = scope.spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * PID 1 of a simulated host: sets the hostname, runs the worker, then waits (bounded, 30 s) for what the worker left
+ * running in the namespace — a pp_cli whose worker was killed finishes and writes its answer, as on a host that lives
+ * on — and ends with the worker's exit code (137 after SIGKILL).
+ */
+const HOST_INIT =
+  'hostname "$0" || exit 125; "$@" & w=$!; wait $w; c=$?; i=0; ' +
+  'while [ $i -lt 600 ] && kill -0 -1 2>/dev/null; do sleep 0.05; i=$((i+1)); done; exit $c';
+
+/** The worker's node process of a child started with `host`: unshare → the host's PID 1 (sh) → node. */
+export function innerPid(child: RunningChild): number | undefined {
+  let pid = child.proc.pid!;
+  for (let depth = 0; depth < 2; depth++) {
+    try {
+      const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      if (kids.length === 0) return undefined;
+      pid = Number(kids[0]);
+    } catch {
+      return undefined;
+    }
+  }
+  return pid;
+}
+
+export function startChild(
+  job: Job,
+  onLine: (line: string) => void = () => undefined,
+  scope: ChildScope = children(),
+  /** Run it as on another host: new UTS + PID namespaces (unshare, root) with this hostname; see innerPid. */
+  host?: string,
+): RunningChild {
+  const node = [process.execPath, '--import', 'tsx', CHILD, JSON.stringify(job)];
+  const proc = host
+    ? scope.spawn('unshare', ['--uts', '--pid', '--mount-proc', '--kill-child', 'sh', '-c', HOST_INIT, host, ...node], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : scope.spawn(node[0]!, node.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   proc.stdin!.on('error', () => undefined); // EPIPE after a kill
   const lines: string[] = [];
   const waiters = new Set<{ match: (line: string) => boolean; resolve: (line: string) => void }>();

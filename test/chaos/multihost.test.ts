@@ -1,0 +1,288 @@
+/**
+ * The multi-host campaign (issue 17, "Done when"): two hosts — each its own UTS and PID namespace (unshare, as root),
+ * each with a shop worker process — pay the same orders against one store, while a recovery loop runs on the second
+ * host. At moments drawn from the seeded stream, keyed by the event (host, order, step, try), the test pauses a
+ * worker with SIGSTOP until its lease has run out and then resumes it, kills it with SIGKILL (the
+ * host lives on: a pp_cli it started finishes), or terminates its database connections (pg_terminate_backend /
+ * KILL CONNECTION of exactly the sockets that worker holds). The commit is the store's own transaction
+ * (commitInStore, the README's fence contract). On PostgreSQL and MariaDB (a fresh database on the shared servers
+ * each run); on SQLite the two hosts share one hostname (the machine's) in separate PID namespaces, with pauses and
+ * kills — the case where /proc in one namespace cannot see the other's pids.
+ *
+ * Truth is the simulator's transactions against the merchant's own table (test/helpers/shop-processes.ts judge):
+ * 0 money without an order, 0 committed orders cancelled, 0 double approvals, 0 double cancels, and 0 process crashes
+ * (a worker or the recovery loop that ends other than by our SIGKILL, or with a non-zero code).
+ *
+ * Part of `npm run test:chaos`. Bounded by rounds, not by the clock; a progress line every 15 s; the seed is printed
+ * and `SEED=<n>` replays the decisions. Processes are killed when the test ends (test/helpers/children.ts).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { silentLogger } from '../../lib/log/types.js';
+import { PayPlus } from '../../lib/payplus/payplus.js';
+import { SiteConf } from '../../lib/config/index.js';
+import type { Job } from '../fixtures/campaign/child.js';
+import { children } from '../helpers/children.js';
+import { ENGINES, type Engine } from '../helpers/databases.js';
+import { seeded } from '../helpers/seed.js';
+import { childConf, innerPid, judge, processesRunning, shopOnEngine, startChild, waitUntil, type RunningChild } from '../helpers/shop-processes.js';
+
+const ROUNDS = 3;
+/** More rounds (at most this many in all) only while a kind of fault has not happened yet. */
+const MAX_ROUNDS = 6;
+const ORDERS_PER_ROUND = 12;
+const LEASE_MS = 1500;
+const PROGRESS_EVERY_MS = 15_000;
+/** Per step event: below KILL → kill -9; below STOP → SIGSTOP past the lease; below CUT → backend terminated. */
+const KILL = 0.05;
+const STOP = 0.09;
+const CUT = 0.14;
+
+/** Signals `pid`; false when it has ended already (a kill that raced its own exit). */
+function signal(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Local TCP ports of the sockets `pid` holds (the host shares this network namespace): its database connections. */
+function localPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  } catch {
+    return [];
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && inodes.has(f[9]!)) ports.push(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
+}
+
+/** Terminates the database backends whose client port is one of `ports`; resolves to how many. */
+async function terminateBackends(engine: Engine, location: string, ports: number[]): Promise<number> {
+  if (ports.length === 0) return 0;
+  if (engine === 'postgres') {
+    const c = new pg.Client({ connectionString: location });
+    c.on('error', () => undefined);
+    await c.connect();
+    try {
+      const r = await c.query('SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity WHERE client_port = ANY($1::int[]) AND pid <> pg_backend_pid()', [ports]);
+      return r.rows.filter((x) => x.t === true).length;
+    } finally {
+      await c.end();
+    }
+  }
+  const c = await mysql.createConnection(location);
+  try {
+    const [rows] = await c.query('SELECT ID, HOST FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()');
+    let n = 0;
+    for (const r of rows as Array<{ ID: number; HOST: string }>) {
+      const port = Number(String(r.HOST).split(':').pop());
+      if (!ports.includes(port)) continue;
+      try {
+        await c.query(`KILL CONNECTION ${Number(r.ID)}`);
+        n += 1;
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return n;
+  } finally {
+    await c.end();
+  }
+}
+
+interface Worker {
+  host: string;
+  remaining: Array<{ id: string; amount: number; failCommit?: boolean; retried?: boolean }>;
+  current?: RunningChild;
+  on?: string;
+  /** Set while we hold this worker stopped or are killing it. */
+  busy?: boolean;
+  /** We sent SIGKILL to the current process (unshare then ends with the signal, or code 1 when it cannot re-raise it). */
+  killed?: boolean;
+}
+
+for (const engine of ENGINES) {
+  const sameHost = engine === 'sqlite';
+  describe(`multi-host campaign on ${engine}: ${sameHost ? 'one hostname, two PID namespaces' : 'two hosts'}`, function () {
+    this.timeout(600_000); // a last resort: the loop is bounded by ROUNDS, and progress is printed meanwhile
+    const env = shopOnEngine(engine, { slowMs: 150 });
+
+    it('SIGSTOP past the lease, kill -9, backend terminated: 0 money without an order, 0 cancelled orders, 0 doubles, 0 crashes', async function () {
+      if (process.getuid?.() !== 0) {
+        if (process.env.CI === 'true') assert.fail('the multi-host campaign needs root for unshare (UTS + PID namespaces)');
+        this.skip();
+      }
+      const { sim, db, store, home } = env;
+      const conf = childConf(home, sim);
+      const prefix = `M${engine.slice(0, 2).toUpperCase()}`;
+      const stopFlag = path.join(home.dir, 'stop-recovery');
+      const random = seeded(`multi-host campaign on ${engine}`);
+      console.log(`      ${engine}: SEED=${random.seed}`);
+      const hosts = sameHost ? [os.hostname(), os.hostname()] : ['shop-a', 'shop-b'];
+      const faults: Record<string, number> = { kill: 0, stop: 0, cut: 0 };
+      const outcomes: Record<string, number> = {};
+      const crashes: string[] = [];
+      const tries = new Map<string, number>();
+      const scope = children();
+      let round = 0;
+      const started = Date.now();
+      const progress = setInterval(() => {
+        const s = Math.round((Date.now() - started) / 1000);
+        console.log(`      [${engine} ${s} s] round ${round}/${ROUNDS}+, faults ${JSON.stringify(faults)}, outcomes ${JSON.stringify(outcomes)}`);
+      }, PROGRESS_EVERY_MS);
+      const pending: Array<Promise<unknown>> = [];
+      try {
+        let stopping = false;
+        const recoverer = startChild(
+          { mode: 'recover', conf, store: db.location, everyMs: 50, untilFlag: stopFlag, leaseMs: LEASE_MS },
+          undefined, scope, hosts[1],
+        );
+        void recoverer.exited.then(({ code, signal, stderr }) => {
+          if (!stopping || code !== 0) crashes.push(`recovery loop ended (code ${code}, signal ${signal}): ${stderr.slice(-400)}`);
+        });
+
+        const fault = async (w: Worker, child: RunningChild, kind: 'kill' | 'stop' | 'cut', id: string) => {
+          const pid = innerPid(child);
+          if (pid === undefined || child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+          if (kind === 'kill') {
+            w.busy = true;
+            w.killed = true;
+            if (signal(pid, 'SIGKILL')) faults.kill! += 1;
+            return;
+          }
+          if (kind === 'stop') {
+            w.busy = true;
+            if (!signal(pid, 'SIGSTOP')) return void (w.busy = false);
+            faults.stop! += 1;
+            const stoppedAt = Date.now();
+            try {
+              // Past the lease: every open attempt of this order has a lease that ran out, and a lease's length has passed.
+              await waitUntil(async () => {
+                if (Date.now() < stoppedAt + LEASE_MS) return false;
+                const open = (await store.listOpen(1000)).filter((a) => a.ordrIdxx === id);
+                return open.every((a) => a.leaseUntil !== 0 && a.leaseUntil < Date.now());
+              }, 20_000, `the lease of ${id} to run out`);
+            } finally {
+              signal(pid, 'SIGCONT');
+              w.busy = false;
+            }
+            return;
+          }
+          faults.cut! += await terminateBackends(engine, db.location, localPorts(pid)) > 0 ? 1 : 0;
+        };
+
+        const missing = () => faults.kill === 0 || faults.stop === 0 || (!sameHost && faults.cut === 0);
+        while ((round < ROUNDS || (missing() && round < MAX_ROUNDS)) && !scope.ended) {
+          round += 1;
+          const orders = Array.from({ length: ORDERS_PER_ROUND }, (_, i) => ({
+            id: `${prefix}${round}-${i}`,
+            amount: i % 6 === 3 ? 1993 : 1000 + i, // 993: the simulator answers slowly (pp_cli runs 150 ms)
+            failCommit: i % 5 === 2,
+          }));
+          const workers: Worker[] = [
+            { host: hosts[0]!, remaining: orders.map((o) => ({ ...o })) },
+            { host: hosts[1]!, remaining: [...orders].reverse().map((o) => ({ ...o })) },
+          ];
+          await Promise.all(
+            workers.map(async (w, wi) => {
+              while (w.remaining.length > 0 && !scope.ended) {
+                const job: Job = { mode: 'pay', conf, store: db.location, orders: w.remaining, commitPauseMs: 15, seed: random.seed, leaseMs: LEASE_MS };
+                const child = startChild(job, (line) => {
+                  const [kind, id, what] = line.split(' ');
+                  if (kind === 'done') {
+                    w.remaining = w.remaining.filter((o) => o.id !== id);
+                    outcomes[what!] = (outcomes[what!] ?? 0) + 1;
+                    return;
+                  }
+                  if (kind !== 'step' || w.busy) return;
+                  w.on = id;
+                  const event = `${wi}/${id}/${what}`;
+                  const n = (tries.get(event) ?? 0) + 1;
+                  tries.set(event, n);
+                  const key = `${event}/${n}`;
+                  const r = random.at(`${key}/fault`);
+                  const kind2 = r < KILL ? 'kill' : r < STOP ? 'stop' : r < CUT && !sameHost ? 'cut' : undefined;
+                  if (!kind2) return;
+                  const delay = random.at(`${key}/delay`) * 25;
+                  pending.push(new Promise((resolve) => setTimeout(resolve, delay)).then(() => fault(w, child, kind2, id!)));
+                }, scope, w.host);
+                w.current = child;
+                const exit = await child.exited;
+                w.busy = false;
+                const killed = w.killed === true;
+                w.killed = false;
+                if (!killed) {
+                  if (exit.code !== 0) crashes.push(`worker on ${w.host} exited ${exit.code} (${exit.signal}): ${exit.stderr.slice(-600)}`);
+                  if (exit.code !== 0) return;
+                  continue;
+                }
+                // The buyer tries the interrupted order once more; after a second interruption they give up.
+                const head = w.remaining[0];
+                if (head && head.id === w.on) {
+                  if (head.retried) w.remaining.shift();
+                  else head.retried = true;
+                }
+              }
+            }),
+          );
+        }
+        await Promise.all(pending);
+        stopping = true;
+        writeFileSync(stopFlag, '');
+        await recoverer.exited;
+      } finally {
+        clearInterval(progress);
+      }
+
+      // Modules of workers that were not killed with their namespace finish on their own; wait for them.
+      await waitUntil(() => processesRunning(path.join(home.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
+      const siteConf = SiteConf.testPreset({
+        homeDir: home.homeDir, logDir: home.logDir, gwUrl: '127.0.0.1', gwPort: String(sim.port),
+        jsUrl: `http://127.0.0.1:${sim.port}/plugin/payplus_test.js`, timeoutMs: 20_000,
+      });
+      const payplus = new PayPlus(siteConf, { logger: silentLogger, store, leaseMs: LEASE_MS });
+      for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
+        await payplus.recover({ custIp: '127.0.0.1' });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+
+      const verdict = await judge(sim, db, store, prefix);
+      const summary = `${round} rounds, faults ${JSON.stringify(faults)}, outcomes ${JSON.stringify(outcomes)}; ${JSON.stringify(verdict.counts)}; open ${JSON.stringify(verdict.openAttempts)} (SEED=${random.seed})`;
+      assert.deepEqual(crashes, [], `process crashes — ${summary}`);
+      assert.deepEqual(verdict.uncommittedApprovals, [], `money without an order — ${summary}`);
+      assert.deepEqual(verdict.committedButCancelled, [], `committed but cancelled — ${summary}`);
+      assert.deepEqual(verdict.doubleApprovals, [], `double approvals — ${summary}`);
+      assert.deepEqual(verdict.doubleCancels, [], `double cancels — ${summary}`);
+      assert.ok(verdict.counts.committed > 0, summary);
+      assert.ok(faults.kill! > 0 && faults.stop! > 0 && (sameHost || faults.cut! > 0), `a kind of fault never happened: ${summary}`);
+      console.log(`      ${engine}: ${summary}`);
+    });
+  });
+}
