@@ -30,6 +30,7 @@ import { children } from '../helpers/children.js';
 import { ENGINES, type Engine } from '../helpers/databases.js';
 import { seeded } from '../helpers/seed.js';
 import { childConf, innerPid, judge, processesRunning, shopOnEngine, startChild, waitUntil, type RunningChild } from '../helpers/shop-processes.js';
+import { requireRoot } from '../helpers/native.js';
 
 const ROUNDS = 3;
 /** More rounds (at most this many in all) only while a kind of fault has not happened yet. */
@@ -135,10 +136,7 @@ for (const engine of ENGINES) {
     const env = shopOnEngine(engine, { slowMs: 150 });
 
     it('SIGSTOP past the lease, kill -9, backend terminated: 0 money without an order, 0 cancelled orders, 0 doubles, 0 crashes', async function () {
-      if (process.getuid?.() !== 0) {
-        if (process.env.CI === 'true') assert.fail('the multi-host campaign needs root for unshare (UTS + PID namespaces)');
-        this.skip();
-      }
+      requireRoot(this, 'the multi-host campaign (unshare: UTS and PID namespaces)');
       const { sim, db, store, home } = env;
       const conf = childConf(home, sim);
       const prefix = `M${engine.slice(0, 2).toUpperCase()}`;

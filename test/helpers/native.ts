@@ -22,6 +22,12 @@ function unavailable(ctx: Mocha.Context | undefined, message: string): never {
   throw new Error('unreachable: Mocha.Context.skip() throws');
 }
 
+/** Root, for tests that mount a tmpfs or enter namespaces (unshare): fails under CI, skips elsewhere, naming the fix. */
+export function requireRoot(ctx: Mocha.Context, what: string): void {
+  if (process.getuid?.() === 0) return;
+  unavailable(ctx, `${what} needs root. Fix: run the tests as root (sudo npm test), as CI does`);
+}
+
 /** The addon the tests use (KCP_TEST_ADDON_PATH, or the built one), or a failure/skip that says how to build it. */
 export function requireAddon(ctx?: Mocha.Context): SpawnAddon {
   const load = loadAddon(process.env.KCP_TEST_ADDON_PATH || undefined);

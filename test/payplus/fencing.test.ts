@@ -13,11 +13,11 @@ import { PayPlus } from '../../lib/payplus/payplus.js';
 import { leaseRunsOut, makeShop, shopFence, startWorker, type Worker } from '../fixtures/fencing/shop.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
 import { testConfData } from '../helpers/conf.js';
+import { requireRoot } from '../helpers/native.js';
 
 const US = '\x1f';
 const OK = `res_cd=0000${US}res_msg=ok\n`;
 
-const isRoot = process.getuid?.() === 0;
 
 describe('fencing: a worker paused past its lease (SIGSTOP) inside a commit outside the store', function () {
   this.timeout(60_000);
@@ -101,7 +101,7 @@ describe('fencing: a worker paused past its lease (SIGSTOP) inside a commit outs
 describe('owners that containers cannot confuse: same hostname, separate PID namespaces (unshare)', function () {
   this.timeout(60_000);
   before(function () {
-    if (!isRoot && process.env.CI !== 'true') this.skip(); // unshare needs root
+    requireRoot(this, 'unshare (separate PID namespaces)');
   });
 
   for (let round = 1; round <= 3; round++) {

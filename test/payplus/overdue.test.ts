@@ -20,6 +20,7 @@ import { SqliteStore } from '../../lib/store/sqlite.js';
 import { CannedRunner } from '../helpers/canned-runner.js';
 import { runCli } from '../helpers/cli.js';
 import { testConfData } from '../helpers/conf.js';
+import { requireRoot } from '../helpers/native.js';
 
 const US = '\x1f';
 const TNO = '20261203000901';
@@ -81,7 +82,7 @@ describe('a hung merchant commit is overdue, seen, and the buyer is told it is b
 describe('a full disk for the answer file refuses the payment before pp_cli starts (tmpfs)', function () {
   let mnt: string;
   before(function () {
-    if (process.getuid?.() !== 0 && process.env.CI !== 'true') this.skip(); // mounting needs root
+    requireRoot(this, 'mounting a tmpfs');
   });
   beforeEach(() => {
     mnt = mkdtempSync(path.join(os.tmpdir(), 'kcp-full-'));

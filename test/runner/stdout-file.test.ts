@@ -13,7 +13,7 @@ import { ExecaRunner } from '../../lib/runner/execa.js';
 import { AnswerSpaceError, answerBytes } from '../../lib/runner/stdout-file.js';
 import type { Runner } from '../../lib/runner/types.js';
 import { alive, children } from '../helpers/children.js';
-import { nativeRunner } from '../helpers/native.js';
+import { nativeRunner, requireRoot } from '../helpers/native.js';
 import { waitFor } from '../helpers/wait.js';
 
 const US = '\x1f';
@@ -152,7 +152,7 @@ describe('the answer file on a full or read-only disk (tmpfs)', function () {
   let mnt: string;
   let dir: string;
   before(function () {
-    if (process.getuid?.() !== 0 && process.env.CI !== 'true') this.skip(); // mounting needs root
+    requireRoot(this, 'mounting a tmpfs');
   });
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'kcp-disk-'));
