@@ -11,6 +11,7 @@ import { PayPlus, SiteConf, SqliteStore, silentLogger } from '../../lib/index.js
 import { MemoryStore, startSimulator, type Simulator } from '../../lib/testing/index.js';
 import { RestGateway } from '../../lib/gateway/index.js';
 import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
+import { restSiteConf } from '../helpers/rest-conf.js';
 import { standinPath } from '../sim/support/standin.js';
 
 const run = runCli;
@@ -104,21 +105,7 @@ describe('kcp-payplus cancel / recover with payplus.transport "rest" (the simula
     sim = await startSimulator({ port: 0 });
     rest = await startRestSimulator(sim);
     const home = mkdtempSync(path.join(os.tmpdir(), 'kcp-cli-rest-'));
-    const passwordFile = path.join(home, 'pgapi-key-password');
-    writeFileSync(passwordFile, rest.merchant.password, { mode: 0o600 });
-    conf = SiteConf.testPreset({
-      homeDir: home, // no pp_cli in it: cancel and recover must not need the module
-      logDir: path.join(home, 'log'),
-      gwUrl: '127.0.0.1',
-      gwPort: String(sim.port),
-      jsUrl: `${sim.url}/plugin/payplus_test.js`,
-      transport: 'rest',
-      restUrl: rest.url,
-      restCaFile: rest.caFile,
-      restCertFile: rest.merchant.certFile,
-      restKeyFile: rest.merchant.keyFile,
-      restKeyPasswordFile: passwordFile,
-    });
+    conf = restSiteConf(home, sim, rest); // no pp_cli in its home: cancel and recover must not need the module
     mkdirSync(path.join(home, 'cfg'));
     cfg = path.join(home, 'cfg', 'site_conf_inc.json');
     writeFileSync(cfg, JSON.stringify(conf.toFile()));

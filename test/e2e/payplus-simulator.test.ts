@@ -6,7 +6,7 @@
  * that refuses once, then accepts.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { KcpAlreadyCancelledError, KcpOutcomeUnknownError } from '../../lib/erro
 import { RestGateway, type ModifyRequest, type PaymentGateway } from '../../lib/gateway/index.js';
 import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
 import { nativeRunner, requireAddon } from '../helpers/native.js';
+import { restSiteConf } from '../helpers/rest-conf.js';
 import { standinPath } from '../sim/support/standin.js';
 
 function kcpHome(): string {
@@ -71,21 +72,7 @@ describe('PayPlus end to end (stand-in pp_cli or REST + simulator)', () => {
           jsUrl: `${sim.url}/plugin/payplus_test.js`,
         });
         if (makeRunner === 'rest') {
-          const passwordFile = path.join(home, 'pgapi-key-password');
-          writeFileSync(passwordFile, rest.merchant.password, { mode: 0o600 });
-          restConf = SiteConf.testPreset({
-            homeDir: home,
-            logDir: path.join(home, 'log'),
-            gwUrl: '127.0.0.1',
-            gwPort: String(sim.port),
-            jsUrl: `${sim.url}/plugin/payplus_test.js`,
-            transport: 'rest',
-            restUrl: rest.url,
-            restCaFile: rest.caFile,
-            restCertFile: rest.merchant.certFile,
-            restKeyFile: rest.merchant.keyFile,
-            restKeyPasswordFile: passwordFile,
-          });
+          restConf = restSiteConf(home, sim, rest);
           payplus = new PayPlus(restConf, { logger: silentLogger, store: new MemoryStore() });
           assert.equal(payplus.gateway.transport, 'rest');
           return;
