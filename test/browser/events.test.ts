@@ -14,6 +14,7 @@ import { runTraceCommand } from '../../lib/cli/commands/trace.js';
 import { logDirsOf } from '../../lib/log/paths.js';
 import { listLogFiles } from '../../lib/trace/index.js';
 import { startSample, type Sample } from '../../sample/runtime.js';
+import { openWindow } from '../helpers/shop-browser.js';
 import { waitFor } from '../helpers/wait.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -106,19 +107,6 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
     return out.join('');
   }
 
-  /** Product page (PC `/`, phone `/m/`) → order page (`before` may change it) → #pay: the window is open. */
-  async function openWindow(productId: string, method: string, options: { path?: string; before?: (p: Page) => Promise<void> } = {}): Promise<string> {
-    await page.goto(`${sample.shopUrl}${options.path ?? '/'}`);
-    const product = page.locator(`form:has(#buy-${productId})`);
-    await product.locator('select[name=method]').selectOption(method);
-    await product.locator(`#buy-${productId}`).click();
-    await page.waitForSelector('#pay');
-    const ordrIdxx = (await page.textContent('#ordr_idxx'))!.trim();
-    if (options.before) await options.before(page);
-    await page.click('#pay');
-    return ordrIdxx;
-  }
-
   /** Pays in the open window's frame until the shop's result page. */
   async function payInWindow(on: Page): Promise<void> {
     await on.frameLocator('#kcp_sim_web_frame').locator('#kcp-sim-pay').click();
@@ -135,7 +123,7 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
   });
 
   it('a tampered amount: refused (amount_mismatch) event, a level-0 SDK log line and its trace entry', async () => {
-    const ordrIdxx = await openWindow('keyboard', 'card', {
+    const ordrIdxx = await openWindow(page, sample.shopUrl, 'keyboard', 'card', {
       before: (p) =>
         p.evaluate(() => {
           (document.querySelector('input[name=good_mny]') as HTMLInputElement).value = '100';
@@ -154,7 +142,7 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
   // The smartphone window: closing it posts res_cd 3001 to Ret_URL, so the server learns it. (The PC standard-web
   // layer reports a close only to the page's own script: no request reaches the shop, hence no event.)
   it('a closed window: window_closed event (3001), its SDK log line and trace entry', async () => {
-    const ordrIdxx = await openWindow('mug', 'card', { path: '/m/' });
+    const ordrIdxx = await openWindow(page, sample.shopUrl, 'mug', 'card', { path: '/m/' });
     await page.click('#kcp-sim-close');
     await page.waitForSelector('#status');
     assert.equal(page.url(), `${sample.shopUrl}/orders/${ordrIdxx}?notice=user_cancelled`);
@@ -201,7 +189,7 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
   });
 
   it("a virtual account's deposit (the simulator's notification): received and handled, logged, and traced after the approval", async () => {
-    const ordrIdxx = await openWindow('sticker', 'vbank');
+    const ordrIdxx = await openWindow(page, sample.shopUrl, 'sticker', 'vbank');
     await page.frameLocator('#kcp_sim_web_frame').locator('#kcp-sim-pay').click();
     await page.waitForSelector('#status');
     assert.equal(await page.textContent('#status'), '입금 대기');

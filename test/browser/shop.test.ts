@@ -20,6 +20,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { runDoctor } from '../../lib/doctor/index.js';
 import { REPO_ROOT, startSample, type Sample } from '../../sample/runtime.js';
+import { openWindow } from '../helpers/shop-browser.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
@@ -116,22 +117,9 @@ describe('sample shop in chromium', function () {
     assert.equal(await page.textContent('h1'), '주문 목록 (관리자)');
   }
 
-  /** Product page → order page → #pay (`before` may change the page first): the window is open. */
-  async function openWindow(page: Page, productId: string, method: string, options: { path?: string; before?: (p: Page) => Promise<void> } = {}): Promise<string> {
-    await page.goto(`${sample.shopUrl}${options.path ?? '/'}`);
-    const product = page.locator(`form:has(#buy-${productId})`);
-    await product.locator('select[name=method]').selectOption(method);
-    await product.locator(`#buy-${productId}`).click();
-    await page.waitForSelector('#pay');
-    const ordrIdxx = (await page.textContent('#ordr_idxx'))!.trim();
-    if (options.before) await options.before(page);
-    await page.click('#pay');
-    return ordrIdxx;
-  }
-
   /** The standard-web window: pay inside the layer's frame; the page's m_Completepayment submits to pp_ax_hub. */
   async function payStandardWeb(page: Page, productId: string, method: string, before?: (p: Page) => Promise<void>, screenshot?: string): Promise<string> {
-    const ordrIdxx = await openWindow(page, productId, method, { before });
+    const ordrIdxx = await openWindow(page, sample.shopUrl, productId, method, { before });
     const frame = page.frameLocator('#kcp_sim_web_frame');
     await frame.locator('#kcp-sim-pay').waitFor();
     if (screenshot) await shot(page, screenshot);
@@ -142,7 +130,7 @@ describe('sample shop in chromium', function () {
 
   /** /m/ → trade registration → sm_form → the smartphone window → Ret_URL → result page. */
   async function payMobile(page: Page, productId: string, method: string, screenshotPrefix: string): Promise<string> {
-    const ordrIdxx = await openWindow(page, productId, method, { path: '/m/' });
+    const ordrIdxx = await openWindow(page, sample.shopUrl, productId, method, { path: '/m/' });
     await page.waitForSelector('#kcp-sim-pay');
     assert.ok(page.url().startsWith(`${sample.sim.url}/smpay/`), 'the buyer is on the payUrl the registration returned');
     await assertFits(page, 'smartphone window');
@@ -185,7 +173,7 @@ describe('sample shop in chromium', function () {
 
       it('keeps the order payable with a Korean message when the buyer closes the window; nothing reaches pp_cli', async () => {
         const before = approvals();
-        const ordrIdxx = await openWindow(page, 'keyboard', 'card');
+        const ordrIdxx = await openWindow(page, sample.shopUrl, 'keyboard', 'card');
         const frame = page.frameLocator('#kcp_sim_web_frame');
         await frame.locator('#kcp-sim-close').click();
         await page.waitForSelector('#window-message', { state: 'visible' });
@@ -405,7 +393,7 @@ describe('sample shop in chromium', function () {
     });
 
     it('still pays through the old plug-in window for old configurations', async () => {
-      const ordrIdxx = await openWindow(page, 'mug', 'card', { path: '/?window=plugin' });
+      const ordrIdxx = await openWindow(page, sample.shopUrl, 'mug', 'card', { path: '/?window=plugin' });
       await page.waitForSelector('#kcp-sim-pay');
       await page.click('#kcp-sim-pay');
       await page.waitForSelector('#status');
@@ -554,7 +542,7 @@ describe('sample shop in chromium', function () {
     });
 
     it("keeps a buyer's orders from another browser: not shown, not listed, not payable", async () => {
-      const ordrIdxx = await openWindow(buyerPage, 'keyboard', 'card');
+      const ordrIdxx = await openWindow(buyerPage, sample.shopUrl, 'keyboard', 'card');
       await buyerPage.frameLocator('#kcp_sim_web_frame').locator('#kcp-sim-close').click();
       await buyerPage.goto(`${sample.shopUrl}/orders`);
       assert.ok(await buyerPage.isVisible(`#my-${ordrIdxx}`), 'the buyer lists it');

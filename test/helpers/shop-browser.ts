@@ -1,0 +1,21 @@
+/** Browser steps the sample shop's tests share. */
+import type { Page } from 'playwright-core';
+
+/** Product page (PC `/`, phone `/m/`) → order page → #pay (`before` may change the page first): the window is open. */
+export async function openWindow(
+  page: Page,
+  shopUrl: string,
+  productId: string,
+  method: string,
+  options: { path?: string; before?: (p: Page) => Promise<void> } = {},
+): Promise<string> {
+  await page.goto(`${shopUrl}${options.path ?? '/'}`);
+  const product = page.locator(`form:has(#buy-${productId})`);
+  await product.locator('select[name=method]').selectOption(method);
+  await product.locator(`#buy-${productId}`).click();
+  await page.waitForSelector('#pay');
+  const ordrIdxx = (await page.textContent('#ordr_idxx'))!.trim();
+  if (options.before) await options.before(page);
+  await page.click('#pay');
+  return ordrIdxx;
+}
