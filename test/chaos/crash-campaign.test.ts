@@ -16,14 +16,11 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { silentLogger } from '../../lib/log/types.js';
-import { PayPlus } from '../../lib/payplus/payplus.js';
-import { SiteConf } from '../../lib/config/index.js';
 import type { Job } from '../fixtures/campaign/child.js';
 import { children } from '../helpers/children.js';
 import { ENGINES } from '../helpers/databases.js';
 import { seeded } from '../helpers/seed.js';
-import { childConf, judge, processesRunning, shopOnEngine, startChild, waitUntil, type RunningChild } from '../helpers/shop-processes.js';
+import { childConf, judge, shopOnEngine, settleLeftovers, startChild, type RunningChild } from '../helpers/shop-processes.js';
 
 const KILLS = 100;
 const ORDERS_PER_ROUND = 40;
@@ -138,17 +135,8 @@ for (const engine of ENGINES) {
         clearInterval(progress);
       }
 
-      // Modules whose worker was killed finish on their own and write their answers; wait for them.
-      await waitUntil(() => processesRunning(path.join(home.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
-      const siteConf = SiteConf.testPreset({
-        homeDir: home.homeDir, logDir: home.logDir, gwUrl: '127.0.0.1', gwPort: String(sim.port),
-        jsUrl: `http://127.0.0.1:${sim.port}/plugin/payplus_test.js`, timeoutMs: 20_000,
-      });
-      const payplus = new PayPlus(siteConf, { logger: silentLogger, store });
-      for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
-        await payplus.recover({ custIp: '127.0.0.1' });
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      // Modules of killed workers finish on their own; then recovery settles what is open (shop-processes.ts).
+      await settleLeftovers(home, sim, store);
 
       const verdict = await judge(sim, db, store, prefix);
       const summary = `${kills} kills at ${JSON.stringify(killedAt)}; ${JSON.stringify(verdict.counts)}`;

@@ -22,14 +22,11 @@ import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { silentLogger } from '../../lib/log/types.js';
-import { PayPlus } from '../../lib/payplus/payplus.js';
-import { SiteConf } from '../../lib/config/index.js';
 import type { Job } from '../fixtures/campaign/child.js';
 import { children } from '../helpers/children.js';
 import { ENGINES, type Engine } from '../helpers/databases.js';
 import { seeded } from '../helpers/seed.js';
-import { childConf, innerPid, judge, processesRunning, shopOnEngine, startChild, waitUntil, type RunningChild } from '../helpers/shop-processes.js';
+import { childConf, innerPid, judge, shopOnEngine, settleLeftovers, startChild, waitUntil, type RunningChild } from '../helpers/shop-processes.js';
 import { requireRoot } from '../helpers/native.js';
 
 const ROUNDS = 3;
@@ -259,17 +256,8 @@ for (const engine of ENGINES) {
         clearInterval(progress);
       }
 
-      // Modules of workers that were not killed with their namespace finish on their own; wait for them.
-      await waitUntil(() => processesRunning(path.join(home.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
-      const siteConf = SiteConf.testPreset({
-        homeDir: home.homeDir, logDir: home.logDir, gwUrl: '127.0.0.1', gwPort: String(sim.port),
-        jsUrl: `http://127.0.0.1:${sim.port}/plugin/payplus_test.js`, timeoutMs: 20_000,
-      });
-      const payplus = new PayPlus(siteConf, { logger: silentLogger, store, leaseMs: LEASE_MS });
-      for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
-        await payplus.recover({ custIp: '127.0.0.1' });
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      // Modules of killed workers finish on their own; then recovery settles what is open (shop-processes.ts).
+      await settleLeftovers(home, sim, store, { leaseMs: LEASE_MS });
 
       const verdict = await judge(sim, db, store, prefix);
       const summary = `${round} rounds, faults ${JSON.stringify(faults)}, outcomes ${JSON.stringify(outcomes)}; ${JSON.stringify(verdict.counts)}; open ${JSON.stringify(verdict.openAttempts)} (SEED=${random.seed})`;

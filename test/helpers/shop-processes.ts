@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readli
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../lib/sim/index.js';
 import type { PaymentStore } from '../../lib/store/types.js';
 import type { ChildConf, Job } from '../fixtures/campaign/child.js';
@@ -140,6 +141,28 @@ export interface Verdict {
   /** Attempts still open (unknown or otherwise) in the store. */
   openAttempts: string[];
   counts: { approvals: number; committed: number; cancelled: number };
+}
+
+/**
+ * The end of a campaign: the modules of killed workers finish on their own and write their answers; then recovery
+ * (as a restarted worker would run it) settles what is still open, a bounded number of times.
+ */
+export async function settleLeftovers(
+  home: { homeDir: string; logDir: string },
+  sim: Simulator,
+  store: PaymentStore,
+  options: { leaseMs?: number } = {},
+): Promise<void> {
+  await waitUntil(() => processesRunning(path.join(home.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
+  const siteConf = SiteConf.testPreset({
+    homeDir: home.homeDir, logDir: home.logDir, gwUrl: '127.0.0.1', gwPort: String(sim.port),
+    jsUrl: `http://127.0.0.1:${sim.port}/plugin/payplus_test.js`, timeoutMs: 20_000,
+  });
+  const payplus = new PayPlus(siteConf, { logger: silentLogger, store, ...options });
+  for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
+    await payplus.recover({ custIp: '127.0.0.1' });
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Compares the simulator's records with the merchant's table and the store. */
