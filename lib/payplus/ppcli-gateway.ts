@@ -7,7 +7,7 @@
 import type { SiteConfData } from '../config/site-conf.js';
 import { requestPayType } from '../codes/pay-methods.js';
 import { isSuccessCode } from '../codes/results.js';
-import { KcpConfigError, KcpInputError, KcpOutcomeUnknownError } from '../errors.js';
+import { KcpConfigError, KcpInputError } from '../errors.js';
 import type {
   ApproveRequest,
   ApproveRun,
@@ -19,14 +19,14 @@ import type {
 } from '../gateway/types.js';
 import type { PayplusLogger } from '../log/types.js';
 import { answerError } from '../protocol/result.js';
-import { assertAmount, assertKcpToken, assertOrderId, assertTno, isTno } from '../protocol/validate.js';
+import { assertAmount, assertKcpToken, assertOrderId, assertTno } from '../protocol/validate.js';
 import type { Runner } from '../runner/types.js';
 import type { Attempt } from '../store/types.js';
 import { moduleAnswer } from './module-answer.js';
 import {
   USE_PAY_METHOD,
   detectMethod,
-  toApproval,
+  approvedAnswer,
   toModifyResult,
   toPartialCancelResult,
   type Approval,
@@ -103,15 +103,7 @@ export class PpCliGateway implements PaymentGateway {
     });
     // V000 counts as success only for a virtual account, and KCP's answer says whether it is one (not the form).
     this.raiseUnless(res, 'approval', { vbankApproval: detectMethod(res.fields) === 'vbank' });
-    if (!isTno(res.get('tno'))) {
-      // Success without a usable tno: something was approved that can be neither recorded nor cancelled from here.
-      throw new KcpOutcomeUnknownError(
-        `approval answered ${res.resCd} but without a valid tno (${JSON.stringify(res.get('tno'))}); the payment may ` +
-          `be approved and cannot be cancelled without it. Find it in KCP's admin by ordr_idxx ${req.orderId}`,
-        { resCd: res.resCd, resMsg: res.resMsg, resEnMsg: res.resEnMsg, raw: res.fields, field: 'tno' },
-      );
-    }
-    return toApproval(res.fields);
+    return approvedAnswer(res.fields, 'approval', req.orderId);
   }
 
   modify(request: ModifyRequest & { kind: 'cancel' }): Promise<ModifyResult>;

@@ -25,7 +25,7 @@ import {
 import { assertAmount, assertOrderId, isTno } from '../protocol/validate.js';
 import { AnswerSpaceError } from '../runner/stdout-file.js';
 import { toStoreError } from '../store/errors.js';
-import { currentOwner, mayTakeOver, sameOwner } from '../store/owner.js';
+import { currentOwner, mayTakeOver } from '../store/owner.js';
 import { FINAL_STATES, RELEASING_STATES, type Attempt, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
 import {
   approvedState,

@@ -3,7 +3,9 @@
  * Every view keeps the complete raw field map: real answers carry more fields than any table lists.
  */
 import { ANSWER_ONLY_PAY_METHODS, PAY_METHODS, methodOfPayType, type UsePayMethodName } from '../codes/pay-methods.js';
+import { KcpOutcomeUnknownError } from '../errors.js';
 import type { ResultFields } from '../protocol/result.js';
+import { isTno } from '../protocol/validate.js';
 
 export type PaymentMethod = UsePayMethodName | 'unknown';
 
@@ -155,6 +157,21 @@ function pointFields(f: ResultFields): PointFields {
     usePnt: f.use_pnt ?? '',
     rsvPnt: f.rsv_pnt ?? '',
   };
+}
+
+/**
+ * A success answer (already checked by the caller) as an approval, on any transport: without a usable tno something
+ * was approved that can be neither recorded nor cancelled, so that is an unknown outcome, never an approval.
+ */
+export function approvedAnswer(fields: ResultFields, what: string, orderId: string): Approval {
+  if (!isTno(fields.tno ?? '')) {
+    throw new KcpOutcomeUnknownError(
+      `${what} answered ${fields.res_cd ?? ''} but without a valid tno (${JSON.stringify(fields.tno ?? '')}); the ` +
+        `payment may be approved and cannot be cancelled without it. Find it in KCP's admin by ordr_idxx ${orderId}`,
+      { resCd: fields.res_cd, resMsg: fields.res_msg, resEnMsg: fields.res_en_msg, raw: fields, field: 'tno' },
+    );
+  }
+  return toApproval(fields);
 }
 
 /** Build the typed approval for an answer: every value, the method included, is KCP's. */

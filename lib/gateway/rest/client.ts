@@ -2,7 +2,8 @@
  * KCP's REST API (PG-API) as a PaymentGateway: approval after the window, cancel / partial cancel / tax split,
  * inquiry by tno, smartphone trade registration, and recurring billing (batch key issue, hub charge, key delete).
  * Facts and sources: docs/kcp-rest-api.md (cited as §n). Every answer goes through the SDK's one success
- * rule and one classifier (isSuccessCode, resultError); the typed approval is results.ts's toApproval.
+ * rule and one classifier (isSuccessCode, resultError); the typed approval is results.ts's approvedAnswer (a success
+ * without a tno is unknown there, on both transports).
  */
 import { readFileSync } from 'node:fs';
 import type { KcpEnvironment, SiteConfData } from '../../config/site-conf.js';
@@ -11,7 +12,7 @@ import { KcpConfigError, KcpError, KcpInputError, resultError } from '../../erro
 import {
   detectMethod,
   parseMoney,
-  toApproval,
+  approvedAnswer,
   toModifyResult,
   type Approval,
   type ModifyResult,
@@ -210,7 +211,7 @@ export class RestGateway implements PaymentGateway {
     if (!isSuccessCode(fields.res_cd ?? '', { vbankApproval: detectMethod(fields) === 'vbank' })) {
       throw resultError(fields, 'approval', this.gatewayName);
     }
-    return toApproval(fields);
+    return approvedAnswer(fields, 'approval', request.orderId);
   }
 
   modify(request: ModifyRequest & { kind: 'cancel' }): Promise<ModifyResult>;
@@ -402,7 +403,7 @@ export class RestGateway implements PaymentGateway {
     };
     const fields = await this.post(REST_PATHS.hub, body, 'batch charge');
     if (!isSuccessCode(fields.res_cd ?? '')) throw resultError(fields, 'batch charge', this.gatewayName);
-    return toApproval(fields);
+    return approvedAnswer(fields, 'batch charge', request.orderId);
   }
 
   /** Delete a batch key (§3.5b). */
