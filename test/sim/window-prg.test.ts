@@ -22,7 +22,7 @@ describe('simulator: the window posts, then redirects (POST → 303 → GET)', (
   });
   afterEach(() => sim.close());
 
-  const post = (path: string, body: string | Uint8Array) => fetch(`${sim.url}${path}`, { method: 'POST', headers: FORM, body, redirect: 'manual' });
+  const post = (path: string, body: string | Uint8Array<ArrayBuffer>) => fetch(`${sim.url}${path}`, { method: 'POST', headers: FORM, body, redirect: 'manual' });
   const get = (location: string) => fetch(new URL(location, sim.url), { redirect: 'manual' });
 
   /** A 303 to `path` with one query value; returns the Location. */
