@@ -265,7 +265,7 @@ describe('sample shop in chromium', function () {
         await other.close();
       });
 
-      it('after paying, the back button brings the result, never a live pay button nor a form resubmission (the shop\'s or the window\'s)', async () => {
+      it("after paying, the back button brings the result, never a live pay button nor a form resubmission (the shop's or the window's)", async () => {
         const count = sample.shop.orders.list().length;
         const ordrIdxx = await placeOrder(page, 'mug', 'card', vp.mobile);
         await payFromCheckout(page, vp.mobile);
