@@ -9,7 +9,8 @@
  *   cross-site form post and a form without its token refused with 403, another browser's order invisible and
  *   unpayable, Ret_URL from configuration whatever the Host header says.
  * Screenshots go to test-artifacts/ (not committed), except the sample-*.png ones (order list, pay-twice page,
- * back-button case at 1280 and 390 px), which are committed and rewritten with UPDATE_SCREENSHOTS=1.
+ * back-button case at 1280 and 390 px, and the finished smartphone window the back button meets at 390 px), which are
+ * committed and rewritten with UPDATE_SCREENSHOTS=1.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -286,12 +287,12 @@ describe('sample shop in chromium', function () {
         const checkout = entries.map((e) => e.url).lastIndexOf(`${result}/checkout`);
         assert.equal(checkout, vp.mobile ? currentIndex - 2 : currentIndex - 1);
         if (vp.mobile) {
-          const window = await page.goBack();
+          const finished = await page.goBack();
           await assertNoResubmission(page, 'the smartphone window after paying');
           assert.ok(page.url().startsWith(`${sample.sim.url}/smpay/mobileGW.kcp?`), page.url());
-          assert.equal(window?.status(), 410);
+          assert.equal(finished?.status(), 410);
           assert.equal(await page.textContent('#error'), '이미 끝난 결제창입니다. 상점 화면에서 주문 상태를 확인해 주세요.');
-          assert.equal(await page.locator('#kcp-sim-pay').count(), 0, "no live pay button in the window either");
+          assert.equal(await page.locator('#kcp-sim-pay').count(), 0, 'no live pay button in the window either');
           await assertFits(page, 'finished window');
           await keep(page, 'back-button-window');
         }
