@@ -347,7 +347,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
         const jsUrl = conf.window === 'plugin' ? form.jsUrl : new URL('payplus_test_un.js', conf.jsUrl).href;
         return send(res, 200, pluginOrderPageHtml(order, form, jsUrl));
       }
-      const page = standardWebOrderPage(conf, input, { action: '/pp_ax_hub', charset: 'utf-8', onFailure: 'kcpWindowClosed' });
+      const page = standardWebOrderPage(conf, input, { action: '/pp_ax_hub', charset: 'utf-8', onFailure: 'kcpWindowClosed', reportExit: true });
       send(res, 200, standardWebOrderPageHtml(order, page));
     } catch (err) {
       orderError(res, order, err);

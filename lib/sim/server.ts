@@ -2,6 +2,11 @@
  * The simulator's HTTP server (node:http, loopback only): the gateway endpoint the stand-in pp_cli posts to, the
  * payment window, and a small admin API for deposits and notices. Routing and byte handling only; the decisions
  * live in gateway.ts, window.ts and notify.ts.
+ *
+ * The window's form posts (opening it, the smartphone window's sm_form, confirm, close) each answer 303 to a page read
+ * by GET (POST → redirect → GET): the browser's history then holds no form post, so its back button never shows a
+ * "Confirm Form Resubmission" page. What those pages show is kept here under random ids (window-store.ts): an open
+ * window until it has handed its result back (then it says so), the result page for one read.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,9 +19,10 @@ import { Notifier, type DeliveryReport } from './notify.js';
 import { TokenIssuer, type PayMethod } from './token.js';
 import { RECEIPT_PATH, receiptPage } from './receipt.js';
 import {
-  SCRIPTS, USER_CANCEL, bankChoiceProblem, confirmWindow, errorPage, isPayMethod, orderFromBlob, orderProblem, pluginScript, returnPage, scriptOf,
+  SCRIPTS, USER_CANCEL, bankChoiceProblem, confirmWindow, errorPage, finishedPage, isPayMethod, orderProblem, pluginScript, returnPage, scriptOf,
   windowPage, type WindowOrder, type WindowResult,
 } from './window.js';
+import { WindowStore } from './window-store.js';
 import { standardWebScript, webResultPage } from './standard-web.js';
 import { SMARTPHONE_METHODS, TradeRegistry, type SimTrade } from './trade.js';
 
@@ -112,6 +118,23 @@ const STANDARD_WEB_PATH = '/plugin/payplus_web.jsp';
 const TRADE_PATHS = new Set(['/services/KCPPaymentService', '/services/KCPPaymentService.KCPPaymentServiceHttpSoap11Endpoint/']);
 /** Where the smartphone window lives (the payUrl a registration hands out). */
 const SMARTPHONE_PATH = '/smpay/mobileGW.kcp';
+const WINDOW_PATH = '/window';
+const RESULT_PATH = '/window/result';
+/** How long an opened window can be used, and how long its result page waits to be read once confirmed. */
+const WINDOW_TTL_MS = 60 * 60 * 1000;
+const RESULT_TTL_MS = 10 * 60 * 1000;
+
+/** An opened window; `resultId` once it has been confirmed or closed (a repeated post finds the same result). */
+interface OpenWindow {
+  order: WindowOrder;
+  resultId?: string;
+}
+
+/** What the window hands back, waiting for its one GET. */
+interface WindowAnswer {
+  order: WindowOrder;
+  result: Record<string, string>;
+}
 
 /** An http(s) origin, or undefined. */
 function originOrUndefined(value: string | undefined): string | undefined {
@@ -126,6 +149,20 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': bytes.length, 'Cache-Control': 'no-store' });
   res.end(bytes);
+}
+
+function queryOf(req: http.IncomingMessage): URLSearchParams {
+  return new URL(req.url ?? '/', 'http://sim').searchParams;
+}
+
+function queryParam(req: http.IncomingMessage, name: string): string | undefined {
+  return queryOf(req).get(name) ?? undefined;
+}
+
+/** 303 See Other: the browser follows with a GET, and only that GET stays in its history. */
+function seeOther(res: http.ServerResponse, location: string): void {
+  res.writeHead(303, { Location: location, 'Content-Length': 0, 'Cache-Control': 'no-store' });
+  res.end();
 }
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
@@ -144,6 +181,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const state: SimulatorState = {
     transactions: gateway.transactions, trades: registry.trades, cashReceipts: gateway.cashReceipts, notifications: notifier.reports, requests: [],
   };
+  const windows = new WindowStore<OpenWindow>({ ttlMs: WINDOW_TTL_MS });
+  const answers = new WindowStore<WindowAnswer>({ ttlMs: RESULT_TTL_MS });
   const slowTimers = new Set<NodeJS.Timeout>();
   let notiSeq = 0;
 
@@ -192,7 +231,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
     const problem = orderProblem(fields) ?? (web ? (order.shopOrigin ? undefined : 'shop page origin is missing') : order.returnUrl ? undefined : 'form action is missing');
     if (problem) return html(res, 400, errorPage(problem));
-    html(res, 200, windowPage(order));
+    seeOther(res, `${WINDOW_PATH}?w=${windows.put({ order })}`);
+  };
+
+  /** GET of an opened window (plug-in, standard-web frame or smartphone): the window, or that it has finished. */
+  const showWindow = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const id = queryParam(req, 'w');
+    const open = windows.get(id);
+    if (!open || open.resultId !== undefined) return html(res, 410, finishedPage());
+    html(res, 200, windowPage(open.order, id!));
   };
 
   /** The smartphone window at the payUrl a registration handed out: sm_form must match the registered trade. */
@@ -203,7 +250,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const order: WindowOrder = {
       fields, returnUrl: checked.trade.returnUrl, env: 'TEST', charset: 'euc-kr', mode: 'mobile', methods: [SMARTPHONE_METHODS[checked.trade.payMethod]!],
     };
-    html(res, 200, windowPage(order));
+    seeOther(res, `${SMARTPHONE_PATH}?w=${windows.put({ order })}`);
   };
 
   /** What the window hands back, by mode: to the shop page's m_Completepayment, to Ret_URL, or to the form's action. */
@@ -215,25 +262,52 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     send(res, 200, `text/html; charset=${order.charset}`, Buffer.from(returnPage(back, result), 'latin1'));
   };
 
+  /**
+   * The window's answer (confirm or close) is kept for one GET, to which the post is redirected. A window answers
+   * once: a second post (a double click, an old tab) is sent to the same result while it is unread, and is told the
+   * window has finished after that.
+   */
+  const answerWindow = (res: http.ServerResponse, open: OpenWindow, result: () => Record<string, string>) => {
+    open.resultId ??= answers.put({ order: open.order, result: result() });
+    seeOther(res, `${RESULT_PATH}?r=${open.resultId}`);
+  };
+
+  /** The window a post names by its handle (`__order`); when it is unknown or expired, the 410 page is answered here. */
+  const postedWindow = (res: http.ServerResponse, form: Map<string, string>): OpenWindow | undefined => {
+    const open = windows.get(form.get('__order'));
+    if (!open) html(res, 410, finishedPage());
+    return open;
+  };
+
   const handleConfirm = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const form = parseForm(await readBody(req), 'utf-8');
-    const order = orderFromBlob(form.get('__order'));
+    const open = postedWindow(res, form);
+    if (!open) return;
     const method = form.get('method');
-    if (!order || !isPayMethod(method)) return html(res, 400, errorPage('잘못된 결제창 요청입니다'));
+    if (!isPayMethod(method)) return html(res, 400, errorPage('잘못된 결제창 요청입니다'));
     const bank = form.get(method === 'vbank' ? 'vbank' : 'bank');
     const badBank = bankChoiceProblem(method, bank);
     if (badBank) return html(res, 400, errorPage(badBank));
-    const result: WindowResult = confirmWindow(tokens, order, { method, card: form.get('card'), quota: form.get('quota'), bank }, clientIp(req), now());
-    const answered = order.mode === 'web' || order.mode === 'mobile' ? { res_cd: '0000', res_msg: '정상처리', ...result } : result;
-    finish(res, order, answered);
+    const { order } = open;
+    answerWindow(res, open, () => {
+      const result: WindowResult = confirmWindow(tokens, order, { method, card: form.get('card'), quota: form.get('quota'), bank }, clientIp(req), now());
+      return order.mode === 'web' || order.mode === 'mobile' ? { res_cd: '0000', res_msg: '정상처리', ...result } : result;
+    });
   };
 
   /** The close button: KCP's user cancel (3001), no enc_data, nothing for pp_cli. */
   const handleClose = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const order = orderFromBlob(parseForm(await readBody(req), 'utf-8').get('__order'));
-    if (!order) return html(res, 400, errorPage('잘못된 결제창 요청입니다'));
+    const open = postedWindow(res, parseForm(await readBody(req), 'utf-8'));
+    if (!open) return;
     const cleared = { enc_data: '', enc_info: '', tran_cd: '', trace_no: '', use_pay_method: '' };
-    finish(res, order, { ...cleared, ...USER_CANCEL });
+    answerWindow(res, open, () => ({ ...cleared, ...USER_CANCEL }));
+  };
+
+  /** The result page, read once: it hands the result on (to the shop page or its return URL) as it loads. */
+  const showResult = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const answer = answers.take(queryParam(req, 'r'));
+    if (!answer) return html(res, 410, finishedPage());
+    finish(res, answer.order, answer.result);
   };
 
   const handleTrade = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -288,10 +362,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return send(res, 200, 'application/javascript; charset=utf-8', pluginScript(originOf(req), env, charset));
       }
       if (path === RECEIPT_PATH && req.method === 'GET') {
-        const { status, html } = receiptPage(gateway, new URL(req.url ?? '/', 'http://sim').searchParams);
+        const { status, html } = receiptPage(gateway, queryOf(req));
         return send(res, status, 'text/html; charset=utf-8', html);
       }
-      if (path === '/window' && req.method === 'POST') return handleWindow(req, res);
+      if (path === WINDOW_PATH && req.method === 'POST') return handleWindow(req, res);
+      if ((path === WINDOW_PATH || path === SMARTPHONE_PATH) && req.method === 'GET') return showWindow(req, res);
+      if (path === RESULT_PATH && req.method === 'GET') return showResult(req, res);
       if (path === '/window/confirm' && req.method === 'POST') return handleConfirm(req, res);
       if (path === '/window/close' && req.method === 'POST') return handleClose(req, res);
       if (TRADE_PATHS.has(path) && req.method === 'POST') return handleTrade(req, res);

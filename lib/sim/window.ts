@@ -164,10 +164,12 @@ ${amount < 50_000 ? `<p class="kcp-note">${htmlText('5만원 미만은 일시불
   }
 }
 
-/** The window itself: KCP-like header with the close button, order summary, method tabs, the method's inputs. */
-export function windowPage(order: WindowOrder): string {
+/**
+ * The window itself: KCP-like header with the close button, order summary, method tabs, the method's inputs. `id` is
+ * the window's handle on the order the simulator keeps (window-store.ts); the confirm and close posts carry it.
+ */
+export function windowPage(order: WindowOrder, id: string): string {
   const f = order.fields;
-  const blob = Buffer.from(JSON.stringify(order)).toString('base64url');
   const methods = order.methods ?? methodsOffered(f.pay_method);
   const amount = Number(f.good_mny);
   const tabs = methods.length > 1
@@ -185,7 +187,7 @@ export function windowPage(order: WindowOrder): string {
 <dt>${htmlText('주문번호')}</dt><dd id="ordr_idxx">${htmlText(f.ordr_idxx ?? '')}</dd></dl>
 <div class="kcp-amount" id="good_mny">${htmlText(won(f.good_mny))}</div></section>
 <form class="kcp-body" id="kcp-form" method="post" action="/window/confirm" accept-charset="utf-8">
-<input type="hidden" name="__order" value="${blob}">
+<input type="hidden" name="__order" value="${htmlText(id)}">
 ${tabs}
 ${inputs}
 <button type="submit" class="kcp-pay" id="kcp-sim-pay">${htmlText(`${won(f.good_mny)} 결제하기`)}</button>
@@ -208,20 +210,14 @@ ${inputs}
 </script>`);
 }
 
-export function errorPage(message: string): string {
-  return page('KCP 결제창 오류', `<div class="kcp"><header class="kcp-head"><span class="kcp-logo">NHN <b>KCP</b></span><span class="kcp-badge">TEST 시뮬레이터</span></header>
-<div class="kcp-body"><h1 style="font-size:1.2em">결제창 오류</h1><p id="error">${htmlText(message)}</p></div></div>`);
+export function errorPage(message: string, heading = '결제창 오류'): string {
+  return page(`KCP ${heading}`, `<div class="kcp"><header class="kcp-head"><span class="kcp-logo">NHN <b>KCP</b></span><span class="kcp-badge">TEST 시뮬레이터</span></header>
+<div class="kcp-body"><h1 style="font-size:1.2em">${htmlText(heading)}</h1><p id="error">${htmlText(message)}</p></div></div>`);
 }
 
-/** Decode the order a confirm form carries. */
-export function orderFromBlob(blob: string | undefined): WindowOrder | undefined {
-  if (!blob) return undefined;
-  try {
-    const order = JSON.parse(Buffer.from(blob, 'base64url').toString('utf8')) as WindowOrder;
-    return typeof order.fields === 'object' && typeof order.returnUrl === 'string' ? order : undefined;
-  } catch {
-    return undefined;
-  }
+/** What a window shows once it has handed its result back, or when its handle has expired (back button, reload). */
+export function finishedPage(): string {
+  return errorPage('이미 끝난 결제창입니다. 상점 화면에서 주문 상태를 확인해 주세요.', '결제창이 닫혔습니다');
 }
 
 /** Why an order cannot be paid, or undefined. Mirrors the window's own input checks. */

@@ -7,6 +7,9 @@
  *   3. when the window calls back, copies its results into the order form with KCP's `GetField(form, FormOrJson)`,
  *      submits the form to pp_ax_hub when res_cd is 0000, and otherwise tells the buyer and calls `closeEvent()`
  *      (a buyer who closes the window gets 3001 사용자 취소: nothing is submitted, nothing reaches pp_cli).
+ *      KCP's window reports such an exit to this callback only, and KCP's sample page tells its server nothing; with
+ *      `reportExit` the page also posts the exit (ordr_idxx, res_cd, res_msg) to `action` in the background, so the
+ *      server can log it (payment.window_exit: the window_closed / window_failed event) while the buyer stays on the page.
  *
  * The hidden fields are orderForm's (same validation, site_key never included) plus res_cd/res_msg, which the window
  * fills. Every value is escaped; names that end up in script are checked to be plain identifiers.
@@ -27,6 +30,14 @@ export interface StandardWebPageOptions extends OrderFormOptions {
    * (3001: the buyer closed it). Default: an alert with `[res_cd] res_msg`, as in KCP's sample.
    */
   onFailure?: string;
+  /**
+   * Also tell your server when the window comes back without a payment: the page posts `ordr_idxx`, `res_cd` and
+   * `res_msg` (UTF-8, in the background with navigator.sendBeacon) to `action`, and stays as it is. Mount
+   * `expressWindowReturn` there: it answers the post as the window's exit (nothing reaches pp_cli) and logs
+   * `payment.window_exit`, the `window_closed` event for 3001. Default false, as in KCP's sample, which reports
+   * nothing (`expressPpAxHub` would take the post for a payment without tran_cd and refuse it).
+   */
+  reportExit?: boolean;
 }
 
 export interface StandardWebPage {
@@ -76,7 +87,14 @@ function checkStandardWeb(jsUrl: string, configured: string, extra: SiteConfData
 }
 
 /** The script that must run before payplus_web.jsp loads. JSON.stringify quotes every value. */
-function callbackScript(formName: string, onFailure: string | undefined): string {
+function callbackScript(formName: string, action: string, onFailure: string | undefined, reportExit: boolean): string {
+  // The exit's three fields as a form post; a browser without sendBeacon (old IE) reports nothing, like KCP's sample.
+  const report = reportExit
+    ? `if (navigator.sendBeacon && window.URLSearchParams) {
+      navigator.sendBeacon(${JSON.stringify(action)}, new URLSearchParams({ ordr_idxx: frm.ordr_idxx.value, res_cd: frm.res_cd.value, res_msg: frm.res_msg.value }));
+    }
+    `
+    : '';
   const failure = onFailure
     ? `window[${JSON.stringify(onFailure)}](frm.res_cd.value, frm.res_msg.value);`
     : `alert('[' + frm.res_cd.value + '] ' + frm.res_msg.value);`;
@@ -88,7 +106,7 @@ function m_Completepayment(FormOrJson, closeEvent) {
   if (frm.res_cd.value === '0000') {
     HTMLFormElement.prototype.submit.call(frm);
   } else {
-    ${failure}
+    ${report}${failure}
     closeEvent();
   }
 }
@@ -112,7 +130,7 @@ export function standardWebOrderPage(conf: SiteConfData, order: OrderInput, opti
   return Object.freeze({
     fields: frozen,
     jsUrl,
-    head: `${callbackScript(formName, onFailure)}\n<script src="${escapeHtml(jsUrl)}"></script>`,
+    head: `${callbackScript(formName, action, onFailure, options.reportExit === true)}\n<script src="${escapeHtml(jsUrl)}"></script>`,
     formStart: `<form name="${formName}" id="${formName}" method="post" action="${escapeHtml(action)}" accept-charset="${charset}">\n${hiddenInputs(frozen)}`,
     payOnClick: 'jsf__pay(this.form); return false;',
     warnings: base.warnings,

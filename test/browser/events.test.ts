@@ -1,6 +1,6 @@
 /**
  * Payment events in the sample shop, through a real browser (Debian's chromium through playwright-core), everything
- * on 127.0.0.1: a tampered amount, a closed window, an order paid twice and a virtual-account deposit (the
+ * on 127.0.0.1: a tampered amount, a closed window (smartphone and PC), an order paid twice and a virtual-account deposit (the
  * simulator's notification) each produce their event (the staff page /staff/events, fed by payplus.on('event')),
  * their SDK log line and their `kcp-payplus trace` entry, and /staff/metrics counts exactly them. Both staff pages
  * answer 401 without the staff login.
@@ -139,8 +139,7 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
     assert.match(await story(ordrIdxx), /payment\.refused \[refused\] reason=amount_mismatch form_amount=100 amount=89000\n/);
   });
 
-  // The smartphone window: closing it posts res_cd 3001 to Ret_URL, so the server learns it. (The PC standard-web
-  // layer reports a close only to the page's own script: no request reaches the shop, hence no event.)
+  // The smartphone window: closing it posts res_cd 3001 to Ret_URL, so the server learns it.
   it('a closed window: window_closed event (3001), its SDK log line and trace entry', async () => {
     const ordrIdxx = await openWindow(page, sample.shopUrl, 'mug', 'card', { path: '/m/' });
     await page.click('#kcp-sim-close');
@@ -154,6 +153,23 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
     assert.equal(lines[0]!.level, 1);
     assert.equal((lines[0]!.fields as Record<string, unknown>).res_cd, '3001');
     assert.match(await story(ordrIdxx), /payment\.window_exit \[window_closed\] res_cd=3001 /);
+  });
+
+  // The PC standard-web window reports a close (3001) only to the page's m_Completepayment (docs/windows-today.md §1);
+  // the sample's page (standardWebOrderPage with reportExit) posts it to pp_ax_hub in the background and stays put.
+  it('a closed standard-web window (PC): the page reports it, so window_closed, its SDK log line and trace entry', async () => {
+    const before = sample.sim.state.requests.length;
+    const ordrIdxx = await openWindow(page, sample.shopUrl, 'mug', 'card');
+    await page.frameLocator('#kcp_sim_web_frame').locator('#kcp-sim-close').click();
+    await page.waitForSelector('#window-message', { state: 'visible' });
+    assert.equal(page.url(), `${sample.shopUrl}/orders/${ordrIdxx}/checkout`, 'the buyer stays on the order page');
+    const [event] = await awaitEvents(ordrIdxx, ['window_closed']);
+    assert.equal(event!.logEvent, 'payment.window_exit');
+    assert.deepEqual(event!.fields, { res_cd: '3001', res_msg: '사용자 취소' });
+    assert.deepEqual(logged('payment.window_exit', ordrIdxx).map((l) => [l.level, l.fields]), [[1, { res_cd: '3001', res_msg: '사용자 취소' }]]);
+    assert.match(await story(ordrIdxx), /payment\.window_exit \[window_closed\] res_cd=3001 /);
+    assert.equal(sample.sim.state.requests.length, before, 'nothing reached the gateway');
+    assert.equal(sample.shop.orders.get(ordrIdxx)!.status, 'pending');
   });
 
   it('an order paid twice (an old tab): approved, then duplicate; both logged and traced in order', async () => {
@@ -220,7 +236,7 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
         'kcp_payplus_events_total{event="approved"} 2',
         'kcp_payplus_events_total{event="declined"} 0',
         'kcp_payplus_events_total{event="refused"} 1',
-        'kcp_payplus_events_total{event="window_closed"} 1',
+        'kcp_payplus_events_total{event="window_closed"} 2',
         'kcp_payplus_events_total{event="duplicate"} 1',
         'kcp_payplus_events_total{event="auto_cancelled"} 0',
         'kcp_payplus_events_total{event="unknown"} 0',
@@ -233,10 +249,10 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
     assert.ok(counters.includes('kcp_payplus_event_reasons_total{event="refused",reason="amount_mismatch"} 1'), metrics.body);
     assert.ok(counters.includes('kcp_payplus_listener_errors_total 0'), metrics.body);
     assert.ok(counters.includes('kcp_payplus_open_attempts{kind="unknown"} 0'), metrics.body);
-    // The list agrees with the counters (seven events in all) and shows no buyer data: not the buyer's name (the
+    // The list agrees with the counters (eight events in all) and shows no buyer data: not the buyer's name (the
     // order form's 홍길동, also the deposit's remitter), not a sender address.
     const all = await listedEvents();
-    assert.equal(all.length, 7);
+    assert.equal(all.length, 8);
     const text = JSON.stringify(all);
     assert.ok(!text.includes('홍길동') && !text.includes('127.0.0.1'), text);
   });

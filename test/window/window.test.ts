@@ -37,6 +37,20 @@ describe('standardWebOrderPage', () => {
     assert.ok(page.formStart.startsWith('<form name="order_info" id="order_info" method="post" action="/pp_ax_hub" accept-charset="utf-8">\n'));
   });
 
+  it('with reportExit, also posts an exit (ordr_idxx, res_cd, res_msg) to the action in the background; not by default', () => {
+    const page = standardWebOrderPage(WEB, ORDER, { action: '/pp_ax_hub', onFailure: 'shopWindowClosed', reportExit: true });
+    assert.ok(page.head.includes(`  } else {
+    if (navigator.sendBeacon && window.URLSearchParams) {
+      navigator.sendBeacon("/pp_ax_hub", new URLSearchParams({ ordr_idxx: frm.ordr_idxx.value, res_cd: frm.res_cd.value, res_msg: frm.res_msg.value }));
+    }
+    window["shopWindowClosed"](frm.res_cd.value, frm.res_msg.value);
+    closeEvent();`), page.head);
+    assert.equal(page.head.split('sendBeacon(').length, 2, 'only on an exit');
+    for (const options of [{ action: '/pp_ax_hub' }, { action: '/pp_ax_hub', reportExit: false }]) {
+      assert.ok(!standardWebOrderPage(WEB, ORDER, options).head.includes('sendBeacon'), JSON.stringify(options));
+    }
+  });
+
   it("carries orderForm's fields plus the res_cd/res_msg the window fills, and never the site key", () => {
     const page = standardWebOrderPage(WEB, ORDER, { action: 'https://shop.example.com/kcp/pp_ax_hub' });
     const plain = orderForm(WEB, ORDER).fields;
