@@ -206,6 +206,19 @@ describe('kcp-payplus commands on a payplus.transport "rest" site', function () 
     assert.match(table.out, /^pp_cli 모듈 \(bin\/pp_cli\) +SKIP: payplus\.transport rest에서는/m);
   });
 
+  it('doctor on a REST file SiteConf refuses (no certificate): read leniently, the missing files fail, pp_cli is still not used', async () => {
+    const bad = path.join(home, 'cfg', 'no-cert.json');
+    const { rest_cert_file: _c, rest_key_file: _k, ...payplus } = conf.toFile().payplus ?? {};
+    writeFileSync(bad, JSON.stringify({ ...conf.toFile(), payplus }));
+    const res = await runCli(['doctor', '--config', bad, '--json', '--offline']);
+    assert.equal(res.code, 1);
+    assert.equal(res.err, `kcp-payplus doctor: config ${bad} (from --config), transport rest\n`);
+    const results = (JSON.parse(res.out) as { results: Array<{ id: string; status: string; detail: string }> }).results;
+    const cert = results.find((r) => r.id === 'rest.cert_file')!;
+    assert.deepEqual([cert.status, cert.detail], ['fail', "payplus.transport is 'rest' but payplus.rest_cert_file, payplus.rest_key_file are not set."]);
+    assert.equal(results.find((r) => r.id === 'module')?.status, 'skip');
+  });
+
   it('doctor on a pp_cli site: one skip line for the PG-API checks, in both languages', async () => {
     const ppCfg = path.join(home, 'cfg', 'pp_cli.json');
     const { transport: _t, ...payplus } = conf.toFile().payplus ?? {};

@@ -13,14 +13,14 @@ import { bi, fail, pass, warn } from '../results.js';
 import type { CheckResult, DoctorContext } from '../types.js';
 
 /**
- * The folders that must stay private: bin/ and the log folders always (pp_cli and the logger create them; on REST bin/
- * only when present), the key folder when configured (on REST: when present) or present, <home>/cfg only when it exists, and the folder of the cfg file doctor read.
+ * The folders that must stay private: bin/ and the log folders always (pp_cli and the logger create them), the key
+ * folder when configured or present, <home>/cfg only when it exists, and the folder of the cfg file doctor read. On
+ * payplus.transport 'rest' nothing runs from bin/ or reads key/: they are named only when they exist.
  */
 export function privatePaths(ctx: DoctorContext): { label: string; labelKo: string; path: string }[] {
   const { conf, options } = ctx;
   const homeKey = path.join(conf.homeDir, 'key');
   const homeCfg = path.join(conf.homeDir, 'cfg');
-  // pp_cli's bin/ and key/ matter on REST only when they exist (nothing there runs).
   const rest = transportOf(conf) === 'rest';
   const bin = path.join(conf.homeDir, 'bin');
   const key = conf.keyDir || homeKey;
