@@ -1,11 +1,13 @@
 /**
  * What every command says about its inputs: which configuration it read (--config, else $KCP_CONFIG, else the one
- * default SiteConf.load() uses without a file) and which store or log folders, in one line at the top of its output —
- * so a cron job that reads the wrong file says so instead of reporting all-clear forever.
+ * default SiteConf.load() uses without a file), the transport that configuration chose (payplus.transport: pp_cli or
+ * rest) and which store or log folders, in one line at the top of its output — so a cron job that reads the wrong file
+ * says so instead of reporting all-clear forever.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CONFIG_PATH, siteConfPath } from '../config/default-path.js';
+import { transportOf, type SiteConfData } from '../config/site-conf.js';
 
 export { DEFAULT_CONFIG_PATH };
 
@@ -33,9 +35,18 @@ export function defaultStoreLocation(logDir: string): string {
   return `sqlite:${path.join(logDir, 'payplus.sqlite')}`;
 }
 
-/** `kcp-payplus <command>: config /abs/file (from KCP_CONFIG), store …` — the first line a command prints. */
-export function usedLine(command: string, config: ConfigChoice | undefined, more: ReadonlyArray<readonly [string, string]> = []): string {
+/**
+ * `kcp-payplus <command>: config /abs/file (from KCP_CONFIG), transport rest, store …` — the first line a command
+ * prints. The transport is named when the configuration could be read (`conf`).
+ */
+export function usedLine(
+  command: string,
+  config: ConfigChoice | undefined,
+  more: ReadonlyArray<readonly [string, string]> = [],
+  conf?: Pick<SiteConfData, 'transport'>,
+): string {
   const parts = config ? [`config ${path.resolve(config.file)} (${config.from === 'default' ? 'default' : `from ${config.from}`})`] : [];
+  if (conf) parts.push(`transport ${transportOf(conf)}`);
   for (const [label, value] of more) parts.push(`${label} ${value}`);
   return `kcp-payplus ${command}: ${parts.join(', ')}\n`;
 }

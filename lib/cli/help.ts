@@ -30,7 +30,9 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     ],
     about:
       "Cancels a payment in full (mod_type STSC), or part of it (STPC) with --amount and --balance (KCP's rem_mny: " +
-      'what is still cancellable before this cancel). Prints KCP\'s answer as key=value lines; exit 1 on a refusal.',
+      "what is still cancellable before this cancel), through the config's transport: pp_cli, or with payplus.transport " +
+      "'rest' KCP's PG-API (/gw/mod/v1/cancel, signed with the PG-API key). Prints KCP's answer as key=value lines; " +
+      'exit 1 on a refusal. The first line (stderr) names the config, transport and store.',
     options: [
       ['--tno <tno>', "KCP's 14-digit transaction number (required)"],
       ['--reason <text>', 'mod_desc, the reason shown in KCP\'s admin (default empty)'],
@@ -46,7 +48,9 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
   },
   capture: {
     usage: ['kcp-payplus capture --tno <tno> [--config <file>] [--ip <addr>]'],
-    about: 'Captures (매입요청, mod_type STMR) a card approval made with manual capture. Exit 1 on a refusal.',
+    about:
+      'Captures (매입요청, mod_type STMR) a card approval made with manual capture. It always runs pp_cli, also on a ' +
+      "payplus.transport 'rest' site (KCP's REST capture is not documented). Exit 1 on a refusal.",
     options: [['--tno <tno>', "KCP's 14-digit transaction number (required)"], CONFIG_OPTION, ['--ip <addr>', 'cust_ip sent to KCP (default 127.0.0.1)']],
     examples: ['kcp-payplus capture --tno 20261126000001 --config /opt/kcp-payplus/cfg/site_conf_inc.json'],
   },
@@ -56,11 +60,12 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       '                    [--host <name> --assume-dead]',
     ],
     about:
-      "Settles what crashes left in the payment store: unknown outcomes are read from pp_cli's own answer, uncommitted " +
-      'approvals are cancelled, failed cancels are retried. Attempts a live worker holds are left alone. It reads an ' +
-      'existing store only: a missing log folder or store is named and exits 1, never created. The first line names ' +
-      'the config and store it used. Exit 1 while anything is FAILED, OVERDUE, UNKNOWN, UNDECIDED or CANCELLING (listed ' +
-      'with age and host).',
+      "Settles what crashes left in the payment store: unknown outcomes are read from pp_cli's own answer (transport " +
+      "pp_cli) or asked of KCP by tno (transport rest: the PG-API inquiry, on any host; an approval that got no tno " +
+      "stays UNKNOWN for KCP's admin), uncommitted approvals are cancelled, failed cancels are retried. Attempts a live " +
+      'worker holds are left alone. It reads an existing store only: a missing log folder or store is named and exits ' +
+      '1, never created. The first line names the config, transport and store it used. Exit 1 while anything is ' +
+      'FAILED, OVERDUE, UNKNOWN, UNDECIDED or CANCELLING (listed with age and host).',
     options: [
       CONFIG_OPTION,
       ['--store <location>', 'sqlite:/path/payplus.sqlite | postgres://… | mysql://… (default <log_dir>/payplus.sqlite)'],
@@ -139,8 +144,10 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     ],
     about:
       "Runs KCP's troubleshooting FAQ against this server: configuration (every problem at once), the module (present, " +
-      'mode 755, fits this machine, not damaged by an ASCII upload, answers pp_cli -x), logs, web roots, network, the ' +
-      'notification URL. Exit 1 when a check fails.',
+      'mode 755, fits this machine, not damaged by an ASCII upload, answers pp_cli -x) on transport pp_cli, or the ' +
+      "PG-API certificate, key and host on transport rest (the other transport's checks show as SKIP, not used), logs, " +
+      "web roots, network (pp_cli's gateway, or the PG-API host on 443), the notification URL. The first line names " +
+      'the config and its transport. Exit 1 when a check fails.',
     options: [
       CONFIG_OPTION,
       ['--offline', 'skip the DNS and TCP checks'],
@@ -153,13 +160,16 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     examples: ['kcp-payplus doctor --offline', 'kcp-payplus doctor --config /opt/kcp-payplus/cfg/site_conf_inc.json --lang ko'],
   },
   trace: {
-    usage: ['kcp-payplus trace <trace_no|ordr_idxx|tno> [--since YYYY-MM-DD] [--config <file>] [--log-dir <dir>]... [--json]'],
+    usage: ['kcp-payplus trace <trace_no|ordr_idxx|tno> [--since YYYY-MM-DD] [--config <file>] [--store <location>] [--log-dir <dir>]... [--json]'],
     about:
-      "Prints one transaction's story from pp_cli's logs and the SDK's, in time order, card numbers masked. A trace_no " +
-      'is followed only together with the order id and tno it belongs to. Exit 1 when no line was found.',
+      "Prints one transaction's story from pp_cli's logs and the SDK's, in time order, card numbers masked, then its " +
+      "attempts in the payment store. On transport rest there is no pp_cli log: the SDK's log has each PG-API exchange " +
+      '(tx.start, tx.end, masked) and the store the attempt. A trace_no is followed only together with the order id ' +
+      'and tno it belongs to. Exit 1 when no line and no attempt was found.',
     options: [
       ['--since YYYY-MM-DD', 'only read log files from this day on'],
       CONFIG_OPTION,
+      ['--store <location>', 'read this store\'s attempts (default <log_dir>/payplus.sqlite when it exists)'],
       ['--log-dir <dir>', 'read this log folder instead of the config\'s (repeatable)'],
       ['--json', 'print the story as JSON'],
     ],

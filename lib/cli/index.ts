@@ -12,7 +12,8 @@ function overview(): string {
     `usage: kcp-payplus <command> [options]\n       kcp-payplus --version\n\ncommands:\n${list}\n\n` +
     `'kcp-payplus help <command>' or 'kcp-payplus <command> --help' shows a command's options and examples.\n` +
     `Commands that read a site configuration take --config <file>, else $KCP_CONFIG, else\n` +
-    `${DEFAULT_CONFIG_PATH}, and name the one they used in their first line.\n`
+    `${DEFAULT_CONFIG_PATH}, and name the one they used and its transport (payplus.transport: pp_cli or\n` +
+    `rest) in their first line.\n`
   );
 }
 

@@ -51,6 +51,11 @@ function tryRule(fn: () => unknown): Problem | undefined {
 
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback);
 
+/** A non-empty string setting (that passes `ok`), else undefined. */
+function optionalStr(v: unknown, ok: (v: string) => boolean = () => true): string | undefined {
+  return typeof v === 'string' && v !== '' && ok(v) ? v : undefined;
+}
+
 /**
  * The raw values as a SiteConfData without validation, so every check can look at them: values a check validates
  * again are kept as written (a wrong one is reported there); only derived values get a safe default.
@@ -98,6 +103,14 @@ function lenientConf(source: SiteConfSource): SiteConfData {
     logRetentionDays: undefined,
     prunePpCliLogs: false,
     ...(extraKcpHosts ? { extraKcpHosts } : {}),
+    // The transport decides which checks apply; the REST files as written (the REST checks look at each).
+    transport: pp['transport'] === 'rest' || pp['transport'] === 'pp_cli' ? pp['transport'] : undefined,
+    restUrl: optionalStr(pp['rest_url'], (v) => URL.canParse(v)),
+    restCertFile: optionalStr(pp['rest_cert_file']),
+    restKeyFile: optionalStr(pp['rest_key_file']),
+    restKeyPasswordEnv: optionalStr(pp['rest_key_password_env']),
+    restKeyPasswordFile: optionalStr(pp['rest_key_password_file']),
+    restCaFile: optionalStr(pp['rest_ca_file']),
     env: siteCdEnvironment(siteCd.toUpperCase()),
     window: jsUrlEnvironment(str(raw['g_conf_js_url']), extraKcpHosts)?.window ?? 'standard-web',
   };

@@ -268,7 +268,7 @@ export class PayPlus {
     this.runnerOption = options.runner ?? 'auto';
     this.ppcli = new PpCliGateway({ conf, runner: () => this.runner(), logger: this.logger, moduleEnv: options.moduleEnv });
     // The REST credentials are loaded (and the key decrypted) here, before the store opens: a refusal leaves nothing.
-    this.gateway = options.gateway ?? (conf.transport === 'rest' ? RestGateway.fromConfig(conf) : this.ppcli);
+    this.gateway = options.gateway ?? (conf.transport === 'rest' ? RestGateway.fromConfig(conf, { logger: this.logger }) : this.ppcli);
     this.ownsStore = options.store === undefined;
     this.store = options.store ?? SqliteStore.forLogDir(logDirsOf(conf)[0]!);
     this.isCommitted = options.isCommitted;

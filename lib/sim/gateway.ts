@@ -88,13 +88,22 @@ function success(extra: Fields): Fields {
   return refusal(CODES.ok, extra);
 }
 
+/**
+ * The 995 trigger: the payment is approved and in the ledger, but the answer says 0000 without its tno — the case the
+ * SDK must treat as an unknown outcome (nothing it could cancel), on either transport.
+ */
+export function withoutTnoOn(trigger: ReturnType<typeof amountTrigger>, fields: Fields): Fields {
+  return trigger === 'no_tno' ? fields.filter(([k]) => k !== 'tno') : fields;
+}
+
 /** Amount triggers (README "Test values"): the last three digits of the amount. */
-export function amountTrigger(amount: number): 'decline' | 'card_timeout' | 'slow' | 'format' | undefined {
+export function amountTrigger(amount: number): 'decline' | 'card_timeout' | 'slow' | 'format' | 'no_tno' | undefined {
   switch (amount % 1000) {
     case 991: return 'decline';
     case 992: return 'card_timeout';
     case 993: return 'slow';
     case 994: return 'format';
+    case 995: return 'no_tno';
     default: return undefined;
   }
 }
@@ -167,7 +176,7 @@ export class Gateway {
     if (choice.card === 'TIMEOUT' || trigger === 'card_timeout') return { fields: refusal(CODES.cardTimeout), slow };
     if (trigger === 'format') return { fields: refusal(CODES.formatAmount), slow };
     this.usedChoices.add(choice.id);
-    return { fields: this.record(choice, amount), slow };
+    return { fields: withoutTnoOn(trigger, this.record(choice, amount)), slow };
   }
 
   private record(choice: WindowChoice, amount: number): Fields {

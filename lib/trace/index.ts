@@ -8,3 +8,4 @@ export { decodeLogFile, decodeLogLine, parsePpCliLine, resultFields, bracketFiel
 export { parseSdkLine } from './sdk-log.js';
 export { formatStory, storyJson, describeEntry, eventTypeOf, formatTime } from './story.js';
 export type { TraceEntry, TraceQueryResult, TraceRun, TraceSource } from './types.js';
+export { attemptsOf, MAX_OPEN_ATTEMPTS } from './attempts.js';

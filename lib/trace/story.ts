@@ -4,7 +4,9 @@
  * level 3 logs full results, and test sites log card numbers in clear.
  */
 import { PAYMENT_EVENT_TABLE } from '../events/types.js';
+import { localIsoTime } from '../log/paths.js';
 import { maskText } from '../log/mask.js';
+import type { Attempt } from '../store/types.js';
 import type { TraceEntry, TraceQueryResult, TraceRun } from './types.js';
 
 const TX_CD: Record<string, string> = {
@@ -87,8 +89,23 @@ function runSummary(run: TraceRun, n: number): string {
   return parts.join(', ');
 }
 
-export function formatStory(result: TraceQueryResult): string {
-  if (result.entries.length === 0) return `No log lines found for ${ident(result.query)}.\n`;
+/** One attempt as the story prints it (the store's words: state, tno, res_cd, note), masked. */
+function attemptLine(a: Attempt): string {
+  const parts = [`attempt ${ident(a.id)}`, `ordr_idxx=${ident(a.ordrIdxx)}`, `state=${a.state}`, `tno=${a.tno ? ident(a.tno) : '-'}`];
+  if (a.resCd) parts.push(`res_cd=${a.resCd}`);
+  if (a.method) parts.push(`method=${a.method}`);
+  parts.push(`amount=${a.approvedAmount ?? a.amount}`, `created ${localIsoTime(new Date(a.createdAt))}`, `updated ${localIsoTime(new Date(a.updatedAt))}`);
+  if (a.cancelTries > 0) parts.push(`cancel tries ${a.cancelTries}${a.cancelResCd ? ` (res_cd ${a.cancelResCd})` : ''}`);
+  return maskText(`${parts.join(' ')}${a.note ? `: ${a.note}` : ''}`, { keepIdentifiers: true });
+}
+
+/** The store's attempts section (empty when there are none). */
+function attemptsSection(attempts: readonly Attempt[]): string[] {
+  return attempts.length === 0 ? [] : ['', `${attempts.length} attempt${attempts.length === 1 ? '' : 's'} in the payment store:`, ...attempts.map((a) => `  ${attemptLine(a)}`)];
+}
+
+export function formatStory(result: TraceQueryResult, attempts: readonly Attempt[] = []): string {
+  if (result.entries.length === 0) return [`No log lines found for ${ident(result.query)}.`, ...attemptsSection(attempts), ''].join('\n');
   const ppRuns = result.runs.filter((r) => r.source === 'pp_cli');
   const sdkCount = result.entries.filter((e) => e.source === 'sdk').length;
   const lines = [
@@ -103,11 +120,12 @@ export function formatStory(result: TraceQueryResult): string {
     lines.push('');
     ppRuns.forEach((run, i) => lines.push(runSummary(run, i + 1)));
   }
+  lines.push(...attemptsSection(attempts));
   return `${lines.join('\n')}\n`;
 }
 
 /** The story as masked JSON, for scripts. */
-export function storyJson(result: TraceQueryResult): string {
+export function storyJson(result: TraceQueryResult, attempts: readonly Attempt[] = []): string {
   return `${JSON.stringify(
     {
       query: ident(result.query),
@@ -135,6 +153,19 @@ export function storyJson(result: TraceQueryResult): string {
         text: describeEntry(e),
         file: e.file,
         line: e.lineNo,
+      })),
+      attempts: attempts.map((a) => ({
+        id: ident(a.id),
+        ordr_idxx: ident(a.ordrIdxx),
+        state: a.state,
+        tno: a.tno,
+        res_cd: a.resCd,
+        method: a.method,
+        amount: a.approvedAmount ?? a.amount,
+        created: localIsoTime(new Date(a.createdAt)),
+        updated: localIsoTime(new Date(a.updatedAt)),
+        cancel_tries: a.cancelTries,
+        note: a.note === undefined ? undefined : maskText(a.note, { keepIdentifiers: true }),
       })),
     },
     null,

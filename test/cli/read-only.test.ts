@@ -64,7 +64,7 @@ describe('kcp-payplus read-only commands create nothing and name what they read'
     const before = tree(root);
     const res = await runCli(['recover', '--config', cfg, '--dry-run']);
     assert.equal(res.code, 1);
-    assert.equal(res.out, `kcp-payplus recover: config ${cfg} (from --config), store sqlite:${logDir}/payplus.sqlite\n`);
+    assert.equal(res.out, `kcp-payplus recover: config ${cfg} (from --config), transport pp_cli, store sqlite:${logDir}/payplus.sqlite\n`);
     assert.equal(
       res.err,
       `kcp-payplus recover: the log folder ${logDir} does not exist (nothing was created); check --config (or KCP_CONFIG) and g_conf_log_dir\n`,
@@ -99,7 +99,7 @@ describe('kcp-payplus read-only commands create nothing and name what they read'
     assert.equal(res.code, 0, res.err);
     assert.equal(
       res.out,
-      `kcp-payplus recover: config ${cfg} (from --config), store sqlite:${logDir}/payplus.sqlite\nnothing to recover: no open payment attempts\n`,
+      `kcp-payplus recover: config ${cfg} (from --config), transport pp_cli, store sqlite:${logDir}/payplus.sqlite\nnothing to recover: no open payment attempts\n`,
     );
   });
 
@@ -107,7 +107,7 @@ describe('kcp-payplus read-only commands create nothing and name what they read'
     mkdirSync(logDir, { recursive: true });
     const res = await runCli(['recover', '--config', cfg, '--dry-run', '--store', 'postgres://shop:s3cret@127.0.0.1:1/none']);
     assert.equal(res.code, 1);
-    assert.equal(res.out.split('\n')[0], `kcp-payplus recover: config ${cfg} (from --config), store postgres://shop:****@127.0.0.1:1/none`);
+    assert.equal(res.out.split('\n')[0], `kcp-payplus recover: config ${cfg} (from --config), transport pp_cli, store postgres://shop:****@127.0.0.1:1/none`);
     assert.equal(`${res.out}${res.err}`.includes('s3cret'), false);
   });
 
@@ -127,7 +127,7 @@ describe('kcp-payplus read-only commands create nothing and name what they read'
     const before = tree(root);
     const res = await runCli(['trace', 'ORD-1', '--config', cfg]);
     assert.equal(res.code, 2);
-    assert.equal(res.out, `kcp-payplus trace: config ${cfg} (from --config), log folders ${logDir}, ${home}/log\n`);
+    assert.equal(res.out, `kcp-payplus trace: config ${cfg} (from --config), transport pp_cli, log folders ${logDir}, ${home}/log\n`);
     assert.equal(res.err, `kcp-payplus trace: none of the log folders ${logDir}, ${home}/log exists; check --config (or KCP_CONFIG) and g_conf_log_dir\n`);
     assert.deepEqual(tree(root), before);
   });
@@ -136,20 +136,20 @@ describe('kcp-payplus read-only commands create nothing and name what they read'
     const before = tree(root);
     const res = await runCli(['doctor', '--config', cfg, '--offline', '--no-smoke', '--lang', 'en']);
     assert.equal(res.code, 1, 'the module is missing');
-    assert.equal(res.out.split('\n')[0], `kcp-payplus doctor: config ${cfg} (from --config)`);
+    assert.equal(res.out.split('\n')[0], `kcp-payplus doctor: config ${cfg} (from --config), transport pp_cli`);
     assert.deepEqual(tree(root), before);
   });
 
   it('honours KCP_CONFIG when --config is not given, and --config over it', async () => {
     const viaEnv = await withKcpConfig(cfg, () => runCli(['doctor', '--offline', '--no-smoke', '--json']));
-    assert.equal(viaEnv.err, `kcp-payplus doctor: config ${cfg} (from KCP_CONFIG)\n`);
+    assert.equal(viaEnv.err, `kcp-payplus doctor: config ${cfg} (from KCP_CONFIG), transport pp_cli\n`);
     assert.ok(JSON.parse(viaEnv.out).results.length > 5, 'stdout is the JSON report alone');
     const other = path.join(root, 'cfg', 'other.json');
     const viaOption = await withKcpConfig(cfg, () => runCli(['recover', '--dry-run', '--config', other]));
     assert.equal(viaOption.code, 1);
     assert.match(viaOption.err, new RegExp(`${other.replace(/[.]/g, '\\.')}`));
     const recover = await withKcpConfig(cfg, () => runCli(['recover', '--dry-run']));
-    assert.equal(recover.out.split('\n')[0], `kcp-payplus recover: config ${cfg} (from KCP_CONFIG), store sqlite:${logDir}/payplus.sqlite`);
+    assert.equal(recover.out.split('\n')[0], `kcp-payplus recover: config ${cfg} (from KCP_CONFIG), transport pp_cli, store sqlite:${logDir}/payplus.sqlite`);
   });
 
   it('without --config or KCP_CONFIG, the CLI and the library use the same default', async () => {

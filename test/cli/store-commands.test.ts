@@ -107,7 +107,7 @@ describe('kcp-payplus recover / archive on a store a crash left behind', () => {
     await store.update('done-1', ['approved'], { state: 'committed' }, owner);
     const res = await runCli(['archive', '--config', cfg, '--older-than-days', '0']);
     assert.equal(res.code, 0, res.err);
-    assert.equal(res.out.split('\n')[0], `kcp-payplus archive: config ${cfg} (from --config), store sqlite:${store.file}`);
+    assert.equal(res.out.split('\n')[0], `kcp-payplus archive: config ${cfg} (from --config), transport pp_cli, store sqlite:${store.file}`);
     assert.match(res.out, /\narchived [1-9]\d* settled attempts? last changed before \d{4}-\d\d-\d\dT.*; their order ids stay taken\n$/);
     const again = await store.begin({ id: 'done-2', ordrIdxx: 'DONE-1', amount: '1000', owner, leaseUntil: 0, commitMode: 'store', durableOutput: true });
     assert.equal(again.ok === false && again.blocking.state, 'committed');

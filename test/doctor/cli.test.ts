@@ -48,7 +48,7 @@ describe('kcp-payplus doctor (CLI)', () => {
     assert.deepEqual(io.files, ['/etc/kcp/site_conf_inc.json']);
     const report = JSON.parse(io.out.join(''));
     assert.equal(report.ok, true);
-    assert.deepEqual(report.summary, { pass: 14, warn: 0, fail: 0, skip: 2 });
+    assert.deepEqual(report.summary, { pass: 14, warn: 0, fail: 0, skip: 3 }, 'network offline (2), the PG-API checks not used (1)');
   });
 
   it('prints the table and exits 1 when a check fails', async () => {
@@ -64,7 +64,7 @@ describe('kcp-payplus doctor (CLI)', () => {
     assert.equal(code, 1);
     assert.deepEqual(io.files, [DEFAULT_CONFIG_PATH]);
     const table = io.out.join('');
-    assert.equal(table.split('\n')[0], `kcp-payplus doctor: config ${DEFAULT_CONFIG_PATH} (default)`);
+    assert.equal(table.split('\n')[0], `kcp-payplus doctor: config ${DEFAULT_CONFIG_PATH} (default), transport pp_cli`);
     assert.match(table, /^CHECK +RESULT +FIX$/m);
     assert.match(table, /^pp_cli present +FAIL 9502: +upload pp_cli/m);
     assert.match(table, /\n\d+ passed, \d+ warnings?, 1 failed, \d+ skipped\n$/);

@@ -57,7 +57,7 @@ describe('kcp-payplus cancel / capture / recover (stand-in + simulator)', () => 
 
     const second = await run(['cancel', '--config', cfg, '--tno', tno]);
     assert.equal(second.code, 1);
-    assert.match(second.err, /^kcp-payplus cancel: config \S+ \(from --config\), store sqlite:\S+\nkcp-payplus: STSC request refused: 8133 /);
+    assert.match(second.err, /^kcp-payplus cancel: config \S+ \(from --config\), transport pp_cli, store sqlite:\S+\nkcp-payplus: STSC request refused: 8133 /);
     assert.match(second.err, /^res_cd=8133$/m);
   });
 
@@ -71,14 +71,14 @@ describe('kcp-payplus cancel / capture / recover (stand-in + simulator)', () => 
     assert.equal(bad.code, 2);
     assert.equal(
       bad.err,
-      `kcp-payplus cancel: config ${cfg} (from --config), store sqlite:${path.join(conf.logDir, 'payplus.sqlite')}\n` +
+      `kcp-payplus cancel: config ${cfg} (from --config), transport pp_cli, store sqlite:${path.join(conf.logDir, 'payplus.sqlite')}\n` +
         'kcp-payplus cancel: a partial cancel needs both --amount and --balance (rem_mny)\n',
     );
   });
 
   it('recover --dry-run names a missing store and creates nothing; on a clean store it has nothing to do', async () => {
     const file = path.join(conf.logDir, 'payplus.sqlite');
-    const used = `kcp-payplus recover: config ${cfg} (from --config), store sqlite:${file}\n`;
+    const used = `kcp-payplus recover: config ${cfg} (from --config), transport pp_cli, store sqlite:${file}\n`;
     rmSync(file, { force: true });
     const missing = await run(['recover', '--config', cfg, '--dry-run']);
     assert.deepEqual(missing, {
@@ -149,7 +149,7 @@ describe('kcp-payplus cancel / recover with payplus.transport "rest" (the simula
     const res = await run(['recover', '--config', cfg, '--dry-run']);
     assert.deepEqual(res, {
       code: 0,
-      out: `kcp-payplus recover: config ${cfg} (from --config), store sqlite:${file}\nnothing to recover: no open payment attempts\n`,
+      out: `kcp-payplus recover: config ${cfg} (from --config), transport rest, store sqlite:${file}\nnothing to recover: no open payment attempts\n`,
       err: '',
     });
   });

@@ -120,6 +120,13 @@ describe('simulator gateway (HTTP)', () => {
     assert.equal((await approve({ site_cd: 'T0000', ordr_idxx: 'D4', good_mny: 12994 })).f.res_cd, '8105');
   });
 
+  it('approves and records an amount ending in 995 but answers 0000 without its tno (the outcome-unknown case)', async () => {
+    const a = await approve({ site_cd: 'T0000', ordr_idxx: 'NOTNO', good_mny: 2995 });
+    assert.deepEqual([a.f.res_cd, a.f.order_no, a.f.amount, 'tno' in a.f], ['0000', 'NOTNO', '2995', false]);
+    const recorded = [...sim.state.transactions.values()].filter((t) => t.ordrIdxx === 'NOTNO');
+    assert.deepEqual(recorded.map((t) => [t.state, t.amount]), [['approved', 2995]]);
+  });
+
   it('holds the answer for slowMs on amounts ending in 993, then approves', async () => {
     const a = await approve({ site_cd: 'T0000', ordr_idxx: 'SLOW', good_mny: 1993 });
     assert.equal(a.f.res_cd, '0000');

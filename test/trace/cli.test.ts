@@ -65,7 +65,7 @@ describe('kcp-payplus trace (CLI)', () => {
     assert.equal(code, 0);
     assert.deepEqual(io.files, ['/etc/kcp/site_conf_inc.json']);
     // With --json, stdout is the JSON alone; the line naming the config and folders goes to stderr.
-    assert.equal(io.err.join(''), `kcp-payplus trace: config /etc/kcp/site_conf_inc.json (from --config), log folders ${v214}, ${home}/log\n`);
+    assert.equal(io.err.join(''), `kcp-payplus trace: config /etc/kcp/site_conf_inc.json (from --config), transport pp_cli, log folders ${v214}, ${home}/log\n`);
     const json = JSON.parse(io.out.join(''));
     assert.deepEqual(json.entries.map((e: { step: string; text: string }) => [e.step, e.text]), [
       ['TX_START', 'TX_START approval (tx_cd 00100000) site_cd=T0000 ordr_idxx=ORD-20240501-0009 log_level=3 opt=0'],

@@ -72,9 +72,6 @@ export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps =
   }
   const config = chooseConfig(values.config);
   const file = config.file;
-  // The first line names the file checked (on stderr with --json, so stdout stays one JSON document).
-  if (values.json) deps.stderr(usedLine('doctor', config));
-  else deps.stdout(usedLine('doctor', config));
   let results: CheckResult[];
   const options: DoctorOptions = {
     ...deps.doctorOptions,
@@ -89,13 +86,14 @@ export async function runDoctorCommand(argv: string[], deps: DoctorCommandDeps =
   } catch {
     conf = undefined;
   }
-  if (conf) {
-    results = await runDoctor(conf, options);
-  } else {
-    // SiteConf stops at the first bad field; doctor reads the file leniently and reports every problem in one run.
-    const lenient = await readConfigLeniently(file);
-    results = lenient.conf ? [...lenient.results, ...(await runDoctor(lenient.conf, options))] : lenient.results;
-  }
+  // SiteConf stops at the first bad field; doctor then reads the file leniently and reports every problem in one run.
+  const lenient = conf ? undefined : await readConfigLeniently(file);
+  const checked = conf ?? lenient?.conf;
+  // The first line names the file checked and its transport (on stderr with --json, so stdout stays one JSON document).
+  if (values.json) deps.stderr(usedLine('doctor', config, [], checked));
+  else deps.stdout(usedLine('doctor', config, [], checked));
+  if (lenient) results = [...lenient.results, ...(lenient.conf ? await runDoctor(lenient.conf, options) : [])];
+  else results = await runDoctor(conf!, options);
   deps.stdout(values.json ? formatDoctorJson(results) : formatDoctorTable(results, { lang, width: process.stdout.columns || 120 }));
   return doctorPassed(results) ? 0 : 1;
 }

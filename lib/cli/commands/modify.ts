@@ -35,7 +35,7 @@ function missingTno(command: string): number {
 async function openSite(command: string, option: string | undefined): Promise<PayPlus> {
   const config = chooseConfig(option);
   const conf = await SiteConf.load(config.file);
-  process.stderr.write(usedLine(command, config, [['store', defaultStoreLocation(logDirsOf(conf)[0]!)]]));
+  process.stderr.write(usedLine(command, config, [['store', defaultStoreLocation(logDirsOf(conf)[0]!)]], conf));
   return new PayPlus(conf);
 }
 

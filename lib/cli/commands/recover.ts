@@ -106,7 +106,7 @@ export const recoverCommand: CliCommand = {
       const conf = await SiteConf.load(config.file);
       const logDir = logDirsOf(conf)[0]!;
       const location = values.store ?? defaultStoreLocation(logDir);
-      process.stdout.write(usedLine('recover', config, [['store', maskStoreLocation(location)]]));
+      process.stdout.write(usedLine('recover', config, [['store', maskStoreLocation(location)]], conf));
       // Read-only: nothing is created. A wrong config names the folder it expected instead of reading an empty store.
       const missing = missingFolder('the log folder', logDir, `check --config (or KCP_CONFIG) and g_conf_log_dir`);
       if (missing !== undefined) {

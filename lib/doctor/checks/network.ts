@@ -1,11 +1,15 @@
 /**
  * S202 (PG 서버 접속 오류): the gateway host must resolve and each configured port must accept a TCP
- * connection. Both steps have a short timeout and are skipped with `offline`.
+ * connection — pp_cli's gateway (g_conf_gw_url, g_conf_gw_port), or with payplus.transport 'rest' the PG-API host on
+ * https (payplus.rest_url, else KCP's host of the site's environment). Both steps have a short timeout and are skipped
+ * with `offline`.
  */
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
 
 import { gatewayEnvironment } from '../../config/environment.js';
+import { REST_HOSTS } from '../../config/rest.js';
+import { transportOf } from '../../config/site-conf.js';
 import { bi, fail, pass, skip } from '../results.js';
 import type { Bilingual, CheckResult, DoctorContext } from '../types.js';
 
@@ -53,9 +57,28 @@ function firewallFix(host: string, port: number, test: boolean): Bilingual {
   };
 }
 
+/** Where this site's requests go: pp_cli's gateway host and ports, or the PG-API host on https (REST). */
+function target(ctx: DoctorContext): { host: string; ports: number[]; fix: (port: number) => Bilingual; code: string | undefined } {
+  const { conf } = ctx;
+  if (transportOf(conf) === 'rest') {
+    const url = new URL(conf.restUrl ?? `https://${REST_HOSTS[conf.env]}`);
+    return {
+      host: url.hostname,
+      ports: [Number(url.port) || 443],
+      fix: (port) => ({
+        ko: `방화벽에서 ${url.hostname}의 ${port} 포트(https) 나가는 연결을 허용하십시오.`,
+        en: `allow outgoing TCP to ${url.hostname} on port ${port} (https) in the firewall.`,
+      }),
+      // S202 is pp_cli's code; a PG-API call that cannot connect is the SDK's KcpConnectionError, with no KCP code.
+      code: undefined,
+    };
+  }
+  const test = gatewayEnvironment(conf.gwUrl, conf.extraKcpHosts)?.env !== 'REAL';
+  return { host: conf.gwUrl, ports: conf.gwPort.split(':').map(Number), fix: (port) => firewallFix(conf.gwUrl, port, test), code: CODE };
+}
+
 export async function checkNetwork(ctx: DoctorContext): Promise<CheckResult[]> {
-  const host = ctx.conf.gwUrl;
-  const ports = ctx.conf.gwPort.split(':').map(Number);
+  const { host, ports, fix, code } = target(ctx);
   const timeoutMs = ctx.options.networkTimeoutMs ?? 3000;
   const dnsTitle = bi(`${host} DNS 조회`, `DNS of ${host}`);
   const connectTitle = (port: number) => bi(`TCP 접속 ${host}:${port}`, `TCP connect ${host}:${port}`);
@@ -78,18 +101,17 @@ export async function checkNetwork(ctx: DoctorContext): Promise<CheckResult[]> {
       fail('network.dns', dnsTitle, bi(`${host}를 조회할 수 없습니다: ${(error as Error).message}.`, `${host} does not resolve: ${(error as Error).message}.`), {
         ko: `서버의 DNS 설정(/etc/resolv.conf)을 확인하십시오. ${host}가 조회되어야 합니다.`,
         en: `fix the server's DNS (/etc/resolv.conf) so that ${host} resolves.`,
-      }, CODE),
+      }, code),
     );
     return [...results, ...ports.map((p) => skip(`network.connect:${p}`, connectTitle(p), bi('건너뜀: 호스트를 조회할 수 없습니다.', 'skipped: the host does not resolve.')))];
   }
-  const test = gatewayEnvironment(host, ctx.conf.extraKcpHosts)?.env !== 'REAL';
   for (const port of ports) {
     try {
       await withTimeout(connect(host, port, timeoutMs), timeoutMs + 100, 'connect');
       results.push(pass(`network.connect:${port}`, connectTitle(port), bi(`${host}:${port} 접속 성공`, `connected to ${host}:${port}`)));
     } catch (error) {
       results.push(
-        fail(`network.connect:${port}`, connectTitle(port), bi(`${host}:${port}에 접속할 수 없습니다: ${(error as Error).message}.`, `cannot connect to ${host}:${port}: ${(error as Error).message}.`), firewallFix(host, port, test), CODE),
+        fail(`network.connect:${port}`, connectTitle(port), bi(`${host}:${port}에 접속할 수 없습니다: ${(error as Error).message}.`, `cannot connect to ${host}:${port}: ${(error as Error).message}.`), fix(port), code),
       );
     }
   }

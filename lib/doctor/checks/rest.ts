@@ -2,7 +2,8 @@
  * KCP's REST API (PG-API) credentials and host (issue 19 item 3): the certificate, key and password files exist with
  * private modes, the key decrypts with the configured password, key and certificate belong together, the certificate
  * is valid (warning 30 days before it expires: KCP's widely copied test certificate expired on 2026-06-28), and the
- * host is KCP's host of the site's environment. No result at all while no PG-API certificate is configured.
+ * host is KCP's host of the site's environment. restChecks gives no result while no PG-API certificate is configured;
+ * the doctor runs checkRest on transport rest only, where that is a failure.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -112,6 +113,19 @@ function hostCheck(conf: SiteConfData): CheckResult {
   return warn(id, title, bi(`${host}는 KCP의 PG-API 호스트가 아닙니다`, `${host} is not one of KCP's PG-API hosts`), fix);
 }
 
+/** The doctor's check (run on transport rest only, run.ts): there, missing files are a failure, not silence. */
 export function checkRest(ctx: DoctorContext): CheckResult[] {
+  const { restCertFile, restKeyFile } = ctx.conf;
+  if (!restCertFile || !restKeyFile) {
+    const names = [restCertFile ? undefined : 'payplus.rest_cert_file', restKeyFile ? undefined : 'payplus.rest_key_file'].filter(Boolean);
+    const missing = names.join(', ');
+    return [fail('rest.cert_file', bi('PG-API 인증서와 개인키', 'PG-API certificate and key'), bi(
+      `payplus.transport가 'rest'인데 ${missing}이(가) 없습니다.`,
+      `payplus.transport is 'rest' but ${missing} ${names.length > 1 ? 'are' : 'is'} not set.`,
+    ), {
+      ko: `${ISSUE_FIX.ko} 그 파일들을 payplus.rest_cert_file, rest_key_file, rest_key_password_env(또는 _file)에 적으십시오.`,
+      en: `${ISSUE_FIX.en} Name the files in payplus.rest_cert_file, rest_key_file and rest_key_password_env (or _file).`,
+    })];
+  }
   return restChecks(ctx.conf, { identity: ctx.identity });
 }

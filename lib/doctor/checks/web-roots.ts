@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { transportOf } from '../../config/site-conf.js';
 import { isInside } from '../../config/web-roots.js';
 import { logDirsOf } from '../../log/paths.js';
 import { bi, fail, pass, warn } from '../results.js';
@@ -13,15 +14,19 @@ import type { CheckResult, DoctorContext } from '../types.js';
 
 /**
  * The folders that must stay private: bin/ and the log folders always (pp_cli and the logger create them), the key
- * folder when configured or present, <home>/cfg only when it exists, and the folder of the cfg file doctor read.
+ * folder when configured or present, <home>/cfg only when it exists, and the folder of the cfg file doctor read. On
+ * payplus.transport 'rest' nothing runs from bin/ or reads key/: they are named only when they exist.
  */
 export function privatePaths(ctx: DoctorContext): { label: string; labelKo: string; path: string }[] {
   const { conf, options } = ctx;
   const homeKey = path.join(conf.homeDir, 'key');
   const homeCfg = path.join(conf.homeDir, 'cfg');
+  const rest = transportOf(conf) === 'rest';
+  const bin = path.join(conf.homeDir, 'bin');
+  const key = conf.keyDir || homeKey;
   const list = [
-    { label: 'bin folder', labelKo: 'bin 폴더', path: path.join(conf.homeDir, 'bin') },
-    ...(conf.keyDir || fs.existsSync(homeKey) ? [{ label: 'key folder', labelKo: 'key 폴더', path: conf.keyDir || homeKey }] : []),
+    ...(!rest || fs.existsSync(bin) ? [{ label: 'bin folder', labelKo: 'bin 폴더', path: bin }] : []),
+    ...((conf.keyDir && !rest) || fs.existsSync(key) ? [{ label: 'key folder', labelKo: 'key 폴더', path: key }] : []),
     ...logDirsOf(conf).map((p) => ({ label: 'log folder', labelKo: '로그 폴더', path: p })),
     ...(fs.existsSync(homeCfg) ? [{ label: 'cfg folder', labelKo: 'cfg 폴더', path: homeCfg }] : []),
   ];

@@ -35,6 +35,8 @@ import { RestCredentials } from './credentials.js';
 import { REST_HOSTS, REST_PATHS, type RestPath } from './hosts.js';
 import { DEFAULT_REST_HTTP, postJson, type RestHttpOptions } from './http.js';
 import { buildJson } from './json.js';
+import { maskingLogger } from '../../log/masking-logger.js';
+import { silentLogger, type PayplusLogger } from '../../log/types.js';
 
 export interface RestGatewayOptions {
   readonly siteCd: string;
@@ -48,7 +50,22 @@ export interface RestGatewayOptions {
   readonly connectTimeoutMs?: number;
   readonly timeoutMs?: number;
   readonly maxResponseBytes?: number;
+  /**
+   * Where each exchange is logged (PayPlus passes its own): the same events as a pp_cli run — tx.start and tx.end (or
+   * tx.error) at level 0, tx.request at 1, the request's fields at 2, KCP's answer at 3 — masked, and without enc_data,
+   * enc_info, the certificate or the signature at any level. Default: nothing is logged.
+   */
+  readonly logger?: PayplusLogger;
 }
+
+/** What an exchange's log lines are filed under (kcp-payplus trace follows them). */
+interface LogRefs {
+  readonly ordrIdxx?: string | undefined;
+  readonly traceNo?: string | undefined;
+}
+
+/** Request fields never logged, masked or not: the window's opaque result, the certificate and the signature. */
+const NEVER_LOGGED = new Set(['enc_data', 'enc_info', 'kcp_cert_info', 'kcp_sign_data']);
 
 /** Batch (billing) key issued from a batch-mode window (§3.4). KCP answers no tno and no card number for it. */
 export interface BatchKey {
@@ -127,6 +144,7 @@ export class RestGateway implements PaymentGateway {
   readonly baseUrl: URL;
   readonly #credentials: RestCredentials;
   readonly #http: RestHttpOptions;
+  readonly #logger: PayplusLogger;
 
   constructor(options: RestGatewayOptions) {
     this.siteCd = options.siteCd;
@@ -144,6 +162,7 @@ export class RestGateway implements PaymentGateway {
       );
     }
     this.#credentials = options.credentials;
+    this.#logger = options.logger ? maskingLogger(options.logger) : silentLogger;
     this.#http = {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_REST_HTTP.connectTimeoutMs,
       timeoutMs: options.timeoutMs ?? DEFAULT_REST_HTTP.timeoutMs,
@@ -156,7 +175,7 @@ export class RestGateway implements PaymentGateway {
    * From the site configuration (payplus.rest_*): the credentials are loaded and the key decrypted now, once; the
    * password is read from the variable or file the configuration names. Timeouts and the size bound may be given.
    */
-  static fromConfig(conf: SiteConfData, options: Pick<RestGatewayOptions, 'connectTimeoutMs' | 'timeoutMs' | 'maxResponseBytes'> = {}): RestGateway {
+  static fromConfig(conf: SiteConfData, options: Pick<RestGatewayOptions, 'connectTimeoutMs' | 'timeoutMs' | 'maxResponseBytes' | 'logger'> = {}): RestGateway {
     if (!conf.restCertFile || !conf.restKeyFile) {
       throw new KcpConfigError(
         'payplus.rest_cert_file: is not set, so the REST transport has no credentials. Fix: set payplus.rest_cert_file, ' +
@@ -180,9 +199,30 @@ export class RestGateway implements PaymentGateway {
     return new RestGateway({ siteCd: conf.siteCd, env: conf.env, credentials, baseUrl: conf.restUrl, ca, ...options });
   }
 
-  /** One exchange: the body is built from strings only; the answer comes back as fields. */
-  private post(path: RestPath, fields: Record<string, string>, what: string): Promise<Record<string, string>> {
-    return postJson(new URL(path, this.baseUrl), buildJson(fields), this.#http, what);
+  /** One exchange, logged: the body is built from strings only; the answer comes back as fields. */
+  private async post(path: RestPath, fields: Record<string, string>, what: string, refs: LogRefs = {}): Promise<Record<string, string>> {
+    const logger = this.#logger;
+    const base = { ...(refs.ordrIdxx ? { ordrIdxx: refs.ordrIdxx } : {}), ...(refs.traceNo ? { traceNo: refs.traceNo } : {}) };
+    const summary = { transport: 'rest', what, path, ...(fields.tno ? { tno: fields.tno } : {}) };
+    const url = new URL(path, this.baseUrl);
+    const body = buildJson(fields);
+    logger.log({ level: 0, event: 'tx.start', ...base, fields: summary });
+    logger.log({ level: 1, event: 'tx.request', ...base, fields: { ...summary, host: url.host, bytes: Buffer.byteLength(body) } });
+    logger.log({ level: 2, event: 'tx.request.fields', ...base, fields: Object.fromEntries(Object.entries(fields).filter(([k]) => !NEVER_LOGGED.has(k))) });
+    let answer: Record<string, string>;
+    try {
+      answer = await postJson(url, body, this.#http, what);
+    } catch (err) {
+      const outcomeKnown = err instanceof KcpError ? err.outcomeKnown : false;
+      logger.log({ level: 0, event: 'tx.error', ...base, fields: { ...summary, message: err instanceof Error ? err.message : String(err), outcome_known: outcomeKnown } });
+      throw err;
+    }
+    // Trade registration alone answers Code / Message (§3.1).
+    const resCd = answer.res_cd ?? answer.Code ?? '';
+    const resMsg = answer.res_msg ?? answer.Message ?? '';
+    logger.log({ level: 0, event: 'tx.end', ...base, fields: { ...summary, res_cd: resCd, res_msg: resMsg, tno: answer.tno ?? fields.tno ?? '' } });
+    logger.log({ level: 3, event: 'tx.result', ...base, fields: { ...answer } });
+    return answer;
   }
 
   /** kcp_sign_data over `site_cd^tno^<third>` read from the very body that is sent (§2.3). */
@@ -207,7 +247,7 @@ export class RestGateway implements PaymentGateway {
     };
     text('orderId', request.orderId, { max: 40 });
     if (request.payType !== undefined) body.pay_type = text('payType', request.payType, { max: 4 });
-    const fields = await this.post(REST_PATHS.payment, body, 'approval');
+    const fields = await this.post(REST_PATHS.payment, body, 'approval', { ordrIdxx: request.orderId, traceNo: request.traceNo });
     if (!isSuccessCode(fields.res_cd ?? '', { vbankApproval: detectMethod(fields) === 'vbank' })) {
       throw resultError(fields, 'approval', this.gatewayName);
     }
@@ -259,7 +299,7 @@ export class RestGateway implements PaymentGateway {
       }
     }
     const what = request.kind === 'cancel' ? 'cancel' : 'partial cancel';
-    const fields = await this.post(REST_PATHS.cancel, this.signed(base, 'mod_type'), what);
+    const fields = await this.post(REST_PATHS.cancel, this.signed(base, 'mod_type'), what, { ordrIdxx: request.orderId, traceNo: request.traceNo });
     if (!isSuccessCode(fields.res_cd ?? '')) throw resultError(fields, what, this.gatewayName);
     if (request.kind === 'cancel') return toModifyResult(fields);
     return {
@@ -347,7 +387,7 @@ export class RestGateway implements PaymentGateway {
       escw_used: request.escrow ? 'Y' : 'N',
       user_agent: text('userAgent', request.userAgent, { max: 500, required: false }),
     };
-    const answer = await this.post(REST_PATHS.tradeRegister, body, 'trade registration');
+    const answer = await this.post(REST_PATHS.tradeRegister, body, 'trade registration', { ordrIdxx: request.orderId });
     // This endpoint alone answers Code / Message (capitalised, §3.1).
     const fields = { ...answer, res_cd: answer.Code ?? answer.res_cd ?? '', res_msg: answer.Message ?? answer.res_msg ?? '' };
     if (!isSuccessCode(fields.res_cd)) throw resultError(fields, 'trade registration', this.gatewayName);
@@ -401,7 +441,7 @@ export class RestGateway implements PaymentGateway {
       bt_batch_key: text('batchKey', request.batchKey, { max: 64 }),
       bt_group_id: text('groupId', request.groupId, { max: 40 }),
     };
-    const fields = await this.post(REST_PATHS.hub, body, 'batch charge');
+    const fields = await this.post(REST_PATHS.hub, body, 'batch charge', { ordrIdxx: request.orderId });
     if (!isSuccessCode(fields.res_cd ?? '')) throw resultError(fields, 'batch charge', this.gatewayName);
     return approvedAnswer(fields, 'batch charge', request.orderId);
   }

@@ -9,7 +9,7 @@
 import { X509Certificate, createHash, randomInt, verify } from 'node:crypto';
 import { US } from '../../protocol/index.js';
 import { CODES, type SimCode } from '../codes.js';
-import { amountTrigger, timestamp, type Gateway, type SimTransaction } from '../gateway.js';
+import { amountTrigger, timestamp, withoutTnoOn, type Gateway, type SimTransaction } from '../gateway.js';
 import { approvalFields, cardName, SIM_DEFAULT_BANK, type Fields } from '../methods.js';
 import { makeTraceNo } from '../trace.js';
 import { TokenIssuer, type WindowChoice } from '../token.js';
@@ -301,7 +301,7 @@ export class RestGatewaySim {
       method: 'card', ordrIdxx: tx.ordrIdxx, tno, amount, appTime: at, seq, card: key.card, quota: f.quota || '00', escrow: false,
       buyerName: tx.buyerName, vaDate: '', bank: SIM_DEFAULT_BANK,
     });
-    return answer(CODES.ok, { pay_method: 'PACA', order_no: tx.ordrIdxx, ...fromFields(fields) }, slow);
+    return answer(CODES.ok, { pay_method: 'PACA', order_no: tx.ordrIdxx, ...fromFields(withoutTnoOn(trigger, fields)) }, slow);
   }
 }
 
