@@ -5,14 +5,14 @@
  * issued, and staff charge this month — twice: the second press is refused and KCP sees one charge.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT, startSample, type Sample } from '../../sample/runtime.js';
 import { currentPeriod } from '../../sample/billing.js';
+import { launchChromium } from '../helpers/shop-browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const STAFF_PASSWORD = 'browser-test-staff-password';
 
@@ -24,18 +24,12 @@ describe('sample shop: recurring billing on the REST transport, in chromium', fu
   let page: Page;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`chromium not found at ${CHROMIUM}: install it with 'apt-get install chromium' (or set CHROMIUM_PATH)`);
-    }
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'kcp-billing-shop-'));
     sample = await startSample({
       port: 0, simPort: 0, transport: 'rest', adminPassword: STAFF_PASSWORD,
       homeDir: path.join(tmp, 'kcp'), logDir: path.join(tmp, 'log'), cfgFile: path.join(tmp, 'cfg', 'site_conf_inc.json'),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
