@@ -5,8 +5,9 @@
  *   a decline gives the period back and a charge after it is the only money taken;
  * - charges of one period that overlap in time, from separate store connections: exactly one reaches KCP, every other
  *   one is refused while the winner's HTTPS call is provably still open;
- * - an outcome left unknown after sending: with a tno, recover() settles it by KCP's inquiry; without one it stays
- *   unknown and keeps the period taken (docs/kcp-rest-api.md §10.1), although KCP did charge;
+ * - an outcome left unknown after sending (a cut answer, a time-out, a worker killed): with a tno, recover() settles it
+ *   by KCP's inquiry; without one it stays unknown and keeps the period taken (docs/kcp-rest-api.md §10.1), although
+ *   KCP did charge;
  * - the events of a charge (approved, declined, unknown) are the approvals' events.
  */
 import assert from 'node:assert/strict';
@@ -20,6 +21,7 @@ import { billingOrderId } from '../../lib/payplus/billing.js';
 import type { Approval } from '../../lib/payplus/results.js';
 import { startSimulator, type Simulator } from '../../lib/sim/index.js';
 import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
+import { currentOwner } from '../../lib/store/owner.js';
 import type { PaymentStore } from '../../lib/store/types.js';
 import { ENGINES, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
 import { restSiteConf } from '../helpers/rest-conf.js';
@@ -219,6 +221,25 @@ describe('recurring billing through the payment store', function () {
         assert.equal(tx!.state, 'cancelled');
         assert.ok(rest.requests.some((r) => r.path === '/std/inquery' && r.fields.tno === tx!.tno));
         assert.deepEqual(events.filter((e) => e.ordrIdxx === order && e.type === 'recovered').map((e) => e.type === 'recovered' && e.result), ['cancelled']);
+      });
+
+      it('a worker killed after sending (its attempt left started): the next charge settles it to unknown first and charges nothing', async () => {
+        const payplus = await payplusOn();
+        const subscriptionId = sub();
+        const order = billingOrderId(subscriptionId, '2026-12');
+        // The dead worker's charge reached KCP (money moved), then the process died before anything was recorded.
+        await gateway().chargeBatchKey({ batchKey: key.batchKey, groupId: GROUP, orderId: order, amount: 9900, goodName: '월 구독' });
+        const me = currentOwner();
+        const dead = { host: me.host, pid: 2 ** 22 + 17, start: me.start.replace(/[^:]+$/, '1') };
+        const begun = await payplus.store.begin({ id: `dead-${subscriptionId}`, ordrIdxx: order, amount: '9900', owner: dead, leaseUntil: 0, commitMode: 'store', durableOutput: false });
+        assert.ok(begun.ok);
+        await assert.rejects(
+          payplus.billing.charge({ batchKey: key.batchKey, groupId: GROUP, subscriptionId, period: '2026-12', amount: 9900, goodName: '월 구독' }),
+          (e: unknown) => e instanceof KcpPeriodChargedError && e.pending && e.charge.attemptId === `dead-${subscriptionId}` && e.charge.state === 'unknown',
+        );
+        assert.match((await payplus.store.get(`dead-${subscriptionId}`))?.note ?? '', /no tno/);
+        assert.equal(sent(order), 1);
+        assert.equal(ledger(order).length, 1);
       });
 
       it('a time-out after sending, without a tno, stays unknown through recover() and keeps the period taken', async () => {
