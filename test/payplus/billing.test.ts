@@ -157,6 +157,32 @@ describe('recurring billing through the payment store', function () {
         assert.deepEqual(ledger(order).map((t) => [t.state, t.amount]), [['approved', 9900]]);
       });
 
+      it('the merchant\'s commit runs in the store\'s transaction; one that throws rolls back and cancels the charge', async () => {
+        await db.exec('CREATE TABLE IF NOT EXISTS shop_paid_periods (order_id VARCHAR(64) PRIMARY KEY, tno VARCHAR(20) NOT NULL)');
+        const payplus = await payplusOn();
+        const record = (fail: boolean) => ({
+          commitInStore: true,
+          commit: async (approval: Approval, tx: { query(sql: string): Promise<unknown> } | undefined) => {
+            await tx!.query(`INSERT INTO shop_paid_periods (order_id, tno) VALUES ('${approval.orderNo}', '${approval.tno}')`);
+            if (fail) throw new Error('the shop could not record the period');
+          },
+        });
+        const charge = (subscriptionId: string) => ({ batchKey: key.batchKey, groupId: GROUP, subscriptionId, period: '2026-12', amount: 9900, goodName: '월 구독' });
+        const kept = sub();
+        const ok = await payplus.billing.charge(charge(kept), record(false));
+        assert.equal(ok.status, 'approved');
+        const failing = sub();
+        const undone = await payplus.billing.charge(charge(failing), record(true));
+        assert.equal(undone.status, 'cancelled');
+        assert.ok(undone.status === 'cancelled');
+        assert.equal(undone.reason, 'commit_failed');
+        const rows = await db.query('SELECT order_id FROM shop_paid_periods');
+        assert.deepEqual(rows.map((r) => r.order_id ?? r.ORDER_ID), [billingOrderId(kept, '2026-12')]);
+        assert.deepEqual(ledger(billingOrderId(failing, '2026-12')).map((t) => t.state), ['cancelled']);
+        assert.equal((await payplus.store.get(undone.attemptId))?.state, 'cancelled');
+        assert.deepEqual(events.filter((e) => e.ordrIdxx === billingOrderId(failing, '2026-12') && e.type === 'auto_cancelled').map((e) => e.type === 'auto_cancelled' && e.reason), ['commit_failed']);
+      });
+
       it('charges of one period that overlap in time: one reaches KCP, the others are refused while its call is open', async () => {
         const subscriptionId = sub();
         const order = billingOrderId(subscriptionId, '2026-12');
