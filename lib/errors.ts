@@ -170,6 +170,25 @@ export class KcpDuplicateOrderError extends KcpError {
 }
 
 /**
+ * A billing period (PayPlus.billing.charge) that is already charged, or whose charge is still being settled: nothing
+ * was sent. `charge` is the existing charge as the payment store holds it; `pending` is true while its outcome is not
+ * final (being charged, approved and being recorded, unknown, being cancelled) — do not charge it by other means then.
+ */
+export class KcpPeriodChargedError extends KcpDuplicateOrderError {
+  readonly charge: Readonly<{ attemptId: string; orderId: string; state: string; tno?: string; amount: string }>;
+  readonly pending: boolean;
+
+  constructor(message: string, charge: KcpPeriodChargedError['charge'], pending: boolean) {
+    super(message, { field: 'period' });
+    this.charge = Object.freeze({ ...charge });
+    this.pending = pending;
+  }
+  override get name(): string {
+    return 'KcpPeriodChargedError';
+  }
+}
+
+/**
  * KCP answered that the transaction is already cancelled (8133): a cancel's goal is reached. Automatic cancels and
  * recovery count it as cancelled; a merchant's own cancel can treat it the same way.
  */

@@ -144,3 +144,75 @@ export class OrderStore {
     this.db.close();
   }
 }
+
+/** A card registered for recurring billing (sample/billing.ts): the batch key KCP issued for it, never shown. */
+export interface SubscriptionRow {
+  id: string;
+  buyer_key: string;
+  plan_name: string;
+  amount: number;
+  batch_key: string;
+  card_name: string;
+  card_mask_no: string;
+  created_at: string;
+}
+
+/** What one billing period of a subscription came to: approved, declined, unknown (being verified) or cancelled. */
+export interface PeriodChargeRow {
+  subscription_id: string;
+  period: string;
+  status: string;
+  tno: string | null;
+  message: string | null;
+  updated_at: string;
+}
+
+/** Subscriptions and their period charges, in the shop's SQLite file beside the orders. */
+export class SubscriptionStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    createPrivateDatabaseFile(file);
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS subscriptions (
+      id TEXT PRIMARY KEY, buyer_key TEXT NOT NULL, plan_name TEXT NOT NULL, amount INTEGER NOT NULL CHECK (amount > 0),
+      batch_key TEXT NOT NULL, card_name TEXT NOT NULL, card_mask_no TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS period_charges (
+      subscription_id TEXT NOT NULL, period TEXT NOT NULL, status TEXT NOT NULL, tno TEXT, message TEXT, updated_at TEXT NOT NULL,
+      PRIMARY KEY (subscription_id, period))`);
+  }
+
+  add(row: Omit<SubscriptionRow, 'created_at'>): void {
+    this.db
+      .prepare('INSERT INTO subscriptions (id, buyer_key, plan_name, amount, batch_key, card_name, card_mask_no, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(row.id, row.buyer_key, row.plan_name, row.amount, row.batch_key, row.card_name, row.card_mask_no, new Date().toISOString());
+  }
+
+  get(id: string): SubscriptionRow | undefined {
+    return this.db.prepare('SELECT * FROM subscriptions WHERE id = ?').get(id) as SubscriptionRow | undefined;
+  }
+
+  /** Every subscription (staff), or one browser's. */
+  list(buyerKey?: string): SubscriptionRow[] {
+    return buyerKey === undefined
+      ? (this.db.prepare('SELECT * FROM subscriptions ORDER BY created_at DESC LIMIT 200').all() as SubscriptionRow[])
+      : (this.db.prepare('SELECT * FROM subscriptions WHERE buyer_key = ? ORDER BY created_at DESC LIMIT 50').all(buyerKey) as SubscriptionRow[]);
+  }
+
+  charges(subscriptionId: string): PeriodChargeRow[] {
+    return this.db.prepare('SELECT * FROM period_charges WHERE subscription_id = ? ORDER BY period DESC').all(subscriptionId) as PeriodChargeRow[];
+  }
+
+  /** The period's latest outcome (a declined period may be charged again, so the row is replaced). */
+  recordCharge(row: Omit<PeriodChargeRow, 'updated_at'>): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO period_charges (subscription_id, period, status, tno, message, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(row.subscription_id, row.period, row.status, row.tno, row.message, new Date().toISOString());
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -38,6 +38,7 @@ import {
   type WindowReturnResult,
 } from '../lib/index.js';
 import type { ServerResponse } from 'node:http';
+import { mountBilling } from './billing.js';
 import { OrderStore, PRODUCTS, type OrderRow, type Product } from './db.js';
 import { ShopSecurity, buyerKey, type Flash, type Visitor } from './security.js';
 import {
@@ -546,6 +547,9 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
     }),
   );
 
+  // Recurring billing (/billing) on KCP's REST API only: billing.ts.
+  const billing = conf.transport === 'rest' ? mountBilling(app, { payplus, conf, security, dataDir: options.dataDir, send, visitorOf }) : undefined;
+
   // Anything thrown above (a body over the limit included): a Korean page, the details in the log, never a stack trace.
   app.use((err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => {
     if (res.headersSent) return next(err);
@@ -562,6 +566,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
     security,
     close: async () => {
       orders.close();
+      billing?.close();
       if (!options.payplus) await payplus.close();
     },
   };

@@ -60,6 +60,7 @@ process.stdout.write(
     (madeUp ? `password for this run: ${adminPassword}  (set SHOP_ADMIN_PASSWORD to choose your own)\n` : '(password: SHOP_ADMIN_PASSWORD)\n') +
     `simulator:        ${sample.sim.url}/ (TEST gateway, payment window, notifications)\n` +
     (sample.rest ? `transport:        REST (PG-API) at ${sample.rest.url}, CA ${sample.rest.caFile}\n` : `transport:        pp_cli (KCP_TRANSPORT=rest switches to KCP's REST API)\n`) +
+    (sample.rest ? `billing:          ${sample.publicUrl}/billing  (recurring billing: a card through the batch-key window)\n` : '') +
     `config:           ${sample.cfgFile}  (check it: npx kcp-payplus doctor --config ${sample.cfgFile} --offline)\n` +
     `payments:         one line per payment request below (masked); the full log is in ${sample.conf.logDir}\n` +
     `Press Ctrl+C to stop.\n`,

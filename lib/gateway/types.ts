@@ -15,6 +15,7 @@
 import type { Approval, ModifyResult, PartialCancelResult } from '../payplus/results.js';
 import type { ResultFields } from '../protocol/result.js';
 import type { Attempt } from '../store/types.js';
+import type { BatchKey, BatchKeyDeleted, ChargeBatchKeyRequest, DeleteBatchKeyRequest, IssueBatchKeyRequest } from './rest/client.js';
 
 export type { Approval, ModifyResult, PartialCancelResult };
 
@@ -175,4 +176,46 @@ export interface PaymentGateway {
   resolve(attempt: Attempt, where: { local: boolean }): Promise<AttemptAnswer>;
   /** True when approve() leaves a per-attempt answer file that exists iff the exchange started (pp_cli's runners). */
   durableAnswers(): Promise<boolean>;
+}
+
+/**
+ * The transport's recurring billing (정기결제; KCP's REST API only: docs/kcp-rest-api.md §3.4, §3.5): a batch key from a
+ * batch-mode window, a charge on it from the server, its deletion. PayPlus.billing runs the charge through the payment
+ * store (lib/payplus/billing.ts); the gateway only carries it.
+ */
+export interface BatchBillingGateway extends PaymentGateway {
+  issueBatchKey(request: IssueBatchKeyRequest): Promise<BatchKey>;
+  /** Money moves: anything but a complete answer is KcpOutcomeUnknownError. */
+  chargeBatchKey(request: ChargeBatchKeyRequest): Promise<Approval>;
+  deleteBatchKey(request: DeleteBatchKeyRequest): Promise<BatchKeyDeleted>;
+}
+
+/** True for a gateway that carries recurring billing. */
+export function hasBatchBilling(gateway: PaymentGateway): gateway is BatchBillingGateway {
+  const g = gateway as Partial<BatchBillingGateway>;
+  return typeof g.issueBatchKey === 'function' && typeof g.chargeBatchKey === 'function' && typeof g.deleteBatchKey === 'function';
+}
+
+/**
+ * One recurring charge (PayPlus.billing.charge). The merchant names the billing period; `subscriptionId` and `period`
+ * together make the order id KCP and the payment store see (billingOrderId: `<subscriptionId>.<period>`), so one period
+ * is charged at most once, ever, whichever process asks.
+ */
+export interface BillingChargeRequest {
+  /** The batch key issued for this subscription's card (BatchKey.batchKey). */
+  readonly batchKey: string;
+  /** bt_group_id: the batch group made in KCP's merchant admin. */
+  readonly groupId: string;
+  /** The merchant's subscription: 0-9 A-Z a-z _ - (no '.', which separates it from the period). */
+  readonly subscriptionId: string;
+  /** The billing period's name, e.g. '2026-12': 0-9 A-Z a-z _ - (no '.'). */
+  readonly period: string;
+  /** The amount from YOUR database for this period. */
+  readonly amount: number | string;
+  readonly goodName: string;
+  readonly buyerName?: string;
+  readonly buyerEmail?: string;
+  readonly buyerPhone?: string;
+  /** Instalment months, '00' (default) for lump sum. */
+  readonly quota?: string;
 }

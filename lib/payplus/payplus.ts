@@ -7,9 +7,9 @@
  * called, a second attempt could charge or cancel twice.
  */
 import type { SiteConfData } from '../config/site-conf.js';
-import { KcpInputError } from '../errors.js';
+import { KcpConfigError, KcpInputError } from '../errors.js';
 import { RestGateway } from '../gateway/rest/client.js';
-import type { PaymentGateway } from '../gateway/types.js';
+import { hasBatchBilling, type PaymentGateway } from '../gateway/types.js';
 import { maskingLogger } from '../log/masking-logger.js';
 import { logDirsOf } from '../log/paths.js';
 import { createSiteLogger } from '../log/site-logger.js';
@@ -35,6 +35,7 @@ import { PaymentStoreNotifications } from '../notify/store.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { PaymentStore } from '../store/types.js';
 import { answersDir } from './module-answer.js';
+import { billingOrderId, chargePeriod, type Billing } from './billing.js';
 import { DEFAULT_COMMIT_TIMEOUT_MS, type IsCommittedHook, type PaymentContext } from './attempts.js';
 import { fenceStatements, sqlFence, type FenceHook } from './fence.js';
 import { PpCliGateway } from './ppcli-gateway.js';
@@ -326,6 +327,29 @@ export class PayPlus {
     const allowedMethods = options.allowedMethods ?? this.allowedMethods;
     if (allowedMethods !== undefined) assertAllowedMethods('allowedMethods', allowedMethods);
     return processPayment(this.paymentContext(), form, { ...options, allowedMethods });
+  }
+
+  /**
+   * Recurring billing (정기결제) on KCP's REST API: issue a batch key from a batch-mode window, charge a billing period
+   * (at most once, ever, through the payment store: lib/payplus/billing.ts), delete the key. Only with
+   * payplus.transport 'rest' (or a REST gateway given as PayPlusOptions.gateway); otherwise a KcpConfigError.
+   */
+  get billing(): Billing {
+    const gateway = this.gateway;
+    if (gateway.transport !== 'rest' || !hasBatchBilling(gateway)) {
+      throw new KcpConfigError(
+        `payplus.transport: recurring billing (batch keys, 정기결제) runs only on KCP's REST API, and this PayPlus uses ` +
+          `${gateway.transport}. Fix: set payplus.transport to 'rest' with payplus.rest_cert_file, rest_key_file and ` +
+          'rest_key_password_env (or _file)',
+        { field: 'payplus.transport' },
+      );
+    }
+    return {
+      issueKey: (request) => gateway.issueBatchKey(request),
+      charge: (request, options) => chargePeriod(this.paymentContext(), gateway, request, options),
+      deleteKey: (request) => gateway.deleteBatchKey(request),
+      orderId: billingOrderId,
+    };
   }
 
   private paymentContext(): PaymentContext {

@@ -26,7 +26,16 @@ import { assertAmount, assertOrderId, isTno } from '../protocol/validate.js';
 import { AnswerSpaceError } from '../runner/stdout-file.js';
 import { toStoreError } from '../store/errors.js';
 import { currentOwner, mayTakeOver } from '../store/owner.js';
-import { FINAL_STATES, RELEASING_STATES, type Attempt, type Owner, type PaymentStore, type StoreTransaction } from '../store/types.js';
+import {
+  FINAL_STATES,
+  RELEASING_STATES,
+  type Attempt,
+  type BeginResult,
+  type Owner,
+  type PaymentStore,
+  type StoreTransaction,
+} from '../store/types.js';
+import type { ApproveRun } from '../gateway/types.js';
 import {
   approvedState,
   autoCancel,
@@ -236,7 +245,7 @@ export async function processPayment<C>(
   form: PaymentForm,
   options: ProcessPaymentOptions<C>,
 ): Promise<PaymentOutcome<C>> {
-  const { store, gateway, logger } = ctx;
+  const { gateway, logger } = ctx;
   const tranCd = form.tran_cd ?? '';
   if (tranCd === '') logger.log({ level: 0, event: 'payment.refused', ordrIdxx: form.ordr_idxx, fields: { reason: 'missing_tran_cd', res_cd: '9562' } });
   if (tranCd === '') {
@@ -258,49 +267,100 @@ export async function processPayment<C>(
     );
   }
 
-  const owner = currentOwner();
+  const begun = await takeOrder(ctx, { ordrIdxx, amount: expected, commitInStore: options.commitInStore, traceNo: form.trace_no || undefined, custIp: options.custIp });
+  if (!begun.ok) {
+    const { message, paid } = refuseTaken(ctx, ordrIdxx, begun.blocking);
+    // Paid is paid; anything else still open is a payment being verified, and the buyer is told so.
+    if (paid) throw new KcpDuplicateOrderError(message, { field: 'ordr_idxx' });
+    throw new KcpPaymentPendingError(message, begun.blocking.id);
+  }
+  const approve = (run: ApproveRun) =>
+    gateway.approve(
+      {
+        tranCd,
+        encData: form.enc_data ?? '',
+        encInfo: form.enc_info ?? '',
+        traceNo: form.trace_no ?? '',
+        orderId: ordrIdxx,
+        amount: Number(expected),
+        custIp: options.custIp,
+        usePayMethod: form.use_pay_method || undefined,
+      },
+      run,
+    );
+  return runAttempt(ctx, begun.attempt, approve, options);
+}
+
+/** What a new attempt needs to take its order id. */
+export interface OrderClaim {
+  ordrIdxx: string;
+  /** The merchant's amount, already validated (assertAmount). */
+  amount: string;
+  commitInStore: boolean | undefined;
+  traceNo?: string | undefined;
+  custIp: string;
+}
+
+/**
+ * Takes the order id for a new attempt — the store's per-order compare-and-set — before anything is sent. A dead
+ * worker's leftover holding it is settled first (this may cancel its uncommitted approval), then the order is tried
+ * once more. Returns the attempt, or the attempt that still holds the order.
+ */
+export async function takeOrder(ctx: PaymentContext, claim: OrderClaim): Promise<BeginResult> {
+  const { store, gateway } = ctx;
   // pp_cli's runners write the answer to a per-attempt file that exists iff the module started; REST has none.
   const durableOutput = await gateway.durableAnswers();
   const id = randomUUID();
   const outputPath = gateway.transport === 'pp_cli' ? path.join(ctx.answersDir, `${id}.out`) : undefined;
   const fresh = {
     id,
-    ordrIdxx,
-    amount: expected,
-    owner,
-    commitMode: options.commitInStore ? ('store' as const) : ('external' as const),
+    ordrIdxx: claim.ordrIdxx,
+    amount: claim.amount,
+    owner: currentOwner(),
+    commitMode: claim.commitInStore ? ('store' as const) : ('external' as const),
     outputPath,
     durableOutput,
-    traceNo: form.trace_no || undefined,
+    traceNo: claim.traceNo,
   };
   const begin = () =>
     store.begin({ ...fresh, leaseUntil: Date.now() + ctx.leaseMs }).catch((err: unknown) => {
       // A store outage is the store's (KcpStoreError, retryable when it passes), not "fix the install"; nothing was sent.
       throw toStoreError(err, store.kind, 'begin');
     });
-  let begun = await begin();
+  const begun = await begin();
   if (!begun.ok && !FINAL_STATES.has(begun.blocking.state) && mayTakeOver(begun.blocking.owner, begun.blocking.leaseUntil)) {
-    // A dead worker's leftovers: settle them first (this may cancel its uncommitted approval), then try once more.
-    await settleAttempt(ctx, begun.blocking, { custIp: options.custIp });
-    begun = await begin();
+    await settleAttempt(ctx, begun.blocking, { custIp: claim.custIp });
+    return begin();
   }
-  if (!begun.ok) {
-    const b = begun.blocking;
-    const message = `ordr_idxx: order ${ordrIdxx} cannot be approved now: ${describeBlocking(b)}`;
-    logger.log({ level: 1, event: 'payment.duplicate', ordrIdxx, fields: { blocking: b.id, state: b.state, ...(b.tno ? { tno: b.tno } : {}) } });
-    // Paid is paid; anything else still open is a payment being verified, and the buyer is told so.
-    if (b.state === 'committed' || b.state === 'kept' || RELEASING_STATES.has(b.state)) {
-      throw new KcpDuplicateOrderError(message, { field: 'ordr_idxx' });
-    }
-    throw new KcpPaymentPendingError(message, b.id);
-  }
-  const attempt = begun.attempt;
-  const lease = holdLease(ctx, id, owner);
+  return begun;
+}
+
+/**
+ * Logs that an order could not be taken and says why; `paid` is true when the blocking attempt holds money the merchant
+ * keeps (committed, kept) or is settled, false while its outcome is still being verified.
+ */
+export function refuseTaken(ctx: PaymentContext, ordrIdxx: string, b: Attempt): { message: string; paid: boolean } {
+  const message = `ordr_idxx: order ${ordrIdxx} cannot be approved now: ${describeBlocking(b)}`;
+  ctx.logger.log({ level: 1, event: 'payment.duplicate', ordrIdxx, fields: { blocking: b.id, state: b.state, ...(b.tno ? { tno: b.tno } : {}) } });
+  return { message, paid: b.state === 'committed' || b.state === 'kept' || RELEASING_STATES.has(b.state) };
+}
+
+/**
+ * Runs an attempt that holds its order: `send` asks KCP (an approval after the window, or a batch charge), then the
+ * answer is checked, recorded and committed as processPayment does — one flow for every way money is taken.
+ */
+export async function runAttempt<C>(
+  ctx: PaymentContext,
+  attempt: Attempt,
+  send: (run: ApproveRun) => Promise<Approval>,
+  options: ProcessPaymentOptions<C>,
+): Promise<PaymentOutcome<C>> {
+  const lease = holdLease(ctx, attempt.id, attempt.owner);
   try {
-    return await approveAndCommit(ctx, attempt, owner, form, options, tranCd, lease);
+    return await approveAndCommit(ctx, attempt, attempt.owner, send, options, lease);
   } finally {
     lease.stop();
-    logger.log({ level: 2, event: 'payment.attempt_done', ordrIdxx, fields: { id } });
+    ctx.logger.log({ level: 2, event: 'payment.attempt_done', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id } });
   }
 }
 
@@ -308,29 +368,16 @@ async function approveAndCommit<C>(
   ctx: PaymentContext,
   attempt: Attempt,
   owner: Owner,
-  form: PaymentForm,
+  send: (run: ApproveRun) => Promise<Approval>,
   options: ProcessPaymentOptions<C>,
-  tranCd: string,
   lease: { stop(): void },
 ): Promise<PaymentOutcome<C>> {
-  const { gateway, logger } = ctx;
+  const { logger } = ctx;
   const { id, ordrIdxx } = attempt;
   let approval: Approval;
   const waitMs = ctx.conf.timeoutMs;
-  const approving = gateway.approve(
-    {
-      tranCd,
-      encData: form.enc_data ?? '',
-      encInfo: form.enc_info ?? '',
-      traceNo: form.trace_no ?? '',
-      orderId: ordrIdxx,
-      amount: Number(attempt.amount),
-      custIp: options.custIp,
-      usePayMethod: form.use_pay_method || undefined,
-    },
-    // The module is never killed at the page's timeout: killed mid-exchange, nobody could ever tell what KCP did.
-    { answerFile: attempt.outputPath, timeoutMs: lateAnswerLimitMs(waitMs) },
-  );
+  // The module is never killed at the page's timeout: killed mid-exchange, nobody could ever tell what KCP did.
+  const approving = send({ answerFile: attempt.outputPath, timeoutMs: lateAnswerLimitMs(waitMs) });
   let timer: NodeJS.Timeout | undefined;
   const first = await Promise.race([
     approving.then(() => 'answered' as const, () => 'answered' as const),

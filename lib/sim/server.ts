@@ -17,6 +17,7 @@ import { encodeResultLine, parseForm } from './codec.js';
 import { DEFAULT_SITES, Gateway, type CashReceipt, type GatewayEnv, type SimTransaction } from './gateway.js';
 import { Notifier, type DeliveryReport } from './notify.js';
 import { TokenIssuer, type PayMethod } from './token.js';
+import { METHODS } from './methods.js';
 import { RECEIPT_PATH, receiptPage } from './receipt.js';
 import {
   SCRIPTS, USER_CANCEL, bankChoiceProblem, confirmWindow, errorPage, finishedPage, isPayMethod, orderProblem, pluginScript, returnPage, scriptOf,
@@ -91,6 +92,11 @@ export interface Simulator {
   cancelDeposit(tno: string, options?: Omit<DepositOptions, 'opCd'>): Promise<DeliveryReport>;
   /** Escrow notices: TX02 purchase confirmation (st_cd=Y/N), TX03 shipping start. */
   notifyEscrow(tno: string, txCd: 'TX02' | 'TX03', extra?: Readonly<Record<string, string>>): Promise<DeliveryReport>;
+  /**
+   * What the batch-key window (an order form with card_cert_type BATCH, docs/kcp-rest-api.md §3.4) posts back for the
+   * card chosen: set by the REST simulator (startRestSimulator), which issues and charges the keys; unset without it.
+   */
+  batchKeyWindow: ((input: { siteCd: string; groupId: string; card?: string }) => Readonly<Record<string, string>>) | undefined;
   close(): Promise<void>;
 }
 
@@ -228,6 +234,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const web = fields.__mode === 'web';
     const order: WindowOrder = {
       fields, returnUrl: fields.__return_url ?? '', env, charset, mode: web ? 'web' : 'redirect', shopOrigin: web ? originOrUndefined(fields.__origin) : undefined,
+      // A batch-key window registers a card: the card tab alone.
+      ...(fields.card_cert_type === 'BATCH' ? { methods: ['card' as const] } : {}),
     };
     const problem = orderProblem(fields) ?? (web ? (order.shopOrigin ? undefined : 'shop page origin is missing') : order.returnUrl ? undefined : 'form action is missing');
     if (problem) return html(res, 400, errorPage(problem));
@@ -289,6 +297,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const badBank = bankChoiceProblem(method, bank);
     if (badBank) return html(res, 400, errorPage(badBank));
     const { order } = open;
+    if (order.fields.card_cert_type === 'BATCH') {
+      const batchKeyWindow = sim.batchKeyWindow;
+      if (!batchKeyWindow) return html(res, 400, errorPage('배치키 발급창은 REST 시뮬레이터와 함께 열립니다 (the batch-key window needs the REST simulator)'));
+      return answerWindow(res, open, () => {
+        const issued = batchKeyWindow({ siteCd: order.fields.site_cd ?? '', groupId: order.fields.kcpgroup_id ?? '', card: form.get('card') });
+        return { res_cd: '0000', res_msg: '정상처리', trace_no: '', use_pay_method: METHODS.card.bitmap, ...issued };
+      });
+    }
     answerWindow(res, open, () => {
       const result: WindowResult = confirmWindow(tokens, order, { method, card: form.get('card'), quota: form.get('quota'), bank }, clientIp(req), now());
       return order.mode === 'web' || order.mode === 'mobile' ? { res_cd: '0000', res_msg: '정상처리', ...result } : result;
@@ -395,6 +411,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     state,
     gateway,
     notifyUrl: options.notifyUrl,
+    batchKeyWindow: undefined,
     pay(order) {
       const fields: Record<string, string> = {
         site_cd: order.site_cd, ordr_idxx: order.ordr_idxx, good_mny: String(order.good_mny),

@@ -6,18 +6,17 @@
  * answer 401 without the staff login.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runTraceCommand } from '../../lib/cli/commands/trace.js';
 import { logDirsOf } from '../../lib/log/paths.js';
 import { listLogFiles } from '../../lib/trace/index.js';
 import { startSample, type Sample } from '../../sample/runtime.js';
-import { openWindow } from '../helpers/shop-browser.js';
+import { launchChromium, openWindow } from '../helpers/shop-browser.js';
 import { waitFor } from '../helpers/wait.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STAFF_PASSWORD = 'browser-test-staff-password';
 
 interface ListedEvent {
@@ -37,9 +36,6 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
   let staff: Page; // a staff member, logged in, in the same browser
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`chromium not found at ${CHROMIUM}: install it with 'apt-get install chromium' (or set CHROMIUM_PATH)`);
-    }
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'kcp-shop-events-'));
     sample = await startSample({
       port: 0,
@@ -49,10 +45,7 @@ describe('sample shop in chromium: payment events, SDK log, trace and counters',
       cfgFile: path.join(tmp, 'cfg', 'site_conf_inc.json'),
       adminPassword: STAFF_PASSWORD,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(20_000);

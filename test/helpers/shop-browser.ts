@@ -1,5 +1,6 @@
 /** Browser steps the sample shop's tests share. */
-import type { Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Product page (PC `/`, phone `/m/`) → order page → #pay (`before` may change the page first): the window is open. */
 export async function openWindow(
@@ -18,4 +19,16 @@ export async function openWindow(
   if (options.before) await options.before(page);
   await page.click('#pay');
   return ordrIdxx;
+}
+
+/** Debian's chromium, headless, for the sample shop's browser tests; a missing browser is a failure with the fix. */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(`chromium not found at ${executablePath}: install it with 'apt-get install chromium' (or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
 }

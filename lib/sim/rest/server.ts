@@ -58,6 +58,8 @@ export async function startRestSimulator(sim: Simulator, options: RestSimulatorO
     trades: sim.state.trades,
     now: options.now,
   });
+  // The simulator's payment window hands batch-mode orders to this gateway's keys.
+  sim.batchKeyWindow = (input) => gateway.batchWindow(input);
   const requests: RestRequestLog[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
@@ -114,6 +116,7 @@ export async function startRestSimulator(sim: Simulator, options: RestSimulatorO
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      if (sim.batchKeyWindow) sim.batchKeyWindow = undefined;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (ownPki) pki.remove();
