@@ -12,9 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SiteConf } from '../../lib/config/index.js';
 import { KcpConfigError, KcpError, KcpInputError, KcpOutcomeUnknownError, resultError } from '../../lib/errors.js';
-import { RestCredentials, RestGateway } from '../../lib/gateway/index.js';
+import { RestGateway, type RestCredentials } from '../../lib/gateway/index.js';
 import { startSimulator, type Simulator } from '../../lib/sim/index.js';
-import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
+import type { RestSimulator } from '../../lib/sim/rest/index.js';
+import { startRestPair, type RestPair } from '../helpers/rest-conf.js';
 import {
   KcpTradeError,
   KcpTradeHttpError,
@@ -285,15 +286,12 @@ describe('registerTrade on a REST gateway (the PG-API host)', function () {
   let sim: Simulator;
   let rest: RestSimulator;
   let credentials: RestCredentials;
+  let pair: RestPair | undefined;
   before(async () => {
-    sim = await startSimulator({ port: 0 });
-    rest = await startRestSimulator(sim, { slowMs: 30_000 });
-    credentials = RestCredentials.fromFiles({ certFile: rest.merchant.certFile, keyFile: rest.merchant.keyFile, password: { value: rest.merchant.password } });
+    pair = await startRestPair({ slowMs: 30_000 });
+    ({ sim, rest, credentials } = pair);
   });
-  after(async () => {
-    await rest?.close();
-    await sim?.close();
-  });
+  after(() => pair?.close());
 
   const gateway = (siteCd = 'T0000', extra: { timeoutMs?: number } = {}) => new RestGateway({ siteCd, credentials, baseUrl: rest.url, ca: rest.caPem, ...extra });
   /** A gateway that answers with `error` and counts its calls. */
