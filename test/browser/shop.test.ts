@@ -405,7 +405,7 @@ describe('sample shop in chromium', function () {
     });
   }
 
-  describe('at the desktop size', () => {
+  describe('on pp_cli at the desktop size', () => {
     let context: BrowserContext;
     let page: Page;
     before(async () => {
