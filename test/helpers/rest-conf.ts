@@ -17,7 +17,10 @@ export interface RestPair {
 /** A simulator on a free port with its PG-API next to it (https, its own CA). */
 export async function startRestPair(options: RestSimulatorOptions = {}): Promise<RestPair> {
   const sim = await startSimulator({ port: 0 });
-  const rest = await startRestSimulator(sim, options);
+  const rest = await startRestSimulator(sim, options).catch(async (err: unknown) => {
+    await sim.close(); // nothing left listening when the PG-API could not start
+    throw err;
+  });
   const credentials = RestCredentials.fromFiles({ certFile: rest.merchant.certFile, keyFile: rest.merchant.keyFile, password: { value: rest.merchant.password } });
   return {
     sim,
