@@ -143,7 +143,7 @@ export type {
 export { orderForm, type OrderForm, type OrderFormOptions, type OrderInput } from './order/form.js';
 export { escapeHtml } from './order/html.js';
 export { standardWebOrderPage, type StandardWebPage, type StandardWebPageOptions } from './window/standard-web.js';
-export { registerTrade, type TradeOptions, type TradeRegistration, type TradeRequest } from './trade/register.js';
+export { registerTrade, type TradeGateway, type TradeOptions, type TradeRegistration, type TradeRequest } from './trade/register.js';
 export { smartphoneOrderForm, type SmartphoneOrderForm, type SmartphoneOrderInput } from './trade/smartphone-form.js';
 export type { SmartphoneMethodName, SmartphonePayMethod } from './trade/pay-method.js';
 

@@ -3,8 +3,8 @@
  * - PC: product page → order page (standardWebOrderPage) → KCP's standard-web window (a layer calling
  *   m_Completepayment) → pp_ax_hub (processPayment) → result page. The 2010 plug-in window stays reachable
  *   (`/?window=plugin`) for old configurations.
- * - Phone: `/m/` → trade registration (registerTrade, SOAP) → sm_form to KCP's smartphone window → Ret_URL
- *   (`/m/return`, the same processPayment) → result page.
+ * - Phone: `/m/` → trade registration (registerTrade: SOAP beside pp_cli, the PG-API host on REST) → sm_form to KCP's
+ *   smartphone window → Ret_URL (`/m/return`, the same processPayment) → result page.
  * A buyer who closes a window comes back to a payable order with a Korean explanation; nothing reaches pp_cli.
  * Also: the buyer's own orders, a staff order list (login) with cancel, partial cancel and capture, and common_return.
  * What keeps it safe to put on the internet (staff login, CSRF tokens, orders per browser, Ret_URL from configuration)
@@ -365,7 +365,7 @@ export async function createShop(options: ShopOptions): Promise<Shop> {
         payMethod: order.method as 'card',
         returnUrl: `${security.origin}/m/return`, // from configuration, never from the Host header
         userAgent: req.get('user-agent') ?? '',
-      });
+      }, { gateway: payplus.gateway }); // on the site's transport: SOAP beside pp_cli, /std/tradeReg/register on REST
       const form = smartphoneOrderForm(conf, registration, { buyrName: order.buyer_name || undefined, quotaopt: order.amount >= 50_000 ? 12 : 0 });
       send(res, 200, smartphoneOrderPageHtml(order, form));
     } catch (err) {

@@ -1,16 +1,20 @@
 /**
  * Trade registration (거래등록) for KCP's smartphone window: before the buyer's phone opens the window, the merchant's
- * server tells KCP what is being paid (order id, amount from the server's own order, method, product, return URL) over
- * SOAP 1.1 and receives an approval key and the window's URL. The approval itself still goes through pp_cli later.
+ * server tells KCP what is being paid (order id, amount from the server's own order, method, product, return URL) and
+ * receives an approval key and the window's URL. The transport is the site's: SOAP 1.1 to KCPPaymentService beside
+ * pp_cli, or, given a REST gateway (`options.gateway`, e.g. PayPlus's), KCP's PG-API `/std/tradeReg/register` with
+ * the merchant's certificate (docs/kcp-rest-api.md §3.1). The approval itself comes later, on the same transport.
  *
- * Every failure is a typed KcpTradeError (SOAP fault, HTTP error, non-0000 answer, malformed answer, timeout).
+ * Every failure is a typed KcpTradeError (SOAP fault, HTTP error, non-0000 answer, malformed answer, timeout) on both.
  * Nothing is charged by a registration, so a failed one can simply be repeated.
  */
 import type { SiteConfData } from '../config/site-conf.js';
 import { REAL_TRADE_URL, TEST_TRADE_URL } from '../config/site-conf.js';
 import { isLoopbackHost, jsUrlEnvironment, realUrlProblem } from '../config/environment.js';
 import { isHttpUrl } from '../config/rules.js';
-import { KcpConfigError } from '../errors.js';
+import { KcpConfigError, KcpError, KcpInputError } from '../errors.js';
+import { REST_PATHS } from '../gateway/rest/hosts.js';
+import type { PaymentGateway } from '../gateway/types.js';
 import { checkAmount, fail, type FieldRef } from '../order/checks.js';
 import { checkGoodName, checkOrderId } from '../order/form.js';
 import {
@@ -38,13 +42,21 @@ export interface TradeRequest {
   userAgent: string;
 }
 
+/** The gateway a registration may go through: its transport decides SOAP or REST (PayPlus's `gateway` fits). */
+export type TradeGateway = Pick<PaymentGateway, 'transport' | 'registerTrade'> & { readonly baseUrl?: URL; readonly siteCd?: string };
+
 export interface TradeOptions {
-  /** Milliseconds for the whole exchange (default 10 000). */
+  /** SOAP: milliseconds for the whole exchange (default 10 000). A REST gateway keeps its own limits. */
   timeoutMs?: number;
-  /** Overrides the endpoint chosen from the configuration (tests, proxies). */
+  /** SOAP: overrides the endpoint chosen from the configuration (tests, proxies). A REST gateway has its own host. */
   endpoint?: string;
-  /** Largest answer accepted (default 64 KiB; KCP's answer is under 2 KiB). */
+  /** SOAP: largest answer accepted (default 64 KiB; KCP's answer is under 2 KiB). */
   maxResponseBytes?: number;
+  /**
+   * The site's gateway (`payplus.gateway`). A REST one (payplus.transport 'rest') registers on KCP's PG-API host
+   * (`/std/tradeReg/register`) with its certificate; pp_cli's, or none, registers over SOAP.
+   */
+  gateway?: TradeGateway;
 }
 
 export interface TradeRegistration {
@@ -62,7 +74,7 @@ export interface TradeRegistration {
   /** KCP's answer code (0000) and message. */
   readonly resCd: string;
   readonly resMsg: string;
-  /** The SOAP 1.1 endpoint used. */
+  /** The endpoint used: KCPPaymentService (SOAP 1.1) or the PG-API's /std/tradeReg/register. */
   readonly endpoint: string;
 }
 
@@ -149,6 +161,7 @@ export async function registerTrade(
   options: TradeOptions = {},
 ): Promise<TradeRegistration> {
   const fields = requestFields(conf, request);
+  if (options.gateway?.transport === 'rest') return registerOnGateway(options.gateway, conf, fields, options);
   const endpoint = options.endpoint ?? tradeRegistrationUrl(conf);
   // A REAL site's order goes to KCP only: https, on KCP's trade host (environment.ts KCP_HOSTS or payplus.extra_kcp_hosts).
   const insecure = conf.env === 'REAL' ? realUrlProblem(endpoint, 'trade', conf.extraKcpHosts) : undefined;
@@ -182,7 +195,14 @@ export async function registerTrade(
     const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     throw new KcpTradeHttpError(`Trade registration for order ${fields.orderID}: could not reach ${where} (${reason}). Check DNS and outbound HTTPS (port 443) to KCP.`, undefined, { cause: err });
   }
-  const answer = interpret(response.status, body, fields.orderID, where);
+  return registration(fields, interpret(response.status, body, fields.orderID, where), endpoint);
+}
+
+type RequestFields = ReturnType<typeof requestFields>;
+type Answer = Pick<TradeRegistration, 'approvalKey' | 'payUrl' | 'resCd' | 'resMsg'>;
+
+/** What was registered (the request's checked fields, so sm_form shows exactly this trade) and KCP's answer. */
+function registration(fields: RequestFields, answer: Answer, endpoint: string): TradeRegistration {
   return Object.freeze({
     ordrIdxx: fields.orderID,
     amount: fields.paymentAmount,
@@ -195,8 +215,55 @@ export async function registerTrade(
   });
 }
 
+/**
+ * The REST registration: the same checked fields through the gateway (its certificate, host and time limits), and its
+ * failures as the same KcpTradeError family as SOAP's — a registration charges nothing, so none of them is "unknown".
+ */
+async function registerOnGateway(gateway: TradeGateway, conf: Pick<SiteConfData, 'siteCd'>, fields: RequestFields, options: TradeOptions): Promise<TradeRegistration> {
+  if (gateway.siteCd !== undefined && gateway.siteCd !== conf.siteCd) {
+    // sm_form carries conf's site code: a trade registered for another site would not open in KCP's window.
+    throw new KcpConfigError(
+      `options.gateway: is for site ${gateway.siteCd}, the configuration for site ${conf.siteCd}. Fix: pass the gateway built from the same configuration (payplus.gateway, RestGateway.fromConfig(conf))`,
+      { field: 'gateway' },
+    );
+  }
+  for (const name of ['endpoint', 'timeoutMs', 'maxResponseBytes'] as const) {
+    if (options[name] !== undefined) {
+      throw new KcpConfigError(
+        `options.${name}: applies to the SOAP registration only; with a REST gateway the PG-API host and its time limits come from the gateway. Fix: leave options.${name} out (or set them on the RestGateway)`,
+        { field: name },
+      );
+    }
+  }
+  const endpoint = gateway.baseUrl ? new URL(REST_PATHS.tradeRegister, gateway.baseUrl).href : REST_PATHS.tradeRegister;
+  const prefix = `Trade registration for order ${fields.orderID}`;
+  try {
+    const answer = await gateway.registerTrade({
+      orderId: fields.orderID,
+      amount: Number(fields.paymentAmount),
+      goodName: fields.productName,
+      payMethod: fields.paymentMethod,
+      returnUrl: fields.returnUrl,
+      escrow: fields.escrow,
+      userAgent: fields.userAgent,
+    });
+    return registration(fields, { approvalKey: answer.approvalKey, payUrl: answer.payUrl, resCd: answer.raw.Code ?? '0000', resMsg: answer.raw.Message ?? '' }, endpoint);
+  } catch (err) {
+    if (!(err instanceof KcpError)) throw err;
+    // An answer from KCP carries its code, whatever class the classifier gave it (3014 is a KcpConfigError there).
+    if (err.resCd === '0000') {
+      throw new KcpTradeMalformedError(`${prefix}: ${endpoint} answered 0000 without an approvalKey or a PayUrl. Check the endpoint.`, { cause: err });
+    }
+    if (err.resCd) {
+      throw new KcpTradeRefusedError(`${prefix}: KCP refused it with ${err.resCd} ${err.resMsg ?? ''}.`, { resCd: err.resCd, resMsg: err.resMsg, raw: err.raw, cause: err });
+    }
+    if (err instanceof KcpInputError || err instanceof KcpConfigError) throw err; // nothing was sent
+    throw new KcpTradeHttpError(`${prefix}: no complete answer from ${endpoint} (${err.message}). Nothing is charged by a registration; try again.`, undefined, { cause: err });
+  }
+}
+
 /** Turns an HTTP status and body into the registration or the matching typed error. */
-function interpret(status: number, xml: string, orderId: string, where: string): Pick<TradeRegistration, 'approvalKey' | 'payUrl' | 'resCd' | 'resMsg'> {
+function interpret(status: number, xml: string, orderId: string, where: string): Answer {
   const prefix = `Trade registration for order ${orderId}`;
   let body: Record<string, unknown> | undefined;
   let readProblem: string | undefined;

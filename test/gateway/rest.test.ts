@@ -19,6 +19,7 @@ import { RestCredentials, RestGateway } from '../../lib/gateway/index.js';
 import { postJson, DEFAULT_REST_HTTP } from '../../lib/gateway/rest/http.js';
 import { startSimulator, type Simulator } from '../../lib/sim/index.js';
 import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
+import { startRestPair, type RestPair } from '../helpers/rest-conf.js';
 
 describe('REST transport against the simulator (https, own CA)', function () {
   this.timeout(60_000);
@@ -30,15 +31,12 @@ describe('REST transport against the simulator (https, own CA)', function () {
   const client = (extra: Partial<ConstructorParameters<typeof RestGateway>[0]> = {}) =>
     new RestGateway({ siteCd: 'T0000', credentials, baseUrl: rest.url, ca: rest.caPem, ...extra });
 
+  let pair: RestPair | undefined;
   before(async () => {
-    sim = await startSimulator({ port: 0 });
-    rest = await startRestSimulator(sim, { slowMs: 30_000 });
-    credentials = RestCredentials.fromFiles({ certFile: rest.merchant.certFile, keyFile: rest.merchant.keyFile, password: { value: rest.merchant.password } });
+    pair = await startRestPair({ slowMs: 30_000 });
+    ({ sim, rest, credentials } = pair);
   });
-  after(async () => {
-    await rest?.close();
-    await sim?.close();
-  });
+  after(() => pair?.close());
 
   async function paid(amount = 15000, method: 'card' | 'bank' | 'vbank' | 'mobile' = 'card') {
     const id = orderId();

@@ -1,7 +1,8 @@
 /**
  * registerTrade against XML written from KCPPaymentService.wsdl (served by a canned local server) and against the
  * simulator: success, SOAP fault, non-0000 answer, malformed XML, HTTP error, timeout — each a typed error with KCP's
- * code and message — plus the exact request the client sends.
+ * code and message — plus the exact request the client sends. With a REST gateway: the same registration on the
+ * simulator's PG-API (/std/tradeReg/register), and its failures in the same KcpTradeError family.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,8 +11,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SiteConf } from '../../lib/config/index.js';
-import { KcpInputError } from '../../lib/errors.js';
+import { KcpConfigError, KcpError, KcpInputError, KcpOutcomeUnknownError, resultError } from '../../lib/errors.js';
+import { RestGateway, type RestCredentials } from '../../lib/gateway/index.js';
 import { startSimulator, type Simulator } from '../../lib/sim/index.js';
+import type { RestSimulator } from '../../lib/sim/rest/index.js';
+import { startRestPair, type RestPair } from '../helpers/rest-conf.js';
 import {
   KcpTradeError,
   KcpTradeHttpError,
@@ -21,6 +25,7 @@ import {
   KcpTradeTimeoutError,
   registerTrade,
   tradeRegistrationUrl,
+  type TradeGateway,
   type TradeRequest,
 } from '../../lib/trade/index.js';
 
@@ -273,5 +278,96 @@ describe('registerTrade against the simulator', () => {
 
   it('times out on a slow answer (amount ending in 993)', async () => {
     await assert.rejects(registerTrade(simConf(), { ...REQUEST, amount: 10993 }, { timeoutMs: 200 }), rejectsWith(KcpTradeTimeoutError, () => undefined));
+  });
+});
+
+describe('registerTrade on a REST gateway (the PG-API host)', function () {
+  this.timeout(60_000);
+  let sim: Simulator;
+  let rest: RestSimulator;
+  let credentials: RestCredentials;
+  let pair: RestPair | undefined;
+  before(async () => {
+    pair = await startRestPair({ slowMs: 30_000 });
+    ({ sim, rest, credentials } = pair);
+  });
+  after(() => pair?.close());
+
+  const gateway = (siteCd = 'T0000', extra: { timeoutMs?: number } = {}) => new RestGateway({ siteCd, credentials, baseUrl: rest.url, ca: rest.caPem, ...extra });
+  /** A gateway that answers with `error` and counts its calls. */
+  const failing = (error: unknown) => {
+    const calls: unknown[] = [];
+    const gw: TradeGateway & { calls: unknown[] } = { transport: 'rest', calls, registerTrade: async (r) => { calls.push(r); throw error; } };
+    return gw;
+  };
+
+  it('registers on /std/tradeReg/register with the checked fields, and nothing goes to SOAP', async () => {
+    const soapTrades = sim.state.trades.size;
+    const reg = await registerTrade(conf, { ...REQUEST, payMethod: 'vbank', escrow: true }, { gateway: gateway() });
+    assert.deepEqual(
+      [reg.ordrIdxx, reg.amount, reg.goodName, reg.payMethod, reg.returnUrl, reg.escrow, reg.resCd, reg.resMsg, reg.endpoint, reg.payUrl],
+      ['ORD-20261128-0001', '89000', '기계식 키보드 (블랙)', 'VCNT', REQUEST.returnUrl, true, '0000', '정상처리', `${rest.url}/std/tradeReg/register`, `${sim.url}/smpay/mobileGW.kcp`],
+    );
+    const sent = rest.requests.at(-1)!;
+    assert.equal(sent.path, '/std/tradeReg/register');
+    const { kcp_cert_info: cert, ...fields } = sent.fields;
+    assert.match(cert!, /^-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=]+-----END CERTIFICATE-----$/);
+    assert.deepEqual(fields, {
+      site_cd: 'T0000', ordr_idxx: 'ORD-20261128-0001', good_mny: '89000', good_name: '기계식 키보드 (블랙)', pay_method: 'VCNT',
+      Ret_URL: REQUEST.returnUrl, escw_used: 'Y', user_agent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)  X: y',
+    });
+    // The smartphone window finds the trade under the key (one registration: the REST one).
+    assert.equal(sim.state.trades.size, soapTrades + 1);
+    assert.deepEqual([sim.state.trades.get(reg.approvalKey)?.ordrIdxx, sim.state.trades.get(reg.approvalKey)?.payMethod], ['ORD-20261128-0001', 'VCNT']);
+  });
+
+  it("turns the PG-API's refusal into KcpTradeRefusedError with its Code and Message", async () => {
+    const t9999 = SiteConf.testPreset({ homeDir: '/opt/kcp-payplus', siteCd: 'T9999' });
+    await assert.rejects(registerTrade(t9999, REQUEST, { gateway: gateway('T9999') }), rejectsWith(KcpTradeRefusedError, (e) => {
+      assert.equal(e.resCd, '3014');
+      assert.equal(e.resMsg, '미등록 가맹점');
+      assert.equal(e.outcomeKnown, true);
+    }));
+  });
+
+  it('turns no complete answer into KcpTradeHttpError (a registration charges nothing: never outcome-unknown)', async () => {
+    await assert.rejects(registerTrade(conf, { ...REQUEST, amount: 10993 }, { gateway: gateway('T0000', { timeoutMs: 300 }) }), rejectsWith(KcpTradeHttpError, (e) => {
+      assert.equal(e.outcomeKnown, true);
+      assert.ok(e.cause instanceof KcpOutcomeUnknownError);
+      assert.match(e.message, /^Trade registration for order ORD-20261128-0001: no complete answer from https:\/\/127\.0\.0\.1:\d+\/std\/tradeReg\/register \(/);
+    }));
+  });
+
+  it('turns 0000 without approvalKey/PayUrl into KcpTradeMalformedError', async () => {
+    const gw = failing(resultError({ res_cd: '0000', res_msg: '정상처리' }, 'trade registration', 'test'));
+    await assert.rejects(registerTrade(conf, REQUEST, { gateway: gw }), rejectsWith(KcpTradeMalformedError, (e) => assert.match(e.message, /answered 0000 without an approvalKey or a PayUrl/)));
+  });
+
+  it('refuses SOAP-only options and a gateway of another site before anything is sent, naming the field', async () => {
+    for (const [options, field] of [[{ endpoint: 'http://127.0.0.1:1/x' }, 'endpoint'], [{ timeoutMs: 100 }, 'timeoutMs'], [{ maxResponseBytes: 10 }, 'maxResponseBytes']] as const) {
+      const gw = failing(new Error('must not be called'));
+      await assert.rejects(registerTrade(conf, REQUEST, { ...options, gateway: gw }), (e: unknown) => e instanceof KcpConfigError && e.field === field && e.message.startsWith(`options.${field}: applies to the SOAP registration only`));
+      assert.equal(gw.calls.length, 0, field);
+    }
+    const other = { ...failing(new Error('must not be called')), siteCd: 'T0007' };
+    await assert.rejects(registerTrade(conf, REQUEST, { gateway: other }), (e: unknown) => e instanceof KcpConfigError && e.field === 'gateway' && /is for site T0007, the configuration for site T0000/.test(e.message));
+    assert.equal(other.calls.length, 0);
+    await assert.rejects(registerTrade(conf, { ...REQUEST, amount: 0 }, { gateway: failing(new Error('must not be called')) }), KcpInputError);
+  });
+
+  it("registers over SOAP when the gateway is pp_cli's", async () => {
+    const ppCli: TradeGateway = { transport: 'pp_cli', registerTrade: () => assert.fail('the pp_cli gateway is not asked') };
+    const simConf = SiteConf.testPreset({ homeDir: '/opt/kcp-payplus', gwUrl: '127.0.0.1', gwPort: String(sim.port), jsUrl: `${sim.url}/plugin/payplus_web.jsp` });
+    const before = rest.requests.length;
+    const reg = await registerTrade(simConf, REQUEST, { gateway: ppCli });
+    assert.equal(reg.endpoint, `${sim.url}/services/KCPPaymentService`);
+    assert.equal(rest.requests.length, before);
+  });
+
+  it('keeps any other error as it is', async () => {
+    const odd = new TypeError('a bug');
+    await assert.rejects(registerTrade(conf, REQUEST, { gateway: failing(odd) }), (e: unknown) => e === odd);
+    const input = new KcpInputError('x', { field: 'x' });
+    await assert.rejects(registerTrade(conf, REQUEST, { gateway: failing(input) }), (e: unknown) => e === input && e instanceof KcpError);
   });
 });

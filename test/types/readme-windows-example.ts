@@ -26,7 +26,7 @@ export async function readmeWindowsExample(): Promise<void> {
   const page = standardWebOrderPage(conf, { ordrIdxx, payMethod: 'card', goodName, goodMny }, { action: '/pp_ax_hub', onFailure: 'showClosed', reportExit: true });
   void [page.head, page.formStart, page.payOnClick];
 
-  const trade = await registerTrade(conf, { ordrIdxx, amount: order.amount, goodName, payMethod: 'card', returnUrl: 'https://shop.example.com/m/return', userAgent: req.get('user-agent') ?? '' });
+  const trade = await registerTrade(conf, { ordrIdxx, amount: order.amount, goodName, payMethod: 'card', returnUrl: 'https://shop.example.com/m/return', userAgent: req.get('user-agent') ?? '' }, { gateway: payplus.gateway });
   const smForm = smartphoneOrderForm(conf, trade, { buyrName });
   void smForm.formStart;
 

@@ -385,7 +385,7 @@ export class RestGateway implements PaymentGateway {
       pay_method: text('payMethod', request.payMethod, { max: 8 }),
       Ret_URL: text('returnUrl', request.returnUrl, { max: 500 }),
       escw_used: request.escrow ? 'Y' : 'N',
-      user_agent: text('userAgent', request.userAgent, { max: 500, required: false }),
+      user_agent: text('userAgent', request.userAgent, { max: 512, required: false }), // registerTrade (lib/trade) bounds the buyer's to 512
     };
     const answer = await this.post(REST_PATHS.tradeRegister, body, 'trade registration', { ordrIdxx: request.orderId });
     // This endpoint alone answers Code / Message (capitalised, §3.1).
