@@ -9,7 +9,7 @@
  *
  * On the REST transport one case cannot be settled by anyone but a person: a worker killed while KCP's approval was
  * in flight, or after its answer came and before the store recorded its tno. Nothing survives the worker (no module,
- * no answer file), and KCP's inquiry needs a tno (docs/kcp-rest-api.md §3.7, "After a crash"). Those attempts must stay
+ * no answer file), and KCP's inquiry needs a tno (docs/kcp-rest-api.md §10). Those attempts must stay
  * `unknown` and block their order (never declined, never freed); the campaign counts them apart, and the judge shows
  * which of them hold money the merchant's table does not have — that money, and only that, is allowed to be
  * uncommitted. Every other unknown has a tno and must be settled by recovery's inquiry: a tenth of the REST amounts end
