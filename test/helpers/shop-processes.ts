@@ -149,7 +149,7 @@ export interface Verdict {
   openAttempts: string[];
   /**
    * The open attempts left `unknown` without a tno (REST: the worker died with the approval in flight or unrecorded,
-   * and KCP's inquiry needs a tno, docs/kcp-rest-api.md §3.7): blocked for a person, never declined or freed. `tno` is
+   * and KCP's inquiry needs a tno, docs/kcp-rest-api.md §10): blocked for a person, never declined or freed. `tno` is
    * the simulator's live approval of that order when there is one — money the merchant's table does not have.
    */
   blocked: Array<{ order: string; tno?: string }>;
