@@ -97,13 +97,14 @@ export function withoutTnoOn(trigger: ReturnType<typeof amountTrigger>, fields: 
 }
 
 /** Amount triggers (README "Test values"): the last three digits of the amount. */
-export function amountTrigger(amount: number): 'decline' | 'card_timeout' | 'slow' | 'format' | 'no_tno' | undefined {
+export function amountTrigger(amount: number): 'decline' | 'card_timeout' | 'slow' | 'format' | 'no_tno' | 'charged_timeout' | undefined {
   switch (amount % 1000) {
     case 991: return 'decline';
     case 992: return 'card_timeout';
     case 993: return 'slow';
     case 994: return 'format';
     case 995: return 'no_tno';
+    case 996: return 'charged_timeout';
     default: return undefined;
   }
 }
@@ -176,7 +177,15 @@ export class Gateway {
     if (choice.card === 'TIMEOUT' || trigger === 'card_timeout') return { fields: refusal(CODES.cardTimeout), slow };
     if (trigger === 'format') return { fields: refusal(CODES.formatAmount), slow };
     this.usedChoices.add(choice.id);
-    return { fields: withoutTnoOn(trigger, this.record(choice, amount)), slow };
+    const fields = this.record(choice, amount);
+    if (trigger === 'charged_timeout') {
+      // The simulator's own case (whether KCP's CC72 answer carries a tno is not known): the card company's answer came
+      // too late for KCP's reply, yet the charge stood. The ledger holds the approval; the answer says CC72 with its
+      // tno, so a gateway that can ask KCP (the REST inquiry) settles it, and pp_cli's recovery cannot.
+      const keep = new Set(['tno', 'order_no', 'pay_method', 'amount']);
+      return { fields: refusal(CODES.cardTimeout, fields.filter(([k]) => keep.has(k))), slow };
+    }
+    return { fields: withoutTnoOn(trigger, fields), slow };
   }
 
   private record(choice: WindowChoice, amount: number): Fields {

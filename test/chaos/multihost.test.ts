@@ -26,7 +26,7 @@ import type { Job } from '../fixtures/campaign/child.js';
 import { children } from '../helpers/children.js';
 import { ENGINES, type Engine } from '../helpers/databases.js';
 import { seeded } from '../helpers/seed.js';
-import { childConf, innerPid, judge, shopOnEngine, settleLeftovers, startChild, waitUntil, type RunningChild } from '../helpers/shop-processes.js';
+import { innerPid, judge, shopOnEngine, settleLeftovers, startChild, waitUntil, type RunningChild } from '../helpers/shop-processes.js';
 import { requireRoot } from '../helpers/native.js';
 
 const ROUNDS = 3;
@@ -134,8 +134,7 @@ for (const engine of ENGINES) {
 
     it('SIGSTOP past the lease, kill -9, backend terminated: 0 money without an order, 0 cancelled orders, 0 doubles, 0 crashes', async function () {
       requireRoot(this, 'the multi-host campaign (unshare: UTS and PID namespaces)');
-      const { sim, db, store, home } = env;
-      const conf = childConf(home, sim);
+      const { sim, db, store, home, conf } = env;
       const prefix = `M${engine.slice(0, 2).toUpperCase()}`;
       const stopFlag = path.join(home.dir, 'stop-recovery');
       const random = seeded(`multi-host campaign on ${engine}`);
@@ -257,7 +256,7 @@ for (const engine of ENGINES) {
       }
 
       // Modules of killed workers finish on their own; then recovery settles what is open (shop-processes.ts).
-      await settleLeftovers(home, sim, store, { leaseMs: LEASE_MS });
+      await settleLeftovers(conf, store, { leaseMs: LEASE_MS });
 
       const verdict = await judge(sim, db, store, prefix);
       const summary = `${round} rounds, faults ${JSON.stringify(faults)}, outcomes ${JSON.stringify(outcomes)}; ${JSON.stringify(verdict.counts)}; open ${JSON.stringify(verdict.openAttempts)} (SEED=${random.seed})`;

@@ -3,14 +3,16 @@
  * judge that compares the simulator's own records with the merchant's table and the store.
  */
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
+import { PayPlus, silentLogger } from '../../lib/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../lib/sim/index.js';
-import type { PaymentStore } from '../../lib/store/types.js';
-import type { ChildConf, Job } from '../fixtures/campaign/child.js';
+import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
+import type { Attempt, PaymentStore } from '../../lib/store/types.js';
+import type { Job } from '../fixtures/campaign/child.js';
+import { campaignSiteConf, type ChildConf } from '../fixtures/campaign/conf.js';
 import { standinPath } from '../sim/support/standin.js';
 import { children, type ChildScope } from './children.js';
 import { waitFor } from './wait.js';
@@ -27,8 +29,13 @@ export function shopHome(): { dir: string; homeDir: string; logDir: string } {
   return { dir, homeDir, logDir: path.join(dir, 'log') };
 }
 
-export function childConf(home: { homeDir: string; logDir: string }, sim: Simulator): ChildConf {
-  return { homeDir: home.homeDir, logDir: home.logDir, simPort: sim.port };
+/** The children's conf: pp_cli, or with `rest` the simulator's PG-API (its key password written 0600 in the home). */
+export function childConf(home: { dir: string; homeDir: string; logDir: string }, sim: Simulator, rest?: RestSimulator): ChildConf {
+  const conf: ChildConf = { homeDir: home.homeDir, logDir: home.logDir, simPort: sim.port };
+  if (!rest) return conf;
+  const passwordFile = path.join(home.dir, 'pgapi-key-password');
+  writeFileSync(passwordFile, rest.merchant.password, { mode: 0o600 });
+  return { ...conf, rest: { url: rest.url, caFile: rest.caFile, certFile: rest.merchant.certFile, keyFile: rest.merchant.keyFile, passwordFile } };
 }
 
 export interface RunningChild {
@@ -138,27 +145,24 @@ export interface Verdict {
   doubleApprovals: string[];
   /** Transactions cancelled successfully more than once. */
   doubleCancels: string[];
-  /** Attempts still open (unknown or otherwise) in the store. */
+  /** Attempts still open in the store (unknown or otherwise), `blocked` ones apart. */
   openAttempts: string[];
-  counts: { approvals: number; committed: number; cancelled: number };
+  /**
+   * The open attempts left `unknown` without a tno (REST: the worker died with the approval in flight or unrecorded,
+   * and KCP's inquiry needs a tno, docs/kcp-rest-api.md §10): blocked for a person, never declined or freed. `tno` is
+   * the simulator's live approval of that order when there is one — money the merchant's table does not have.
+   */
+  blocked: Array<{ order: string; tno?: string }>;
+  counts: { approvals: number; committed: number; cancelled: number; blockedWithMoney: number; blockedWithoutMoney: number };
 }
 
 /**
  * The end of a campaign: the modules of killed workers finish on their own and write their answers; then recovery
  * (as a restarted worker would run it) settles what is still open, a bounded number of times.
  */
-export async function settleLeftovers(
-  home: { homeDir: string; logDir: string },
-  sim: Simulator,
-  store: PaymentStore,
-  options: { leaseMs?: number } = {},
-): Promise<void> {
-  await waitUntil(() => processesRunning(path.join(home.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
-  const siteConf = SiteConf.testPreset({
-    homeDir: home.homeDir, logDir: home.logDir, gwUrl: '127.0.0.1', gwPort: String(sim.port),
-    jsUrl: `http://127.0.0.1:${sim.port}/plugin/payplus_test.js`, timeoutMs: 20_000,
-  });
-  const payplus = new PayPlus(siteConf, { logger: silentLogger, store, ...options });
+export async function settleLeftovers(conf: ChildConf, store: PaymentStore, options: { leaseMs?: number } = {}): Promise<void> {
+  await waitUntil(() => processesRunning(path.join(conf.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
+  const payplus = new PayPlus(campaignSiteConf(conf), { logger: silentLogger, store, ...options });
   for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
     await payplus.recover({ custIp: '127.0.0.1' });
     await new Promise((r) => setTimeout(r, 100));
@@ -172,22 +176,38 @@ export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentSto
   const live = txs.filter((t) => t.state !== 'cancelled');
   const perOrder = new Map<string, number>();
   for (const t of live) perOrder.set(t.ordrIdxx, (perOrder.get(t.ordrIdxx) ?? 0) + 1);
+  const open = await store.listOpen(1000);
+  const isBlocked = (a: Attempt) => a.state === 'unknown' && !a.tno;
+  const blocked = open
+    .filter(isBlocked)
+    .map((a) => {
+      const money = live.find((t) => t.ordrIdxx === a.ordrIdxx && !shop.has(t.tno));
+      return money ? { order: a.ordrIdxx, tno: money.tno } : { order: a.ordrIdxx };
+    });
+  const withMoney = blocked.filter((b) => b.tno !== undefined).length;
   return {
     uncommittedApprovals: live.filter((t) => !shop.has(t.tno)).map((t) => `${t.ordrIdxx}/${t.tno}`),
     committedButCancelled: txs.filter((t) => t.state === 'cancelled' && shop.has(t.tno)).map((t) => `${t.ordrIdxx}/${t.tno}`),
     doubleApprovals: [...perOrder].filter(([, n]) => n > 1).map(([o]) => o),
     doubleCancels: txs.filter((t) => t.history.filter((h) => h.modType === 'STSC').length > 1).map((t) => t.tno),
-    openAttempts: (await store.listOpen(1000)).map((a) => `${a.ordrIdxx}:${a.state}${a.note ? ` (${a.note})` : ''}`),
-    counts: { approvals: txs.length, committed: shop.size, cancelled: txs.filter((t) => t.state === 'cancelled').length },
+    openAttempts: open.filter((a) => !isBlocked(a)).map((a) => `${a.ordrIdxx}:${a.state}${a.tno ? `/${a.tno}` : ''}${a.note ? ` (${a.note})` : ''}`),
+    blocked,
+    counts: {
+      approvals: txs.length, committed: shop.size, cancelled: txs.filter((t) => t.state === 'cancelled').length,
+      blockedWithMoney: withMoney, blockedWithoutMoney: blocked.length - withMoney,
+    },
   };
 }
 
 /**
  * For a describe block: a shop home with the stand-in, a fresh database of `engine` with its store and the merchant's
- * table, and a simulator — created before the tests, closed and dropped after them.
+ * table, and a simulator — with `rest`, its PG-API too (answers of amounts ending in 993 held `rest.slowMs`) —
+ * created before the tests, closed and dropped after them. `conf` is what the children are given.
  */
-export function shopOnEngine(engine: Engine, simOptions: SimulatorOptions = {}) {
-  const env = {} as { home: ReturnType<typeof shopHome>; db: FreshDatabase; store: PaymentStore; sim: Simulator };
+export function shopOnEngine(engine: Engine, simOptions: SimulatorOptions = {}, rest?: { slowMs: number }) {
+  const env = {} as {
+    home: ReturnType<typeof shopHome>; db: FreshDatabase; store: PaymentStore; sim: Simulator; rest?: RestSimulator; conf: ChildConf;
+  };
   before(async () => {
     env.home = shopHome();
     env.db = await freshDatabase(engine, env.home.dir);
@@ -195,9 +215,12 @@ export function shopOnEngine(engine: Engine, simOptions: SimulatorOptions = {}) 
     await env.store.listOpen(1); // creates the tables
     await env.db.exec(SHOP_TABLE);
     env.sim = await startSimulator({ port: 0, ...simOptions });
+    if (rest) env.rest = await startRestSimulator(env.sim, { slowMs: rest.slowMs });
+    env.conf = childConf(env.home, env.sim, env.rest);
   });
   after(async () => {
     await env.store?.close();
+    await env.rest?.close();
     await env.sim?.close();
     await env.db?.drop();
   });

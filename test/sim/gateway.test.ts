@@ -127,6 +127,17 @@ describe('simulator gateway (HTTP)', () => {
     assert.deepEqual(recorded.map((t) => [t.state, t.amount]), [['approved', 2995]]);
   });
 
+  it('amount …996: CC72 with the tno while the ledger holds the charge approved (the simulator\'s own case)', async () => {
+    const a = await approve({ site_cd: 'T0000', ordr_idxx: 'D5', good_mny: 12996 });
+    const [tx, ...others] = [...sim.state.transactions.values()].filter((t) => t.ordrIdxx === 'D5');
+    assert.equal(others.length, 0);
+    assert.deepEqual([tx!.state, tx!.amount], ['approved', 12996]);
+    assert.equal(
+      a.line,
+      `res_cd=CC72${US}res_msg=카드사 TIME-OUT${US}res_en_msg=card company time-out${US}pay_method=PACA${US}order_no=D5${US}tno=${tx!.tno}${US}amount=12996`,
+    );
+  });
+
   it('holds the answer for slowMs on amounts ending in 993, then approves', async () => {
     const a = await approve({ site_cd: 'T0000', ordr_idxx: 'SLOW', good_mny: 1993 });
     assert.equal(a.f.res_cd, '0000');

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ENGINES } from '../helpers/databases.js';
-import { childConf, shopOnEngine, startChild, type RunningChild } from '../helpers/shop-processes.js';
+import { shopOnEngine, startChild, type RunningChild } from '../helpers/shop-processes.js';
 
 /** The pid of a process that has ended (for a dead owner's leftovers). */
 function deadPid(): number {
@@ -31,7 +31,7 @@ for (const engine of ENGINES) {
     const env = shopOnEngine(engine);
 
     async function race(order: string): Promise<string[]> {
-      const job = { mode: 'pay' as const, conf: childConf(env.home, env.sim), store: env.db.location, orders: [{ id: order, amount: 1000 }], gate: true, holdRun: true };
+      const job = { mode: 'pay' as const, conf: env.conf, store: env.db.location, orders: [{ id: order, amount: 1000 }], gate: true, holdRun: true };
       const kids = [startChild(job), startChild(job)];
       await startTogether(kids);
       // One of them takes the order, has pp_cli's approval and stays there; the other must be refused meanwhile.

@@ -349,7 +349,8 @@ export class RestGateway implements PaymentGateway {
 
   /**
    * Recovery's question (DESIGN §8): KCP's inquiry by tno is proof on any host. An approval that got no answer has no
-   * tno to ask about (the inquiry is by tno only): it stays unknown, for KCP's admin.
+   * tno to ask about (the inquiry is by tno only, and nothing else KCP documents proves it: docs/kcp-rest-api.md §10):
+   * it stays unknown, its order blocked, for KCP's admin.
    */
   async resolve(attempt: Attempt, _where: { local: boolean }): Promise<AttemptAnswer> {
     if (!attempt.tno) {
