@@ -14,7 +14,7 @@ import type { ChildConf, Job } from '../fixtures/campaign/child.js';
 import { standinPath } from '../sim/support/standin.js';
 import { children, type ChildScope } from './children.js';
 import { waitFor } from './wait.js';
-import { freshDatabase, type Engine, type FreshDatabase } from './databases.js';
+import { freshDatabase, type DatabaseServer, type Engine, type FreshDatabase } from './databases.js';
 
 export const CHILD = 'test/fixtures/campaign/child.ts';
 
@@ -140,6 +140,11 @@ export interface Verdict {
   doubleCancels: string[];
   /** Attempts still open (unknown or otherwise) in the store. */
   openAttempts: string[];
+  /**
+   * Outcomes processPayment reported that the records contradict: `approved` whose approval is not committed or was
+   * cancelled, `cancelled` / `cancel_failed` whose approval was committed or (once recovery ran) is not cancelled.
+   */
+  untrueOutcomes: string[];
   counts: { approvals: number; committed: number; cancelled: number };
 }
 
@@ -165,10 +170,27 @@ export async function settleLeftovers(
   }
 }
 
-/** Compares the simulator's records with the merchant's table and the store. */
-export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentStore, prefix: string): Promise<Verdict> {
+/** What a worker reported of one payment: its `done` line (test/fixtures/campaign/child.ts). */
+export interface ToldOutcome {
+  order: string;
+  status: string;
+  tno?: string;
+}
+
+/**
+ * Compares the simulator's records with the merchant's table and the store, and (given `told`, the workers' `done`
+ * lines) what processPayment reported with what happened.
+ */
+export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentStore, prefix: string, told: ToldOutcome[] = []): Promise<Verdict> {
   const txs = [...sim.gateway.transactions.values()].filter((t) => t.ordrIdxx.startsWith(prefix));
   const shop = new Map((await db.query('SELECT ordr_idxx, tno FROM shop_orders')).map((r) => [String(r.tno), String(r.ordr_idxx)]));
+  const cancelled = new Set(txs.filter((t) => t.state === 'cancelled').map((t) => t.tno));
+  const untrue = told.filter(({ status, tno }) => {
+    if (tno === undefined) return false;
+    if (status === 'approved') return !shop.has(tno) || cancelled.has(tno);
+    if (status === 'cancelled' || status === 'cancel_failed') return shop.has(tno) || !cancelled.has(tno);
+    return false;
+  });
   const live = txs.filter((t) => t.state !== 'cancelled');
   const perOrder = new Map<string, number>();
   for (const t of live) perOrder.set(t.ordrIdxx, (perOrder.get(t.ordrIdxx) ?? 0) + 1);
@@ -178,19 +200,26 @@ export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentSto
     doubleApprovals: [...perOrder].filter(([, n]) => n > 1).map(([o]) => o),
     doubleCancels: txs.filter((t) => t.history.filter((h) => h.modType === 'STSC').length > 1).map((t) => t.tno),
     openAttempts: (await store.listOpen(1000)).map((a) => `${a.ordrIdxx}:${a.state}${a.note ? ` (${a.note})` : ''}`),
+    untrueOutcomes: untrue.map((t) => `${t.order} ${t.status} ${t.tno}`),
     counts: { approvals: txs.length, committed: shop.size, cancelled: txs.filter((t) => t.state === 'cancelled').length },
   };
 }
 
 /**
  * For a describe block: a shop home with the stand-in, a fresh database of `engine` with its store and the merchant's
- * table, and a simulator — created before the tests, closed and dropped after them.
+ * table, and a simulator — created before the tests, closed and dropped after them. With `startServer`, the database
+ * lives on a server of the block's own (test/chaos/private-db.ts: one the test may restart), stopped after the block.
  */
-export function shopOnEngine(engine: Engine, simOptions: SimulatorOptions = {}) {
-  const env = {} as { home: ReturnType<typeof shopHome>; db: FreshDatabase; store: PaymentStore; sim: Simulator };
+export function shopOnEngine<S extends DatabaseServer = DatabaseServer>(
+  engine: Engine,
+  simOptions: SimulatorOptions = {},
+  startServer?: () => Promise<S>,
+) {
+  const env = {} as { home: ReturnType<typeof shopHome>; db: FreshDatabase; store: PaymentStore; sim: Simulator; server?: S };
   before(async () => {
     env.home = shopHome();
-    env.db = await freshDatabase(engine, env.home.dir);
+    if (startServer) env.server = await startServer();
+    env.db = await freshDatabase(engine, env.home.dir, env.server);
     env.store = await env.db.open();
     await env.store.listOpen(1); // creates the tables
     await env.db.exec(SHOP_TABLE);
@@ -199,7 +228,11 @@ export function shopOnEngine(engine: Engine, simOptions: SimulatorOptions = {}) 
   after(async () => {
     await env.store?.close();
     await env.sim?.close();
-    await env.db?.drop();
+    try {
+      await env.db?.drop();
+    } finally {
+      await env.server?.stop();
+    }
   });
   return env;
 }
