@@ -10,7 +10,8 @@
  * MariaDB the database is a private server the test starts (test/chaos/private-db.ts), never the machine's shared
  * one; on SQLite the two hosts share one hostname (the machine's) in separate PID namespaces, with pauses and kills —
  * the case where /proc in one namespace cannot see the other's pids. Every step a worker reports (start, commit,
- * inserted, commit-fails) is paused past the lease at least once, and each database is restarted both ways.
+ * inserted, commit-fails) is paused past the lease at least once, and each database is restarted both ways; the first
+ * restart stays down longer than the store's retry budget.
  *
  * Truth is the simulator's transactions against the merchant's own table (test/helpers/shop-processes.ts judge):
  * 0 money without an order, 0 committed orders cancelled, 0 double approvals, 0 double cancels, and 0 process crashes
@@ -56,6 +57,12 @@ const FIRST_STOP = 0.5;
 const STEPS = ['start', 'commit', 'inserted', 'commit-fails'] as const;
 /** The longest a restarted database stays down (ms), drawn per restart. */
 const DOWN_MS = 500;
+/**
+ * How long the first restart of a run stays down (ms): longer than the store's own retry budget (STORE_RETRY in
+ * lib/store/errors.ts, about 6 s of waits at most), so store calls fail typed, workers start up waiting for their
+ * database, and recovery rounds fail and come again.
+ */
+const OUTAGE_MS = 8_000;
 const SERVERS: Record<'postgres' | 'mysql', () => Promise<PrivateServer>> = { postgres: privatePostgres, mysql: privateMariadb };
 
 /** Signals `pid`; false when it has ended already (a kill that raced its own exit). */
@@ -172,6 +179,7 @@ for (const engine of ENGINES) {
         [...Object.values(faults), ...Object.values(paused), ...(sameHost ? [] : Object.values(restarts))].some((n) => n === 0);
       const outcomes: Record<string, number> = {};
       const told: ToldOutcome[] = [];
+      const untyped: string[] = [];
       const crashes: string[] = [];
       const tries = new Map<string, number>();
       const scope = children();
@@ -210,7 +218,8 @@ for (const engine of ENGINES) {
               await (how === 'kill -9' ? server.kill() : server.shutdown());
               faults.restart! += 1;
               restarts[how]! += 1;
-              await new Promise((resolve) => setTimeout(resolve, random.at(`${key}/down`) * DOWN_MS));
+              const down = faults.restart === 1 ? OUTAGE_MS : random.at(`${key}/down`) * DOWN_MS;
+              await new Promise((resolve) => setTimeout(resolve, down));
             } finally {
               await server.start();
               restarting = false;
@@ -271,6 +280,9 @@ for (const engine of ENGINES) {
                     w.remaining = w.remaining.filter((o) => o.id !== id);
                     outcomes[what!] = (outcomes[what!] ?? 0) + 1;
                     told.push({ order: id!, status: what!, tno });
+                    // A store outage reaches the merchant as a KcpStoreError (store_unavailable), never untyped or as
+                    // "fix the install" (module_unavailable).
+                    if (what!.startsWith('error:') || what === 'module_unavailable') untyped.push(line);
                     return;
                   }
                   if (kind !== 'step' || w.busy) return;
@@ -323,6 +335,7 @@ for (const engine of ENGINES) {
         `${sameHost ? '' : `, restarts ${JSON.stringify(restarts)}, store away past its retry budget ${JSON.stringify(storeWaits)}`}, ` +
         `outcomes ${JSON.stringify(outcomes)}; ${JSON.stringify(verdict.counts)}; open ${JSON.stringify(verdict.openAttempts)} (SEED=${random.seed})`;
       assert.deepEqual(crashes, [], `process crashes — ${summary}`);
+      assert.deepEqual(untyped, [], `errors that are not the SDK's typed ones — ${summary}`);
       assert.deepEqual(verdict.uncommittedApprovals, [], `money without an order — ${summary}`);
       assert.deepEqual(verdict.committedButCancelled, [], `committed but cancelled — ${summary}`);
       assert.deepEqual(verdict.doubleApprovals, [], `double approvals — ${summary}`);
