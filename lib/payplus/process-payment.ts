@@ -24,7 +24,7 @@ import {
 } from '../errors.js';
 import { assertAmount, assertOrderId, isTno } from '../protocol/validate.js';
 import { AnswerSpaceError } from '../runner/stdout-file.js';
-import { toStoreError } from '../store/errors.js';
+import { commitUnknown, toStoreError } from '../store/errors.js';
 import { currentOwner, mayTakeOver } from '../store/owner.js';
 import {
   FINAL_STATES,
@@ -111,6 +111,8 @@ export type PaymentOutcome<C = unknown> =
   /**
    * Approved and committed. `storeError` is set when the store could not record the commit (database down): the
    * payment is fine — your commit succeeded, so your fence (or isCommitted) answers "committed" when recovery asks.
+   * With commitInStore it is the store's error when the transaction's COMMIT lost its answer (a database restart) and
+   * the attempt, read back, showed that it had landed: your rows and the payment's mark are written.
    * `commitError` is set when your commit threw after its fence row was committed: the order is recorded all the
    * same (the fence said so), and nothing was cancelled; `committed` is then undefined.
    */
@@ -460,13 +462,21 @@ async function commitApproval<C>(
 ): Promise<PaymentOutcome<C>> {
   const { id, ordrIdxx } = approved;
   const info: CommitInfo = { attemptId: id };
+  // With commitInStore: what the merchant's commit returned, for a store transaction that failed after it (landedCommit).
+  let returned: { value: C } | undefined;
   const committing = (async () =>
     options.commitInStore
-      ? ctx.store.commitWith(id, owner, async (tx) => options.commit(approval, tx, info))
+      ? ctx.store.commitWith(id, owner, async (tx) => {
+          const value = await options.commit(approval, tx, info);
+          returned = { value };
+          return value;
+        })
       : options.commit(approval, undefined, info))();
   const settled = committing.then(
     (committed) => afterCommit(ctx, approved, owner, approval, committed, options),
-    (cause: unknown) => afterFailedCommit<C>(ctx, approved, owner, approval, cause, options),
+    async (cause: unknown) =>
+      (returned && (await landedCommit(ctx, approved, owner, approval, returned.value, cause, options))) ??
+      afterFailedCommit<C>(ctx, approved, owner, approval, cause, options),
   );
   let timer: NodeJS.Timeout | undefined;
   const overdue = new Promise<'overdue'>((resolve) => (timer = setTimeout(() => resolve('overdue'), ctx.commitTimeoutMs)));
@@ -498,10 +508,10 @@ async function afterCommit<C>(
   approval: Approval,
   committed: C,
   options: ProcessPaymentOptions<C>,
-  commitError?: unknown,
+  { commitError, storeError: lost }: { commitError?: unknown; storeError?: unknown } = {},
 ): Promise<PaymentOutcome<C>> {
   const { id, ordrIdxx } = approved;
-  let storeError: unknown;
+  let storeError: unknown = lost;
   if (!options.commitInStore) {
     // The merchant's record and the money agree; if only our mark is behind, say so — never undo a commit.
     let marked: boolean;
@@ -532,6 +542,38 @@ async function afterCommit<C>(
   return out;
 }
 
+/**
+ * commitInStore: the merchant's commit returned, and the store's transaction failed after it — at the `committed` mark
+ * or at COMMIT itself, whose answer a database restart or a cut connection can take with it. Whether the order and the
+ * mark were written is read back from the attempt (the mark is written in that same transaction):
+ * - `committed`: the transaction landed — approved, with the lost answer as `storeError`; nothing is cancelled.
+ * - unreadable after a COMMIT without an answer: unknown (being verified). Recovery settles it once the store answers:
+ *   a landed commit has left `approved`, so its cancel (a compare-and-set on `approved`) can only undo one that did not.
+ * - anything else: undefined — the transaction did not land, and the approval is cancelled (afterFailedCommit).
+ */
+async function landedCommit<C>(
+  ctx: PaymentContext,
+  approved: Attempt,
+  owner: Owner,
+  approval: Approval,
+  committed: C,
+  cause: unknown,
+  options: ProcessPaymentOptions<C>,
+): Promise<PaymentOutcome<C> | undefined> {
+  const { id, ordrIdxx } = approved;
+  const now = await ctx.store.get(id).then((a) => a ?? null, () => undefined);
+  if (now?.state === 'committed') {
+    ctx.logger.log({ level: 0, event: 'payment.store_failed', ordrIdxx, fields: { id, step: 'committed', message: `the commit landed; its answer was lost: ${String(cause)}` } });
+    return afterCommit(ctx, approved, owner, approval, committed, options, { storeError: cause });
+  }
+  if (now !== undefined || !commitUnknown(cause)) return undefined;
+  const message =
+    `the store's transaction of order ${ordrIdxx} (attempt ${id}) lost its connection while committing, and the store ` +
+    `cannot be read yet: whether the order was recorded is unknown. Nothing is cancelled on a guess; recovery settles it`;
+  ctx.logger.log({ level: 0, event: 'payment.commit_unknown', ordrIdxx, fields: { id, tno: approval.tno, message } });
+  return { status: 'unknown', error: new KcpOutcomeUnknownError(message, { cause }), attemptId: id, buyerMessage: BEING_VERIFIED };
+}
+
 async function afterFailedCommit<C>(
   ctx: PaymentContext,
   approved: Attempt,
@@ -551,7 +593,7 @@ async function afterFailedCommit<C>(
       ctx.logger.log({ level: 0, event: 'payment.fence_failed', ordrIdxx: approved.ordrIdxx, fields: { id: approved.id, message } });
       return { status: 'unknown', error: new KcpOutcomeUnknownError(message, { cause }), attemptId: approved.id, buyerMessage: BEING_VERIFIED };
     }
-    if (fenced === 'committed') return afterCommit(ctx, approved, owner, approval, undefined as C, options, cause);
+    if (fenced === 'committed') return afterCommit(ctx, approved, owner, approval, undefined as C, options, { commitError: cause });
   }
   return withApproval(await autoCancel(ctx, approved, owner, 'commit_failed', cause, options.custIp), approval);
 }

@@ -106,7 +106,9 @@ export function markCommitUnknown(err: unknown): unknown {
   return err;
 }
 
+/** True for an error that ended a COMMIT without an answer (also inside the KcpStoreError a store operation threw). */
 export function commitUnknown(err: unknown): boolean {
+  if (err instanceof KcpStoreError) return commitUnknown(err.cause);
   return Boolean(err && typeof err === 'object' && (err as Record<symbol, unknown>)[COMMIT_UNKNOWN]);
 }
 

@@ -58,7 +58,7 @@ for (const { transport, kills: KILLS, letter, moments } of TRANSPORTS) for (cons
   const rest = transport === 'rest';
   describe(`crash campaign on ${engine} over ${transport}: kill -9 at random moments`, function () {
     this.timeout(900_000); // a last resort: the loop is bounded by MAX_ROUNDS, and progress is printed meanwhile
-    const env = shopOnEngine(engine, { slowMs: 150 }, rest ? { slowMs: 150 } : undefined);
+    const env = shopOnEngine(engine, { slowMs: 150 }, { rest: rest ? { slowMs: 150 } : undefined });
 
     const claim = rest
       ? 'no money without an order but behind a blocked unknown, every unknown with a tno settled by inquiry'

@@ -1,14 +1,17 @@
 /**
  * Private database servers for fault tests: a PostgreSQL or MariaDB of the test's own, in a temp dir on a free port
- * of 127.0.0.1, that the test may terminate backends of, stop and restart (never the machine's shared ones). Started
- * as direct children (no shell, no pg_ctl daemon), so each one is stopped by its pid; `stop()` belongs in an after
- * hook. Readiness is the server's own "ready" line on stderr, not a sleep.
+ * of 127.0.0.1, that the test may terminate backends of, stop, crash (kill -9) and restart (never the machine's shared
+ * ones). Started as direct children (no shell, no pg_ctl daemon), so each one is stopped by its pid; `stop()` belongs
+ * in an after hook. They are spawned in the hooks' scope (test/helpers/children.ts): a server outlives the test that
+ * restarted it, never the run. Readiness is the server's own "ready" line on stderr, not a sleep.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { alive, hooksScope } from '../helpers/children.js';
+import { waitFor } from '../helpers/wait.js';
 
 export interface PrivateServer {
   readonly engine: 'postgres' | 'mysql';
@@ -17,6 +20,11 @@ export interface PrivateServer {
   readonly url: string;
   /** Stops the server (fast shutdown; SIGKILL if it lingers), waiting for the process to end. */
   shutdown(): Promise<void>;
+  /**
+   * Crashes it: SIGKILL to the server and to every process it started (PostgreSQL's backends), at once, waiting until
+   * none is left. start() then runs the engine's crash recovery on the same data.
+   */
+  kill(): Promise<void>;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
   /** Stops it for good and removes its files. */
@@ -38,7 +46,7 @@ async function freePort(): Promise<number> {
 /** Spawns `cmd` and resolves once its stderr (or stdout) has printed `ready`; rejects when it exits first. */
 function startUntil(cmd: string, args: string[], ready: RegExp, options: { uid?: number; gid?: number; cwd?: string }): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = hooksScope.spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     let done = false;
     const look = (chunk: Buffer) => {
@@ -75,6 +83,40 @@ async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals
   clearTimeout(timer);
 }
 
+/** The processes `pid` started (its threads' children), read from /proc. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text !== '') out.push(...text.split(/\s+/).map(Number));
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+/**
+ * kill -9 of a server and what it started, as a crash does it: the server is stopped first (SIGSTOP, so it forks
+ * nothing while its children are listed), then every one of them and the server get SIGKILL; resolves once all are gone.
+ */
+async function crashChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = exited(child);
+  child.kill('SIGSTOP');
+  const pids = [child.pid, ...childrenOf(child.pid)];
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // ended meanwhile
+    }
+  }
+  await gone;
+  await waitFor(() => pids.every((pid) => !alive(pid)), 'the killed server processes to end');
+}
+
 function pgBin(name: string): string {
   const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
   return `/usr/lib/postgresql/${versions[0]}/bin/${name}`;
@@ -109,6 +151,10 @@ export async function privatePostgres(): Promise<PrivateServer> {
     },
     async shutdown() {
       await stopChild(child, 'SIGINT'); // fast shutdown: terminates every backend (57P01)
+      child = undefined;
+    },
+    async kill() {
+      await crashChild(child);
       child = undefined;
     },
     async stop() {
@@ -150,6 +196,10 @@ export async function privateMariadb(): Promise<PrivateServer> {
     },
     async shutdown() {
       await stopChild(child, 'SIGTERM'); // normal shutdown: every connection is killed
+      child = undefined;
+    },
+    async kill() {
+      await crashChild(child);
       child = undefined;
     },
     async stop() {

@@ -41,8 +41,20 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-export async function freshDatabase(engine: Engine, dir: string): Promise<FreshDatabase> {
+/** A database server of the test's own (test/chaos/private-db.ts): where fresh databases go instead of the shared one. */
+export interface DatabaseServer {
+  /** A connection URL on it (its database part is replaced by the fresh database's name). */
+  readonly url: string;
+  /** Stops it for good. */
+  stop(): Promise<void>;
+}
+
+/** A fresh database of `engine` on the machine's shared server, or on `server` when given (PostgreSQL, MariaDB). */
+export async function freshDatabase(engine: Engine, dir: string, server?: DatabaseServer): Promise<FreshDatabase> {
   const name = `kcp_t_${randomBytes(5).toString('hex')}`;
+  const pgUrl = server?.url ?? PG_URL;
+  // The admin connection names no database: a private MariaDB has no `test` database.
+  const mysqlUrl = server ? withDatabase(server.url, '') : MYSQL_URL;
   try {
     if (engine === 'sqlite') {
       const location = `${dir}/payplus.sqlite`;
@@ -71,11 +83,11 @@ export async function freshDatabase(engine: Engine, dir: string): Promise<FreshD
       };
     }
     if (engine === 'postgres') {
-      const admin = new pg.Client({ connectionString: PG_URL });
+      const admin = new pg.Client({ connectionString: pgUrl });
       await admin.connect();
       await admin.query(`CREATE DATABASE ${name}`);
       await admin.end();
-      const location = withDatabase(PG_URL, name);
+      const location = withDatabase(pgUrl, name);
       const pool = new pg.Pool({ connectionString: location, max: 2 });
       pool.on('error', () => undefined);
       return {
@@ -85,17 +97,17 @@ export async function freshDatabase(engine: Engine, dir: string): Promise<FreshD
         exec: async (sql) => void (await pool.query(sql)),
         drop: async () => {
           await pool.end();
-          const c = new pg.Client({ connectionString: PG_URL });
+          const c = new pg.Client({ connectionString: pgUrl });
           await c.connect();
           await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
           await c.end();
         },
       };
     }
-    const admin = await mysql.createConnection(MYSQL_URL);
+    const admin = await mysql.createConnection(mysqlUrl);
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
-    const location = withDatabase(MYSQL_URL, name);
+    const location = withDatabase(mysqlUrl, name);
     const pool = mysql.createPool({ uri: location, connectionLimit: 2 });
     return {
       engine, location,
@@ -104,12 +116,13 @@ export async function freshDatabase(engine: Engine, dir: string): Promise<FreshD
       exec: async (sql) => void (await pool.query(sql)),
       drop: async () => {
         await pool.end();
-        const c = await mysql.createConnection(MYSQL_URL);
+        const c = await mysql.createConnection(mysqlUrl);
         await c.query(`DROP DATABASE IF EXISTS ${name}`);
         await c.end();
       },
     };
   } catch (err) {
-    throw new Error(`the ${engine} test database is not reachable (${String((err as Error).message ?? err)}). Fix: ${FIX[engine]}`);
+    const fix = server ? "the test's own server (test/chaos/private-db.ts) did not take it; read its error above" : FIX[engine];
+    throw new Error(`the ${engine} test database is not reachable (${String((err as Error).message ?? err)}). Fix: ${fix}`);
   }
 }

@@ -16,7 +16,7 @@ import { campaignSiteConf, type ChildConf } from '../fixtures/campaign/conf.js';
 import { standinPath } from '../sim/support/standin.js';
 import { children, type ChildScope } from './children.js';
 import { waitFor } from './wait.js';
-import { freshDatabase, type Engine, type FreshDatabase } from './databases.js';
+import { freshDatabase, type DatabaseServer, type Engine, type FreshDatabase } from './databases.js';
 
 export const CHILD = 'test/fixtures/campaign/child.ts';
 
@@ -153,6 +153,11 @@ export interface Verdict {
    * the simulator's live approval of that order when there is one — money the merchant's table does not have.
    */
   blocked: Array<{ order: string; tno?: string }>;
+  /**
+   * Outcomes processPayment reported that the records contradict: `approved` whose approval is not committed or was
+   * cancelled, `cancelled` / `cancel_failed` whose approval was committed or (once recovery ran) is not cancelled.
+   */
+  untrueOutcomes: string[];
   counts: { approvals: number; committed: number; cancelled: number; blockedWithMoney: number; blockedWithoutMoney: number };
 }
 
@@ -169,10 +174,27 @@ export async function settleLeftovers(conf: ChildConf, store: PaymentStore, opti
   }
 }
 
-/** Compares the simulator's records with the merchant's table and the store. */
-export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentStore, prefix: string): Promise<Verdict> {
+/** What a worker reported of one payment: its `done` line (test/fixtures/campaign/child.ts). */
+export interface ToldOutcome {
+  order: string;
+  status: string;
+  tno?: string;
+}
+
+/**
+ * Compares the simulator's records with the merchant's table and the store, and (given `told`, the workers' `done`
+ * lines) what processPayment reported with what happened.
+ */
+export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentStore, prefix: string, told: ToldOutcome[] = []): Promise<Verdict> {
   const txs = [...sim.gateway.transactions.values()].filter((t) => t.ordrIdxx.startsWith(prefix));
   const shop = new Map((await db.query('SELECT ordr_idxx, tno FROM shop_orders')).map((r) => [String(r.tno), String(r.ordr_idxx)]));
+  const cancelled = new Set(txs.filter((t) => t.state === 'cancelled').map((t) => t.tno));
+  const untrue = told.filter(({ status, tno }) => {
+    if (tno === undefined) return false;
+    if (status === 'approved') return !shop.has(tno) || cancelled.has(tno);
+    if (status === 'cancelled' || status === 'cancel_failed') return shop.has(tno) || !cancelled.has(tno);
+    return false;
+  });
   const live = txs.filter((t) => t.state !== 'cancelled');
   const perOrder = new Map<string, number>();
   for (const t of live) perOrder.set(t.ordrIdxx, (perOrder.get(t.ordrIdxx) ?? 0) + 1);
@@ -192,6 +214,7 @@ export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentSto
     doubleCancels: txs.filter((t) => t.history.filter((h) => h.modType === 'STSC').length > 1).map((t) => t.tno),
     openAttempts: open.filter((a) => !isBlocked(a)).map((a) => `${a.ordrIdxx}:${a.state}${a.tno ? `/${a.tno}` : ''}${a.note ? ` (${a.note})` : ''}`),
     blocked,
+    untrueOutcomes: untrue.map((t) => `${t.order} ${t.status} ${t.tno}`),
     counts: {
       approvals: txs.length, committed: shop.size, cancelled: txs.filter((t) => t.state === 'cancelled').length,
       blockedWithMoney: withMoney, blockedWithoutMoney: blocked.length - withMoney,
@@ -202,15 +225,23 @@ export async function judge(sim: Simulator, db: FreshDatabase, store: PaymentSto
 /**
  * For a describe block: a shop home with the stand-in, a fresh database of `engine` with its store and the merchant's
  * table, and a simulator — with `rest`, its PG-API too (answers of amounts ending in 993 held `rest.slowMs`) —
- * created before the tests, closed and dropped after them. `conf` is what the children are given.
+ * created before the tests, closed and dropped after them. `conf` is what the children are given. With `startServer`,
+ * the database lives on a server of the block's own (test/chaos/private-db.ts: one the test may restart), stopped
+ * after the block.
  */
-export function shopOnEngine(engine: Engine, simOptions: SimulatorOptions = {}, rest?: { slowMs: number }) {
+export function shopOnEngine<S extends DatabaseServer = DatabaseServer>(
+  engine: Engine,
+  simOptions: SimulatorOptions = {},
+  more: { rest?: { slowMs: number } | undefined; startServer?: (() => Promise<S>) | undefined } = {},
+) {
+  const { rest, startServer } = more;
   const env = {} as {
-    home: ReturnType<typeof shopHome>; db: FreshDatabase; store: PaymentStore; sim: Simulator; rest?: RestSimulator; conf: ChildConf;
+    home: ReturnType<typeof shopHome>; db: FreshDatabase; store: PaymentStore; sim: Simulator; rest?: RestSimulator; conf: ChildConf; server?: S;
   };
   before(async () => {
     env.home = shopHome();
-    env.db = await freshDatabase(engine, env.home.dir);
+    if (startServer) env.server = await startServer();
+    env.db = await freshDatabase(engine, env.home.dir, env.server);
     env.store = await env.db.open();
     await env.store.listOpen(1); // creates the tables
     await env.db.exec(SHOP_TABLE);
@@ -222,7 +253,11 @@ export function shopOnEngine(engine: Engine, simOptions: SimulatorOptions = {}, 
     await env.store?.close();
     await env.rest?.close();
     await env.sim?.close();
-    await env.db?.drop();
+    try {
+      await env.db?.drop();
+    } finally {
+      await env.server?.stop();
+    }
   });
   return env;
 }

@@ -5,10 +5,18 @@
  * and the operation; a merchant's own error passes through untouched and its function is never run twice.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../lib/log/types.js';
+import { PayPlus } from '../../lib/payplus/payplus.js';
 import { isTransientStoreError, KcpStoreError, markCommitUnknown, retryDelayMs, STORE_RETRY } from '../../lib/store/errors.js';
 import { currentOwner } from '../../lib/store/owner.js';
 import { SqlPaymentStore, type Query, type SqlDriver } from '../../lib/store/sql.js';
 import { openSqlite, sqliteDriver } from '../../lib/store/sqlite-driver.js';
+import type { PaymentStore } from '../../lib/store/types.js';
+import { CannedRunner } from '../helpers/canned-runner.js';
+import { testConfData } from '../helpers/conf.js';
 
 const me = currentOwner();
 const lost = () => Object.assign(new Error('Connection terminated unexpectedly'), {});
@@ -157,5 +165,82 @@ describe('store retries and typed failures', function () {
     for (const e of [{ code: '23505' }, { errno: 1062 }, { code: 'SQLITE_CONSTRAINT' }, {}]) {
       assert.equal(isTransientStoreError(Object.assign(new Error('x'), e)), false, JSON.stringify(e));
     }
+  });
+});
+
+describe("processPayment with commitInStore when the store's COMMIT gets no answer (a database restart)", function () {
+  this.timeout(30_000);
+  const US = '\x1f';
+  const TNO = '20261203000001';
+  const APPROVED = `res_cd=0000${US}res_msg=ok${US}pay_method=PACA${US}tno=${TNO}${US}amount=5000${US}card_cd=CCSS\n`;
+  const CANCELLED = `res_cd=0000${US}res_msg=ok\n`;
+  const form = { tran_cd: '00100000', enc_data: 'ENC', enc_info: 'INF', trace_no: 'T0000BQETG60GRNn', ordr_idxx: 'ORD-R', good_mny: '5000' };
+
+  /**
+   * Pays ORD-R on a store over `mode`'s driver; the merchant's commit writes its order row and arms one failure, so the
+   * store transaction it runs in is the one that fails. `unreadable`: the store's reads fail from then on too.
+   */
+  async function pay(mode: 'landed' | 'commit', unreadable = false) {
+    const { driver, arm } = flaky(0, lost, mode);
+    const inner = new SqlPaymentStore(driver);
+    await inner.ready();
+    let down = false;
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'get') return (...a: unknown[]) => (down ? Promise.reject(new KcpStoreError('database down', { retryable: true })) : (value as (...x: unknown[]) => unknown).apply(target, a));
+        return (value as (...x: unknown[]) => unknown).bind(target);
+      },
+    }) as PaymentStore;
+    const runner = new CannedRunner([APPROVED, CANCELLED]);
+    const logDir = mkdtempSync(path.join(os.tmpdir(), 'kcp-commit-lost-'));
+    const payplus = new PayPlus(testConfData({ logDir }), { logger: silentLogger, runner, store });
+    const out = await payplus.processPayment(form, {
+      custIp: '10.0.0.1', expectedAmount: 5000, commitInStore: true,
+      commit: async (approval, tx) => {
+        await tx!.query('CREATE TABLE IF NOT EXISTS shop_orders (id TEXT PRIMARY KEY, tno TEXT)');
+        await tx!.query('INSERT INTO shop_orders VALUES (?, ?)', ['ORD-R', approval.tno]);
+        arm(1);
+        down = unreadable;
+        return 'saved';
+      },
+    });
+    down = false;
+    const attempt = (await inner.listOpen(10))[0] ?? (await inner.get(out.attemptId));
+    const rows = await driver.query("SELECT name FROM sqlite_master WHERE name = 'shop_orders'");
+    const orders = rows.rows.length === 0 ? [] : (await driver.query('SELECT id FROM shop_orders')).rows;
+    return { out, runner, attempt, orders };
+  }
+
+  it('the COMMIT landed: approved with the lost answer as storeError; nothing cancelled', async () => {
+    const { out, runner, attempt, orders } = await pay('landed');
+    assert.equal(out.status, 'approved', JSON.stringify(out));
+    assert.equal(out.status === 'approved' && out.committed, 'saved');
+    assert.ok(out.status === 'approved' && out.storeError instanceof KcpStoreError);
+    assert.match(out.status === 'approved' ? String((out.storeError as Error).message) : '', /lost while committing/);
+    assert.equal(runner.calls.length, 1, 'no cancel was sent');
+    assert.equal(attempt?.state, 'committed');
+    assert.deepEqual(orders, [{ id: 'ORD-R' }]);
+  });
+
+  it('the COMMIT did not land: the order row rolled back with the mark, and the approval cancelled once', async () => {
+    const { out, runner, attempt, orders } = await pay('commit');
+    assert.equal(out.status, 'cancelled', JSON.stringify(out));
+    assert.equal(out.status === 'cancelled' && out.reason, 'commit_failed');
+    assert.equal(runner.calls.length, 2);
+    assert.equal(attempt?.state, 'cancelled');
+    assert.deepEqual(orders, []);
+  });
+
+  it('the store cannot be read after a lost COMMIT: unknown (being verified), nothing cancelled on a guess', async () => {
+    const { out, runner, attempt, orders } = await pay('landed', true);
+    assert.equal(out.status, 'unknown', JSON.stringify(out));
+    assert.equal(out.status === 'unknown' && out.error.code, 'outcome_unknown');
+    assert.match(out.status === 'unknown' ? out.error.message : '', /lost its connection while committing, and the store cannot be read yet/);
+    assert.ok(out.status === 'unknown' && out.buyerMessage.en.includes('being verified'));
+    assert.equal(runner.calls.length, 1, 'no cancel was sent');
+    assert.equal(attempt?.state, 'committed', 'it had landed: recovery finds it committed and leaves it');
+    assert.deepEqual(orders, [{ id: 'ORD-R' }]);
   });
 });
