@@ -137,7 +137,11 @@ export interface TradeRegistration {
   readonly raw: Readonly<Record<string, string>>;
 }
 
-/** How the flow runs one approval: pp_cli writes its answer to `answerFile` (recovery reads it); REST ignores both. */
+/**
+ * How the flow runs one approval (or batch charge): the transport writes KCP's answer to `answerFile`, which exists iff
+ * the exchange started, and recovery reads it — pp_cli's module, and REST's exchange child in durable mode
+ * (lib/gateway/rest/durable.ts). REST without it ignores both.
+ */
 export interface ApproveRun {
   readonly answerFile?: string | undefined;
   /** The hard limit for the exchange (pp_cli: when the module is killed). */
@@ -174,7 +178,10 @@ export interface PaymentGateway {
    * PID namespace and boot (pp_cli can then look at processes and files; REST does not need to). Never rejects.
    */
   resolve(attempt: Attempt, where: { local: boolean }): Promise<AttemptAnswer>;
-  /** True when approve() leaves a per-attempt answer file that exists iff the exchange started (pp_cli's runners). */
+  /**
+   * True when approve() leaves a per-attempt answer file that exists iff the exchange started (pp_cli's runners; REST
+   * in durable mode, payplus.rest_durable_answers).
+   */
   durableAnswers(): Promise<boolean>;
 }
 
@@ -185,8 +192,8 @@ export interface PaymentGateway {
  */
 export interface BatchBillingGateway extends PaymentGateway {
   issueBatchKey(request: IssueBatchKeyRequest): Promise<BatchKey>;
-  /** Money moves: anything but a complete answer is KcpOutcomeUnknownError. */
-  chargeBatchKey(request: ChargeBatchKeyRequest): Promise<Approval>;
+  /** Money moves: anything but a complete answer is KcpOutcomeUnknownError. `run` as for approve(). */
+  chargeBatchKey(request: ChargeBatchKeyRequest, run?: ApproveRun): Promise<Approval>;
   deleteBatchKey(request: DeleteBatchKeyRequest): Promise<BatchKeyDeleted>;
 }
 
