@@ -189,7 +189,7 @@ describe('kcp-payplus commands on a payplus.transport "rest" site', function () 
     assert.equal(res.err, `kcp-payplus doctor: config ${cfg} (from --config), transport rest\n`);
     const report = JSON.parse(res.out) as { results: Array<{ id: string; status: string; detail: string; ko: { detail: string } }> };
     const status = Object.fromEntries(report.results.map((r) => [r.id, r.status]));
-    for (const id of ['rest.cert_file', 'rest.key_file', 'rest.password_file', 'rest.cert_valid', 'rest.key', 'rest.host']) assert.equal(status[id], 'pass', id);
+    for (const id of ['rest.cert_file', 'rest.key_file', 'rest.password_file', 'rest.cert_valid', 'rest.key', 'rest.host', 'rest.durable_answers']) assert.equal(status[id], 'pass', id);
     assert.equal(status[`network.connect:${rest.port}`], 'pass', 'the PG-API host, not the pp_cli gateway, is connected to');
     assert.equal(status['network.dns'], 'pass');
     const module = report.results.filter((r) => r.id.startsWith('module'));

@@ -157,9 +157,10 @@ export interface Verdict {
   /** Attempts still open in the store (unknown or otherwise), `blocked` ones apart. */
   openAttempts: string[];
   /**
-   * The open attempts left `unknown` without a tno (REST: the worker died with the approval in flight or unrecorded,
-   * and KCP's inquiry needs a tno, docs/kcp-rest-api.md §10): blocked for a person, never declined or freed. `tno` is
-   * the simulator's live approval of that order when there is one — money the merchant's table does not have.
+   * The open attempts left `unknown` without a tno: blocked for a person, never declined or freed (KCP's inquiry needs
+   * a tno; on one host the answer file settles these on both transports, docs/kcp-rest-api.md §10.2, so a campaign
+   * expects none). `tno` is the simulator's live approval of that order when there is one — money the merchant's
+   * table does not have.
    */
   blocked: Array<{ order: string; tno?: string }>;
   /**
