@@ -150,12 +150,13 @@ export interface ApproveRun {
 
 /**
  * What recovery learns about an attempt whose approval had no answer in the flow ("what happened to this attempt?"):
- * a complete answer is proof (pp_cli: its own answer file or its matched log line; REST: KCP's inquiry by tno); the
+ * a complete answer is proof (pp_cli: its own answer file or its matched log line; REST: its exchange child's answer
+ * file, or KCP's inquiry by tno); the
  * rest is what the transport can tell without proof.
  */
 export type AttemptAnswer =
   /** A complete answer, with where it was read. */
-  | { kind: 'answer'; fields: ResultFields; source: 'stdout file' | 'pp_cli log' | 'KCP inquiry' }
+  | { kind: 'answer'; fields: ResultFields; source: 'stdout file' | 'pp_cli log' | 'answer file' | 'KCP inquiry' }
   /** The exchange still runs (pp_cli: a process still has the answer file, or its pid from the log is alive). */
   | { kind: 'running' }
   /** Provably nothing was sent. */

@@ -113,7 +113,8 @@ describe('kcp-payplus commands on a payplus.transport "rest" site', function () 
     const before = rest.requests.length;
     const recovered = await runCli(['recover', '--config', cfg]);
     assert.equal(recovered.code, 1, 'an unknown needs a person');
-    assert.match(recovered.out, new RegExp(`^UNKNOWN {6}ordr_idxx=${ordrIdxx} tno=- id=${outcome.attemptId} .*KCP's inquiry needs a tno`, 'm'));
+    // The exchange child's answer file holds KCP's answer: a 0000 without a tno, proof of nothing but "not a refusal".
+    assert.match(recovered.out, new RegExp(`^UNKNOWN {6}ordr_idxx=${ordrIdxx} tno=- id=${outcome.attemptId} the answer file says res_cd=0000 but holds no valid tno`, 'm'));
     assert.equal(rest.requests.length, before, 'nothing to ask KCP without a tno, and nothing cancelled');
     assert.equal(charged.state, 'approved');
 

@@ -20,15 +20,18 @@ import { answersDir } from '../../lib/payplus/module-answer.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
 import { heldAsStdout } from '../../lib/runner/answer-file.js';
 import { campaignSiteConf } from '../fixtures/campaign/conf.js';
-import { startRestPair, type RestPair } from '../helpers/rest-conf.js';
+import { closedPort, startRestPair, type RestPair } from '../helpers/rest-conf.js';
 import { answerFilesHeld, shopOnEngine, startChild } from '../helpers/shop-processes.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** The command lines of the running exchange children. */
+/** The command lines of this process's running exchange children. */
 function exchangeChildren(): string[][] {
   const out: string[][] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
+      // stat: "pid (comm) state ppid …"; comm may hold spaces, so count from the last ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
       if (argv.includes(EXCHANGE_SCRIPT)) out.push(argv);
     } catch {
@@ -96,13 +99,7 @@ describe('REST exchange child: the answer file', function () {
   });
 
   it('a refused connection: KcpConnectionError, and the file says nothing was sent', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const s = https.createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const closed = await closedPort();
     const answerFile = file();
     await assert.rejects(postJsonDurably(new URL(`https://127.0.0.1:${closed}/gw/enc/v1/payment`), '{}', http(), 'approval', answerFile), (e: unknown) =>
       e instanceof KcpConnectionError && e.outcomeKnown && /ECONNREFUSED/.test(e.message));

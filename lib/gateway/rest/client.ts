@@ -392,7 +392,7 @@ export class RestGateway implements PaymentGateway {
       if (fields && fields.res_cd !== undefined) {
         const success = isSuccessCode(fields.res_cd, { vbankApproval: detectMethod(fields) === 'vbank' });
         if (success || resultError(fields, 'approval', this.gatewayName).outcomeKnown || !TNO.test(fields.tno ?? '')) {
-          return { kind: 'answer', fields, source: 'stdout file' };
+          return { kind: 'answer', fields, source: 'answer file' };
         }
         tnoToAsk = fields.tno;
         method = detectMethod(fields);
