@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { KcpConnectionError, KcpOutcomeUnknownError } from '../../lib/errors.js';
+import { RestGateway } from '../../lib/gateway/index.js';
 import { EXCHANGE_SCRIPT, postJsonDurably } from '../../lib/gateway/rest/durable.js';
 import { readAnswerLine } from '../../lib/gateway/rest/exchange.js';
 import { DEFAULT_REST_HTTP } from '../../lib/gateway/rest/http.js';
@@ -124,6 +125,19 @@ describe('REST exchange child: the answer file', function () {
     assert.ok(typeof outcome === 'object' && outcome.kind === 'failed');
     assert.equal(outcome.sent, true);
     assert.match(outcome.reason, /no complete answer within 400 ms/);
+  });
+
+  it('payplus.rest_durable_answers false: the gateway says so, and an approval runs in process, leaving no file', async () => {
+    const id = `OFF${process.pid}`;
+    const win = pair.sim.pay({ site_cd: 'T0000', ordr_idxx: id, good_mny: 1000 });
+    const off = new RestGateway({ siteCd: 'T0000', credentials: pair.credentials, baseUrl: pair.rest.url, ca: pair.rest.caPem, durableAnswers: false });
+    assert.equal(await off.durableAnswers(), false);
+    const answerFile = file();
+    const approval = await off.approve({ orderId: id, amount: 1000, encData: win.enc_data, encInfo: win.enc_info, tranCd: win.tran_cd }, { answerFile });
+    assert.equal(approval.resCd, '0000');
+    assert.equal(existsSync(answerFile), false);
+    const on = new RestGateway({ siteCd: 'T0000', credentials: pair.credentials, baseUrl: pair.rest.url, ca: pair.rest.caPem });
+    assert.equal(await on.durableAnswers(), true, 'on by default');
   });
 
   it('an answer file that exists already is refused before anything starts (one file per attempt)', async () => {
