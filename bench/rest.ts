@@ -4,7 +4,10 @@
  * Printed, never asserted. Rows:
  * - simulator only: Gateway.handle in process (the gateway's own work, the same for both transports);
  * - bare https POST: Node's https with a prebuilt JSON body and no SDK (new TLS connection per call, as the SDK makes);
- * - RestGateway.approve: the SDK's REST call (input checks, JSON from strings, the same https, typed approval);
+ * - RestGateway.approve: the SDK's REST call (input checks, JSON from strings, the same https, typed approval), in the
+ *   worker's process (no answer file: what payplus.rest_durable_answers false gives, and what every call was before);
+ * - RestGateway.approve, durable: the same call as the payment flow makes it by default (payplus.rest_durable_answers):
+ *   the answer file reserved, the exchange child spawned (node, lib/gateway/rest/exchange.js), its answer read back;
  * - PayPlus.approve via pp_cli: the SDK's pp_cli call (argv building, spawn of the stand-in, its HTTP, answer parse).
  * "SDK overhead per call" = the SDK row minus its bare floor (bare https for REST; for pp_cli the floor is the
  * stand-in process itself, which this bench does not separate — see bench/RESULTS.md "Runner benchmark").
@@ -21,6 +24,7 @@ import { ExecaRunner, MemoryStore, NativeRunner, loadAddon, standInBuildPath, st
 import { startRestSimulator } from '../lib/sim/rest/index.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
+const DURABLE_ROW = 'RestGateway.approve, durable (exchange child + answer file)';
 const WARMUP = 20;
 
 function stats(samples: number[]): { mean: number; p50: number; p99: number } {
@@ -93,6 +97,12 @@ try {
     const a = await gw.approve({ orderId: id, amount: 1000, encData: win.enc_data, encInfo: win.enc_info, tranCd: win.tran_cd });
     if (a.resCd !== '0000') throw new Error('rest refused');
   }]);
+  const answers = path.join(home, 'answers');
+  calls.push([DURABLE_ROW, async () => {
+    const { id, win } = window(1000);
+    const a = await gw.approve({ orderId: id, amount: 1000, encData: win.enc_data, encInfo: win.enc_info, tranCd: win.tran_cd }, { answerFile: path.join(answers, `${id}.out`) });
+    if (a.resCd !== '0000') throw new Error('rest (durable) refused');
+  }]);
   calls.push([`PayPlus.approve via pp_cli (stand-in, ${addon.ok ? 'native' : 'execa'} runner)`, async () => {
     const { id, win } = window(1000);
     const a = await payplus.approve({ tranCd: win.tran_cd, encData: win.enc_data, encInfo: win.enc_info, traceNo: win.trace_no, ordrIdxx: id, amount: 1000, custIp: '127.0.0.1', usePayMethod: win.use_pay_method });
@@ -112,8 +122,9 @@ try {
   const by = Object.fromEntries(rows);
   const restSdk = by['RestGateway.approve (SDK, REST)']!.mean;
   const bare = by['bare https POST (no SDK, new TLS connection)']!.mean;
-  const ppcli = rows[3]![1].mean;
-  const sdkOnly = rows[4]![1].mean;
+  const durable = by[DURABLE_ROW]!.mean;
+  const ppcli = rows[4]![1].mean;
+  const sdkOnly = rows[5]![1].mean;
   const f = (n: number) => n.toFixed(3);
   console.log(`# kcp-payplus REST transport benchmark\n`);
   console.log(`machine: nproc ${os.cpus().length}; ${os.cpus()[0]?.model ?? '?'}; node ${process.version}`);
@@ -124,7 +135,9 @@ try {
   console.log('');
   console.log(`SDK overhead per REST call, end to end (RestGateway.approve − bare https): ${f(restSdk - bare)} ms`);
   console.log(`SDK overhead per REST call, its own work (the no-I/O row; it also mints the window, so an upper bound): ${f(sdkOnly)} ms`);
-  console.log(`pp_cli transport vs REST transport (mean): ${f(ppcli)} ms vs ${f(restSdk)} ms = ${(ppcli / restSdk).toFixed(2)}x`);
+  console.log(`durable answers (payplus.rest_durable_answers, the default), cost per approval: ${f(durable - restSdk)} ms (${(durable / restSdk).toFixed(2)}x the in-process call)`);
+  console.log(`pp_cli transport vs REST transport, durable (mean): ${f(ppcli)} ms vs ${f(durable)} ms = ${(ppcli / durable).toFixed(2)}x`);
+  console.log(`pp_cli transport vs REST transport, in process (mean): ${f(ppcli)} ms vs ${f(restSdk)} ms = ${(ppcli / restSdk).toFixed(2)}x`);
 } finally {
   await rest.close();
   await sim.close();

@@ -31,6 +31,7 @@ export interface RestFileSettings {
   rest_key_password_env?: string | undefined;
   rest_key_password_file?: string | undefined;
   rest_ca_file?: string | undefined;
+  rest_durable_answers?: boolean | undefined;
 }
 
 export interface RestSettings {
@@ -40,6 +41,20 @@ export interface RestSettings {
   readonly restKeyPasswordEnv: string | undefined;
   readonly restKeyPasswordFile: string | undefined;
   readonly restCaFile: string | undefined;
+  /** payplus.rest_durable_answers as written (undefined: the default, on); read it through restDurableAnswers. */
+  readonly restDurableAnswers: boolean | undefined;
+}
+
+/**
+ * payplus.rest_durable_answers (default true): the REST calls that move money (approval, batch charge) run in a child
+ * process that writes KCP's answer to the attempt's answer file (lib/gateway/rest/durable.ts), as pp_cli's module
+ * does. A worker killed while the request is at KCP, or after the answer came and before the store recorded it, then
+ * leaves proof that recovery on the same host reads (docs/kcp-rest-api.md §10.2). The cost is a node process per
+ * approval (bench/rest.ts measures it). Off, the exchange runs inside the worker: no process is started, and such an
+ * approval stays unknown, its order blocked, until a person looks it up in KCP's admin.
+ */
+export function restDurableAnswers(conf: { readonly restDurableAnswers?: boolean | undefined }): boolean {
+  return conf.restDurableAnswers ?? true;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -95,5 +110,6 @@ export function checkRestSettings(f: RestFileSettings, env: KcpEnvironment): { s
     ...(restKeyFile ? [{ field: 'payplus.rest_key_file', label: 'the PG-API private key', path: restKeyFile }] : []),
     ...(restKeyPasswordFile ? [{ field: 'payplus.rest_key_password_file', label: 'the private key\'s password file', path: restKeyPasswordFile }] : []),
   ];
-  return { settings: { restUrl, restCertFile, restKeyFile, restKeyPasswordEnv, restKeyPasswordFile, restCaFile }, privatePaths };
+  const restDurableAnswers = f.rest_durable_answers;
+  return { settings: { restUrl, restCertFile, restKeyFile, restKeyPasswordEnv, restKeyPasswordFile, restCaFile, restDurableAnswers }, privatePaths };
 }

@@ -98,6 +98,8 @@ export const siteConfFileSchema = z.object({
       rest_key_password_file: z.string().optional(),
       /** An extra CA to trust: only for the local simulator's https (127.0.0.1). */
       rest_ca_file: z.string().optional(),
+      /** Run REST approvals and batch charges in a child that writes KCP's answer to a file (default true; rest.ts). */
+      rest_durable_answers: z.boolean().optional(),
     })
     .optional()
     .default({
@@ -158,6 +160,8 @@ export interface SiteConfData {
   readonly restKeyPasswordEnv?: string | undefined;
   readonly restKeyPasswordFile?: string | undefined;
   readonly restCaFile?: string | undefined;
+  /** payplus.rest_durable_answers; undefined means on (restDurableAnswers, lib/config/rest.ts). */
+  readonly restDurableAnswers?: boolean | undefined;
   /** TEST or REAL, derived from the site code (T0000-style test codes start with 'T'). */
   readonly env: KcpEnvironment;
   /** The PC payment window g_conf_js_url loads (derived from its file name). */
@@ -219,6 +223,7 @@ export const SITE_CONF_FIELDS = Object.freeze({
   restKeyPasswordEnv: { file: 'payplus.rest_key_password_env' },
   restKeyPasswordFile: { file: 'payplus.rest_key_password_file' },
   restCaFile: { file: 'payplus.rest_ca_file' },
+  restDurableAnswers: { file: 'payplus.rest_durable_answers' },
 } as const satisfies { readonly [K in SiteConfSetting]-?: SiteConfFieldRow });
 
 const ROWS = Object.entries(SITE_CONF_FIELDS) as ReadonlyArray<[SiteConfSetting, SiteConfFieldRow]>;

@@ -111,6 +111,7 @@ function lenientConf(source: SiteConfSource): SiteConfData {
     restKeyPasswordEnv: optionalStr(pp['rest_key_password_env']),
     restKeyPasswordFile: optionalStr(pp['rest_key_password_file']),
     restCaFile: optionalStr(pp['rest_ca_file']),
+    restDurableAnswers: typeof pp['rest_durable_answers'] === 'boolean' ? pp['rest_durable_answers'] : undefined,
     env: siteCdEnvironment(siteCd.toUpperCase()),
     window: jsUrlEnvironment(str(raw['g_conf_js_url']), extraKcpHosts)?.window ?? 'standard-web',
   };

@@ -137,7 +137,11 @@ export interface TradeRegistration {
   readonly raw: Readonly<Record<string, string>>;
 }
 
-/** How the flow runs one approval: pp_cli writes its answer to `answerFile` (recovery reads it); REST ignores both. */
+/**
+ * How the flow runs one approval (or batch charge): the transport writes KCP's answer to `answerFile`, which exists iff
+ * the exchange started, and recovery reads it — pp_cli's module, and REST's exchange child in durable mode
+ * (lib/gateway/rest/durable.ts). REST without it ignores both.
+ */
 export interface ApproveRun {
   readonly answerFile?: string | undefined;
   /** The hard limit for the exchange (pp_cli: when the module is killed). */
@@ -146,12 +150,13 @@ export interface ApproveRun {
 
 /**
  * What recovery learns about an attempt whose approval had no answer in the flow ("what happened to this attempt?"):
- * a complete answer is proof (pp_cli: its own answer file or its matched log line; REST: KCP's inquiry by tno); the
+ * a complete answer is proof (pp_cli: its own answer file or its matched log line; REST: its exchange child's answer
+ * file, or KCP's inquiry by tno); the
  * rest is what the transport can tell without proof.
  */
 export type AttemptAnswer =
   /** A complete answer, with where it was read. */
-  | { kind: 'answer'; fields: ResultFields; source: 'stdout file' | 'pp_cli log' | 'KCP inquiry' }
+  | { kind: 'answer'; fields: ResultFields; source: 'stdout file' | 'pp_cli log' | 'answer file' | 'KCP inquiry' }
   /** The exchange still runs (pp_cli: a process still has the answer file, or its pid from the log is alive). */
   | { kind: 'running' }
   /** Provably nothing was sent. */
@@ -174,7 +179,10 @@ export interface PaymentGateway {
    * PID namespace and boot (pp_cli can then look at processes and files; REST does not need to). Never rejects.
    */
   resolve(attempt: Attempt, where: { local: boolean }): Promise<AttemptAnswer>;
-  /** True when approve() leaves a per-attempt answer file that exists iff the exchange started (pp_cli's runners). */
+  /**
+   * True when approve() leaves a per-attempt answer file that exists iff the exchange started (pp_cli's runners; REST
+   * in durable mode, payplus.rest_durable_answers).
+   */
   durableAnswers(): Promise<boolean>;
 }
 
@@ -185,8 +193,8 @@ export interface PaymentGateway {
  */
 export interface BatchBillingGateway extends PaymentGateway {
   issueBatchKey(request: IssueBatchKeyRequest): Promise<BatchKey>;
-  /** Money moves: anything but a complete answer is KcpOutcomeUnknownError. */
-  chargeBatchKey(request: ChargeBatchKeyRequest): Promise<Approval>;
+  /** Money moves: anything but a complete answer is KcpOutcomeUnknownError. `run` as for approve(). */
+  chargeBatchKey(request: ChargeBatchKeyRequest, run?: ApproveRun): Promise<Approval>;
   deleteBatchKey(request: DeleteBatchKeyRequest): Promise<BatchKeyDeleted>;
 }
 

@@ -11,7 +11,7 @@
  * Imports go downward only: process-payment.ts and attempts.ts, the gateway interface, the store, the errors.
  */
 import { KcpInputError, KcpPeriodChargedError } from '../errors.js';
-import type { BatchBillingGateway, BillingChargeRequest } from '../gateway/types.js';
+import type { ApproveRun, BatchBillingGateway, BillingChargeRequest } from '../gateway/types.js';
 import type { BatchKey, BatchKeyDeleted, DeleteBatchKeyRequest, IssueBatchKeyRequest } from '../gateway/rest/client.js';
 import { assertAmount, assertOrderId } from '../protocol/validate.js';
 import { FINAL_STATES } from '../store/types.js';
@@ -84,7 +84,7 @@ export async function chargePeriod<C>(
     const charge = { attemptId: b.id, orderId: ordrIdxx, state: b.state, amount: b.amount, ...(b.tno ? { tno: b.tno } : {}) };
     throw new KcpPeriodChargedError(`period: ${request.period} of subscription ${request.subscriptionId} is not charged again: ${message}`, charge, !FINAL_STATES.has(b.state));
   }
-  const send = () =>
+  const send = (run: ApproveRun) =>
     gateway.chargeBatchKey({
       batchKey,
       groupId,
@@ -95,7 +95,7 @@ export async function chargePeriod<C>(
       ...(request.buyerEmail === undefined ? {} : { buyerEmail: request.buyerEmail }),
       ...(request.buyerPhone === undefined ? {} : { buyerPhone: request.buyerPhone }),
       ...(request.quota === undefined ? {} : { quota: request.quota }),
-    });
+    }, run);
   // A batch key charges a card: KCP's answer of another method, order or amount is cancelled as processPayment does.
   return runAttempt(ctx, begun.attempt, send, { custIp, expectedAmount: amount, commit, commitInStore, allowedMethods: ['card'] });
 }

@@ -8,7 +8,7 @@
  *    at or after the attempt began), then the TX_ENDED line of the same pid with the whole result string.
  * With neither, and a runner that creates the file before the module starts, the module never ran.
  */
-import { createReadStream, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SiteConfData } from '../config/site-conf.js';
 import { dailyLogPath, logDirsOf, PP_CLI_LOG_SUFFIX } from '../log/paths.js';
@@ -16,7 +16,7 @@ import { decodeText } from '../protocol/encoding.js';
 import { completeAnswer, isCompleteAnswer, type ResultFields } from '../protocol/result.js';
 import { startTicks } from '../store/owner.js';
 import type { Attempt } from '../store/types.js';
-import { answerBytes } from '../runner/stdout-file.js';
+import { readAnswerFile } from '../runner/answer-file.js';
 import { decodeLogLine, parsePpCliLine } from '../trace/pp-cli-log.js';
 import type { TraceEntry } from '../trace/types.js';
 
@@ -30,24 +30,6 @@ export type ModuleAnswer =
   /** It started, and no answer is anywhere: killed mid-exchange. Only KCP's admin can tell now. */
   | { kind: 'none'; why: string };
 
-
-/** True when a live process has `file` open as its stdout (Linux /proc; false where there is none). */
-export function heldAsStdout(file: string): boolean {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  } catch {
-    return false;
-  }
-  for (const pid of pids) {
-    try {
-      if (readlinkSync(`/proc/${pid}/fd/1`) === file) return true;
-    } catch {
-      // gone, or not ours to look at
-    }
-  }
-  return false;
-}
 
 /**
  * True when `pid` runs here and started no later than `notAfter` (ms since the epoch): the process that wrote a log
@@ -70,10 +52,9 @@ const CLOCK_TICKS = 100;
 
 /** Reads a complete answer from the stdout file: 'running', the fields, 'absent', 'empty', or undefined (cut). */
 function fromStdoutFile(file: string, local: boolean): ModuleAnswer | 'absent' | 'empty' | undefined {
-  if (!existsSync(file)) return 'absent';
-  if (local && heldAsStdout(file)) return { kind: 'running' };
-  const bytes = answerBytes(readFileSync(file));
-  if (bytes.length === 0) return 'empty';
+  const bytes = readAnswerFile(file, local);
+  if (bytes === 'running') return { kind: 'running' };
+  if (bytes === 'absent' || bytes === 'empty') return bytes;
   for (const encoding of ['euc-kr', 'utf-8'] as const) {
     const fields = completeAnswer(decodeText(bytes, encoding));
     if (fields) return { kind: 'answer', fields, source: 'stdout file' };

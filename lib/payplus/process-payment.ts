@@ -310,10 +310,11 @@ export interface OrderClaim {
  */
 export async function takeOrder(ctx: PaymentContext, claim: OrderClaim): Promise<BeginResult> {
   const { store, gateway } = ctx;
-  // pp_cli's runners write the answer to a per-attempt file that exists iff the module started; REST has none.
+  // pp_cli's runners, and REST's exchange child (durable mode), write the answer to a per-attempt file that exists iff
+  // the exchange started; REST without it has none.
   const durableOutput = await gateway.durableAnswers();
   const id = randomUUID();
-  const outputPath = gateway.transport === 'pp_cli' ? path.join(ctx.answersDir, `${id}.out`) : undefined;
+  const outputPath = gateway.transport === 'pp_cli' || durableOutput ? path.join(ctx.answersDir, `${id}.out`) : undefined;
   const fresh = {
     id,
     ordrIdxx: claim.ordrIdxx,

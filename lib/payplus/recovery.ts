@@ -216,7 +216,7 @@ export async function settleAttempt(ctx: PaymentContext, attempt: Attempt, optio
   let answer: AttemptAnswer | undefined;
   if (needsModule) {
     // The gateway answers "what happened to this attempt?": pp_cli from the attempt's answer file or its log line,
-    // REST by asking KCP about the tno (proof on any host).
+    // REST from its exchange child's answer file (here) or by asking KCP about the tno (proof on any host).
     answer = await ctx.gateway.resolve(attempt, { local });
     if (!local && !assumedDead && answer.kind !== 'answer') {
       // It ran in another host, container or boot, and nothing here proves what KCP answered: leave the attempt with

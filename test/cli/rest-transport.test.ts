@@ -113,7 +113,8 @@ describe('kcp-payplus commands on a payplus.transport "rest" site', function () 
     const before = rest.requests.length;
     const recovered = await runCli(['recover', '--config', cfg]);
     assert.equal(recovered.code, 1, 'an unknown needs a person');
-    assert.match(recovered.out, new RegExp(`^UNKNOWN {6}ordr_idxx=${ordrIdxx} tno=- id=${outcome.attemptId} .*KCP's inquiry needs a tno`, 'm'));
+    // The exchange child's answer file holds KCP's answer: a 0000 without a tno, proof of nothing but "not a refusal".
+    assert.match(recovered.out, new RegExp(`^UNKNOWN {6}ordr_idxx=${ordrIdxx} tno=- id=${outcome.attemptId} the answer file says res_cd=0000 but holds no valid tno`, 'm'));
     assert.equal(rest.requests.length, before, 'nothing to ask KCP without a tno, and nothing cancelled');
     assert.equal(charged.state, 'approved');
 
@@ -189,7 +190,7 @@ describe('kcp-payplus commands on a payplus.transport "rest" site', function () 
     assert.equal(res.err, `kcp-payplus doctor: config ${cfg} (from --config), transport rest\n`);
     const report = JSON.parse(res.out) as { results: Array<{ id: string; status: string; detail: string; ko: { detail: string } }> };
     const status = Object.fromEntries(report.results.map((r) => [r.id, r.status]));
-    for (const id of ['rest.cert_file', 'rest.key_file', 'rest.password_file', 'rest.cert_valid', 'rest.key', 'rest.host']) assert.equal(status[id], 'pass', id);
+    for (const id of ['rest.cert_file', 'rest.key_file', 'rest.password_file', 'rest.cert_valid', 'rest.key', 'rest.host', 'rest.durable_answers']) assert.equal(status[id], 'pass', id);
     assert.equal(status[`network.connect:${rest.port}`], 'pass', 'the PG-API host, not the pp_cli gateway, is connected to');
     assert.equal(status['network.dns'], 'pass');
     const module = report.results.filter((r) => r.id.startsWith('module'));

@@ -82,6 +82,7 @@ describe('SiteConf.fromFile', () => {
         restKeyPasswordEnv: undefined,
         restKeyPasswordFile: undefined,
         restCaFile: undefined,
+        restDurableAnswers: undefined,
         cfgDir: undefined,
       },
     );
@@ -379,7 +380,7 @@ describe('SiteConf.fromFile', () => {
       rejects(
         base({ payplus: { webroots: [] } as unknown as SiteConfFile['payplus'] }),
         'payplus.webroots',
-        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs, allow_pp_cli_request_dump, extra_kcp_hosts, transport, rest_url, rest_cert_file, rest_key_file, rest_key_password_env, rest_key_password_file, rest_ca_file.',
+        'payplus.webroots: is not a payplus setting. Fix: remove it or correct its spelling; known keys: web_roots, binary, pp_cli_log_level, pp_cli_version, allow_nonstandard_port, notify_url, timeout_ms, log_retention_days, prune_pp_cli_logs, allow_pp_cli_request_dump, extra_kcp_hosts, transport, rest_url, rest_cert_file, rest_key_file, rest_key_password_env, rest_key_password_file, rest_ca_file, rest_durable_answers.',
       );
       rejects(
         base({ payplus: { transport: 'rest' } }),

@@ -72,10 +72,19 @@ describe('doctor: PG-API credentials', function () {
 
   it('a healthy pair passes: private modes, decrypts, matches, valid, TEST host', () => {
     assert.deepEqual(statuses(files(pki.merchantCertFile, pki.merchantKeyFile)), {
-      'rest.cert_file': 'pass', 'rest.key_file': 'pass', 'rest.cert_valid': 'pass', 'rest.key': 'pass', 'rest.host': 'pass',
+      'rest.cert_file': 'pass', 'rest.key_file': 'pass', 'rest.cert_valid': 'pass', 'rest.key': 'pass', 'rest.host': 'pass', 'rest.durable_answers': 'pass',
     });
     const local = restChecks(files(pki.merchantCertFile, pki.merchantKeyFile, { rest_url: 'https://127.0.0.1:9443', rest_ca_file: pki.caFile }), { identity: who });
     assert.match(local.find((r) => r.id === 'rest.host')!.detail, /local simulator/);
+  });
+
+  it('shows payplus.rest_durable_answers: on by default, a warning naming the trade-off when off', () => {
+    const on = restChecks(files(pki.merchantCertFile, pki.merchantKeyFile), { identity: who }).find((r) => r.id === 'rest.durable_answers')!;
+    assert.match(on.detail, /rest_durable_answers: on/);
+    const off = restChecks(files(pki.merchantCertFile, pki.merchantKeyFile, { rest_durable_answers: false }), { identity: who }).find((r) => r.id === 'rest.durable_answers')!;
+    assert.equal(off.status, 'warn');
+    assert.match(off.detail, /rest_durable_answers: off .* stays unknown, its order blocked/);
+    assert.match(off.fix?.en ?? '', /set it to true/);
   });
 
   it('warns 30 days before expiry, fails once expired', async () => {

@@ -19,7 +19,7 @@ import { RestCredentials, RestGateway } from '../../lib/gateway/index.js';
 import { postJson, DEFAULT_REST_HTTP } from '../../lib/gateway/rest/http.js';
 import { startSimulator, type Simulator } from '../../lib/sim/index.js';
 import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
-import { startRestPair, type RestPair } from '../helpers/rest-conf.js';
+import { closedPort, startRestPair, type RestPair } from '../helpers/rest-conf.js';
 
 describe('REST transport against the simulator (https, own CA)', function () {
   this.timeout(60_000);
@@ -212,13 +212,7 @@ describe('REST transport against the simulator (https, own CA)', function () {
   });
 
   it('a refused connection and an untrusted certificate are connection errors: nothing was sent', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const s = https.createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const closed = await closedPort();
     await assert.rejects(client({ baseUrl: `https://127.0.0.1:${closed}` }).modify({ kind: 'cancel', tno: '20000101000000' }), KcpConnectionError);
     await assert.rejects(client({ ca: undefined }).modify({ kind: 'cancel', tno: '20000101000000' }), KcpConnectionError);
   });

@@ -1,5 +1,7 @@
 /** The simulator's PG-API as the REST tests use it: a TEST site's configuration, or the simulator pair and its credentials. */
 import { writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { RestCredentials } from '../../lib/gateway/index.js';
 import { SiteConf } from '../../lib/index.js';
@@ -49,5 +51,16 @@ export function restSiteConf(home: string, sim: Simulator, rest: RestSimulator):
     restCertFile: rest.merchant.certFile,
     restKeyFile: rest.merchant.keyFile,
     restKeyPasswordFile: passwordFile,
+  });
+}
+
+/** A port on 127.0.0.1 that was just free and is closed again: a connection to it is refused. */
+export function closedPort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const s = https.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
   });
 }

@@ -3,11 +3,13 @@
  * judge that compares the simulator's own records with the merchant's table and the store.
  */
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PayPlus, silentLogger } from '../../lib/index.js';
+import { answersDir } from '../../lib/payplus/module-answer.js';
+import { heldAsStdout } from '../../lib/runner/answer-file.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../lib/sim/index.js';
 import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
 import type { Attempt, PaymentStore } from '../../lib/store/types.js';
@@ -131,6 +133,13 @@ export function processesRunning(file: string): number[] {
   return out;
 }
 
+/** The answer files a process still writes (pp_cli's module, or the REST transport's exchange child). */
+export function answerFilesHeld(conf: ChildConf): string[] {
+  const dir = answersDir(conf);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).map((f) => path.join(dir, f)).filter(heldAsStdout);
+}
+
 /** waitFor (test/helpers/wait.ts) with the bound first, as the campaign calls it. */
 export const waitUntil = (check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> => waitFor(check, what, ms);
 
@@ -148,9 +157,10 @@ export interface Verdict {
   /** Attempts still open in the store (unknown or otherwise), `blocked` ones apart. */
   openAttempts: string[];
   /**
-   * The open attempts left `unknown` without a tno (REST: the worker died with the approval in flight or unrecorded,
-   * and KCP's inquiry needs a tno, docs/kcp-rest-api.md §10): blocked for a person, never declined or freed. `tno` is
-   * the simulator's live approval of that order when there is one — money the merchant's table does not have.
+   * The open attempts left `unknown` without a tno: blocked for a person, never declined or freed (KCP's inquiry needs
+   * a tno; on one host the answer file settles these on both transports, docs/kcp-rest-api.md §10.2, so a campaign
+   * expects none). `tno` is the simulator's live approval of that order when there is one — money the merchant's
+   * table does not have.
    */
   blocked: Array<{ order: string; tno?: string }>;
   /**
@@ -167,6 +177,7 @@ export interface Verdict {
  */
 export async function settleLeftovers(conf: ChildConf, store: PaymentStore, options: { leaseMs?: number } = {}): Promise<void> {
   await waitUntil(() => processesRunning(path.join(conf.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
+  await waitUntil(() => answerFilesHeld(conf).length === 0, 20_000, "the REST exchange children to write their answers");
   const payplus = new PayPlus(campaignSiteConf(conf), { logger: silentLogger, store, ...options });
   for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
     await payplus.recover({ custIp: '127.0.0.1' });

@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isLoopbackHost } from '../../config/environment.js';
-import { REST_HOSTS, restHostEnvironment } from '../../config/rest.js';
+import { REST_HOSTS, restDurableAnswers, restHostEnvironment } from '../../config/rest.js';
 import type { SiteConfData } from '../../config/site-conf.js';
 import { RestCredentials, serializeCertificate, certificatePem, type KeyPasswordSource } from '../../gateway/rest/credentials.js';
 import { maskText } from '../../log/mask.js';
@@ -97,8 +97,21 @@ export function restChecks(conf: SiteConfData, options: RestCheckOptions): Check
       en: 'check the password source (payplus.rest_key_password_env / rest_key_password_file) and that the key was issued with the certificate.',
     }));
   }
-  out.push(hostCheck(conf));
+  out.push(hostCheck(conf), durableCheck(conf));
   return out;
+}
+
+/** payplus.rest_durable_answers: shown, and a warning when off (a crash mid-approval then needs a person). */
+function durableCheck(conf: SiteConfData): CheckResult {
+  const id = 'rest.durable_answers';
+  const title = bi('PG-API 승인 응답 파일', 'PG-API answers survive the worker');
+  if (restDurableAnswers(conf)) {
+    return pass(id, title, bi('payplus.rest_durable_answers: 켜짐 (승인마다 자식 프로세스가 응답 파일에 씁니다)', 'payplus.rest_durable_answers: on (a child process per approval writes its answer file)'));
+  }
+  return warn(id, title, bi(
+    'payplus.rest_durable_answers: 꺼짐 — 승인 중에 작업 프로세스가 죽으면 그 주문은 KCP 관리자에서 사람이 확인할 때까지 막힙니다',
+    "payplus.rest_durable_answers: off — an approval whose worker dies mid-exchange stays unknown, its order blocked, until a person checks KCP's admin",
+  ), { ko: 'payplus.rest_durable_answers를 지우거나 true로 하십시오.', en: 'leave payplus.rest_durable_answers out, or set it to true.' });
 }
 
 function hostCheck(conf: SiteConfData): CheckResult {

@@ -22,6 +22,7 @@ import { requestPayType, type UsePayMethodName } from '../../codes/pay-methods.j
 import type { Attempt } from '../../store/types.js';
 import type {
   ApproveRequest,
+  ApproveRun,
   AttemptAnswer,
   InquireRequest,
   InquiryOutcome,
@@ -34,7 +35,11 @@ import type {
 import { RestCredentials } from './credentials.js';
 import { REST_HOSTS, REST_PATHS, type RestPath } from './hosts.js';
 import { DEFAULT_REST_HTTP, postJson, type RestHttpOptions } from './http.js';
-import { buildJson } from './json.js';
+import { postJsonDurably } from './durable.js';
+import { readAnswerLine } from './exchange.js';
+import { readAnswerFile } from '../../runner/answer-file.js';
+import { restDurableAnswers } from '../../config/rest.js';
+import { buildJson, parseAnswer } from './json.js';
 import { maskingLogger } from '../../log/masking-logger.js';
 import { silentLogger, type PayplusLogger } from '../../log/types.js';
 
@@ -56,6 +61,12 @@ export interface RestGatewayOptions {
    * enc_info, the certificate or the signature at any level. Default: nothing is logged.
    */
   readonly logger?: PayplusLogger;
+  /**
+   * Run the calls that move money (approval, batch charge) in a child process that writes KCP's answer to the
+   * attempt's answer file, so that a worker killed mid-exchange leaves proof for recovery (durable.ts; payplus
+   * rest_durable_answers, lib/config/rest.ts). Default true.
+   */
+  readonly durableAnswers?: boolean;
 }
 
 /** What an exchange's log lines are filed under (kcp-payplus trace follows them). */
@@ -145,6 +156,7 @@ export class RestGateway implements PaymentGateway {
   readonly #credentials: RestCredentials;
   readonly #http: RestHttpOptions;
   readonly #logger: PayplusLogger;
+  readonly #durable: boolean;
 
   constructor(options: RestGatewayOptions) {
     this.siteCd = options.siteCd;
@@ -163,6 +175,7 @@ export class RestGateway implements PaymentGateway {
     }
     this.#credentials = options.credentials;
     this.#logger = options.logger ? maskingLogger(options.logger) : silentLogger;
+    this.#durable = options.durableAnswers ?? true;
     this.#http = {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_REST_HTTP.connectTimeoutMs,
       timeoutMs: options.timeoutMs ?? DEFAULT_REST_HTTP.timeoutMs,
@@ -175,7 +188,7 @@ export class RestGateway implements PaymentGateway {
    * From the site configuration (payplus.rest_*): the credentials are loaded and the key decrypted now, once; the
    * password is read from the variable or file the configuration names. Timeouts and the size bound may be given.
    */
-  static fromConfig(conf: SiteConfData, options: Pick<RestGatewayOptions, 'connectTimeoutMs' | 'timeoutMs' | 'maxResponseBytes' | 'logger'> = {}): RestGateway {
+  static fromConfig(conf: SiteConfData, options: Pick<RestGatewayOptions, 'connectTimeoutMs' | 'timeoutMs' | 'maxResponseBytes' | 'logger' | 'durableAnswers'> = {}): RestGateway {
     if (!conf.restCertFile || !conf.restKeyFile) {
       throw new KcpConfigError(
         'payplus.rest_cert_file: is not set, so the REST transport has no credentials. Fix: set payplus.rest_cert_file, ' +
@@ -196,11 +209,15 @@ export class RestGateway implements PaymentGateway {
         });
       }
     }
-    return new RestGateway({ siteCd: conf.siteCd, env: conf.env, credentials, baseUrl: conf.restUrl, ca, ...options });
+    const durableAnswers = restDurableAnswers(conf);
+    return new RestGateway({ siteCd: conf.siteCd, env: conf.env, credentials, baseUrl: conf.restUrl, ca, durableAnswers, ...options });
   }
 
-  /** One exchange, logged: the body is built from strings only; the answer comes back as fields. */
-  private async post(path: RestPath, fields: Record<string, string>, what: string, refs: LogRefs = {}): Promise<Record<string, string>> {
+  /**
+   * One exchange, logged: the body is built from strings only; the answer comes back as fields. With `answerFile` (a
+   * call that moves money, in durable mode) it runs in its own process and its answer is written to that file.
+   */
+  private async post(path: RestPath, fields: Record<string, string>, what: string, refs: LogRefs = {}, answerFile?: string): Promise<Record<string, string>> {
     const logger = this.#logger;
     const base = { ...(refs.ordrIdxx ? { ordrIdxx: refs.ordrIdxx } : {}), ...(refs.traceNo ? { traceNo: refs.traceNo } : {}) };
     const summary = { transport: 'rest', what, path, ...(fields.tno ? { tno: fields.tno } : {}) };
@@ -211,7 +228,9 @@ export class RestGateway implements PaymentGateway {
     logger.log({ level: 2, event: 'tx.request.fields', ...base, fields: Object.fromEntries(Object.entries(fields).filter(([k]) => !NEVER_LOGGED.has(k))) });
     let answer: Record<string, string>;
     try {
-      answer = await postJson(url, body, this.#http, what);
+      answer = this.#durable && answerFile !== undefined
+        ? await postJsonDurably(url, body, this.#http, what, answerFile)
+        : await postJson(url, body, this.#http, what);
     } catch (err) {
       const outcomeKnown = err instanceof KcpError ? err.outcomeKnown : false;
       logger.log({ level: 0, event: 'tx.error', ...base, fields: { ...summary, message: err instanceof Error ? err.message : String(err), outcome_known: outcomeKnown } });
@@ -235,7 +254,7 @@ export class RestGateway implements PaymentGateway {
     return `KCP PG-API ${this.baseUrl.host}`;
   }
 
-  async approve(request: ApproveRequest): Promise<Approval> {
+  async approve(request: ApproveRequest, run: ApproveRun = {}): Promise<Approval> {
     const body: Record<string, string> = {
       tran_cd: text('tran_cd', request.tranCd, { max: 8 }),
       site_cd: this.siteCd,
@@ -247,7 +266,7 @@ export class RestGateway implements PaymentGateway {
     };
     text('orderId', request.orderId, { max: 40 });
     if (request.payType !== undefined) body.pay_type = text('payType', request.payType, { max: 4 });
-    const fields = await this.post(REST_PATHS.payment, body, 'approval', { ordrIdxx: request.orderId, traceNo: request.traceNo });
+    const fields = await this.post(REST_PATHS.payment, body, 'approval', { ordrIdxx: request.orderId, traceNo: request.traceNo }, run.answerFile);
     if (!isSuccessCode(fields.res_cd ?? '', { vbankApproval: detectMethod(fields) === 'vbank' })) {
       throw resultError(fields, 'approval', this.gatewayName);
     }
@@ -348,32 +367,68 @@ export class RestGateway implements PaymentGateway {
   }
 
   /**
-   * Recovery's question (DESIGN §8): KCP's inquiry by tno is proof on any host. An approval that got no answer has no
+   * Recovery's question (DESIGN §8). Here (`local`), the attempt's answer file is read first, as pp_cli's is: a child
+   * still holding it is running; no file, or the child's "nothing was sent", is not started; KCP's complete answer is
+   * proof — unless it is an answer that leaves the outcome unknown (CC72), whose tno KCP's inquiry settles. Anywhere
+   * else, or with no answer in the file, KCP's inquiry by tno is proof on any host. An approval with neither has no
    * tno to ask about (the inquiry is by tno only, and nothing else KCP documents proves it: docs/kcp-rest-api.md §10):
    * it stays unknown, its order blocked, for KCP's admin.
    */
-  async resolve(attempt: Attempt, _where: { local: boolean }): Promise<AttemptAnswer> {
-    if (!attempt.tno) {
+  async resolve(attempt: Attempt, where: { local: boolean }): Promise<AttemptAnswer> {
+    let tnoToAsk = attempt.tno;
+    let method = attempt.method;
+    let fromFile = '';
+    if (where.local && attempt.outputPath !== undefined && attempt.durableOutput) {
+      const file = readAnswerFile(attempt.outputPath, true);
+      if (file === 'running') return { kind: 'running' };
+      // No file: the flow makes it before the child starts, so the exchange never began (only for an attempt whose
+      // worker died before it learnt anything; one already found unknown is never taken for "not started").
+      // An empty file: the child wrote nothing, not even that it was about to send.
+      if ((file === 'absent' || file === 'empty') && attempt.state === 'started' && !attempt.tno) return { kind: 'not_started' };
+      const line = typeof file === 'string' ? undefined : readAnswerLine(file.toString('utf8'));
+      const outcome = line === 'sending' ? undefined : line;
+      if (outcome?.kind === 'failed' && !outcome.sent) return { kind: 'not_started' };
+      const fields = outcome?.kind === 'answer' ? parseAnswer(outcome.body) : undefined;
+      if (fields && fields.res_cd !== undefined) {
+        const success = isSuccessCode(fields.res_cd, { vbankApproval: detectMethod(fields) === 'vbank' });
+        if (success || resultError(fields, 'approval', this.gatewayName).outcomeKnown || !TNO.test(fields.tno ?? '')) {
+          return { kind: 'answer', fields, source: 'answer file' };
+        }
+        tnoToAsk = fields.tno;
+        method = detectMethod(fields);
+      }
+      fromFile =
+        typeof file === 'string' ? 'no answer file'
+        : outcome?.kind === 'failed' ? `the exchange failed after sending (${outcome.reason})`
+        : line === 'sending' ? 'its process was stopped while the request was at KCP'
+        : 'the answer file holds no complete answer';
+    }
+    if (!tnoToAsk) {
+      const here = fromFile === '' ? '' : ` (${fromFile})`;
       return {
         kind: 'none',
-        why: `KCP's REST approval of order ${attempt.ordrIdxx} gave no complete answer and no tno, and KCP's inquiry needs a tno: look the order up in KCP's admin`,
+        why: `KCP's REST approval of order ${attempt.ordrIdxx} gave no complete answer and no tno${here}, and KCP's inquiry needs a tno: look the order up in KCP's admin`,
       };
     }
-    const payType = attempt.method ? requestPayType(attempt.method as UsePayMethodName) : 'PACA';
-    const answer = await this.inquire({ tno: attempt.tno, payType });
-    if (answer.kind === 'unknown') return { kind: 'none', why: `KCP's inquiry about tno ${attempt.tno} did not settle it: ${answer.reason}` };
+    const payType = method && method !== 'unknown' ? requestPayType(method as UsePayMethodName) : 'PACA';
+    const answer = await this.inquire({ tno: tnoToAsk, payType });
+    if (answer.kind === 'unknown') return { kind: 'none', why: `KCP's inquiry about tno ${tnoToAsk} did not settle it: ${answer.reason}` };
     if (answer.orderNo !== '' && answer.orderNo !== attempt.ordrIdxx) {
-      return { kind: 'none', why: `KCP's inquiry says tno ${attempt.tno} belongs to order ${answer.orderNo}, not ${attempt.ordrIdxx}` };
+      return { kind: 'none', why: `KCP's inquiry says tno ${tnoToAsk} belongs to order ${answer.orderNo}, not ${attempt.ordrIdxx}` };
     }
     if (answer.state !== 'approved' && answer.state !== 'partially_cancelled') {
-      return { kind: 'none', why: `KCP's inquiry says tno ${attempt.tno} is ${answer.statusCode || answer.state}: not an approval to keep or cancel here; check KCP's admin` };
+      return { kind: 'none', why: `KCP's inquiry says tno ${tnoToAsk} is ${answer.statusCode || answer.state}: not an approval to keep or cancel here; check KCP's admin` };
     }
-    return { kind: 'answer', fields: { ...answer.raw, res_cd: '0000', tno: attempt.tno, order_no: attempt.ordrIdxx }, source: 'KCP inquiry' };
+    return { kind: 'answer', fields: { ...answer.raw, res_cd: '0000', tno: tnoToAsk, order_no: attempt.ordrIdxx }, source: 'KCP inquiry' };
   }
 
-  /** No answer file: an error before sending is known (KcpConfigError/KcpConnectionError), anything after is unknown. */
+  /**
+   * In durable mode (the default) an approval or batch charge given an answer file runs in a child that writes KCP's
+   * answer there: the file exists iff the exchange started. Off, an error before sending is known
+   * (KcpConfigError/KcpConnectionError) and anything after is unknown, with nothing left to read after a crash.
+   */
   async durableAnswers(): Promise<boolean> {
-    return false;
+    return this.#durable;
   }
 
   async registerTrade(request: RegisterTradeRequest): Promise<TradeRegistration> {
@@ -422,7 +477,7 @@ export class RestGateway implements PaymentGateway {
   }
 
   /** A recurring charge on a batch key (§3.5a): money moves; a time-out is KcpOutcomeUnknownError. */
-  async chargeBatchKey(request: ChargeBatchKeyRequest): Promise<Approval> {
+  async chargeBatchKey(request: ChargeBatchKeyRequest, run: ApproveRun = {}): Promise<Approval> {
     const amount = money('amount', request.amount);
     const body: Record<string, string> = {
       site_cd: this.siteCd,
@@ -442,7 +497,7 @@ export class RestGateway implements PaymentGateway {
       bt_batch_key: text('batchKey', request.batchKey, { max: 64 }),
       bt_group_id: text('groupId', request.groupId, { max: 40 }),
     };
-    const fields = await this.post(REST_PATHS.hub, body, 'batch charge', { ordrIdxx: request.orderId });
+    const fields = await this.post(REST_PATHS.hub, body, 'batch charge', { ordrIdxx: request.orderId }, run.answerFile);
     if (!isSuccessCode(fields.res_cd ?? '')) throw resultError(fields, 'batch charge', this.gatewayName);
     return approvedAnswer(fields, 'batch charge', request.orderId);
   }
