@@ -24,7 +24,7 @@ describe('cfg/site_conf_inc.json (the shipped example)', () => {
     const readme = readFileSync(path.join(root, 'cfg', 'README.md'), 'utf8');
     const payplusKeys = Object.keys(siteConfFileSchema.shape.payplus.unwrap().unwrap().shape);
     const keys = [...Object.keys(siteConfFileSchema.shape).filter((k) => k !== 'payplus'), ...payplusKeys];
-    assert.equal(keys.length, 29);
+    assert.equal(keys.length, 30);
     for (const key of keys) assert.ok(readme.includes(`| \`${key}\` |`), `README row for ${key}`);
   });
 });
