@@ -50,6 +50,14 @@ export interface SqlDriver {
 
 export const SCHEMA_VERSION = 1;
 
+/** commitWith's refusal: the attempt is no longer this process's approved attempt, so the merchant's commit does not run. */
+function notOwned(id: string, attempt: Attempt | undefined): Error {
+  return new Error(
+    `payment store: attempt ${id} is no longer this process's approved attempt (${attempt?.state ?? 'missing'}); ` +
+      `the commit was not run`,
+  );
+}
+
 const ATTEMPT_COLUMNS = `
   id VARCHAR(36) NOT NULL PRIMARY KEY,
   ordr_idxx VARCHAR(64) NOT NULL,
@@ -598,23 +606,69 @@ export class SqlPaymentStore implements PaymentStore {
     return this.tx((q) => this.updateIn(q, id, from, patch, owner));
   }
 
+  /**
+   * The merchant's commit inside the store's transaction (commitInStore). The attempt is checked before the merchant's
+   * function runs at all, and again, locked, when the transaction opens. On PostgreSQL and MariaDB/MySQL the
+   * transaction opens at the function's first `tx.query` (or when it returns without one), as SQLite's does in its
+   * worker: work the commit does before its SQL holds no pooled connection and no row lock.
+   */
   async commitWith<T>(id: string, owner: Owner, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     await this.ready();
-    return this.driver.transaction(async (q, raw) => {
-      const attempt = await this.attemptIn(q, id, true);
-      if (!attempt || attempt.state !== 'approved' || !sameOwner(attempt.owner, owner)) {
-        throw new Error(
-          `payment store: attempt ${id} is no longer this process's approved attempt (${attempt?.state ?? 'missing'}); ` +
-            `the commit was not run`,
-        );
-      }
-      const value = await fn({ query: async (sql, params) => (await raw(sql, params ?? [])).rows });
-      if (!(await this.updateIn(q, id, ['approved'], { state: 'committed' }, owner))) {
-        throw new Error(`payment store: attempt ${id} changed during the commit; rolled back`);
-      }
-      return value;
-    });
+    if (this.driver.dialect === 'sqlite') {
+      // The SQLite worker opens this transaction lazily itself (sqlite-worker.ts), around this whole function.
+      return this.driver.transaction(async (q, raw) => {
+        await this.stillOwned(q, id, owner);
+        const value = await fn({ query: async (sql, params) => (await raw(sql, params ?? [])).rows });
+        await this.markCommitted(q, id, owner);
+        return value;
+      });
+    }
+    const before = await this.get(id);
+    if (!before || before.state !== 'approved' || !sameOwner(before.owner, owner)) throw notOwned(id, before);
+    let finish!: (end: { ok: true } | { ok: false; err: unknown }) => void;
+    const finished = new Promise<{ ok: true } | { ok: false; err: unknown }>((resolve) => (finish = resolve));
+    let transaction: Promise<void> | undefined;
+    let opened: Promise<Query> | undefined;
+    const open = (): Promise<Query> =>
+      (opened ??= new Promise<Query>((resolve, reject) => {
+        transaction = this.driver.transaction(async (q, raw) => {
+          await this.stillOwned(q, id, owner);
+          resolve(raw);
+          const end = await finished;
+          if (!end.ok) throw end.err;
+          await this.markCommitted(q, id, owner);
+        });
+        // BEGIN or the check failed: the merchant's query fails with it (the transaction's own error is awaited below).
+        transaction.catch(reject);
+      }));
+    let value: T;
+    try {
+      value = await fn({ query: async (sql, params) => (await (await open())(sql, params ?? [])).rows });
+    } catch (err) {
+      finish({ ok: false, err });
+      // Rolled back (or never opened); the merchant's own error is what the caller hears.
+      if (transaction) await transaction.catch(() => undefined);
+      throw err;
+    }
+    await open(); // a commit without SQL: the transaction holds the check and the mark alone
+    finish({ ok: true });
+    await transaction;
+    return value;
   }
+
+  /** The attempt, locked for this transaction, is still this owner's approved attempt; else nothing is run. */
+  private async stillOwned(q: Query, id: string, owner: Owner): Promise<void> {
+    const attempt = await this.attemptIn(q, id, true);
+    if (!attempt || attempt.state !== 'approved' || !sameOwner(attempt.owner, owner)) throw notOwned(id, attempt);
+  }
+
+  /** Inside the commit's transaction: approved → committed, or the whole transaction rolls back. */
+  private async markCommitted(q: Query, id: string, owner: Owner): Promise<void> {
+    if (!(await this.updateIn(q, id, ['approved'], { state: 'committed' }, owner))) {
+      throw new Error(`payment store: attempt ${id} changed during the commit; rolled back`);
+    }
+  }
+
 
   /**
    * The lease and takeover compare-and-set. It leaves updated_at alone (that is when the attempt last changed state:
