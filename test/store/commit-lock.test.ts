@@ -17,19 +17,11 @@ import { currentOwner } from '../../lib/store/owner.js';
 import { storeTables } from '../../lib/store/sql.js';
 import type { NewAttempt, Owner, PaymentStore } from '../../lib/store/types.js';
 import { ENGINES, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
+import { attemptMaker } from '../helpers/attempts.js';
 
 const me = currentOwner();
 const rival: Owner = { ...me, start: `${me.start}-rival` };
-let seq = 0;
-const attempt = (ordrIdxx: string): NewAttempt => ({
-  id: `lock-${process.pid}-${++seq}`,
-  ordrIdxx,
-  amount: '1000',
-  owner: me,
-  leaseUntil: Date.now() + 60_000,
-  commitMode: 'store',
-  durableOutput: true,
-});
+const attempt = attemptMaker(`lock-${process.pid}`);
 
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;

@@ -14,22 +14,13 @@ import { openStore } from '../../lib/store/open.js';
 import { SCHEMA_VERSION, storeTables, type StoreNames } from '../../lib/store/sql.js';
 import type { NewAttempt, Owner, PaymentStore } from '../../lib/store/types.js';
 import { ENGINES, freshDatabase, type Engine, type FreshDatabase } from '../helpers/databases.js';
+import { attemptMaker } from '../helpers/attempts.js';
 
 const me = currentOwner();
 /** Another incarnation in this boot and PID namespace (start ticks 1): /proc can tell it is gone. */
 const earlier = `${me.start.split(':').slice(0, 2).join(':')}:1`;
 const other: Owner = { host: me.host, pid: 2 ** 22 + 11, start: earlier };
-let seq = 0;
-const attempt = (ordrIdxx: string, over: Partial<NewAttempt> = {}): NewAttempt => ({
-  id: `att-${process.pid}-${++seq}`,
-  ordrIdxx,
-  amount: '1000',
-  owner: me,
-  leaseUntil: Date.now() + 60_000,
-  commitMode: 'store',
-  durableOutput: true,
-  ...over,
-});
+const attempt = attemptMaker(`att-${process.pid}`);
 
 const unique = randomBytes(3).toString('hex');
 const VARIANTS: Array<{ engine: Engine; names: StoreNames }> = [

@@ -20,20 +20,12 @@ import { schemaStatements, SCHEMA_VERSION, storeTables } from '../../lib/store/s
 import type { NewAttempt, Owner, PaymentStore } from '../../lib/store/types.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, PG_URL, type FreshDatabase } from '../helpers/databases.js';
+import { attemptMaker } from '../helpers/attempts.js';
 
 const me = currentOwner();
 const other: Owner = { host: 'elsewhere', pid: 7, start: 'x:y:1' };
 const tag = randomBytes(4).toString('hex');
-let seq = 0;
-const attempt = (ordrIdxx: string): NewAttempt => ({
-  id: `att-${tag}-${++seq}`,
-  ordrIdxx,
-  amount: '1000',
-  owner: me,
-  leaseUntil: Date.now() + 60_000,
-  commitMode: 'store',
-  durableOutput: true,
-});
+const attempt = attemptMaker(`att-${tag}`);
 
 /** begin, the order id's exclusivity, a CAS update, claim, commitWith, the archive and the notification inbox. */
 async function coreOperations(store: PaymentStore, label: string): Promise<void> {
