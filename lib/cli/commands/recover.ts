@@ -77,6 +77,10 @@ export const recoverCommand: CliCommand = {
           'min-age': { type: 'string', default: '0' },
           host: { type: 'string' },
           'assume-dead': { type: 'boolean', default: false },
+          attempt: { type: 'string' },
+          tno: { type: 'string' },
+          order: { type: 'string' },
+          amount: { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       }));
@@ -99,6 +103,15 @@ export const recoverCommand: CliCommand = {
       );
       return 2;
     }
+    const settling = values.attempt !== undefined || values.tno !== undefined;
+    if (settling && (values.attempt === undefined || values.tno === undefined)) {
+      process.stderr.write('kcp-payplus recover: --attempt <id> and --tno <tno> go together: the attempt recover lists as UNKNOWN, and the tno KCP\'s admin shows for its order\n');
+      return 2;
+    }
+    if ((values.order === undefined) !== (values.amount === undefined) || (values.order !== undefined && !settling)) {
+      process.stderr.write('kcp-payplus recover: --order <ordr_idxx> and --amount <won> go together, with --attempt and --tno (pp_cli: what you saw in KCP\'s admin)\n');
+      return 2;
+    }
     let payplus: PayPlus | undefined;
     let store: Awaited<ReturnType<typeof openStore>> | undefined;
     try {
@@ -115,6 +128,14 @@ export const recoverCommand: CliCommand = {
       }
       store = await openStore(location, { create: false });
       payplus = new PayPlus(conf, { store, logger: createSiteLogger(conf, { createDir: false }) });
+      if (settling) {
+        const confirmOrder = values.order === undefined ? undefined : { orderId: values.order, amount: values.amount! };
+        const result = await payplus.settleWithTno(values.attempt!, values.tno!, { custIp: values.ip!, confirmOrder });
+        const settled = result.kind === 'cancelled' || result.kind === 'committed' || result.kind === 'kept';
+        const why = result.kind === 'unknown' ? `: ${result.why}` : result.kind === 'failed' ? `: ${result.error.message} (retried by recover)` : '';
+        process.stdout.write(`${settled ? result.kind : result.kind.toUpperCase()} id=${values.attempt} tno=${values.tno}${why}\n`);
+        return settled ? 0 : 1;
+      }
       const dryRun = values['dry-run'] === true;
       const assumeDead = values.host === undefined ? undefined : { host: values.host };
       const report = await payplus.recover({ dryRun, custIp: values.ip!, minAgeMs: minAge * 1000, assumeDead });
