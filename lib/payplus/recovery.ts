@@ -95,6 +95,9 @@ export type SettleResult =
 /** The settle options a single attempt needs (recover() passes its own through). */
 export type SettleOptions = Pick<RecoverOptions, 'fence' | 'isCommitted' | 'onUncommitted' | 'custIp'> & { assumeDead?: boolean };
 
+/** How settleWithTno's note begins. */
+const PERSON_NOTE = 'tno given by a person';
+
 const OPEN: readonly AttemptState[] = ['started', 'approved', 'unknown', 'cancelling', 'cancel_failed'];
 
 /** How errors name the gateway that answered: pp_cli's host:port, or KCP's REST API. */
@@ -127,7 +130,9 @@ async function applyAnswer(ctx: PaymentContext, a: Attempt, me: Owner, answer: A
   const resCd = fields.res_cd ?? '';
   const success = isSuccessCode(resCd, { vbankApproval: approval.method === 'vbank' });
   if (success && isTno(fields.tno ?? '')) {
-    const patch = { ...approvedState(approval, `answer read from the ${answer.source}`), resCd };
+    // A person's word on the tno (settleWithTno) stays in the note next to the proof.
+    const how = `answer read from the ${answer.source}`;
+    const patch = { ...approvedState(approval, a.note?.startsWith(PERSON_NOTE) ? `${a.note}; ${how}` : how), resCd };
     if (!(await note(ctx, a, ['started', 'unknown'], patch, me))) return { kind: 'in_progress' };
     discardAnswer(a);
     return { ...a, ...patch };
@@ -301,7 +306,7 @@ export async function settleWithTno(ctx: PaymentContext, attemptId: string, tno:
     if (proof.state !== 'approved' && proof.state !== 'partially_cancelled') {
       throw refuse('tno', `KCP's inquiry says tno ${tno} is ${proof.statusCode || proof.state}: not an approval to keep or cancel, and this step never frees an order. Fix: check the order in KCP's admin`);
     }
-    patch = { tno, note: `tno given by a person (${by}); KCP's inquiry confirmed order ${attempt.ordrIdxx} and amount ${amount}` };
+    patch = { tno, note: `${PERSON_NOTE} (${by}); KCP's inquiry confirmed order ${attempt.ordrIdxx} and amount ${amount}` };
   } else if (ctx.gateway.transport === 'pp_cli') {
     const seen = options.confirmOrder;
     if (!seen) {
@@ -314,7 +319,7 @@ export async function settleWithTno(ctx: PaymentContext, attemptId: string, tno:
       state: 'approved',
       tno,
       approvedAmount: attempt.amount,
-      note: `tno given by a person (${by}), who stated order ${seen.orderId} and amount ${seen.amount} from KCP's admin (pp_cli cannot ask KCP)`,
+      note: `${PERSON_NOTE} (${by}), who stated order ${seen.orderId} and amount ${seen.amount} from KCP's admin (pp_cli cannot ask KCP)`,
     };
   } else {
     return { kind: 'unknown', why: `KCP's inquiry about tno ${tno} did not answer (${proof.reason}): nothing changed; try again` };
@@ -326,9 +331,17 @@ export async function settleWithTno(ctx: PaymentContext, attemptId: string, tno:
   const written = held !== undefined && !held.tno && (await note(ctx, attempt, ['started', 'unknown'], patch, me));
   await ctx.store.update(attempt.id, OPEN, { leaseUntil: 0 }, me).catch(() => undefined);
   if (!written) return { kind: 'in_progress' };
-  ctx.logger.log({ level: 1, event: 'payment.tno_settled', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, tno, transport: ctx.gateway.transport } });
   const now = await ctx.store.get(attempt.id);
-  return now ? settleAttempt(ctx, now, options) : { kind: 'in_progress' };
+  const result = now ? await settleAttempt(ctx, now, options) : { kind: 'in_progress' as const };
+  logRecovered(ctx, { ...attempt, tno }, result, { tnoFrom: 'person' });
+  return result;
+}
+
+/** The `recovered` event (payment.recovered) for an attempt recovery settled for good. */
+function logRecovered(ctx: PaymentContext, attempt: Attempt, result: SettleResult, extra: Record<string, string> = {}): void {
+  if (!['cancelled', 'committed', 'kept', 'declined'].includes(result.kind)) return;
+  const fields = { id: attempt.id, result: result.kind, ...(attempt.tno ? { tno: attempt.tno } : {}), ...extra };
+  ctx.logger.log({ level: 1, event: 'payment.recovered', ordrIdxx: attempt.ordrIdxx, fields });
 }
 
 export async function recover(ctx: PaymentContext, options: RecoverOptions = {}): Promise<RecoveryReport> {
@@ -360,7 +373,7 @@ export async function recover(ctx: PaymentContext, options: RecoverOptions = {})
       result = { kind: 'unknown', why: `could not be settled this run: ${String((err as Error)?.message ?? err)}` };
     }
     const latest = ref((await ctx.store.get(attempt.id).catch(() => undefined)) ?? attempt);
-    if (['cancelled', 'committed', 'kept', 'declined'].includes(result.kind)) ctx.logger.log({ level: 1, event: 'payment.recovered', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, result: result.kind, ...(attempt.tno ? { tno: attempt.tno } : {}) } });
+    logRecovered(ctx, attempt, result);
     switch (result.kind) {
       case 'failed':
         report.failed.push({ ...latest, error: result.error });

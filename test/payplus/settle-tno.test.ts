@@ -13,11 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { KcpInputError } from '../../lib/errors.js';
 import { RestGateway, type BatchKey } from '../../lib/gateway/index.js';
-import { PayPlus, SiteConf, silentLogger } from '../../lib/index.js';
+import { PayPlus, SiteConf, silentLogger, type PaymentEvent } from '../../lib/index.js';
 import { currentOwner } from '../../lib/store/owner.js';
 import { openStore } from '../../lib/store/open.js';
 import type { PaymentStore } from '../../lib/store/types.js';
+import { CannedRunner } from '../helpers/canned-runner.js';
 import { runCli } from '../helpers/cli.js';
+import { testConfData } from '../helpers/conf.js';
 import { restSiteConf, startRestPair, type RestPair } from '../helpers/rest-conf.js';
 import { seeded } from '../helpers/seed.js';
 
@@ -68,10 +70,14 @@ describe("a person settles an unknown attempt with the tno from KCP's admin", fu
     const lost = await lostCharge();
     const report = await payplus().recover();
     assert.match(report.unknown.find((r) => r.id === lost.id)?.why ?? '', /no tno/);
-    const result = await payplus().settleWithTno(lost.id, lost.tno);
+    const events: PaymentEvent[] = [];
+    const result = await payplus({ onEvent: (e) => void events.push(e) }).settleWithTno(lost.id, lost.tno);
     assert.deepEqual(result, { kind: 'cancelled' });
+    const recovered = events.filter((e) => e.type === 'recovered');
+    assert.deepEqual(recovered.map((e) => [e.ordrIdxx, e.fields.result, e.fields.tno, e.fields.tnoFrom]), [[lost.order, 'cancelled', lost.tno, 'person']]);
     const after = await store.get(lost.id);
     assert.deepEqual([after?.state, after?.tno], ['cancelled', lost.tno]);
+    assert.match(after?.note ?? '', new RegExp(`^tno given by a person \\(host \\S+ at [^)]+\\); KCP's inquiry confirmed order ${lost.order} and amount 9900; answer read from the KCP inquiry$`));
     assert.equal(ledger(lost.order)[0]?.state, 'cancelled');
     assert.ok(pair.rest.requests.some((r) => r.path === '/std/inquery' && r.fields.tno === lost.tno));
   });
@@ -122,5 +128,18 @@ describe("a person settles an unknown attempt with the tno from KCP's admin", fu
       (e: unknown) => e instanceof KcpInputError && e.field === 'confirmOrder' && /another order/.test(e.message),
     );
     assert.deepEqual(await store.get(lost.id), before);
+  });
+
+  it("on pp_cli, with the person's order and amount: recorded in the note, then the uncommitted charge is cancelled by its tno", async () => {
+    const runner = new CannedRunner(['res_cd=0000\x1fres_msg=ok\n']);
+    const ppcli = new PayPlus(testConfData({ logDir: mkdtempSync(path.join(os.tmpdir(), 'kcp-settle-pp-')) }), { logger: silentLogger, runner, store });
+    const lost = await lostCharge(9500);
+    const result = await ppcli.settleWithTno(lost.id, lost.tno, { confirmOrder: { orderId: lost.order, amount: '9500' } });
+    assert.deepEqual(result, { kind: 'cancelled' });
+    const after = await store.get(lost.id);
+    assert.deepEqual([after?.state, after?.tno, after?.approvedAmount], ['cancelled', lost.tno, '9500']);
+    assert.match(after?.note ?? '', new RegExp(`^tno given by a person \\(host \\S+ at \\d{4}-\\d\\d-\\d\\dT[^)]+\\), who stated order ${lost.order} and amount 9500 from KCP's admin \\(pp_cli cannot ask KCP\\)$`));
+    assert.equal(runner.calls.length, 1, 'one cancel, nothing else sent');
+    assert.match(runner.optionBytes(0).toString('latin1'), new RegExp(`tno=${lost.tno}`));
   });
 });
