@@ -15,6 +15,7 @@
  * - `cancelling` / `cancel_failed`: cancel again until KCP answers definitively (already-cancelled counts).
  * Imports: attempts.ts, the gateway interface, the store, the errors; never process-payment.ts or the facade.
  */
+import { methodOfPayType } from '../codes/pay-methods.js';
 import { isSuccessCode } from '../codes/results.js';
 import { KcpInputError, type KcpError } from '../errors.js';
 import { answerError } from '../protocol/result.js';
@@ -295,7 +296,7 @@ export async function settleWithTno(ctx: PaymentContext, attemptId: string, tno:
     throw refuse('attemptId', `attempt ${attemptId} is ${attempt.state}${attempt.tno ? ` with tno ${attempt.tno}` : ''}: only an attempt left unknown without a tno takes a tno from a person. Fix: run recover`);
   }
   if (!mayTakeOver(attempt.owner, attempt.leaseUntil)) return { kind: 'in_progress' };
-  let patch: { state?: 'approved'; tno: string; approvedAmount?: string; note: string };
+  let patch: { state?: 'approved'; tno: string; approvedAmount?: string; method?: string; note: string };
   const by = `host ${currentOwner().host} at ${new Date().toISOString()}`;
   const proof = await ctx.gateway.inquire({ tno, payType: options.payType ?? 'PACA' });
   if (proof.kind === 'proof') {
@@ -306,7 +307,9 @@ export async function settleWithTno(ctx: PaymentContext, attemptId: string, tno:
     if (proof.state !== 'approved' && proof.state !== 'partially_cancelled') {
       throw refuse('tno', `KCP's inquiry says tno ${tno} is ${proof.statusCode || proof.state}: not an approval to keep or cancel, and this step never frees an order. Fix: check the order in KCP's admin`);
     }
-    patch = { tno, note: `${PERSON_NOTE} (${by}); KCP's inquiry confirmed order ${attempt.ordrIdxx} and amount ${amount}` };
+    // KCP's method, so that recovery's own inquiry about the tno signs the same pay_type.
+    const method = methodOfPayType(proof.payMethod);
+    patch = { tno, ...(method ? { method } : {}), note: `${PERSON_NOTE} (${by}); KCP's inquiry confirmed order ${attempt.ordrIdxx} and amount ${amount}` };
   } else if (ctx.gateway.transport === 'pp_cli') {
     const seen = options.confirmOrder;
     if (!seen) {

@@ -76,7 +76,7 @@ describe("a person settles an unknown attempt with the tno from KCP's admin", fu
     const recovered = events.filter((e) => e.type === 'recovered');
     assert.deepEqual(recovered.map((e) => [e.ordrIdxx, e.fields.result, e.fields.tno, e.fields.tnoFrom]), [[lost.order, 'cancelled', lost.tno, 'person']]);
     const after = await store.get(lost.id);
-    assert.deepEqual([after?.state, after?.tno], ['cancelled', lost.tno]);
+    assert.deepEqual([after?.state, after?.tno, after?.method], ['cancelled', lost.tno, 'card']);
     assert.match(after?.note ?? '', new RegExp(`^tno given by a person \\(host \\S+ at [^)]+\\); KCP's inquiry confirmed order ${lost.order} and amount 9900; answer read from the KCP inquiry$`));
     assert.equal(ledger(lost.order)[0]?.state, 'cancelled');
     assert.ok(pair.rest.requests.some((r) => r.path === '/std/inquery' && r.fields.tno === lost.tno));
