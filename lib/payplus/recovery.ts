@@ -7,7 +7,8 @@
  * - `started` / `unknown`: ask the gateway what happened (ctx.gateway.resolve: pp_cli reads the module's real answer,
  *   its stdout file, then its own log; REST asks KCP's inquiry about the attempt's tno). Approved → continue as
  *   approved; refused → declined (the order is payable again); never started → declined; still running → leave it;
- *   no answer anywhere → stays unknown, for a person (KCP's admin), with the reason;
+ *   no answer anywhere → stays unknown, for a person (KCP's admin), with the reason; the tno they find there is given
+ *   back by settleWithTno (checked by KCP's inquiry on REST), and the attempt is then settled by these same rules;
  * - `approved`: committed? With commitInStore the store's mark is the truth (written in one transaction with the
  *   merchant's order), so no mark means not committed. Otherwise the merchant's isCommitted hook decides; without a
  *   hook the attempt is listed as undecided and nothing is cancelled. Not committed → cancel (or keep, if

@@ -40,13 +40,13 @@ describe("a person settles an unknown attempt with the tno from KCP's admin", fu
   const ledger = (order: string) => [...pair.sim.gateway.transactions.values()].filter((t) => t.ordrIdxx === order);
 
   /** KCP charged the order (money moved), and the worker died before recording anything: unknown, no tno. */
-  async function lostCharge(amount = 9900): Promise<{ id: string; order: string; tno: string }> {
+  async function lostCharge(amount = 9900, recorded = amount): Promise<{ id: string; order: string; tno: string }> {
     const order = `SETTLE${random.int(1e9)}`;
     const approval = await gateway().chargeBatchKey({ batchKey: key.batchKey, groupId: GROUP, orderId: order, amount, goodName: '월 구독' });
     const me = currentOwner();
     const dead = { host: me.host, pid: 2 ** 22 + 17, start: me.start.replace(/[^:]+$/, '1') };
     const id = `dead-${order}`;
-    assert.ok((await store.begin({ id, ordrIdxx: order, amount: String(amount), owner: dead, leaseUntil: 0, commitMode: 'store', durableOutput: false })).ok);
+    assert.ok((await store.begin({ id, ordrIdxx: order, amount: String(recorded), owner: dead, leaseUntil: 0, commitMode: 'store', durableOutput: false })).ok);
     assert.ok(await store.update(id, ['started'], { state: 'unknown', note: 'no tno (test)' }));
     return { id, order, tno: approval.tno };
   }
@@ -92,6 +92,10 @@ describe("a person settles an unknown attempt with the tno from KCP's admin", fu
     );
     assert.deepEqual(await store.get(lost.id), before);
     assert.equal(ledger(other.order)[0]?.state, 'approved');
+    // This order's tno, but KCP charged another amount than the store's: refused as well.
+    const odd = await lostCharge(9801, 9800);
+    await assert.rejects(payplus().settleWithTno(odd.id, odd.tno), (e: unknown) => e instanceof KcpInputError && e.field === 'tno' && e.message.includes(`of 9801, not this attempt's order ${odd.order} of 9800`));
+    assert.equal((await store.get(odd.id))?.tno, undefined);
     await assert.rejects(payplus().settleWithTno(lost.id, '123'), (e: unknown) => e instanceof KcpInputError && e.field === 'tno');
     const result = await payplus().settleWithTno(lost.id, lost.tno, { onUncommitted: () => 'keep' });
     assert.deepEqual(result, { kind: 'kept' });
@@ -105,6 +109,9 @@ describe("a person settles an unknown attempt with the tno from KCP's admin", fu
     const lost = await lostCharge(9700);
     const other = await lostCharge(9700);
     const base = ['recover', '--config', cfg, '--store', `sqlite:${storeFile}`];
+    const listed = await runCli(base);
+    assert.equal(listed.code, 1, listed.err);
+    assert.match(listed.out, new RegExp(`^UNKNOWN +ordr_idxx=${lost.order} tno=- id=${lost.id} .*check KCP's admin; found its tno there\\? kcp-payplus recover --attempt ${lost.id} --tno <tno>`, 'm'));
     const usage = await runCli([...base, '--attempt', lost.id]);
     assert.equal(usage.code, 2, usage.err);
     assert.match(usage.err, /--attempt <id> and --tno <tno> go together/);

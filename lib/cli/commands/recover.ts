@@ -10,6 +10,10 @@
  * person — overdue (a commit that outlived its limit), unknown, undecided, cancelling — with its age and host
  * (PayPlus#status()).
  *
+ * `--attempt <id> --tno <tno>` is a person's answer for an UNKNOWN attempt without a tno (PayPlus#settleWithTno): the
+ * tno KCP's admin shows for its order, checked by KCP's inquiry on REST, or by the order id and amount the person
+ * states (--order, --amount) on pp_cli; exit 0 once settled, 1 when refused or still open, 2 on a usage error.
+ *
  * Exit code: 0 when nothing needs a person, 1 while anything failed or is overdue, unknown, undecided or cancelling, or
  * the config, log folder or store cannot be read, 2 on a usage error. A --dry-run changes nothing and exits 0 unless
  * something failed before.
@@ -38,7 +42,10 @@ function printReport(report: RecoveryReport, dryRun: boolean, status?: PaymentSt
   for (const r of report.kept) line('kept', r);
   for (const r of report.declined) line('declined', r, ' (the module refused or never ran: the order is payable)');
   for (const r of report.failed) line('FAILED', r, ` ${r.error.message} (retried next run)`);
-  for (const r of report.unknown) line('UNKNOWN', r, ` ${r.why}: check KCP's admin`);
+  for (const r of report.unknown) {
+    const then = r.tno ? '' : `; found its tno there? kcp-payplus recover --attempt ${r.id} --tno <tno>`;
+    line('UNKNOWN', r, ` ${r.why}: check KCP's admin${then}`);
+  }
   for (const r of report.undecided) {
     line('UNDECIDED', r, ' approved, commit ran outside the store: check your orders, then run recover from your app with isCommitted');
   }
