@@ -58,6 +58,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     usage: [
       'kcp-payplus recover [--config <file>] [--store <location>] [--dry-run] [--ip <addr>] [--min-age <seconds>]',
       '                    [--host <name> --assume-dead]',
+      'kcp-payplus recover --attempt <id> --tno <tno> [--order <ordr_idxx> --amount <won>] [--config <file>] [--store <location>]',
     ],
     about:
       "Settles what crashes left in the payment store: unknown outcomes are read from pp_cli's own answer (transport " +
@@ -78,10 +79,18 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
           "whatever their lease says (each by compare-and-set). What their pp_cli answered is read where this host can " +
           'see it; the rest stays UNKNOWN',
       ],
+      [
+        '--attempt <id> --tno <tno>',
+        "a person's answer for an UNKNOWN attempt without a tno: the tno KCP's admin shows for its order. REST: " +
+          "accepted only when KCP's inquiry names this order and amount; then settled as usual (cancelled unless " +
+          'committed). Exit 0 settled, 1 still open or refused (nothing changed)',
+      ],
+      ['--order <ordr_idxx> --amount <won>', "pp_cli only (it cannot ask KCP): the order id and amount you saw next to the tno, recorded in the attempt's note"],
     ],
     examples: [
       'kcp-payplus recover --dry-run',
       'kcp-payplus recover --host shop-7f9c --assume-dead',
+      'kcp-payplus recover --attempt 5f0c… --tno 20261203123456',
       'kcp-payplus recover --config /srv/kcp/cfg/site_conf_inc.php --store mysql://shop@127.0.0.1/shop --ip 10.0.0.5',
     ],
   },

@@ -45,7 +45,17 @@ import {
   type PaymentOutcome,
   type ProcessPaymentOptions,
 } from './process-payment.js';
-import { paymentStatus, recover, type PaymentStatus, type RecoverOptions, type RecoveryReport, type StatusOptions } from './recovery.js';
+import {
+  paymentStatus,
+  recover,
+  settleWithTno,
+  type PaymentStatus,
+  type RecoverOptions,
+  type RecoveryReport,
+  type SettleResult,
+  type SettleWithTnoOptions,
+  type StatusOptions,
+} from './recovery.js';
 import type { Transaction } from './transaction.js';
 
 export { TX_MODIFY } from './ppcli-gateway.js';
@@ -385,6 +395,17 @@ export class PayPlus {
    */
   recover(options: RecoverOptions = {}): Promise<RecoveryReport> {
     return recover(this.paymentContext(), options);
+  }
+
+  /**
+   * A person's answer for an attempt recover() leaves UNKNOWN without a tno: the tno they found for its order in KCP's
+   * admin. On REST it is accepted only when KCP's inquiry says it is an approval of this attempt's order and amount; on
+   * pp_cli only with `confirmOrder` (the order id and amount they saw). The attempt then gets the tno by a
+   * compare-and-set and is settled as recover() settles it: cancelled unless committed (or kept by onUncommitted).
+   * Never frees an order. A tno that does not fit is a KcpInputError naming the field, and nothing is changed.
+   */
+  settleWithTno(attemptId: string, tno: string, options: SettleWithTnoOptions = {}): Promise<SettleResult> {
+    return settleWithTno(this.paymentContext(), attemptId, tno, options);
   }
 
   /**

@@ -7,7 +7,8 @@
  * - `started` / `unknown`: ask the gateway what happened (ctx.gateway.resolve: pp_cli reads the module's real answer,
  *   its stdout file, then its own log; REST asks KCP's inquiry about the attempt's tno). Approved → continue as
  *   approved; refused → declined (the order is payable again); never started → declined; still running → leave it;
- *   no answer anywhere → stays unknown, for a person (KCP's admin), with the reason;
+ *   no answer anywhere → stays unknown, for a person (KCP's admin), with the reason; the tno they find there is given
+ *   back by settleWithTno (checked by KCP's inquiry on REST), and the attempt is then settled by these same rules;
  * - `approved`: committed? With commitInStore the store's mark is the truth (written in one transaction with the
  *   merchant's order), so no mark means not committed. Otherwise the merchant's isCommitted hook decides; without a
  *   hook the attempt is listed as undecided and nothing is cancelled. Not committed → cancel (or keep, if
@@ -15,8 +16,9 @@
  * - `cancelling` / `cancel_failed`: cancel again until KCP answers definitively (already-cancelled counts).
  * Imports: attempts.ts, the gateway interface, the store, the errors; never process-payment.ts or the facade.
  */
+import { methodOfPayType } from '../codes/pay-methods.js';
 import { isSuccessCode } from '../codes/results.js';
-import type { KcpError } from '../errors.js';
+import { KcpInputError, type KcpError } from '../errors.js';
 import { answerError } from '../protocol/result.js';
 import { isTno } from '../protocol/validate.js';
 import { currentOwner, mayTakeOver, ownerProvablyDead, sameOwner, sharesPidNamespace } from '../store/owner.js';
@@ -95,6 +97,9 @@ export type SettleResult =
 /** The settle options a single attempt needs (recover() passes its own through). */
 export type SettleOptions = Pick<RecoverOptions, 'fence' | 'isCommitted' | 'onUncommitted' | 'custIp'> & { assumeDead?: boolean };
 
+/** How settleWithTno's note begins. */
+const PERSON_NOTE = 'tno given by a person';
+
 const OPEN: readonly AttemptState[] = ['started', 'approved', 'unknown', 'cancelling', 'cancel_failed'];
 
 /** How errors name the gateway that answered: pp_cli's host:port, or KCP's REST API. */
@@ -127,7 +132,9 @@ async function applyAnswer(ctx: PaymentContext, a: Attempt, me: Owner, answer: A
   const resCd = fields.res_cd ?? '';
   const success = isSuccessCode(resCd, { vbankApproval: approval.method === 'vbank' });
   if (success && isTno(fields.tno ?? '')) {
-    const patch = { ...approvedState(approval, `answer read from the ${answer.source}`), resCd };
+    // A person's word on the tno (settleWithTno) stays in the note next to the proof.
+    const how = `answer read from the ${answer.source}`;
+    const patch = { ...approvedState(approval, a.note?.startsWith(PERSON_NOTE) ? `${a.note}; ${how}` : how), resCd };
     if (!(await note(ctx, a, ['started', 'unknown'], patch, me))) return { kind: 'in_progress' };
     discardAnswer(a);
     return { ...a, ...patch };
@@ -262,6 +269,85 @@ export async function settleAttempt(ctx: PaymentContext, attempt: Attempt, optio
   }
 }
 
+/** PayPlus#settleWithTno's options: recovery's own, and what a person states on the pp_cli transport. */
+export interface SettleWithTnoOptions extends Omit<SettleOptions, 'assumeDead'> {
+  /**
+   * pp_cli only (it cannot ask KCP about a tno): the order id and amount the person read next to the tno in KCP's
+   * admin. Both must be this attempt's; they are recorded in its note. REST ignores it: KCP's inquiry is asked.
+   */
+  confirmOrder?: { orderId: string; amount: number | string };
+  /** KCP's four-letter pay_type for the inquiry (REST; PACA card, PABK, PAVC, PAMC): default PACA, as recovery's. */
+  payType?: string;
+}
+
+/**
+ * A person's step for an attempt left unknown without a tno (docs/kcp-rest-api.md §10): the tno they found for the
+ * order in KCP's admin. REST: accepted only when KCP's inquiry says that tno is an approval of this attempt's order and
+ * amount; pp_cli: only with the person's own statement of both (confirmOrder). The tno is then written by a
+ * compare-and-set (the attempt taken over from its gone worker, still started/unknown and without a tno), and the
+ * attempt is settled as recovery settles any other (cancelled unless committed or kept). Nothing is ever freed or
+ * declined here. A wrong or unusable tno is a KcpInputError naming the field, with nothing changed.
+ */
+export async function settleWithTno(ctx: PaymentContext, attemptId: string, tno: string, options: SettleWithTnoOptions = {}): Promise<SettleResult> {
+  const refuse = (field: string, message: string) => new KcpInputError(`${field}: ${message}`, { field });
+  if (!isTno(tno)) throw refuse('tno', `'${tno}' is not KCP's 14-digit transaction number. Fix: copy the tno (거래번호) from KCP's admin`);
+  const attempt = await ctx.store.get(attemptId);
+  if (!attempt) throw refuse('attemptId', `no attempt ${attemptId} in this store. Fix: take the id from recover's UNKNOWN line`);
+  if ((attempt.state !== 'started' && attempt.state !== 'unknown') || attempt.tno) {
+    throw refuse('attemptId', `attempt ${attemptId} is ${attempt.state}${attempt.tno ? ` with tno ${attempt.tno}` : ''}: only an attempt left unknown without a tno takes a tno from a person. Fix: run recover`);
+  }
+  if (!mayTakeOver(attempt.owner, attempt.leaseUntil)) return { kind: 'in_progress' };
+  let patch: { state?: 'approved'; tno: string; approvedAmount?: string; method?: string; note: string };
+  const by = `host ${currentOwner().host} at ${new Date().toISOString()}`;
+  const proof = await ctx.gateway.inquire({ tno, payType: options.payType ?? 'PACA' });
+  if (proof.kind === 'proof') {
+    const amount = Number(attempt.amount);
+    if (proof.orderNo !== attempt.ordrIdxx || proof.amount !== amount) {
+      throw refuse('tno', `KCP's inquiry says tno ${tno} is order ${proof.orderNo || '(none)'} of ${proof.amount ?? '(no amount)'}, not this attempt's order ${attempt.ordrIdxx} of ${amount}. Fix: look the order up again in KCP's admin`);
+    }
+    if (proof.state !== 'approved' && proof.state !== 'partially_cancelled') {
+      throw refuse('tno', `KCP's inquiry says tno ${tno} is ${proof.statusCode || proof.state}: not an approval to keep or cancel, and this step never frees an order. Fix: check the order in KCP's admin`);
+    }
+    // KCP's method, so that recovery's own inquiry about the tno signs the same pay_type.
+    const method = methodOfPayType(proof.payMethod);
+    patch = { tno, ...(method ? { method } : {}), note: `${PERSON_NOTE} (${by}); KCP's inquiry confirmed order ${attempt.ordrIdxx} and amount ${amount}` };
+  } else if (ctx.gateway.transport === 'pp_cli') {
+    const seen = options.confirmOrder;
+    if (!seen) {
+      throw refuse('confirmOrder', `the pp_cli transport cannot ask KCP whether tno ${tno} is order ${attempt.ordrIdxx}. Fix: state the order id and amount you saw next to it in KCP's admin (confirmOrder; CLI --order and --amount)`);
+    }
+    if (seen.orderId !== attempt.ordrIdxx || String(seen.amount) !== attempt.amount) {
+      throw refuse('confirmOrder', `order ${seen.orderId} of ${seen.amount} is not this attempt's order ${attempt.ordrIdxx} of ${attempt.amount}: the tno is of another order. Fix: look the order up again in KCP's admin`);
+    }
+    patch = {
+      state: 'approved',
+      tno,
+      approvedAmount: attempt.amount,
+      note: `${PERSON_NOTE} (${by}), who stated order ${seen.orderId} and amount ${seen.amount} from KCP's admin (pp_cli cannot ask KCP)`,
+    };
+  } else {
+    return { kind: 'unknown', why: `KCP's inquiry about tno ${tno} did not answer (${proof.reason}): nothing changed; try again` };
+  }
+  // The compare-and-set: taken over from its (gone) worker, then still started/unknown without a tno, then written.
+  const me = currentOwner();
+  if (!(await ctx.store.claim(attempt.id, attempt.owner, me, Date.now() + ctx.leaseMs))) return { kind: 'in_progress' };
+  const held = await ctx.store.get(attempt.id);
+  const written = held !== undefined && !held.tno && (await note(ctx, attempt, ['started', 'unknown'], patch, me));
+  await ctx.store.update(attempt.id, OPEN, { leaseUntil: 0 }, me).catch(() => undefined);
+  if (!written) return { kind: 'in_progress' };
+  const now = await ctx.store.get(attempt.id);
+  const result = now ? await settleAttempt(ctx, now, options) : { kind: 'in_progress' as const };
+  logRecovered(ctx, { ...attempt, tno }, result, { tnoFrom: 'person' });
+  return result;
+}
+
+/** The `recovered` event (payment.recovered) for an attempt recovery settled for good. */
+function logRecovered(ctx: PaymentContext, attempt: Attempt, result: SettleResult, extra: Record<string, string> = {}): void {
+  if (!['cancelled', 'committed', 'kept', 'declined'].includes(result.kind)) return;
+  const fields = { id: attempt.id, result: result.kind, ...(attempt.tno ? { tno: attempt.tno } : {}), ...extra };
+  ctx.logger.log({ level: 1, event: 'payment.recovered', ordrIdxx: attempt.ordrIdxx, fields });
+}
+
 export async function recover(ctx: PaymentContext, options: RecoverOptions = {}): Promise<RecoveryReport> {
   const report: RecoveryReport = {
     cancelled: [], committed: [], kept: [], declined: [], failed: [], unknown: [], undecided: [], inProgress: [], skipped: [], pending: [],
@@ -291,7 +377,7 @@ export async function recover(ctx: PaymentContext, options: RecoverOptions = {})
       result = { kind: 'unknown', why: `could not be settled this run: ${String((err as Error)?.message ?? err)}` };
     }
     const latest = ref((await ctx.store.get(attempt.id).catch(() => undefined)) ?? attempt);
-    if (['cancelled', 'committed', 'kept', 'declined'].includes(result.kind)) ctx.logger.log({ level: 1, event: 'payment.recovered', ordrIdxx: attempt.ordrIdxx, fields: { id: attempt.id, result: result.kind, ...(attempt.tno ? { tno: attempt.tno } : {}) } });
+    logRecovered(ctx, attempt, result);
     switch (result.kind) {
       case 'failed':
         report.failed.push({ ...latest, error: result.error });

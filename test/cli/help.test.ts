@@ -40,8 +40,8 @@ describe('kcp-payplus --help', () => {
   it('recover --help keeps --min-age and its default in the common layout', async () => {
     const a = await runCli(['recover', '--help']);
     assert.match(a.out, /\n {2}--min-age <seconds> +leave attempts younger than this alone \(default 0\)\n/);
-    // The usage block (two lines: the second one is --host <name> --assume-dead) as RECOVER_USAGE has it.
-    assert.equal(a.out.split('\n').slice(0, 2).join('\n'), RECOVER_USAGE.trimEnd());
+    // The usage block (three lines: --host <name> --assume-dead, then a person's --attempt --tno) as RECOVER_USAGE has it.
+    assert.equal(a.out.split('\n').slice(0, 3).join('\n'), RECOVER_USAGE.trimEnd());
     assert.match(a.out, /\n {2}--host <name> --assume-dead +the workers of host <name> are gone for good/);
   });
 

@@ -10,6 +10,10 @@
  * person — overdue (a commit that outlived its limit), unknown, undecided, cancelling — with its age and host
  * (PayPlus#status()).
  *
+ * `--attempt <id> --tno <tno>` is a person's answer for an UNKNOWN attempt without a tno (PayPlus#settleWithTno): the
+ * tno KCP's admin shows for its order, checked by KCP's inquiry on REST, or by the order id and amount the person
+ * states (--order, --amount) on pp_cli; exit 0 once settled, 1 when refused or still open, 2 on a usage error.
+ *
  * Exit code: 0 when nothing needs a person, 1 while anything failed or is overdue, unknown, undecided or cancelling, or
  * the config, log folder or store cannot be read, 2 on a usage error. A --dry-run changes nothing and exits 0 unless
  * something failed before.
@@ -38,7 +42,10 @@ function printReport(report: RecoveryReport, dryRun: boolean, status?: PaymentSt
   for (const r of report.kept) line('kept', r);
   for (const r of report.declined) line('declined', r, ' (the module refused or never ran: the order is payable)');
   for (const r of report.failed) line('FAILED', r, ` ${r.error.message} (retried next run)`);
-  for (const r of report.unknown) line('UNKNOWN', r, ` ${r.why}: check KCP's admin`);
+  for (const r of report.unknown) {
+    const then = r.tno ? '' : `; found its tno there? kcp-payplus recover --attempt ${r.id} --tno <tno>`;
+    line('UNKNOWN', r, ` ${r.why}: check KCP's admin${then}`);
+  }
   for (const r of report.undecided) {
     line('UNDECIDED', r, ' approved, commit ran outside the store: check your orders, then run recover from your app with isCommitted');
   }
@@ -77,6 +84,10 @@ export const recoverCommand: CliCommand = {
           'min-age': { type: 'string', default: '0' },
           host: { type: 'string' },
           'assume-dead': { type: 'boolean', default: false },
+          attempt: { type: 'string' },
+          tno: { type: 'string' },
+          order: { type: 'string' },
+          amount: { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       }));
@@ -99,6 +110,15 @@ export const recoverCommand: CliCommand = {
       );
       return 2;
     }
+    const settling = values.attempt !== undefined || values.tno !== undefined;
+    if (settling && (values.attempt === undefined || values.tno === undefined)) {
+      process.stderr.write('kcp-payplus recover: --attempt <id> and --tno <tno> go together: the attempt recover lists as UNKNOWN, and the tno KCP\'s admin shows for its order\n');
+      return 2;
+    }
+    if ((values.order === undefined) !== (values.amount === undefined) || (values.order !== undefined && !settling)) {
+      process.stderr.write('kcp-payplus recover: --order <ordr_idxx> and --amount <won> go together, with --attempt and --tno (pp_cli: what you saw in KCP\'s admin)\n');
+      return 2;
+    }
     let payplus: PayPlus | undefined;
     let store: Awaited<ReturnType<typeof openStore>> | undefined;
     try {
@@ -115,6 +135,14 @@ export const recoverCommand: CliCommand = {
       }
       store = await openStore(location, { create: false });
       payplus = new PayPlus(conf, { store, logger: createSiteLogger(conf, { createDir: false }) });
+      if (settling) {
+        const confirmOrder = values.order === undefined ? undefined : { orderId: values.order, amount: values.amount! };
+        const result = await payplus.settleWithTno(values.attempt!, values.tno!, { custIp: values.ip!, confirmOrder });
+        const settled = result.kind === 'cancelled' || result.kind === 'committed' || result.kind === 'kept';
+        const why = result.kind === 'unknown' ? `: ${result.why}` : result.kind === 'failed' ? `: ${result.error.message} (retried by recover)` : '';
+        process.stdout.write(`${settled ? result.kind : result.kind.toUpperCase()} id=${values.attempt} tno=${values.tno}${why}\n`);
+        return settled ? 0 : 1;
+      }
       const dryRun = values['dry-run'] === true;
       const assumeDead = values.host === undefined ? undefined : { host: values.host };
       const report = await payplus.recover({ dryRun, custIp: values.ip!, minAgeMs: minAge * 1000, assumeDead });
