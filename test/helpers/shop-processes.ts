@@ -173,15 +173,36 @@ export interface Verdict {
 
 /**
  * The end of a campaign: the modules of killed workers finish on their own and write their answers; then recovery
- * (as a restarted worker would run it) settles what is still open, a bounded number of times.
+ * (as a restarted worker would run it) settles what is still open, a bounded number of times. Then, for each of
+ * `deadHosts` (hosts torn down), what an operator does for a host gone for good: recover with assumeDead (the call
+ * behind `kcp-payplus recover --host NAME --assume-dead`). Resolves to what that step did, by kind of result (order
+ * ids; an unknown one with its reason).
  */
-export async function settleLeftovers(conf: ChildConf, store: PaymentStore, options: { leaseMs?: number } = {}): Promise<void> {
+export async function settleLeftovers(
+  conf: ChildConf,
+  store: PaymentStore,
+  options: { leaseMs?: number; deadHosts?: string[] } = {},
+): Promise<Record<string, string[]>> {
+  const { deadHosts = [], ...payOptions } = options;
   await waitUntil(() => processesRunning(path.join(conf.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
   await waitUntil(() => answerFilesHeld(conf).length === 0, 20_000, "the REST exchange children to write their answers");
-  const payplus = new PayPlus(campaignSiteConf(conf), { logger: silentLogger, store, ...options });
-  for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
-    await payplus.recover({ custIp: '127.0.0.1' });
-    await new Promise((r) => setTimeout(r, 100));
+  const payplus = new PayPlus(campaignSiteConf(conf), { logger: silentLogger, store, ...payOptions });
+  try {
+    for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
+      await payplus.recover({ custIp: '127.0.0.1' });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const settled: Record<string, string[]> = {};
+    for (const host of deadHosts) {
+      const report = await payplus.recover({ custIp: '127.0.0.1', assumeDead: { host } });
+      for (const [kind, refs] of Object.entries(report)) {
+        if (kind === 'inProgress' || kind === 'skipped' || kind === 'pending') continue;
+        for (const r of refs as Array<{ ordrIdxx: string; why?: string }>) (settled[kind] ??= []).push(r.why ? `${r.ordrIdxx} (${r.why})` : r.ordrIdxx);
+      }
+    }
+    return settled;
+  } finally {
+    await payplus.close();
   }
 }
 
