@@ -3,7 +3,7 @@
  * judge that compares the simulator's own records with the merchant's table and the store.
  */
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -63,7 +63,11 @@ const HOST_INIT =
   'hostname "$0" || exit 125; "$@" & w=$!; wait $w; c=$?; i=0; ' +
   'while [ $i -lt 600 ] && kill -0 -1 2>/dev/null; do sleep 0.05; i=$((i+1)); done; exit $c';
 
-/** The worker's node process of a child started with `host`: unshare → the host's PID 1 (sh) → node. */
+/**
+ * The worker's node process of a child started with `host`: unshare → the host's PID 1 (sh) → node. Undefined once the
+ * worker is gone: a pp_cli it left running is then the host's PID 1's child, and a fault meant for the worker must not
+ * reach it (the host lives on, so that pp_cli finishes and writes its answer).
+ */
 export function innerPid(child: RunningChild): number | undefined {
   let pid = child.proc.pid!;
   for (let depth = 0; depth < 2; depth++) {
@@ -75,7 +79,11 @@ export function innerPid(child: RunningChild): number | undefined {
       return undefined;
     }
   }
-  return pid;
+  try {
+    return readlinkSync(`/proc/${pid}/exe`) === realpathSync(process.execPath) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function startChild(
