@@ -202,10 +202,14 @@ export async function settleLeftovers(
     }
     const settled: Record<string, string[]> = {};
     for (const host of deadHosts) {
+      // The report also names other hosts' attempts it looked at: only this host's count as this step's.
+      const theirs = new Set((await store.listOpen(1000)).filter((a) => a.owner.host === host).map((a) => a.id));
       const report = await payplus.recover({ custIp: '127.0.0.1', assumeDead: { host } });
       for (const [kind, refs] of Object.entries(report)) {
         if (kind === 'inProgress' || kind === 'skipped' || kind === 'pending') continue;
-        for (const r of refs as Array<{ ordrIdxx: string; why?: string }>) (settled[kind] ??= []).push(r.why ? `${r.ordrIdxx} (${r.why})` : r.ordrIdxx);
+        for (const r of refs as Array<{ id: string; ordrIdxx: string; why?: string }>) {
+          if (theirs.has(r.id)) (settled[kind] ??= []).push(r.why ? `${r.ordrIdxx} (${r.why})` : r.ordrIdxx);
+        }
       }
     }
     return settled;
