@@ -164,6 +164,16 @@ export type AttemptAnswer =
   /** Sent, and no answer anywhere: only KCP's admin can tell now. */
   | { kind: 'none'; why: string };
 
+/**
+ * Where an attempt being resolved ran. `local`: in this PID namespace and boot (its processes and files can be looked
+ * at here). `hostGone`: an operator's word that its host is gone for good (recover's assumeDead), so no process of it
+ * runs any more, wherever its files are.
+ */
+export interface ResolveWhere {
+  local: boolean;
+  hostGone?: boolean;
+}
+
 /** The seam: one implementation per transport. */
 export interface PaymentGateway {
   readonly transport: GatewayTransport;
@@ -178,7 +188,7 @@ export interface PaymentGateway {
    * Recovery's question about an approval attempt left `started`/`unknown`. `local`: the attempt's process ran in this
    * PID namespace and boot (pp_cli can then look at processes and files; REST does not need to). Never rejects.
    */
-  resolve(attempt: Attempt, where: { local: boolean }): Promise<AttemptAnswer>;
+  resolve(attempt: Attempt, where: ResolveWhere): Promise<AttemptAnswer>;
   /**
    * True when approve() leaves a per-attempt answer file that exists iff the exchange started (pp_cli's runners; REST
    * in durable mode, payplus.rest_durable_answers).

@@ -15,6 +15,7 @@ import { dailyLogPath, logDirsOf, PP_CLI_LOG_SUFFIX } from '../log/paths.js';
 import { decodeText } from '../protocol/encoding.js';
 import { completeAnswer, isCompleteAnswer, type ResultFields } from '../protocol/result.js';
 import { startTicks } from '../store/owner.js';
+import type { ResolveWhere } from '../gateway/types.js';
 import type { Attempt } from '../store/types.js';
 import { readAnswerFile } from '../runner/answer-file.js';
 import { decodeLogLine, parsePpCliLine } from '../trace/pp-cli-log.js';
@@ -151,22 +152,28 @@ export async function fromModuleLog(conf: Pick<SiteConfData, 'homeDir' | 'logDir
  * holds the file", "its pid still runs" and "no file, no log line" mean what they say. Otherwise only a complete
  * answer counts (the file or the log line is this attempt's by its name and match), and anything else is unknown.
  *
- * "Never started" is concluded only locally, for an attempt still in `started` (its process died before it learnt
- * anything) from a runner that creates the stdout file just before the module starts: no file (or an empty one) and no
- * TX_START in the module's log. An attempt that already saw the module fail (`unknown`: killed at the timeout, say) is
- * never taken for "not started".
+ * "Never started" is concluded only for an attempt still in `started` (its process died before it learnt anything)
+ * from a runner that creates the stdout file just before the module starts, with no TX_START in the module's log, and:
+ * - locally: no file, or an empty one;
+ * - for a host an operator declared gone (`hostGone`: none of its processes runs any more): an empty file that this
+ *   host sees in its own answers folder. The file, made there by that host's runner, shows that this host reads that
+ *   host's log folder, where its pp_cli logs TX_START before it connects. A missing file proves nothing there: that
+ *   host's disk may not be this one's, so the attempt stays unknown.
+ * An attempt that already saw the module fail (`unknown`: killed at the timeout, say) is never taken for "not started".
  */
 export async function moduleAnswer(
   conf: Pick<SiteConfData, 'homeDir' | 'logDir'>,
   attempt: Pick<Attempt, 'ordrIdxx' | 'createdAt' | 'outputPath' | 'durableOutput' | 'state' | 'traceNo'>,
-  where: { local: boolean } = { local: true },
+  where: ResolveWhere = { local: true },
 ): Promise<ModuleAnswer> {
   const file = attempt.outputPath === undefined ? 'absent' : fromStdoutFile(attempt.outputPath, where.local);
   if (typeof file === 'object') return file;
   const logged = await fromModuleLog(conf, { ordrIdxx: attempt.ordrIdxx, since: attempt.createdAt, traceNo: attempt.traceNo, local: where.local });
   if (logged) return logged;
-  const trustworthy = where.local && attempt.durableOutput && attempt.outputPath !== undefined && attempt.state === 'started';
-  if (trustworthy && (file === 'absent' || file === 'empty')) return { kind: 'not_started' };
+  const trustworthy = attempt.durableOutput && attempt.outputPath !== undefined && attempt.state === 'started';
+  const seenHere = where.hostGone === true && path.dirname(path.resolve(attempt.outputPath ?? '')) === answersDir(conf);
+  if (trustworthy && where.local && (file === 'absent' || file === 'empty')) return { kind: 'not_started' };
+  if (trustworthy && seenHere && file === 'empty') return { kind: 'not_started' };
   const why = {
     absent: 'no stdout file and no pp_cli log line for this order',
     empty: 'pp_cli printed nothing and logged no run for this order',

@@ -12,6 +12,7 @@ import type {
   ApproveRequest,
   ApproveRun,
   AttemptAnswer,
+  ResolveWhere,
   InquiryOutcome,
   ModifyRequest,
   PaymentGateway,
@@ -185,7 +186,7 @@ export class PpCliGateway implements PaymentGateway {
   }
 
   /** The attempt's own stdout file, else its matched line in pp_cli's log (module-answer.ts). */
-  resolve(attempt: Attempt, where: { local: boolean }): Promise<AttemptAnswer> {
+  resolve(attempt: Attempt, where: ResolveWhere): Promise<AttemptAnswer> {
     return moduleAnswer(this.#options.conf, attempt, where);
   }
 

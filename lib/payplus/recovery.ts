@@ -74,7 +74,8 @@ export interface RecoverOptions {
    * An operator's word that the workers of host `assumeDead.host` are gone for good (the machine or container was
    * destroyed): their attempts are taken over (by compare-and-set, as always) whatever their lease says, and
    * isCommitted may be asked about them. Their module answers are read from the files and logs this process can see;
-   * what cannot be read stays unknown. Attempts of that host that provably still run here are left alone.
+   * an answer file seen here empty, with no run in pp_cli's log, never reached KCP (declined: module-answer.ts); what
+   * cannot be read stays unknown. Attempts of that host that provably still run here are left alone.
    */
   assumeDead?: { host: string };
   /** For approvals known to be uncommitted: 'keep' marks them kept (the order id stays taken); default 'cancel'. */
@@ -224,7 +225,7 @@ export async function settleAttempt(ctx: PaymentContext, attempt: Attempt, optio
   if (needsModule) {
     // The gateway answers "what happened to this attempt?": pp_cli from the attempt's answer file or its log line,
     // REST from its exchange child's answer file (here) or by asking KCP about the tno (proof on any host).
-    answer = await ctx.gateway.resolve(attempt, { local });
+    answer = await ctx.gateway.resolve(attempt, { local, hostGone: assumedDead });
     if (!local && !assumedDead && answer.kind !== 'answer') {
       // It ran in another host, container or boot, and nothing here proves what KCP answered: leave the attempt with
       // its owner, so that recovery there (which can look at its processes and files) settles it.

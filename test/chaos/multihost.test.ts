@@ -16,7 +16,10 @@
  * Truth is the simulator's transactions against the merchant's own table (test/helpers/shop-processes.ts judge):
  * 0 money without an order, 0 committed orders cancelled, 0 double approvals, 0 double cancels, and 0 process crashes
  * (a worker or the recovery loop that ends other than by our SIGKILL, or with a non-zero code); and what processPayment
- * told each worker agrees with those records (an `approved` approval is committed, a cancelled one is not).
+ * told each worker agrees with those records (an `approved` approval is committed, a cancelled one is not). These are
+ * judged after the hosts are torn down and their leftovers settled as an operator would (recover with assumeDead per
+ * host, printed as "assume-dead step"): then nothing is open but an attempt whose worker died before its answer file
+ * existed — unknown, for KCP's admin, since nothing here proves that host's pp_cli never ran — and that holds no money.
  * A worker that starts while the database is down waits for it, and the recovery loop tries again on its next round
  * when a restart outlasted the store's retry budget (test/fixtures/campaign/child.ts); the summary counts both.
  *
@@ -24,11 +27,12 @@
  * and `SEED=<n>` replays the decisions. Processes are killed when the test ends (test/helpers/children.ts).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import type { Attempt } from '../../lib/store/types.js';
 import type { Job } from '../fixtures/campaign/child.js';
 import { children } from '../helpers/children.js';
 import { ENGINES, type Engine } from '../helpers/databases.js';
@@ -325,14 +329,22 @@ for (const engine of ENGINES) {
         clearInterval(progress);
       }
 
-      // Modules of killed workers finish on their own; then recovery settles what is open (shop-processes.ts).
-      await settleLeftovers(conf, store, { leaseMs: LEASE_MS });
+      // Modules of killed workers finish on their own; then recovery settles what is open, and — the hosts being torn
+      // down, every process of theirs gone with its PID namespace — what is still open is settled as an operator would:
+      // recover with assumeDead for each host (shop-processes.ts). The verdicts below are taken after that step.
+      const assumedDead = await settleLeftovers(conf, store, { leaseMs: LEASE_MS, deadHosts: [...new Set(hosts)] });
+      // What that step cannot settle: an attempt whose worker died before its runner made the answer file. Nothing here
+      // proves that host's pp_cli never ran (its disk need not be this one's), so it stays unknown for KCP's admin; it
+      // must be exactly that, and hold no money by the simulator's records (verdict.blocked, counts.blockedWithMoney).
+      const unprovable = (a: Attempt) => a.state === 'unknown' && !a.tno && a.outputPath !== undefined && !existsSync(a.outputPath);
+      const leftOpen = (await store.listOpen(1000)).filter((a) => !unprovable(a)).map((a) => `${a.ordrIdxx}:${a.state}${a.note ? ` (${a.note})` : ''}`);
 
       const verdict = await judge(sim, db, store, prefix, told);
       const summary =
         `${round} rounds in ${Math.round((Date.now() - started) / 1000)} s, faults ${JSON.stringify(faults)}, paused ${JSON.stringify(paused)}` +
         `${sameHost ? '' : `, restarts ${JSON.stringify(restarts)}, store away past its retry budget ${JSON.stringify(storeWaits)}`}, ` +
-        `outcomes ${JSON.stringify(outcomes)}; ${JSON.stringify(verdict.counts)}; open ${JSON.stringify(verdict.openAttempts)} (SEED=${random.seed})`;
+        `outcomes ${JSON.stringify(outcomes)}; ${JSON.stringify(verdict.counts)}; open ${JSON.stringify(verdict.openAttempts)}; ` +
+        `assume-dead step ${JSON.stringify(assumedDead)} (SEED=${random.seed})`;
       assert.deepEqual(crashes, [], `process crashes — ${summary}`);
       assert.deepEqual(untyped, [], `errors that are not the SDK's typed ones — ${summary}`);
       assert.deepEqual(verdict.uncommittedApprovals, [], `money without an order — ${summary}`);
@@ -340,6 +352,8 @@ for (const engine of ENGINES) {
       assert.deepEqual(verdict.doubleApprovals, [], `double approvals — ${summary}`);
       assert.deepEqual(verdict.doubleCancels, [], `double cancels — ${summary}`);
       assert.deepEqual(verdict.untrueOutcomes, [], `processPayment's outcome contradicted by the records — ${summary}`);
+      assert.deepEqual(leftOpen, [], `attempts left open after the assume-dead step — ${summary}`);
+      assert.equal(verdict.counts.blockedWithMoney, 0, `an unknown attempt holds money — ${summary}`);
       assert.ok(verdict.counts.committed > 0, summary);
       assert.ok(!missing(), `a kind of fault, or a pause at some step, never happened: ${summary}`);
       console.log(`      ${engine}: ${summary}`);

@@ -3,7 +3,7 @@
  * judge that compares the simulator's own records with the merchant's table and the store.
  */
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -63,7 +63,11 @@ const HOST_INIT =
   'hostname "$0" || exit 125; "$@" & w=$!; wait $w; c=$?; i=0; ' +
   'while [ $i -lt 600 ] && kill -0 -1 2>/dev/null; do sleep 0.05; i=$((i+1)); done; exit $c';
 
-/** The worker's node process of a child started with `host`: unshare → the host's PID 1 (sh) → node. */
+/**
+ * The worker's node process of a child started with `host`: unshare → the host's PID 1 (sh) → node. Undefined once the
+ * worker is gone: a pp_cli it left running is then the host's PID 1's child, and a fault meant for the worker must not
+ * reach it (the host lives on, so that pp_cli finishes and writes its answer).
+ */
 export function innerPid(child: RunningChild): number | undefined {
   let pid = child.proc.pid!;
   for (let depth = 0; depth < 2; depth++) {
@@ -75,7 +79,11 @@ export function innerPid(child: RunningChild): number | undefined {
       return undefined;
     }
   }
-  return pid;
+  try {
+    return readlinkSync(`/proc/${pid}/exe`) === realpathSync(process.execPath) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function startChild(
@@ -173,15 +181,40 @@ export interface Verdict {
 
 /**
  * The end of a campaign: the modules of killed workers finish on their own and write their answers; then recovery
- * (as a restarted worker would run it) settles what is still open, a bounded number of times.
+ * (as a restarted worker would run it) settles what is still open, a bounded number of times. Then, for each of
+ * `deadHosts` (hosts torn down), what an operator does for a host gone for good: recover with assumeDead (the call
+ * behind `kcp-payplus recover --host NAME --assume-dead`). Resolves to what that step did, by kind of result (order
+ * ids; an unknown one with its reason).
  */
-export async function settleLeftovers(conf: ChildConf, store: PaymentStore, options: { leaseMs?: number } = {}): Promise<void> {
+export async function settleLeftovers(
+  conf: ChildConf,
+  store: PaymentStore,
+  options: { leaseMs?: number; deadHosts?: string[] } = {},
+): Promise<Record<string, string[]>> {
+  const { deadHosts = [], ...payOptions } = options;
   await waitUntil(() => processesRunning(path.join(conf.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
   await waitUntil(() => answerFilesHeld(conf).length === 0, 20_000, "the REST exchange children to write their answers");
-  const payplus = new PayPlus(campaignSiteConf(conf), { logger: silentLogger, store, ...options });
-  for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
-    await payplus.recover({ custIp: '127.0.0.1' });
-    await new Promise((r) => setTimeout(r, 100));
+  const payplus = new PayPlus(campaignSiteConf(conf), { logger: silentLogger, store, ...payOptions });
+  try {
+    for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {
+      await payplus.recover({ custIp: '127.0.0.1' });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const settled: Record<string, string[]> = {};
+    for (const host of deadHosts) {
+      // The report also names other hosts' attempts it looked at: only this host's count as this step's.
+      const theirs = new Set((await store.listOpen(1000)).filter((a) => a.owner.host === host).map((a) => a.id));
+      const report = await payplus.recover({ custIp: '127.0.0.1', assumeDead: { host } });
+      for (const [kind, refs] of Object.entries(report)) {
+        if (kind === 'inProgress' || kind === 'skipped' || kind === 'pending') continue;
+        for (const r of refs as Array<{ id: string; ordrIdxx: string; why?: string }>) {
+          if (theirs.has(r.id)) (settled[kind] ??= []).push(r.why ? `${r.ordrIdxx} (${r.why})` : r.ordrIdxx);
+        }
+      }
+    }
+    return settled;
+  } finally {
+    await payplus.close();
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../lib/log/types.js';
@@ -162,6 +162,41 @@ describe("an operator settles a dead host's leftovers explicitly (--assume-dead)
     assert.equal(runner.calls.length, 1);
     const mine = await payplus.recover({ assumeDead: { host: currentOwner().host } });
     assert.deepEqual(mine.inProgress.map((r) => r.ordrIdxx).sort(), ['ALIVE-1', 'MINE-1'], 'a worker that provably runs here is never assumed dead');
+    await store.close();
+  });
+
+  it("a dead host's attempt that never reached pp_cli: declined when its empty answer file is seen here, unknown when not", async () => {
+    // Its worker died after taking the order and before pp_cli ran: the runner had made the answer file (empty), or not
+    // yet. pp_cli's log (in the same log folder) holds no run for the order.
+    const { MemoryStore } = await import('../../lib/store/memory.js');
+    const { answersDir } = await import('../../lib/payplus/module-answer.js');
+    const logDir = mkdtempSync(path.join(os.tmpdir(), 'kcp-dead-'));
+    const conf = testConfData({ logDir });
+    const store = new MemoryStore();
+    const runner = new CannedRunner([]);
+    const payplus = new PayPlus(conf, { logger: silentLogger, runner, store });
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'kcp-elsewhere-'));
+    const gone = { host: 'shop-7f9c', pid: 7, start: 'b00t:4026531836:99' };
+    mkdirSync(answersDir(conf), { recursive: true, mode: 0o700 });
+    const cases = [
+      ['e1', 'EMPTY-1', path.join(answersDir(conf), 'e1.out'), true],
+      ['a1', 'ABSENT-1', path.join(answersDir(conf), 'a1.out'), false],
+      ['o1', 'OTHER-DIR-1', path.join(elsewhere, 'o1.out'), true],
+    ] as const;
+    for (const [id, order, outputPath, made] of cases) {
+      await store.begin({ id, ordrIdxx: order, amount: '5000', owner: gone, leaseUntil: Date.now() + 600_000, commitMode: 'store', outputPath, durableOutput: true });
+      if (made) writeFileSync(outputPath, '');
+    }
+    const lapsed = await payplus.recover();
+    assert.deepEqual(lapsed.inProgress.map((r) => r.ordrIdxx).sort(), ['ABSENT-1', 'EMPTY-1', 'OTHER-DIR-1'], 'without the word, its lease holds');
+    const report = await payplus.recover({ assumeDead: { host: 'shop-7f9c' } });
+    assert.deepEqual(report.declined.map((r) => r.ordrIdxx), ['EMPTY-1']);
+    assert.deepEqual(report.unknown.map((r) => r.ordrIdxx).sort(), ['ABSENT-1', 'OTHER-DIR-1'], 'a missing file, or one outside this site\'s answers folder, proves nothing');
+    assert.match(report.unknown.find((r) => r.ordrIdxx === 'ABSENT-1')!.why, /^no stdout file and no pp_cli log line for this order here \(pp_cli ran in another host/);
+    assert.equal((await store.get('e1'))?.state, 'declined');
+    assert.equal((await store.get('e1'))?.note, 'pp_cli never ran for this attempt');
+    assert.equal((await store.get('a1'))?.state, 'unknown');
+    assert.equal(runner.calls.length, 0, 'nothing is sent to KCP');
     await store.close();
   });
 

@@ -24,6 +24,7 @@ import type {
   ApproveRequest,
   ApproveRun,
   AttemptAnswer,
+  ResolveWhere,
   InquireRequest,
   InquiryOutcome,
   ModifyRequest,
@@ -374,7 +375,7 @@ export class RestGateway implements PaymentGateway {
    * tno to ask about (the inquiry is by tno only, and nothing else KCP documents proves it: docs/kcp-rest-api.md §10):
    * it stays unknown, its order blocked, for KCP's admin.
    */
-  async resolve(attempt: Attempt, where: { local: boolean }): Promise<AttemptAnswer> {
+  async resolve(attempt: Attempt, where: ResolveWhere): Promise<AttemptAnswer> {
     let tnoToAsk = attempt.tno;
     let method = attempt.method;
     let fromFile = '';
