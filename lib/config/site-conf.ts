@@ -115,12 +115,12 @@ export const siteConfFileSchema = z.object({
 
 export type SiteConfFile = z.input<typeof siteConfFileSchema>;
 
-/** Validated, typed site configuration (camelCase view of g_conf_*). */
 /** Which transport a site uses: payplus.transport, pp_cli when absent (the one place that default is written). */
 export function transportOf(conf: Pick<SiteConfData, 'transport'>): 'pp_cli' | 'rest' {
   return conf.transport ?? 'pp_cli';
 }
 
+/** Validated, typed site configuration (camelCase view of g_conf_*). */
 export interface SiteConfData {
   readonly homeDir: string;
   readonly keyDir: string;
