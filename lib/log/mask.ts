@@ -401,6 +401,22 @@ function forwardFinder(text: string, pattern: RegExp): (from: number) => number 
 const GLUE = /[A-Za-z_]/;
 
 /**
+ * True when the scan could change nothing in (folded) text: there is no `=` or `:` for the two key shapes, no `@` or
+ * `%` for an address (`%40`), and, unless digit runs are kept anyway (an identifier's value), fewer than 9 ASCII
+ * digits, the fewest a phone number has (a card has 13). Most values logged per payment (codes, a tno, a path, an IP,
+ * a Korean message) are such text; scanning them would only allocate.
+ */
+function nothingToFind(read: string, keepIdentifiers: boolean): boolean {
+  let digits = 0;
+  for (let i = 0; i < read.length; i++) {
+    const c = read.charCodeAt(i);
+    if (c === 0x3d || c === 0x3a || c === 0x40 || c === 0x25) return false; // = : @ %
+    if (c >= 0x30 && c <= 0x39 && ++digits === 9 && !keepIdentifiers) return false;
+  }
+  return true;
+}
+
+/**
  * One forward pass over free text, in time linear in its length:
  * - `key=value`, `key=[value]`, `key="value"` and JSON's `"key": value`: a sensitive field's value is masked whole
  *   by its name; any other value is read on by the same pass, so items nested in data sets
@@ -411,6 +427,7 @@ const GLUE = /[A-Za-z_]/;
  */
 function scan(text: string, keepIdentifiers: boolean): string {
   const read = fold(text);
+  if (nothingToFind(read, keepIdentifiers)) return text;
   const valueEnd = forwardFinder(read, new RegExp(VALUE_END.source, 'g'));
   const sensitiveEnd = forwardFinder(read, new RegExp(SENSITIVE_END.source, 'g'));
   const bracketEnd = forwardFinder(read, new RegExp(BRACKET_END.source, 'g'));
