@@ -12,9 +12,10 @@ import { PAYMENT_EVENT_TABLE, type PaymentEvent, type PaymentEventListener } fro
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
 /** The typed event a log line amounts to, or undefined when the line is not a payment event. Fields come masked. */
-export function toPaymentEvent(line: LogEvent, time = new Date()): PaymentEvent | undefined {
+export function toPaymentEvent(line: LogEvent, time?: Date): PaymentEvent | undefined {
   const spec = PAYMENT_EVENT_TABLE[line.event];
   if (!spec) return undefined;
+  time ??= new Date();
   const fields = maskFields(line.fields ?? {});
   const type = typeof spec.type === 'function' ? spec.type(fields) : spec.type;
   const base = {

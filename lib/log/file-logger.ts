@@ -1,7 +1,11 @@
 /**
  * The default PayplusLogger: masked JSON lines in daily files beside pp_cli's logs, with a level filter,
- * retention, and a hook for the merchant's own logging. Writes are synchronous appends: a payment log
- * line must be on disk before the approval result is acted on, and there are only a few per transaction.
+ * retention, and a hook for the merchant's own logging. Writes are synchronous appends, one per burst: the lines
+ * logged in one synchronous stretch of code (a transaction's start and request, its end and result) are masked and
+ * written together in one write, from a microtask queued by the first of them. So they reach the file before any
+ * callback that could act on them runs (a payment's result reaches the merchant through later microtasks), before the
+ * process exits (an 'exit' hook writes what is left), and in the order they were logged; `flush()` writes them at
+ * once. Each line keeps the time of its log() call. A caller must not change an event's fields after logging it.
  * A failing disk or hook never breaks a payment: the error is reported once as a process warning.
  */
 import fs from 'node:fs';
@@ -56,8 +60,22 @@ export interface FileLogger extends PayplusLogger {
   close(): void;
   /** Applies the retention now; returns what was deleted. A no-op without retentionDays. */
   prune(): PruneReport;
+  /** Writes the lines still waiting for the end of the current burst now (see the file's header). */
+  flush(): void;
   /** The file the last record went to, if any. */
   readonly currentPath: string | undefined;
+}
+
+/** Loggers holding lines of an unfinished burst: the process's 'exit' hook writes them (one hook for all loggers). */
+const unflushed = new Set<{ flush(): void }>();
+let exitHooked = false;
+function flushAtExit(logger: { flush(): void }): void {
+  unflushed.add(logger);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => {
+    for (const pending of [...unflushed]) pending.flush();
+  });
 }
 
 function assertLevel(level: unknown): asserts level is LogLevel {
@@ -141,7 +159,39 @@ export function createFileLogger(options: FileLoggerOptions): FileLogger {
     process.emitWarning(message);
   };
 
+  // The burst being collected: its lines (or, with no hook to hand records to now, the events and their times: they are
+  // masked and serialised when the burst is written, after a pp_cli started in the same stretch is already running) and
+  // the file they go to.
+  let burst: Array<string | { event: LogEvent; now: Date }> = [];
+  let burstFd: number | undefined;
+  const flush = (): void => {
+    unflushed.delete(pending);
+    if (burst.length === 0) return;
+    const lines = burst;
+    const target = burstFd!;
+    burst = [];
+    burstFd = undefined;
+    try {
+      let text = '';
+      for (const line of lines) text += typeof line === 'string' ? line : `${JSON.stringify(toRecord(line.event, line.now))}\n`;
+      fs.writeSync(target, text);
+    } catch (error) {
+      report('file', error);
+    }
+  };
+  const pending = { flush };
+  const append = (target: number, line: (typeof burst)[number]): void => {
+    if (burstFd !== undefined && burstFd !== target) flush();
+    if (burst.length === 0) {
+      flushAtExit(pending);
+      queueMicrotask(flush);
+    }
+    burstFd = target;
+    burst.push(line);
+  };
+
   const closeFile = (): void => {
+    flush();
     if (fd !== undefined && openPath !== undefined) releaseShared(openPath);
     fd = undefined;
   };
@@ -151,8 +201,13 @@ export function createFileLogger(options: FileLoggerOptions): FileLogger {
     return pruneLogs(dir, clock(), options.retentionDays, { includeModuleLogs: options.pruneModuleLogs === true });
   };
 
+  // The day the open file is for (local date as yyyymmdd): the path is built again only when the day changes.
+  let openDay = -1;
   const fileFor = (now: Date): number => {
+    const day = now.getFullYear() * 10000 + (now.getMonth() + 1) * 100 + now.getDate();
+    if (fd !== undefined && day === openDay) return fd;
     const target = dailyLogPath(dir as string, now);
+    openDay = day;
     if (fd !== undefined && target === openPath) return fd;
     const rotated = openPath !== undefined;
     closeFile();
@@ -175,23 +230,24 @@ export function createFileLogger(options: FileLoggerOptions): FileLogger {
     log(event: LogEvent): void {
       if (event.level > options.level) return;
       const now = clock();
-      const record = toRecord(event, now);
+      const record = options.hook ? toRecord(event, now) : undefined;
       if (writeFile) {
         try {
-          fs.writeSync(fileFor(now), `${JSON.stringify(record)}\n`);
+          append(fileFor(now), record ? `${JSON.stringify(record)}\n` : { event, now });
         } catch (error) {
           report('file', error);
         }
       }
       if (options.hook) {
         try {
-          options.hook(record);
+          options.hook(record!);
         } catch (error) {
           report('hook', error);
         }
       }
     },
     close: closeFile,
+    flush,
     prune,
     get currentPath() {
       return openPath;

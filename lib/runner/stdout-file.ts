@@ -122,11 +122,16 @@ export async function readStdoutFile(
   }
 }
 
-/** Runs `start` with the stdout file's descriptor (or none) and puts the file's content into the outcome. */
+/**
+ * Runs `start` with the stdout file's descriptor (or none) and puts the file's content into the outcome. Without a
+ * file, `start` runs at once, in the caller's synchronous stretch: the child starts before anything the caller queued
+ * (its burst of log lines, log/file-logger.ts) runs, so that work overlaps the child's.
+ */
 export async function withStdoutFile(
   inv: Invocation,
   start: (stdoutFd: number | undefined) => Promise<RunOutcome>,
 ): Promise<RunOutcome> {
+  if (inv.stdoutFile === undefined) return start(undefined);
   const handle = await openStdoutFile(inv);
   if (!handle) return start(undefined);
   let outcome: RunOutcome;

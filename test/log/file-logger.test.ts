@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -304,6 +305,46 @@ describe('log/file-logger', () => {
       assert.throws(() => createFileLogger({ level: 0 }), {
         message: 'g_conf_log_dir: the file logger needs a folder; set dir, or file: false with a hook.',
       });
+    });
+  });
+
+  describe('bursts', () => {
+    it("writes the lines of one synchronous stretch in one write, in order, before the caller's next step runs", async () => {
+      const logger = createFileLogger({ dir, level: 3 });
+      const writes: string[] = [];
+      const real = fs.writeSync;
+      (fs as { writeSync: unknown }).writeSync = (fd: number, data: string) => (writes.push(data), real(fd, data));
+      try {
+        const step = async () => {
+          for (const level of [0, 1, 2] as const) logger.log(secretEvent(level));
+        };
+        await step();
+        assert.equal(writes.length, 1, 'one write for the burst');
+        assert.deepEqual(readRecords(logger.currentPath!).map((r) => r.event), ['test.level0', 'test.level1', 'test.level2']);
+        logger.log(secretEvent(3));
+        logger.flush();
+        assert.equal(writes.length, 2, 'flush() writes the waiting line at once');
+        assert.equal(readRecords(logger.currentPath!).length, 4);
+        await Promise.resolve();
+        assert.equal(writes.length, 2, 'the queued microtask finds nothing left to write');
+      } finally {
+        (fs as { writeSync: unknown }).writeSync = real;
+        logger.close();
+      }
+    });
+
+    it('a process that exits in the same stretch (process.exit, an uncaught throw) still writes its lines', () => {
+      for (const end of ['process.exit(3)', "throw new Error('boom')"]) {
+        const out = path.join(tempDir(), 'log');
+        const code =
+          "import('./lib/log/file-logger.ts').then((m) => { const l = m.createFileLogger({ dir: process.argv[1], level: 0 }); " +
+          `l.log({ level: 0, event: 'last.words' }); ${end}; })`;
+        const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code, out], { encoding: 'utf8' });
+        assert.notEqual(r.status, 0, end);
+        const files = fs.readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.log'));
+        assert.equal(files.length, 1, `${end}: ${r.stderr}`);
+        assert.deepEqual(readRecords(path.join(out, files[0]!)).map((x) => x.event), ['last.words'], end);
+      }
     });
   });
 
