@@ -12,7 +12,7 @@ export const FACADE_CONCURRENCY = 4;
 export interface RunnerRounds {
   one: Measure[];
   many: Measure[];
-  /** Only for the facade: FACADE_CONCURRENCY calls in flight. */
+  /** Only for the facade and, as its floor, the native runner: FACADE_CONCURRENCY calls in flight. */
   few?: Measure[];
 }
 
@@ -32,7 +32,7 @@ export async function measureRounds(bin: Binaries, dir: string, perRound: number
       const slot = (out.runners[name] ??= { one: [], many: [] });
       slot.one.push(await measure(call, perRound, 1));
       slot.many.push(await measure(call, perRound, CONCURRENCY));
-      if (name === FACADE) (slot.few ??= []).push(await measure(call, perRound, FACADE_CONCURRENCY));
+      if (name === FACADE || name === 'native') (slot.few ??= []).push(await measure(call, perRound, FACADE_CONCURRENCY));
     }
   }
   return out;

@@ -96,12 +96,12 @@ function printPhase(title: string, p: PhaseRounds, floorLabel: string): void {
       fmt(med(pick(r.many, (m) => m.mainRunqueueWaitMs)), 0),
     ]),
   );
-  const few = p.runners[FACADE]?.few;
-  if (few) {
-    console.log(`\n## ${title}: ${FACADE}, ${FACADE_CONCURRENCY} at a time (${ROUNDS} rounds of ${PER_ROUND} calls)\n`);
+  const fews = Object.entries(p.runners).filter(([, r]) => r.few !== undefined);
+  if (fews.length > 0) {
+    console.log(`\n## ${title}: ${FACADE_CONCURRENCY} at a time (${ROUNDS} rounds of ${PER_ROUND} calls; native is the facade's floor)\n`);
     table(
       ['runner', 'ms/call', 'loop p99 ms', 'loop max ms', 'main thread runqueue wait ms'],
-      [[FACADE, pm(pick(few, (m) => m.msPerCall)), pm(pick(few, (m) => m.loopP99Ms)), fmt(med(pick(few, (m) => m.loopMaxMs))), fmt(med(pick(few, (m) => m.mainRunqueueWaitMs)), 0)]],
+      fews.map(([n, { few }]) => [n, pm(pick(few!, (m) => m.msPerCall)), pm(pick(few!, (m) => m.loopP99Ms)), fmt(med(pick(few!, (m) => m.loopMaxMs))), fmt(med(pick(few!, (m) => m.mainRunqueueWaitMs)), 0)]),
     );
   }
 }
@@ -120,8 +120,10 @@ function phaseRows(label: string, p: PhaseRounds): BenchRow[] {
     const r = p.runners[name];
     if (r) rows.push(row(`${label}, one at a time: ${name} loop p99`, pick(r.one, (m) => m.loopP99Ms), 'ms', 'lower'));
   }
-  const few = p.runners[FACADE]?.few;
-  if (few) rows.push(row(`${label}, ${FACADE} ${FACADE_CONCURRENCY} at a time: loop p99`, pick(few, (m) => m.loopP99Ms), 'ms', 'lower'));
+  for (const name of [FACADE, 'native']) {
+    const few = p.runners[name]?.few;
+    if (few) rows.push(row(`${label}, ${name} ${FACADE_CONCURRENCY} at a time: loop p99`, pick(few, (m) => m.loopP99Ms), 'ms', 'lower'));
+  }
   return rows;
 }
 
@@ -156,6 +158,7 @@ function printTargets(small: PhaseRounds, heap: PhaseRounds): void {
   const f = small.runners[FACADE] ? med(xFloor(small, FACADE)) : NaN;
   const fh = heap.runners[FACADE] ? med(xFloor(heap, FACADE)) : NaN;
   const p99 = med(pick(heap.runners[FACADE]?.few ?? [], (m) => m.loopP99Ms));
+  const floorP99 = med(pick(heap.runners.native.few ?? [], (m) => m.loopP99Ms));
   const thr = med(xExecFile(small, 'native'));
   const thrHeap = med(xExecFile(heap, 'native'));
   console.log('\n## Targets\n');
@@ -164,7 +167,7 @@ function printTargets(small: PhaseRounds, heap: PhaseRounds): void {
     [
       ['native <= 1.3x the C loop per call', `${fmt(n, 2)}x (big heap ${fmt(nh, 2)}x the ballasted C loop)`, n <= 1.3 && nh <= 1.3 ? 'yes' : 'no'],
       [`${FACADE} <= 1.5x the C loop per call`, `${fmt(f, 2)}x (big heap ${fmt(fh, 2)}x)`, f <= 1.5 && fh <= 1.5 ? 'yes' : 'no'],
-      [`${FACADE} ${FACADE_CONCURRENCY} at a time, ${HEAP_GB} GB heap: loop p99 <= 2 ms`, `${fmt(p99)} ms`, p99 <= 2 ? 'yes' : 'no'],
+      [`${FACADE} ${FACADE_CONCURRENCY} at a time, ${HEAP_GB} GB heap: loop p99 <= 2 ms`, `${fmt(p99)} ms (native alone ${fmt(floorP99)} ms)`, p99 <= 2 ? 'yes' : 'no'],
       [`native >= 1.5x execFile at concurrency ${CONCURRENCY}`, `${fmt(thr, 2)}x (big heap ${fmt(thrHeap, 2)}x)`, thr >= 1.5 && thrHeap >= 1.5 ? 'yes' : 'no'],
     ],
   );
