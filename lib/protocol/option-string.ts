@@ -7,7 +7,7 @@
  * pp_cli opens them as they are (opt=1 converts only ordr_idxx and the data sets, docs/pp-cli-protocol.md §1.5), and Node,
  * the SDK's logger and doctor use those same UTF-8 bytes, so a Hangul g_conf_log_dir is one folder for all of them.
  */
-import { encodeText, findNonKsX1001, type TextEncoding } from './encoding.js';
+import { encodeText, findNonKsX1001, isAscii, type TextEncoding } from './encoding.js';
 import { assertNoComma } from './validate.js';
 
 export interface OptionValues {
@@ -96,12 +96,20 @@ function assertStrictItems(setString: string): void {
 export function buildOptionString(values: OptionValues, version: PpCliVersion): Buffer {
   const encoding: TextEncoding = values.opt === 1 ? 'utf-8' : 'euc-kr';
   const parts: Buffer[] = [];
+  // ASCII is the same bytes in every encoding here: runs of it are gathered as text and made bytes once.
+  let ascii = '';
   optionKeys(version).forEach((key, i) => {
     const value = valueOf(values, key);
     assertNoComma(key, value);
-    if (i > 0) parts.push(Buffer.from(','));
     if (encoding === 'utf-8' && SET_KEYS.has(key)) assertStrictItems(value);
-    parts.push(Buffer.from(`${key}=`, 'latin1'), PATH_KEYS.has(key) ? Buffer.from(value, 'utf8') : encodeText(value, key, encoding));
+    ascii += `${i > 0 ? ',' : ''}${key}=`;
+    if (isAscii(value)) {
+      ascii += value;
+      return;
+    }
+    parts.push(Buffer.from(ascii, 'latin1'), PATH_KEYS.has(key) ? Buffer.from(value, 'utf8') : encodeText(value, key, encoding));
+    ascii = '';
   });
-  return Buffer.concat(parts);
+  parts.push(Buffer.from(ascii, 'latin1'));
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
