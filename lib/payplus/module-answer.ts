@@ -17,7 +17,7 @@ import { completeAnswer, isCompleteAnswer, type ResultFields } from '../protocol
 import { startTicks } from '../store/owner.js';
 import type { ResolveWhere } from '../gateway/types.js';
 import type { Attempt } from '../store/types.js';
-import { readAnswerFile } from '../runner/answer-file.js';
+import { isWriterFolder, readAnswerFile } from '../runner/answer-file.js';
 import { decodeLogLine, parsePpCliLine } from '../trace/pp-cli-log.js';
 import type { TraceEntry } from '../trace/types.js';
 
@@ -155,10 +155,12 @@ export async function fromModuleLog(conf: Pick<SiteConfData, 'homeDir' | 'logDir
  * "Never started" is concluded only for an attempt still in `started` (its process died before it learnt anything)
  * from a runner that creates the stdout file just before the module starts, with no TX_START in the module's log, and:
  * - locally: no file, or an empty one;
- * - for a host an operator declared gone (`hostGone`: none of its processes runs any more): an empty file that this
- *   host sees in its own answers folder. The file, made there by that host's runner, shows that this host reads that
- *   host's log folder, where its pp_cli logs TX_START before it connects. A missing file proves nothing there: that
- *   host's disk may not be this one's, so the attempt stays unknown.
+ * - for a host an operator declared gone (`hostGone`: none of its processes runs any more), when this host sees the
+ *   storage that host wrote to: no file or an empty one in the writer's folder, which this host sees in its own answers
+ *   folder (runner/answer-file.ts writerFolder: made before the attempt was recorded, named at random by its process);
+ *   or, for an attempt recorded before writer folders, an empty file in the answers folder itself. Either shows that
+ *   this host reads that host's log folder, where its pp_cli logs TX_START before it connects. Where the folder is not
+ *   seen, a missing file proves nothing: that host's disk may not be this one's, so the attempt stays unknown.
  * An attempt that already saw the module fail (`unknown`: killed at the timeout, say) is never taken for "not started".
  */
 export async function moduleAnswer(
@@ -171,8 +173,10 @@ export async function moduleAnswer(
   const logged = await fromModuleLog(conf, { ordrIdxx: attempt.ordrIdxx, since: attempt.createdAt, traceNo: attempt.traceNo, local: where.local });
   if (logged) return logged;
   const trustworthy = attempt.durableOutput && attempt.outputPath !== undefined && attempt.state === 'started';
-  const seenHere = where.hostGone === true && path.dirname(path.resolve(attempt.outputPath ?? '')) === answersDir(conf);
-  if (trustworthy && where.local && (file === 'absent' || file === 'empty')) return { kind: 'not_started' };
+  const folder = path.dirname(path.resolve(attempt.outputPath ?? ''));
+  const writerSeen = where.hostGone === true && isWriterFolder(folder, answersDir(conf)) && existsSync(folder);
+  const seenHere = where.hostGone === true && folder === answersDir(conf);
+  if (trustworthy && (where.local || writerSeen) && (file === 'absent' || file === 'empty')) return { kind: 'not_started' };
   if (trustworthy && seenHere && file === 'empty') return { kind: 'not_started' };
   const why = {
     absent: 'no stdout file and no pp_cli log line for this order',

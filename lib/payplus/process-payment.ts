@@ -23,6 +23,7 @@ import {
   toKcpError,
 } from '../errors.js';
 import { assertAmount, assertOrderId, isTno } from '../protocol/validate.js';
+import { writerFolder } from '../runner/answer-file.js';
 import { AnswerSpaceError } from '../runner/stdout-file.js';
 import { commitUnknown, toStoreError } from '../store/errors.js';
 import { currentOwner, mayTakeOver } from '../store/owner.js';
@@ -311,10 +312,11 @@ export interface OrderClaim {
 export async function takeOrder(ctx: PaymentContext, claim: OrderClaim): Promise<BeginResult> {
   const { store, gateway } = ctx;
   // pp_cli's runners, and REST's exchange child (durable mode), write the answer to a per-attempt file that exists iff
-  // the exchange started; REST without it has none.
+  // the exchange started, in this process's writer folder (made before the attempt is recorded: runner/answer-file.ts);
+  // REST without it has none.
   const durableOutput = await gateway.durableAnswers();
   const id = randomUUID();
-  const outputPath = gateway.transport === 'pp_cli' || durableOutput ? path.join(ctx.answersDir, `${id}.out`) : undefined;
+  const outputPath = gateway.transport === 'pp_cli' || durableOutput ? path.join(writerFolder(ctx.answersDir), `${id}.out`) : undefined;
   const fresh = {
     id,
     ordrIdxx: claim.ordrIdxx,

@@ -18,8 +18,8 @@
  * (a worker or the recovery loop that ends other than by our SIGKILL, or with a non-zero code); and what processPayment
  * told each worker agrees with those records (an `approved` approval is committed, a cancelled one is not). These are
  * judged after the hosts are torn down and their leftovers settled as an operator would (recover with assumeDead per
- * host, printed as "assume-dead step"): then nothing is open but an attempt whose worker died before its answer file
- * existed — unknown, for KCP's admin, since nothing here proves that host's pp_cli never ran — and that holds no money.
+ * host, printed as "assume-dead step"): then nothing is open — an attempt whose worker died before its answer file
+ * existed is proven never started by that worker's own answers folder, which the step sees on the shared disk.
  * A worker that starts while the database is down waits for it, and the recovery loop tries again on its next round
  * when a restart outlasted the store's retry budget (test/fixtures/campaign/child.ts); the summary counts both.
  *
@@ -27,12 +27,11 @@
  * and `SEED=<n>` replays the decisions. Processes are killed when the test ends (test/helpers/children.ts).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { Attempt } from '../../lib/store/types.js';
 import type { Job } from '../fixtures/campaign/child.js';
 import { children } from '../helpers/children.js';
 import { ENGINES, type Engine } from '../helpers/databases.js';
@@ -333,11 +332,9 @@ for (const engine of ENGINES) {
       // down, every process of theirs gone with its PID namespace — what is still open is settled as an operator would:
       // recover with assumeDead for each host (shop-processes.ts). The verdicts below are taken after that step.
       const assumedDead = await settleLeftovers(conf, store, { leaseMs: LEASE_MS, deadHosts: [...new Set(hosts)] });
-      // What that step cannot settle: an attempt whose worker died before its runner made the answer file. Nothing here
-      // proves that host's pp_cli never ran (its disk need not be this one's), so it stays unknown for KCP's admin; it
-      // must be exactly that, and hold no money by the simulator's records (verdict.blocked, counts.blockedWithMoney).
-      const unprovable = (a: Attempt) => a.state === 'unknown' && !a.tno && a.outputPath !== undefined && !existsSync(a.outputPath);
-      const leftOpen = (await store.listOpen(1000)).filter((a) => !unprovable(a)).map((a) => `${a.ordrIdxx}:${a.state}${a.note ? ` (${a.note})` : ''}`);
+      // The hosts share this machine's disk, so that step sees each gone worker's own answers folder: an attempt whose
+      // worker died before its runner made the answer file is proven never started there, and nothing is left open.
+      const leftOpen = (await store.listOpen(1000)).map((a) => `${a.ordrIdxx}:${a.state}${a.note ? ` (${a.note})` : ''}`);
 
       const verdict = await judge(sim, db, store, prefix, told);
       const summary =

@@ -18,6 +18,7 @@ import { campaignSiteConf, type ChildConf } from '../fixtures/campaign/conf.js';
 import { standinPath } from '../sim/support/standin.js';
 import { children, type ChildScope } from './children.js';
 import { waitFor } from './wait.js';
+import { answerFilesUnder } from './attempts.js';
 import { freshDatabase, type DatabaseServer, type Engine, type FreshDatabase } from './databases.js';
 
 export const CHILD = 'test/fixtures/campaign/child.ts';
@@ -143,9 +144,7 @@ export function processesRunning(file: string): number[] {
 
 /** The answer files a process still writes (pp_cli's module, or the REST transport's exchange child). */
 export function answerFilesHeld(conf: ChildConf): string[] {
-  const dir = answersDir(conf);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).map((f) => path.join(dir, f)).filter(heldAsStdout);
+  return answerFilesUnder(answersDir(conf)).filter(heldAsStdout);
 }
 
 /** waitFor (test/helpers/wait.ts) with the bound first, as the campaign calls it. */

@@ -165,9 +165,11 @@ describe("an operator settles a dead host's leftovers explicitly (--assume-dead)
     await store.close();
   });
 
-  it("a dead host's attempt that never reached pp_cli: declined when its empty answer file is seen here, unknown when not", async () => {
+  it("a dead host's attempt that never reached pp_cli: declined when this host sees the storage it wrote to, unknown when not", async () => {
     // Its worker died after taking the order and before pp_cli ran: the runner had made the answer file (empty), or not
-    // yet. pp_cli's log (in the same log folder) holds no run for the order.
+    // yet. pp_cli's log (in the same log folder) holds no run for the order. The worker's own folder (w-<random>, made
+    // before it recorded the attempt) seen here shows the same storage; an attempt recorded before writer folders
+    // has its file in the answers folder itself, where only an empty file proves it.
     const { MemoryStore } = await import('../../lib/store/memory.js');
     const { answersDir } = await import('../../lib/payplus/module-answer.js');
     const logDir = mkdtempSync(path.join(os.tmpdir(), 'kcp-dead-'));
@@ -178,20 +180,33 @@ describe("an operator settles a dead host's leftovers explicitly (--assume-dead)
     const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'kcp-elsewhere-'));
     const gone = { host: 'shop-7f9c', pid: 7, start: 'b00t:4026531836:99' };
     mkdirSync(answersDir(conf), { recursive: true, mode: 0o700 });
+    const seen = path.join(answersDir(conf), 'w-5f0c8e2a-9b1d-4c3e-8f7a-6d2b1e0c9a84');
+    const unseen = path.join(answersDir(conf), 'w-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+    mkdirSync(seen, { mode: 0o700 });
     const cases = [
       ['e1', 'EMPTY-1', path.join(answersDir(conf), 'e1.out'), true],
       ['a1', 'ABSENT-1', path.join(answersDir(conf), 'a1.out'), false],
       ['o1', 'OTHER-DIR-1', path.join(elsewhere, 'o1.out'), true],
+      ['w1', 'WRITER-ABSENT-1', path.join(seen, 'w1.out'), false],
+      ['w2', 'WRITER-EMPTY-1', path.join(seen, 'w2.out'), true],
+      ['w3', 'WRITER-UNSEEN-1', path.join(unseen, 'w3.out'), false],
+      ['w4', 'NOT-A-WRITER-1', path.join(elsewhere, 'w-5f0c8e2a-9b1d-4c3e-8f7a-6d2b1e0c9a84', 'w4.out'), false],
     ] as const;
+    mkdirSync(path.join(elsewhere, 'w-5f0c8e2a-9b1d-4c3e-8f7a-6d2b1e0c9a84'), { mode: 0o700 });
     for (const [id, order, outputPath, made] of cases) {
       await store.begin({ id, ordrIdxx: order, amount: '5000', owner: gone, leaseUntil: Date.now() + 600_000, commitMode: 'store', outputPath, durableOutput: true });
       if (made) writeFileSync(outputPath, '');
     }
     const lapsed = await payplus.recover();
-    assert.deepEqual(lapsed.inProgress.map((r) => r.ordrIdxx).sort(), ['ABSENT-1', 'EMPTY-1', 'OTHER-DIR-1'], 'without the word, its lease holds');
+    const all = cases.map(([, order]) => order).sort();
+    assert.deepEqual(lapsed.inProgress.map((r) => r.ordrIdxx).sort(), all, 'without the word, its lease holds');
     const report = await payplus.recover({ assumeDead: { host: 'shop-7f9c' } });
-    assert.deepEqual(report.declined.map((r) => r.ordrIdxx), ['EMPTY-1']);
-    assert.deepEqual(report.unknown.map((r) => r.ordrIdxx).sort(), ['ABSENT-1', 'OTHER-DIR-1'], 'a missing file, or one outside this site\'s answers folder, proves nothing');
+    assert.deepEqual(report.declined.map((r) => r.ordrIdxx).sort(), ['EMPTY-1', 'WRITER-ABSENT-1', 'WRITER-EMPTY-1']);
+    assert.deepEqual(
+      report.unknown.map((r) => r.ordrIdxx).sort(),
+      ['ABSENT-1', 'NOT-A-WRITER-1', 'OTHER-DIR-1', 'WRITER-UNSEEN-1'],
+      "a missing file outside a writer folder seen here, or any file outside this site's answers folder, proves nothing",
+    );
     assert.match(report.unknown.find((r) => r.ordrIdxx === 'ABSENT-1')!.why, /^no stdout file and no pp_cli log line for this order here \(pp_cli ran in another host/);
     assert.equal((await store.get('e1'))?.state, 'declined');
     assert.equal((await store.get('e1'))?.note, 'pp_cli never ran for this attempt');

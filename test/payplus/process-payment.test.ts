@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import type { PaymentStore } from '../../lib/store/types.js';
 import { testConfData } from '../helpers/conf.js';
 import { CannedRunner, type CannedAnswer } from '../helpers/canned-runner.js';
 import { waitFor } from '../helpers/wait.js';
+import { answerFilesUnder } from '../helpers/attempts.js';
 
 const US = '\x1f';
 const TNO = '20261126000001';
@@ -354,7 +355,7 @@ describe('PayPlus#processPayment()', () => {
     assert.equal(out.status, 'cancel_failed');
     assert.match(out.status === 'cancel_failed' ? out.cancelError.message : '', /could not record the cancel of attempt .*; no cancel was sent yet: recovery cancels it/);
     assert.equal(runner.calls.length, 1, 'no cancel went out');
-    assert.equal(readdirSync(path.join(logDir, 'payplus-answers')).length, 1, 'the answer file is kept for recovery');
+    assert.equal(answerFilesUnder(path.join(logDir, 'payplus-answers')).length, 1, 'the answer file is kept for recovery');
   });
 
   it('a declined approval may be tried again', async () => {
@@ -492,10 +493,38 @@ describe('PayPlus#processPayment()', () => {
     assert.deepEqual(await b.payplus.recover(), EMPTY_REPORT);
   });
 
+  it("puts each attempt's answer file in this process's own folder, made (0700) before the attempt is recorded", async () => {
+    const begun: Array<{ outputPath: string | undefined; folderMade: boolean }> = [];
+    const store = new Proxy(new MemoryStore(), {
+      get(target, prop, receiver) {
+        if (prop === 'begin') {
+          return (a: Parameters<PaymentStore['begin']>[0]) => {
+            begun.push({ outputPath: a.outputPath, folderMade: a.outputPath !== undefined && existsSync(path.dirname(a.outputPath)) });
+            return target.begin(a);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...x: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const { payplus, logDir } = setup([approved(5000), approved(5000)], { store });
+    for (const order of ['ORD-1', 'ORD-2']) {
+      const out = await payplus.processPayment(form({ ordr_idxx: order }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 });
+      assert.equal(out.status, 'approved');
+    }
+    assert.equal(begun.length, 2);
+    const folders = new Set(begun.map((b) => path.dirname(b.outputPath!)));
+    assert.equal(folders.size, 1, 'one folder per process');
+    const [folder] = [...folders];
+    assert.equal(path.dirname(folder!), path.join(logDir, 'payplus-answers'));
+    assert.match(path.basename(folder!), /^w-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.deepEqual(begun.map((b) => b.folderMade), [true, true], 'the folder exists before the store records the attempt');
+    assert.equal(statSync(folder!).mode & 0o777, 0o700);
+  });
+
   it("removes each attempt's stdout file once the store holds the answer (it carries buyer data); keeps it while unknown", async () => {
     const { payplus, logDir } = setup([approved(5000), `res_cd=8108${US}res_msg=card\n`, { timedOut: true, signal: 'SIGKILL', exitCode: null }]);
-    const answers = path.join(logDir, 'payplus-answers');
-    const files = () => (existsSync(answers) ? readdirSync(answers) : []);
+    const files = () => answerFilesUnder(path.join(logDir, 'payplus-answers')).map((f) => path.basename(f));
     assert.equal((await payplus.processPayment(form(), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'approved');
     assert.equal((await payplus.processPayment(form({ ordr_idxx: 'ORD-2' }), { custIp: '10.0.0.1', expectedAmount: 5000, commit: () => 0 })).status, 'declined');
     await waitFor(() => files().length === 0, 'the answered attempts\' stdout files to be removed');
