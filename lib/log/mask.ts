@@ -446,7 +446,7 @@ function scan(text: string, keepIdentifiers: boolean): string {
     let next = at + match.length;
     const key = eqKey ?? jsonKey;
     if (key !== undefined) {
-      const kind = fieldKind(normalizeName(key));
+      const kind = fieldKind(key);
       const open = (eqKey !== undefined ? eqOpen : jsonOpen) ?? '';
       let valueStart = next;
       let end: number;
@@ -526,16 +526,16 @@ export function maskText(text: string, options: { keepIdentifiers?: boolean } = 
 // ------------------------------------------------------------------ names
 
 /**
- * What a (normalized) field name says its value holds. Exact names first; then, for names we have not listed, the
+ * What a field name says its value holds (by its normalized form; remembered by the name as given). Exact names first; then, for names we have not listed, the
  * words merchants use for the same data (`hp_num`, `cust_tel`, `email_addr`, `buyerName`, `X-Rcvr-Add1`,
  * `refundAccountNo`): a wrong guess only masks more.
  */
-function fieldKind(key: string): FieldKind {
-  const known = kindCache.get(key);
+function fieldKind(name: string): FieldKind {
+  const known = kindCache.get(name);
   if (known !== undefined) return known;
-  const kind = classify(key);
+  const kind = classify(normalizeName(name));
   if (kindCache.size >= 4096) kindCache.clear(); // names come from callers' data: keep the cache bounded
-  kindCache.set(key, kind);
+  kindCache.set(name, kind);
   return kind;
 }
 
@@ -565,7 +565,7 @@ function classify(key: string): FieldKind {
 /** Masks one named string value. Unknown names are scanned as free text. */
 export function maskString(name: string, value: string): string {
   if (value === '') return value;
-  const kind = fieldKind(normalizeName(name));
+  const kind = fieldKind(name);
   if (kind === 'identifier') return maskText(value, { keepIdentifiers: true });
   if (kind === 'text') return maskText(value);
   return maskWhole(kind, value);
