@@ -12,7 +12,8 @@
 // exhaust the process's threads. Each worker takes calls until the queue is empty, then waits kIdleLinger for
 // the next one before it ends: calls made one after another reuse one thread, so the event-loop thread does not
 // create a thread (clone, stack, 60-250 us on a loaded 2-core VM, bench/RESULTS.md) per call. The result
-// comes back through a ThreadSafeFunction, which also keeps the event loop alive while a call waits or runs.
+// comes back through the environment's ThreadSafeFunction (EnvState), which also keeps the event loop alive while a
+// call waits or runs.
 // Validation of the values (NUL bytes, ranges) happens in lib/runner/native.ts; here we only check the types.
 //
 // Errors: a wrong argument type throws a TypeError (a bug in the caller); a spawn thread the OS refused
@@ -39,11 +40,36 @@ constexpr uint32_t kMaxMaxThreads = 1024;
 // never keep the process alive.
 constexpr auto kIdleLinger = std::chrono::milliseconds(100);
 
+// One thread-safe function per JS environment (the main thread, each worker thread), shared by that environment's
+// calls: made on its first call, and referenced (keeping the event loop alive) only while calls of it are in flight.
+// A function per call cost the event-loop thread an async handle, an async resource and their closing on every call.
+// Node closes it when the environment is torn down; `inflight` is touched on the JS thread only.
+struct EnvState {
+  Napi::ThreadSafeFunction tsfn;
+  uint32_t inflight = 0;
+};
+
 struct Call {
   kcp::SpawnRequest req;
   kcp::SpawnResult res;
-  Napi::ThreadSafeFunction tsfn;
+  Napi::ThreadSafeFunction tsfn;  // the environment's, acquired for this call and released by the worker
+  Napi::FunctionReference callback;
+  EnvState* state = nullptr;
 };
+
+EnvState* StateOf(Napi::Env env) {
+  if (auto* state = env.GetInstanceData<EnvState>()) return state;
+  auto* state = new EnvState();
+  state->tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "kcp_payplus_spawn", 0, 1);
+  state->tsfn.Unref(env);
+  env.SetInstanceData<EnvState>(state);
+  return state;
+}
+
+// On the JS thread: the call is over (delivered, or given up before any thread took it).
+void Done(Napi::Env env, EnvState* state) {
+  if (--state->inflight == 0) state->tsfn.Unref(env);
+}
 
 std::string Bytes(const Napi::Value& v, const char* what) {
   if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a Buffer");
@@ -97,9 +123,15 @@ Queue& TheQueue() {
 
 // Runs on the JS thread. env is null when the environment is shutting down. Nothing thrown here may reach
 // JS (it would surface as an uncaught exception far from the payment): failures are contained.
-void Deliver(Napi::Env env, Napi::Function callback, Call* call) {
+void Deliver(Napi::Env env, Napi::Function, Call* call) {
   std::unique_ptr<Call> owned(call);
-  if (static_cast<napi_env>(env) == nullptr || callback.IsEmpty()) return;
+  if (static_cast<napi_env>(env) == nullptr) {
+    call->callback.SuppressDestruct();  // the environment is gone: its reference goes with it
+    return;
+  }
+  Done(env, call->state);
+  Napi::Function callback = call->callback.Value();
+  if (callback.IsEmpty()) return;
   Napi::Value result;
   try {
     result = ToJs(env, call->res);
@@ -118,7 +150,11 @@ void Deliver(Napi::Env env, Napi::Function callback, Call* call) {
 void Finish(Call* call) {
   // Copy the handle first: once queued, Deliver may free `call` before BlockingCall returns here.
   Napi::ThreadSafeFunction tsfn = call->tsfn;
-  if (tsfn.BlockingCall(call, Deliver) != napi_ok) delete call;
+  if (tsfn.BlockingCall(call, Deliver) != napi_ok) {
+    // The environment is closing: nothing can be delivered, and its reference must not be deleted off its thread.
+    call->callback.SuppressDestruct();
+    delete call;
+  }
   tsfn.Release();
 }
 
@@ -173,7 +209,12 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   call->req.timeoutMs = info[4].As<Napi::Number>().Uint32Value();
   call->req.maxOutput = static_cast<size_t>(info[5].As<Napi::Number>().Int64Value());
   if (info.Length() == 8 && info[7].IsNumber()) call->req.stdoutFd = info[7].As<Napi::Number>().Int32Value();
-  call->tsfn = Napi::ThreadSafeFunction::New(env, info[6].As<Napi::Function>(), "kcp_payplus_spawn", 0, 1);
+  EnvState* state = StateOf(env);
+  if (state->tsfn.Acquire() != napi_ok) throw Napi::Error::New(env, "kcp_payplus_spawn: the JS environment is shutting down");
+  call->tsfn = state->tsfn;
+  call->state = state;
+  call->callback = Napi::Persistent(info[6].As<Napi::Function>());
+  if (state->inflight++ == 0) state->tsfn.Ref(env);
   Queue& q = TheQueue();
   Call* queued = call.release();  // owned by the queue now, freed in Deliver (or below if no thread can run it)
   bool startThread;
@@ -208,6 +249,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     }
     if (orphaned) {
       queued->tsfn.Release();
+      Done(env, queued->state);
       delete queued;
       throw ThreadError(env, e);
     }
