@@ -261,5 +261,50 @@ export function eucKrByteLength(text: string, field: string): number {
 
 /** Decode bytes from pp_cli: CP949 (superset of EUC-KR) or UTF-8 when opt=1 was used. */
 export function decodeText(bytes: Buffer, encoding: TextEncoding): string {
-  return encoding === 'utf-8' ? bytes.toString('utf8') : iconv.decode(bytes, 'cp949');
+  return encoding === 'utf-8' ? bytes.toString('utf8') : decodeCp949(bytes);
+}
+
+/** KS X 1001's Hangul block: lead bytes 0xB0–0xC8, trail bytes 0xA1–0xFE, 2,350 syllables. */
+const HANGUL_FIRST_LEAD = 0xb0;
+const HANGUL_LEADS = 25;
+
+/**
+ * The characters of KS X 1001's Hangul block in code order, from one iconv-lite decode of the whole block (so each is
+ * what iconv-lite decodes its code to), or '' when that decode is not one character per code.
+ */
+let hangulBlock: string | undefined;
+function ksHangul(): string {
+  if (hangulBlock !== undefined) return hangulBlock;
+  const codes = Buffer.alloc(HANGUL_LEADS * 94 * 2);
+  for (let i = 0; i < HANGUL_LEADS * 94; i++) {
+    codes[2 * i] = HANGUL_FIRST_LEAD + Math.floor(i / 94);
+    codes[2 * i + 1] = 0xa1 + (i % 94);
+  }
+  const chars = iconv.decode(codes, 'cp949');
+  return (hangulBlock = chars.length === HANGUL_LEADS * 94 && !chars.includes('\ufffd') ? chars : '');
+}
+
+/**
+ * CP949 bytes as text, exactly as iconv-lite decodes them. The text of a KCP answer — ASCII and KS X 1001 Hangul — is
+ * read here; anything else (other two-byte codes, a lead byte without its pair, a byte CP949 does not use) hands the
+ * whole text to iconv-lite, whose tables and replacements then apply.
+ */
+function decodeCp949(bytes: Buffer): string {
+  let out = '';
+  let hangul: string | undefined;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      continue;
+    }
+    const t = bytes[i + 1] ?? 0;
+    hangul ??= ksHangul();
+    if (b < HANGUL_FIRST_LEAD || b >= HANGUL_FIRST_LEAD + HANGUL_LEADS || t < 0xa1 || t > 0xfe || hangul === '') {
+      return iconv.decode(bytes, 'cp949');
+    }
+    out += hangul[(b - HANGUL_FIRST_LEAD) * 94 + (t - 0xa1)];
+    i++;
+  }
+  return out;
 }

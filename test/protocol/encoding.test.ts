@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import { decodeText, encodeEucKr, encodeText, eucKrByteLength } from '../../lib/protocol/encoding.js';
 
 describe('strict EUC-KR', () => {
@@ -36,5 +38,39 @@ describe('strict EUC-KR', () => {
     assert.equal(decodeText(Buffer.from('c1a4bbf3c3b3b8ae', 'hex'), 'euc-kr'), '정상처리');
     assert.equal(decodeText(Buffer.from('94ee', 'hex'), 'euc-kr'), '뷁');
     assert.equal(decodeText(Buffer.from('ec a0 95'.replace(/ /g, ''), 'hex'), 'utf-8'), '정');
+  });
+});
+
+describe("decodeText('euc-kr') reads exactly as iconv-lite's CP949", () => {
+  // decodeText reads ASCII and KS X 1001 Hangul itself and hands anything else to iconv-lite: the two must never differ.
+  const iconvCp949 = (bytes: Buffer) => iconv.decode(bytes, 'cp949');
+
+  it('for every byte pair, alone, between ASCII, and cut after its lead byte', () => {
+    const differ: string[] = [];
+    for (let lead = 0x80; lead <= 0xff; lead++) {
+      for (let trail = 0; trail <= 0xff; trail++) {
+        for (const bytes of [Buffer.from([lead, trail]), Buffer.from([0x41, lead, trail, 0x42]), Buffer.from([0x41, lead])]) {
+          if (decodeText(bytes, 'euc-kr') !== iconvCp949(bytes)) differ.push(bytes.toString('hex'));
+        }
+      }
+    }
+    assert.deepEqual(differ, []);
+  });
+
+  it('for any bytes, mostly answer-like (ASCII, Hangul, the separators), 1,000 runs', () => {
+    const hangul = fc.tuple(fc.integer({ min: 0xb0, max: 0xc8 }), fc.integer({ min: 0xa1, max: 0xfe })).map(([l, t]) => [l, t]);
+    const chunk = fc.oneof(
+      fc.integer({ min: 0x00, max: 0x7f }).map((b) => [b]),
+      hangul,
+      fc.constantFrom([0x1f], [0x0a], [0x3d]),
+      fc.integer({ min: 0x80, max: 0xff }).map((b) => [b]),
+    );
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 80 }), (chunks) => {
+        const bytes = Buffer.from(chunks.flat());
+        assert.equal(decodeText(bytes, 'euc-kr'), iconvCp949(bytes), bytes.toString('hex'));
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
