@@ -4,7 +4,7 @@
  * the payment marker in one transaction) or connection options. Tables are InnoDB, utf8mb4.
  */
 import { isTransientStoreError, markCommitUnknown } from './errors.js';
-import { importPeer, readyStore, SqlPaymentStore, storeTables, type Query, type QueryResult, type SqlDriver, type StoreNames } from './sql.js';
+import { importPeer, poolSizeOf, readyStore, SqlPaymentStore, storeTables, type Query, type QueryResult, type SqlDriver, type StoreNames } from './sql.js';
 
 /**
  * What the store uses of a `mysql2/promise` pool: any `mysql.createPool(…)` fits. Declared here so that the package's
@@ -106,6 +106,11 @@ export interface MysqlStoreOptions {
    * digits and `_`. (A schema is a database on MariaDB/MySQL: name it in the connection.)
    */
   tablePrefix?: string;
+  /**
+   * Connections of the pool the store makes from `connection` (default 10; not with `pool`). With commitInStore each
+   * payment holds one from its commit's first query to its end: size it to the payments one process runs at once.
+   */
+  poolSize?: number;
 }
 
 export class MysqlStore extends SqlPaymentStore {
@@ -121,11 +126,12 @@ export class MysqlStore extends SqlPaymentStore {
     // A schema option (a JavaScript caller's) is refused by name: on MariaDB the database is the schema.
     const names: StoreNames = { schema: (options as { schema?: string }).schema, tablePrefix: options.tablePrefix };
     storeTables('mysql', names); // a wrong name is refused before anything connects
+    const poolSize = poolSizeOf(options); // so is a wrong pool size
     let pool = options.pool;
     if (!pool) {
       const mysql = await importPeer(() => import('mysql2/promise'), 'mysql2', 'MysqlStore');
       const config = typeof options.connection === 'string' ? { uri: options.connection } : options.connection ?? {};
-      pool = mysql.default.createPool({ connectionLimit: 10, ...config });
+      pool = mysql.default.createPool({ connectionLimit: poolSize, ...config });
     }
     return readyStore(new MysqlStore(mysqlDriver(pool, options.pool === undefined), names));
   }

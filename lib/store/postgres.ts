@@ -4,7 +4,7 @@
  * order and the payment marker in one transaction) or a connection string.
  */
 import { isTransientStoreError, markCommitUnknown } from './errors.js';
-import { importPeer, readyStore, SqlPaymentStore, storeTables, type Query, type QueryResult, type SqlDriver, type StoreNames } from './sql.js';
+import { importPeer, poolSizeOf, readyStore, SqlPaymentStore, storeTables, type Query, type QueryResult, type SqlDriver, type StoreNames } from './sql.js';
 
 interface PgResult {
   rows: unknown[];
@@ -115,6 +115,11 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Prefix of the store's table names (default `kcp_payplus_`): lower-case letters, digits and `_`. */
   tablePrefix?: string;
+  /**
+   * Connections of the pool the store makes from `connection` (default 10; not with `pool`). With commitInStore each
+   * payment holds one from its commit's first query to its end: size it to the payments one process runs at once.
+   */
+  poolSize?: number;
 }
 
 export class PostgresStore extends SqlPaymentStore {
@@ -129,13 +134,14 @@ export class PostgresStore extends SqlPaymentStore {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const names: StoreNames = { schema: options.schema, tablePrefix: options.tablePrefix };
     storeTables('postgres', names); // a wrong name is refused before anything connects
+    const poolSize = poolSizeOf(options); // so is a wrong pool size
     let pool = options.pool;
     if (!pool) {
       const pg = await importPeer(() => import('pg'), 'pg', 'PostgresStore');
       const config = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection ?? {};
       // An idle connection the server drops (restart, failover) must not end the process (guardPool listens);
       // the next query reconnects.
-      pool = new pg.default.Pool({ max: 10, ...config });
+      pool = new pg.default.Pool({ max: poolSize, ...config });
     }
     return readyStore(new PostgresStore(postgresDriver(pool, options.pool === undefined), names));
   }

@@ -98,6 +98,31 @@ export interface StoreNames {
 
 export const DEFAULT_TABLE_PREFIX = 'kcp_payplus_';
 
+/** Connections of a pool the store makes itself (PostgreSQL, MariaDB/MySQL) when none is given. */
+export const DEFAULT_POOL_SIZE = 10;
+
+/**
+ * The size of the pool a store makes (undefined: DEFAULT_POOL_SIZE), checked: a whole number of connections from 1 to
+ * 1,000, as a number or as the text of a store location's `poolSize` parameter, and only for a pool the store makes.
+ */
+export function poolSizeOf(options: { pool?: unknown; poolSize?: unknown }): number {
+  const value = options.poolSize;
+  if (value === undefined) return DEFAULT_POOL_SIZE;
+  if (options.pool !== undefined) {
+    throw new KcpConfigError('store option poolSize: it sizes a pool the store makes; size your own `pool` yourself', { field: 'poolSize' });
+  }
+  const n = typeof value === 'string' && /^[0-9]{1,4}$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1000) {
+    throw new KcpConfigError(
+      `store option poolSize: ${JSON.stringify(value)} is not a number of connections; use a whole number from 1 to 1000 ` +
+        `(default ${DEFAULT_POOL_SIZE}; with commitInStore, the payments one process runs at once, within the database's ` +
+        `max_connections for all processes together)`,
+      { field: 'poolSize' },
+    );
+  }
+  return n;
+}
+
 /** The store's object names for one engine, validated once; every statement of the store takes its names from here. */
 export interface StoreTables {
   readonly dialect: Dialect;

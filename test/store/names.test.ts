@@ -114,6 +114,26 @@ describe('store names: refused unless plain identifiers, naming the option', () 
     assert.throws(() => storeUrl('mysql://u@h/shop?tablePrefix=a_&tablePrefix=b_'), /'tablePrefix' is given 2 times/);
   });
 
+  it("the location's poolSize sizes the pool the store makes; a wrong one is refused naming it, before anything connects", async () => {
+    assert.deepEqual(storeUrl('postgres://u@h/shop?poolSize=25&sslmode=disable'), {
+      connection: 'postgres://u@h/shop?sslmode=disable',
+      names: {},
+      poolSize: 25,
+    });
+    for (const bad of ['0', '1001', '2.5', 'ten', '']) {
+      assert.throws(
+        () => storeUrl(`mysql://u@h/shop?poolSize=${bad}`),
+        (e: unknown) => e instanceof KcpConfigError && e.field === 'poolSize' && /whole number from 1 to 1000/.test(e.message),
+        bad,
+      );
+    }
+    await assert.rejects(openStore('postgres://nobody@127.0.0.1:1/none?poolSize=0'), /store option poolSize: "0"/);
+    await assert.rejects(
+      PostgresStore.open({ pool: {} as never, poolSize: 5 }),
+      (e: unknown) => e instanceof KcpConfigError && e.field === 'poolSize' && /size your own `pool` yourself/.test(e.message),
+    );
+  });
+
   it('schemaStatements: the schema first, the version row last, every name prefixed', () => {
     const pg = schemaStatements('postgres', { schema: 'payments', tablePrefix: 'shop1_' });
     assert.equal(pg[0], 'CREATE SCHEMA IF NOT EXISTS "payments"');
@@ -157,6 +177,19 @@ describe('store names on PostgreSQL: a named schema, a prefix, a user without CR
       `${schema}.shop1_attempts`, `${schema}.shop1_attempts_archive`, `${schema}.shop1_notifications`, `${schema}.shop1_orders`, `${schema}.shop1_schema`,
     ]);
     assert.deepEqual((await db.query(`SELECT version FROM ${schema}.shop1_schema`)).map((r) => Number(r.version)), [SCHEMA_VERSION]);
+  });
+
+  it('openStore takes ?poolSize=… from the location: twenty queries at once use that many connections, no more', async () => {
+    const connections = async () =>
+      Number((await db.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`))[0]!.n);
+    const before = await connections();
+    const store = await openStore(`${db.location}?poolSize=3`);
+    try {
+      await Promise.all(Array.from({ length: 20 }, () => store.listOpen(1)));
+      assert.equal((await connections()) - before, 3);
+    } finally {
+      await store.close();
+    }
   });
 
   it('openStore takes ?schema=…&tablePrefix=… from the location', async () => {
@@ -231,6 +264,19 @@ describe('store names on MariaDB: a table prefix, a user without CREATE', functi
     }
     const tables = (await db.query('SHOW TABLES')).map((r) => String(Object.values(r)[0])).sort();
     assert.deepEqual(tables, ['shop1_attempts', 'shop1_attempts_archive', 'shop1_notifications', 'shop1_orders', 'shop1_schema']);
+  });
+
+  it('openStore takes ?poolSize=… from the location: twenty queries at once use that many connections, no more', async () => {
+    const connections = async () =>
+      Number((await db.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()'))[0]!.n);
+    const before = await connections();
+    const store = await openStore(`${db.location}?poolSize=3`);
+    try {
+      await Promise.all(Array.from({ length: 20 }, () => store.listOpen(1)));
+      assert.equal((await connections()) - before, 3);
+    } finally {
+      await store.close();
+    }
   });
 
   it('openStore takes ?tablePrefix=… from the location (mariadb:// too)', async () => {
