@@ -73,7 +73,8 @@ async function child(job: ChildJob): Promise<void> {
     return `res_cd=0000${US}res_msg=ok${US}pay_method=PACA${US}tno=${tno}${US}amount=1000${US}card_cd=CCSS\n`;
   });
   const payplus = new PayPlus(testConfData({ logDir: job.logDir }), { runner: new CannedRunner(answers), logger: silentLogger, store, commitTimeoutMs: 60_000 });
-  await store.listOpen(1); // connected and migrated before `ready`
+  // Connected and migrated before `ready`, with the pool's connections open, as in a shop that has been running.
+  await Promise.all(Array.from({ length: CONCURRENT }, () => store.listOpen(1)));
   const ph = store.kind === 'postgres' ? '$1, $2' : '?, ?';
   const insert = `INSERT INTO bench_orders (ordr_idxx, tno) VALUES (${ph})`;
   process.stdout.write('ready\n');
