@@ -171,9 +171,15 @@ export function createFileLogger(options: FileLoggerOptions): FileLogger {
     const target = burstFd!;
     burst = [];
     burstFd = undefined;
+    let text = '';
+    for (const line of lines) {
+      try {
+        text += typeof line === 'string' ? line : `${JSON.stringify(toRecord(line.event, line.now))}\n`;
+      } catch (error) {
+        report('file', error); // a line that cannot be made is left out, not the burst
+      }
+    }
     try {
-      let text = '';
-      for (const line of lines) text += typeof line === 'string' ? line : `${JSON.stringify(toRecord(line.event, line.now))}\n`;
       fs.writeSync(target, text);
     } catch (error) {
       report('file', error);

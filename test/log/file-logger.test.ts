@@ -333,6 +333,23 @@ describe('log/file-logger', () => {
       }
     });
 
+    it('a line that cannot be made is left out and reported; the rest of its burst is written, and log() never throws', async () => {
+      const errors: string[] = [];
+      const logger = createFileLogger({ dir, level: 3, onError: (kind, message) => errors.push(`${kind}: ${message}`) });
+      const broken = {
+        get note(): string {
+          throw new Error('getter failed');
+        },
+      };
+      logger.log({ level: 0, event: 'first' });
+      logger.log({ level: 0, event: 'broken', fields: broken });
+      logger.log({ level: 0, event: 'last' });
+      await Promise.resolve();
+      assert.deepEqual(readRecords(logger.currentPath!).map((r) => r.event), ['first', 'last']);
+      assert.deepEqual(errors, ['file: kcp-payplus logger: writing the log file failed: getter failed']);
+      logger.close();
+    });
+
     it('a process that exits in the same stretch (process.exit, an uncaught throw) still writes its lines', () => {
       for (const end of ['process.exit(3)', "throw new Error('boom')"]) {
         const out = path.join(tempDir(), 'log');
