@@ -290,12 +290,13 @@ function ksHangul(): string {
  * whole text to iconv-lite, whose tables and replacements then apply.
  */
 function decodeCp949(bytes: Buffer): string {
-  let out = '';
+  const units = new Uint16Array(bytes.length);
+  let n = 0;
   let hangul: string | undefined;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b < 0x80) {
-      out += String.fromCharCode(b);
+      units[n++] = b;
       continue;
     }
     const t = bytes[i + 1] ?? 0;
@@ -303,8 +304,10 @@ function decodeCp949(bytes: Buffer): string {
     if (b < HANGUL_FIRST_LEAD || b >= HANGUL_FIRST_LEAD + HANGUL_LEADS || t < 0xa1 || t > 0xfe || hangul === '') {
       return iconv.decode(bytes, 'cp949');
     }
-    out += hangul[(b - HANGUL_FIRST_LEAD) * 94 + (t - 0xa1)];
+    units[n++] = hangul.charCodeAt((b - HANGUL_FIRST_LEAD) * 94 + (t - 0xa1));
     i++;
   }
-  return out;
+  return UTF16LE.decode(units.subarray(0, n));
 }
+
+const UTF16LE = new TextDecoder('utf-16le');
