@@ -526,9 +526,9 @@ export function maskText(text: string, options: { keepIdentifiers?: boolean } = 
 // ------------------------------------------------------------------ names
 
 /**
- * What a field name says its value holds (by its normalized form; remembered by the name as given). Exact names first; then, for names we have not listed, the
- * words merchants use for the same data (`hp_num`, `cust_tel`, `email_addr`, `buyerName`, `X-Rcvr-Add1`,
- * `refundAccountNo`): a wrong guess only masks more.
+ * What a field name says its value holds, judged by its normalized form and remembered by the name as given. Exact
+ * names first; then, for names we have not listed, the words merchants use for the same data (`hp_num`, `cust_tel`,
+ * `email_addr`, `buyerName`, `X-Rcvr-Add1`, `refundAccountNo`): a wrong guess only masks more.
  */
 function fieldKind(name: string): FieldKind {
   const known = kindCache.get(name);
