@@ -83,22 +83,24 @@ for (const engine of ENGINES) {
       const a = await approved('LOCK-1');
       const working = gate();
       const queried = gate();
+      const inserted = gate();
       const finish = gate();
       const committing = store.commitWith(a.id, me, async (tx) => {
         working.open();
         await queried.wait;
         await tx.query(insert, ['LOCK-1']);
-        finish.open();
-        await finish.wait;
+        inserted.open();
+        await finish.wait; // held until the test has looked
         return 'done';
       });
       await working.wait;
       assert.equal(await free(a.id), true, 'the merchant is still at its own work: nothing is held');
       assert.equal((await store.begin(attempt('LOCK-2'))).ok, true, 'this process writes meanwhile too');
       queried.open();
-      await finish.wait;
+      await inserted.wait;
       assert.equal(await free(a.id), false, 'from its first query the commit holds it');
       if (!sqlite) assert.equal(await store.claim(a.id, me, rival, Date.now() + 60_000), false, 'recovery passes a committing attempt by');
+      finish.open();
       assert.equal(await committing, 'done');
       assert.equal(await free(a.id), true);
       assert.equal((await store.get(a.id))?.state, 'committed');
