@@ -68,6 +68,22 @@ function withUser(location: string, user: string): string {
   return u.toString();
 }
 
+/**
+ * A store opened with `?poolSize=3` uses exactly 3 more connections for 20 queries at once (`countSql` counts the
+ * database's sessions other than its own).
+ */
+async function assertPoolSize(db: FreshDatabase, countSql: string): Promise<void> {
+  const connections = async () => Number((await db.query(countSql))[0]!.n);
+  const before = await connections();
+  const store = await openStore(`${db.location}?poolSize=3`);
+  try {
+    await Promise.all(Array.from({ length: 20 }, () => store.listOpen(1)));
+    assert.equal((await connections()) - before, 3);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('store names: refused unless plain identifiers, naming the option', () => {
   it('storeTables qualifies and prefixes every table once', () => {
     const t = storeTables('postgres', { schema: 'payments', tablePrefix: 'shop1_' });
@@ -180,16 +196,7 @@ describe('store names on PostgreSQL: a named schema, a prefix, a user without CR
   });
 
   it('openStore takes ?poolSize=… from the location: twenty queries at once use that many connections, no more', async () => {
-    const connections = async () =>
-      Number((await db.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`))[0]!.n);
-    const before = await connections();
-    const store = await openStore(`${db.location}?poolSize=3`);
-    try {
-      await Promise.all(Array.from({ length: 20 }, () => store.listOpen(1)));
-      assert.equal((await connections()) - before, 3);
-    } finally {
-      await store.close();
-    }
+    await assertPoolSize(db, 'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
   });
 
   it('openStore takes ?schema=…&tablePrefix=… from the location', async () => {
@@ -267,16 +274,7 @@ describe('store names on MariaDB: a table prefix, a user without CREATE', functi
   });
 
   it('openStore takes ?poolSize=… from the location: twenty queries at once use that many connections, no more', async () => {
-    const connections = async () =>
-      Number((await db.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()'))[0]!.n);
-    const before = await connections();
-    const store = await openStore(`${db.location}?poolSize=3`);
-    try {
-      await Promise.all(Array.from({ length: 20 }, () => store.listOpen(1)));
-      assert.equal((await connections()) - before, 3);
-    } finally {
-      await store.close();
-    }
+    await assertPoolSize(db, 'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()');
   });
 
   it('openStore takes ?tablePrefix=… from the location (mariadb:// too)', async () => {
