@@ -62,13 +62,11 @@ export function answerBytes(bytes: Buffer): Buffer {
 }
 
 /**
- * Opens the invocation's stdout file, when it has one, with its space reserved. Its folder is created 0700 when
- * missing, and an existing one must be ours (or root's) and not writable by group or others (log/private-files.ts),
- * since the file decides a payment. A full or read-only disk throws AnswerSpaceError and leaves no file behind.
+ * Opens an invocation's stdout file, with its space reserved. Its folder is created 0700 when missing, and an existing
+ * one must be ours (or root's) and not writable by group or others (log/private-files.ts), since the file decides a
+ * payment. A full or read-only disk throws AnswerSpaceError and leaves no file behind.
  */
-export async function openStdoutFile(inv: Invocation): Promise<FileHandle | undefined> {
-  if (inv.stdoutFile === undefined) return undefined;
-  const file = inv.stdoutFile;
+export async function openStdoutFile(file: string): Promise<FileHandle> {
   const refuse = (err: unknown): never => {
     // The folder check wraps the file system's error in a KcpConfigError: its cause carries the errno.
     const code = ((err instanceof KcpError ? err.cause : err) as NodeJS.ErrnoException | undefined)?.code;
@@ -132,8 +130,7 @@ export async function withStdoutFile(
   start: (stdoutFd: number | undefined) => Promise<RunOutcome>,
 ): Promise<RunOutcome> {
   if (inv.stdoutFile === undefined) return start(undefined);
-  const handle = await openStdoutFile(inv);
-  if (!handle) return start(undefined);
+  const handle = await openStdoutFile(inv.stdoutFile);
   let outcome: RunOutcome;
   try {
     outcome = await start(handle.fd);
@@ -144,7 +141,7 @@ export async function withStdoutFile(
   if (outcome.spawnError) {
     // Nothing started: remove the file, so that "no file" keeps meaning "the module never ran".
     await handle.close();
-    await unlink(inv.stdoutFile!).catch(() => undefined);
+    await unlink(inv.stdoutFile).catch(() => undefined);
     return outcome;
   }
   const { stdout, truncated } = await readStdoutFile(handle, inv);

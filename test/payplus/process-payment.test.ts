@@ -47,18 +47,23 @@ function setup(answers: Array<CannedAnswer | string>, options: Partial<PayPlusOp
   return { runner, store, payplus, logDir };
 }
 
-/** A store whose update() fails for the states named. */
-function failingStore(inner: PaymentStore, failFor: (state: string | undefined) => boolean): PaymentStore {
+/** `inner` with some of its methods replaced. */
+function overriding(inner: PaymentStore, methods: Partial<PaymentStore>): PaymentStore {
   return new Proxy(inner, {
     get(target, prop, receiver) {
-      if (prop === 'update') {
-        return async (...args: Parameters<PaymentStore['update']>) => {
-          if (failFor(args[2].state)) throw new Error('ENOSPC: no space left on device');
-          return target.update(...args);
-        };
-      }
+      if (prop in methods) return methods[prop as keyof PaymentStore];
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** A store whose update() fails for the states named. */
+function failingStore(inner: PaymentStore, failFor: (state: string | undefined) => boolean): PaymentStore {
+  return overriding(inner, {
+    update: async (...args: Parameters<PaymentStore['update']>) => {
+      if (failFor(args[2].state)) throw new Error('ENOSPC: no space left on device');
+      return inner.update(...args);
     },
   });
 }
@@ -495,16 +500,11 @@ describe('PayPlus#processPayment()', () => {
 
   it("puts each attempt's answer file in this process's own folder, made (0700) before the attempt is recorded", async () => {
     const begun: Array<{ outputPath: string | undefined; folderMade: boolean }> = [];
-    const store = new Proxy(new MemoryStore(), {
-      get(target, prop, receiver) {
-        if (prop === 'begin') {
-          return (a: Parameters<PaymentStore['begin']>[0]) => {
-            begun.push({ outputPath: a.outputPath, folderMade: a.outputPath !== undefined && existsSync(path.dirname(a.outputPath)) });
-            return target.begin(a);
-          };
-        }
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        return typeof value === 'function' ? (value as (...x: unknown[]) => unknown).bind(target) : value;
+    const inner = new MemoryStore();
+    const store = overriding(inner, {
+      begin: (a) => {
+        begun.push({ outputPath: a.outputPath, folderMade: a.outputPath !== undefined && existsSync(path.dirname(a.outputPath)) });
+        return inner.begin(a);
       },
     });
     const { payplus, logDir } = setup([approved(5000), approved(5000)], { store });
