@@ -43,10 +43,15 @@ export function hasUsageBanner(stderr: string): boolean {
  */
 const COMPLETE_ANSWER = /^res_cd=[0-9A-Z]{4}\x1fres_msg=/;
 
+/** True when `line`, the last line of `text` (decoded stdout), is one complete answer ended by its newline. */
+function endsWithCompleteAnswer(text: string, line: string): boolean {
+  return text.endsWith('\n') && COMPLETE_ANSWER.test(line);
+}
+
 /** The fields of `text` (decoded stdout) when it ends with one complete answer line and its newline; else undefined. */
 export function completeAnswer(text: string): ResultFields | undefined {
   const line = lastLine(text);
-  return text.endsWith('\n') && COMPLETE_ANSWER.test(line) ? parseResultLine(line) : undefined;
+  return endsWithCompleteAnswer(text, line) ? parseResultLine(line) : undefined;
 }
 
 /** True when result fields (from stdout, or a TX_ENDED log line) begin as a complete answer does: a 4-character res_cd. */
@@ -92,7 +97,7 @@ export function interpretOutcome(outcome: RunOutcome, encoding: TextEncoding, fi
         `is KCP's module, executable (chmod 755) and built for this machine: run 'kcp-payplus doctor'`,
     );
   }
-  if (!completeAnswer(text)) throw unknown(`printed an incomplete or unreadable answer (${JSON.stringify(line.slice(0, 40))})`);
+  if (!endsWithCompleteAnswer(text, line)) throw unknown(`printed an incomplete or unreadable answer (${JSON.stringify(line.slice(0, 40))})`);
   return fields;
 }
 

@@ -22,7 +22,8 @@ const baseFc = fc.readConfigureGlobal();
 
 export const mochaHooks = {
   beforeAll(this: Mocha.Context) {
-    const script = process.env.npm_lifecycle_event;
+    // Under npx (npm_command 'exec') the lifecycle event is 'npx', not a script of ours.
+    const script = process.env.npm_command === 'exec' ? undefined : process.env.npm_lifecycle_event;
     const again = script === 'test' ? 'npm test' : script ? `npm run ${script}` : 'the same command';
     console.log(`  SEED=${SEED} (replay this run: SEED=${SEED} ${again})`);
   },
