@@ -37,13 +37,16 @@ export interface OptionValues {
 
 export type PpCliVersion = '2.00' | '2.14';
 
-/** Keys in the order the vendor libraries write them. */
+const HEAD_KEYS = [
+  'home', 'site_cd', 'site_key', 'tx_cd', 'pa_url', 'pa_port', 'ordr_idxx', 'payx_data', 'ordr_data', 'rcvr_data',
+  'escw_data', 'modx_data', 'enc_data', 'enc_info', 'trace_no', 'cust_ip',
+];
+const KEYS_2_14: readonly string[] = Object.freeze([...HEAD_KEYS, 'log_path', 'log_level', 'opt']);
+const KEYS_2_00: readonly string[] = Object.freeze([...HEAD_KEYS, 'log_level', 'opt']);
+
+/** Keys in the order the vendor libraries write them (one frozen list per version, not a new one per payment). */
 export function optionKeys(version: PpCliVersion): readonly string[] {
-  const head = [
-    'home', 'site_cd', 'site_key', 'tx_cd', 'pa_url', 'pa_port', 'ordr_idxx', 'payx_data', 'ordr_data', 'rcvr_data',
-    'escw_data', 'modx_data', 'enc_data', 'enc_info', 'trace_no', 'cust_ip',
-  ];
-  return version === '2.14' ? [...head, 'log_path', 'log_level', 'opt'] : [...head, 'log_level', 'opt'];
+  return version === '2.14' ? KEYS_2_14 : KEYS_2_00;
 }
 
 function valueOf(values: OptionValues, key: string): string {

@@ -155,8 +155,16 @@ function isThreadError(err: unknown): err is Error & { code: string } {
   return err instanceof Error && (err as { syscall?: unknown }).syscall === 'std::thread' && typeof (err as { code?: unknown }).code === 'string';
 }
 
+/** The `name=value` bytes of a frozen environment (MINIMAL_ENV, or an env its owner froze), made once: it cannot change. */
+const frozenEnvBytes = new WeakMap<object, Buffer[]>();
+
+/** The environment as the addon takes it; the addon copies the bytes, so one list serves every call. */
 function envEntries(env: Readonly<Record<string, string>>): Buffer[] {
-  return Object.entries(env).map(([name, value]) => Buffer.from(`${name}=${value}`, 'utf8'));
+  const made = frozenEnvBytes.get(env);
+  if (made) return made;
+  const bytes = Object.entries(env).map(([name, value]) => Buffer.from(`${name}=${value}`, 'utf8'));
+  if (Object.isFrozen(env)) frozenEnvBytes.set(env, bytes);
+  return bytes;
 }
 
 function toOutcome(r: NativeSpawnResult | undefined, inv: Invocation): RunOutcome {

@@ -122,6 +122,21 @@ describe('runner conformance', function () {
         assert.deepEqual(given.stdout, recorded(Buffer.from('KCP_A=1'), Buffer.from('LANG=ko_KR.eucKR')));
       });
 
+      it('reads an environment object again on every call unless it is frozen', async () => {
+        const runner = make();
+        const env: Record<string, string> = { KCP_A: '1' };
+        await call(runner, [Buffer.from('--env')], { env });
+        env.KCP_A = '2';
+        env.KCP_B = '3';
+        const changed = await call(runner, [Buffer.from('--env')], { env });
+        assert.deepEqual(changed.stdout, recorded(Buffer.from('KCP_A=2'), Buffer.from('KCP_B=3')));
+        const frozen = Object.freeze({ KCP_C: '4' });
+        for (let i = 0; i < 2; i++) {
+          const again = await call(runner, [Buffer.from('--env')], { env: frozen });
+          assert.deepEqual(again.stdout, recorded(Buffer.from('KCP_C=4')));
+        }
+      });
+
       it('runs in the given cwd', async () => {
         const outcome = await call(make(), [Buffer.from('--cwd')], { cwd: fx.dir });
         assert.equal(outcome.stdout.toString(), fx.dir);
