@@ -95,24 +95,40 @@ function assertStrictItems(setString: string): void {
   }
 }
 
-/** Build the `-h` argument as bytes. Every value is checked for ',' (the separator getsubopt splits on). */
+/** `key=` for the first key, `,key=` for the others: the bytes before each value, made once per key. */
+const prefixOf = (key: string, first: boolean): string => `${first ? '' : ','}${key}=`;
+const PREFIXES_2_14: readonly string[] = KEYS_2_14.map((key, i) => prefixOf(key, i === 0));
+const PREFIXES_2_00: readonly string[] = KEYS_2_00.map((key, i) => prefixOf(key, i === 0));
+
+/**
+ * Build the `-h` argument as bytes. Every value is checked for ',' (the separator getsubopt splits on). ASCII is the
+ * same bytes in every encoding here: it is written into the result as it is; only other values are encoded first.
+ */
 export function buildOptionString(values: OptionValues, version: PpCliVersion): Buffer {
   const encoding: TextEncoding = values.opt === 1 ? 'utf-8' : 'euc-kr';
-  const parts: Buffer[] = [];
-  // ASCII is the same bytes in every encoding here: runs of it are gathered as text and made bytes once.
-  let ascii = '';
-  optionKeys(version).forEach((key, i) => {
+  const keys = optionKeys(version);
+  const prefixes = version === '2.14' ? PREFIXES_2_14 : PREFIXES_2_00;
+  const texts: string[] = [];
+  const encoded: Array<Buffer | undefined> = [];
+  let length = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const value = valueOf(values, key);
     assertNoComma(key, value);
     if (encoding === 'utf-8' && SET_KEYS.has(key)) assertStrictItems(value);
-    ascii += `${i > 0 ? ',' : ''}${key}=`;
-    if (isAscii(value)) {
-      ascii += value;
-      return;
-    }
-    parts.push(Buffer.from(ascii, 'latin1'), PATH_KEYS.has(key) ? Buffer.from(value, 'utf8') : encodeText(value, key, encoding));
-    ascii = '';
-  });
-  parts.push(Buffer.from(ascii, 'latin1'));
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const bytes = isAscii(value) ? undefined : PATH_KEYS.has(key) ? Buffer.from(value, 'utf8') : encodeText(value, key, encoding);
+    texts.push(value);
+    encoded.push(bytes);
+    length += prefixes[i]!.length + (bytes ? bytes.length : value.length);
+  }
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (let i = 0; i < keys.length; i++) {
+    at += out.write(prefixes[i]!, at, 'latin1');
+    const bytes = encoded[i];
+    at += bytes ? bytes.copy(out, at) : out.write(texts[i]!, at, 'latin1');
+  }
+  // Unfilled bytes of allocUnsafe would be old memory passed to pp_cli: the lengths above must have been exact.
+  if (at !== length) throw new Error(`buildOptionString: wrote ${at} of ${length} bytes`);
+  return out;
 }

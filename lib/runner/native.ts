@@ -29,6 +29,20 @@ function checkText(field: string, value: unknown): asserts value is string {
   if (value.includes('\0')) refuse(field, 'contains a NUL character', `remove the NUL from ${field}`);
 }
 
+/** Frozen environments already checked (MINIMAL_ENV on every payment): they cannot have changed since. */
+const checkedFrozenEnvs = new WeakSet<object>();
+
+function checkEnv(env: Readonly<Record<string, string>>): void {
+  if (checkedFrozenEnvs.has(env)) return;
+  for (const [name, value] of Object.entries(env)) {
+    if (name.length === 0 || name.includes('=') || name.includes('\0'))
+      refuse(`env[${JSON.stringify(name)}]`, 'is not a valid variable name', 'use a name without "=" or NUL');
+    if (typeof value !== 'string' || value.includes('\0'))
+      refuse(`env.${name}`, 'must be a string without NUL', `fix the value of ${name}`);
+  }
+  if (typeof env === 'object' && Object.isFrozen(env)) checkedFrozenEnvs.add(env);
+}
+
 /**
  * Throws KcpInputError for anything that cannot be passed to a process faithfully: a NUL byte
  * (C strings end there, so pp_cli would see a cut value), a bad env name, an out-of-range number.
@@ -42,12 +56,7 @@ export function validateInvocation(inv: Invocation): void {
     if (nul >= 0)
       refuse(`args[${i}]`, `contains a NUL byte at offset ${nul}, where the C argument would end`, 'remove the NUL from the value');
   });
-  for (const [name, value] of Object.entries(inv.env ?? {})) {
-    if (name.length === 0 || name.includes('=') || name.includes('\0'))
-      refuse(`env[${JSON.stringify(name)}]`, 'is not a valid variable name', 'use a name without "=" or NUL');
-    if (typeof value !== 'string' || value.includes('\0'))
-      refuse(`env.${name}`, 'must be a string without NUL', `fix the value of ${name}`);
-  }
+  if (inv.env !== undefined && inv.env !== null) checkEnv(inv.env);
   if (inv.cwd !== undefined) checkText('cwd', inv.cwd);
   if (inv.stdoutFile !== undefined) checkText('stdoutFile', inv.stdoutFile);
   if (!Number.isInteger(inv.timeoutMs) || inv.timeoutMs < 1 || inv.timeoutMs > MAX_TIMEOUT_MS)
@@ -163,7 +172,7 @@ function envEntries(env: Readonly<Record<string, string>>): Buffer[] {
   const made = frozenEnvBytes.get(env);
   if (made) return made;
   const bytes = Object.entries(env).map(([name, value]) => Buffer.from(`${name}=${value}`, 'utf8'));
-  if (Object.isFrozen(env)) frozenEnvBytes.set(env, bytes);
+  if (typeof env === 'object' && Object.isFrozen(env)) frozenEnvBytes.set(env, bytes);
   return bytes;
 }
 

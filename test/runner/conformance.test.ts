@@ -135,6 +135,13 @@ describe('runner conformance', function () {
           const again = await call(runner, [Buffer.from('--env')], { env: frozen });
           assert.deepEqual(again.stdout, recorded(Buffer.from('KCP_C=4')));
         }
+        const bad = Object.freeze({ KCP_D: 'a\0b' });
+        for (let i = 0; i < 2; i++) {
+          await assert.rejects(call(runner, [Buffer.from('--env')], { env: bad }), {
+            name: 'KcpInputError',
+            message: 'Invocation.env.KCP_D must be a string without NUL. Fix: fix the value of KCP_D.',
+          });
+        }
       });
 
       it('runs in the given cwd', async () => {
