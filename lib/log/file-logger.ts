@@ -171,16 +171,24 @@ export function createFileLogger(options: FileLoggerOptions): FileLogger {
     const target = burstFd!;
     burst = [];
     burstFd = undefined;
-    let text = '';
+    // Each line is encoded straight into one buffer: no joined copy of the burst as a string first.
+    const texts: string[] = [];
+    let bytes = 0;
     for (const line of lines) {
       try {
-        text += typeof line === 'string' ? line : `${JSON.stringify(toRecord(line.event, line.now))}\n`;
+        const text = typeof line === 'string' ? line : `${JSON.stringify(toRecord(line.event, line.now))}\n`;
+        texts.push(text);
+        bytes += Buffer.byteLength(text, 'utf8');
       } catch (error) {
         report('file', error); // a line that cannot be made is left out, not the burst
       }
     }
+    if (bytes === 0) return;
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const text of texts) at += out.write(text, at, 'utf8');
     try {
-      fs.writeSync(target, text);
+      fs.writeSync(target, out, 0, at);
     } catch (error) {
       report('file', error);
     }

@@ -594,7 +594,9 @@ export function maskValue(name: string, value: unknown, depth = 0): unknown {
 
 function maskFieldsAt(fields: Readonly<Record<string, unknown>>, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) out[name] = maskValue(name, value, depth);
+  // The same own enumerable keys as Object.entries, without a [name, value] pair per field (every log line).
+  const names = Object.keys(fields);
+  for (let i = 0; i < names.length; i++) out[names[i]!] = maskValue(names[i]!, fields[names[i]!], depth);
   return out;
 }
 

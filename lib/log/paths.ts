@@ -22,16 +22,23 @@ export function dailyLogPath(dir: string, date: Date, suffix: string = SDK_LOG_S
   return path.join(dir, monthFolderName(date), `${pad(date.getDate())}${suffix}`);
 }
 
+/** The last text localIsoTime made, with what it is a function of. */
+let lastTime = { ms: NaN, offsetMin: NaN, text: '' };
+
 /** Local wall-clock time with its UTC offset, e.g. 2024-05-01T10:15:30.123+09:00 (sortable and unambiguous). */
 export function localIsoTime(date: Date): string {
   const offsetMin = -date.getTimezoneOffset();
+  const ms = date.getTime();
+  // A payment's log lines mostly fall in one millisecond: the text is a function of the instant and the offset.
+  if (ms === lastTime.ms && offsetMin === lastTime.offsetMin) return lastTime.text;
   const sign = offsetMin >= 0 ? '+' : '-';
   const abs = Math.abs(offsetMin);
-  return (
+  const text =
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
     `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  );
+    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  lastTime = { ms, offsetMin, text };
+  return text;
 }
 
 /**

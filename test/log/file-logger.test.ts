@@ -392,7 +392,12 @@ describe('log/file-logger', () => {
     const old = process.env.TZ;
     process.env.TZ = 'Asia/Seoul';
     try {
-      assert.equal(localIsoTime(new Date(Date.UTC(2024, 4, 1, 1, 15, 30, 7))), '2024-05-01T10:15:30.007+09:00');
+      const instant = new Date(Date.UTC(2024, 4, 1, 1, 15, 30, 7));
+      assert.equal(localIsoTime(instant), '2024-05-01T10:15:30.007+09:00');
+      // The same instant again (the last text is kept), then under another zone: the zone is part of the text.
+      assert.equal(localIsoTime(new Date(instant.getTime())), '2024-05-01T10:15:30.007+09:00');
+      process.env.TZ = 'UTC';
+      assert.equal(localIsoTime(instant), '2024-05-01T01:15:30.007+00:00');
     } finally {
       if (old === undefined) delete process.env.TZ;
       else process.env.TZ = old;
