@@ -12,19 +12,39 @@
  */
 export function splitItems(text: string, separator: string): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const [key, value] of splitItemPairs(text, separator)) fields[key] = value;
+  eachItem(text, separator, (key, value) => {
+    fields[key] = value;
+  });
   return fields;
 }
 
 /** splitItems' pairs in order, repeats included (for callers that keep them in a Map). */
 export function splitItemPairs(text: string, separator: string): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
-  for (const token of text.split(separator)) {
-    if (token === '') continue;
-    const eq = token.indexOf('=');
-    pairs.push(eq < 0 ? [token, ''] : [token.slice(0, eq), token.slice(eq + 1)]);
-  }
+  eachItem(text, separator, (key, value) => {
+    pairs.push([key, value]);
+  });
   return pairs;
+}
+
+/**
+ * The one reading of both: each non-empty item of `text`, split at its first '=' (no '=': the value is ''). One pass:
+ * the next '=' is looked up again only once the items have moved past it, so items without '=' cost no rescans.
+ */
+function eachItem(text: string, separator: string, take: (key: string, value: string) => void): void {
+  if (separator.length === 0) throw new RangeError('splitItems: the separator must not be empty');
+  let start = 0;
+  let eq = text.indexOf('=');
+  while (start <= text.length) {
+    let end = text.indexOf(separator, start);
+    if (end < 0) end = text.length;
+    if (eq >= 0 && eq < start) eq = text.indexOf('=', start);
+    if (end > start) {
+      if (eq < 0 || eq >= end) take(text.slice(start, end), '');
+      else take(text.slice(start, eq), text.slice(eq + 1, end));
+    }
+    start = end + separator.length;
+  }
 }
 
 /**

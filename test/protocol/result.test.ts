@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { interpretOutcome, lastLine, parseResultLine } from '../../lib/protocol/result.js';
 import type { RunOutcome } from '../../lib/runner/types.js';
+import { splitItemPairs, splitItems } from '../../lib/wire.js';
 
 const US = '\x1f';
 
@@ -73,5 +75,40 @@ describe('result parsing (docs/pp-cli-protocol.md §2)', () => {
       () => interpretOutcome(outcome({ exitCode: null, spawnError: { code: 'EACCES', message: 'denied' } }), 'euc-kr', '/h/bin/pp_cli'),
       { message: '9502 연동 모듈 호출 오류: cannot run pp_cli (EACCES): /h/bin/pp_cli is not executable: chmod 755 /h/bin/pp_cli (and check the folder permissions and noexec mounts)' },
     );
+  });
+});
+
+describe('wire: splitItems / splitItemPairs (lib/wire.ts)', () => {
+  /** The reading they implement, written the obvious way: split on the separator, each token at its first '='. */
+  const reference = (text: string, separator: string): Array<[string, string]> =>
+    text
+      .split(separator)
+      .filter((token) => token !== '')
+      .map((token): [string, string] => {
+        const eq = token.indexOf('=');
+        return eq < 0 ? [token, ''] : [token.slice(0, eq), token.slice(eq + 1)];
+      });
+
+  it('reads every text as splitting on the separator and at each item\'s first = would (fast-check)', () => {
+    const piece = fc.constantFrom('a', 'b', '=', '==', US, '\x1d', '\x1e', '가', 'ab', 'x=1', '');
+    const text = fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, fc.constantFrom(US, '\x1d', 'ab', '='), (t, separator) => {
+        const want = reference(t, separator);
+        assert.deepEqual(splitItemPairs(t, separator), want);
+        const last: Record<string, string> = {};
+        for (const [key, value] of want) last[key] = value;
+        assert.deepEqual(splitItems(t, separator), last);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads 200,000 items without = in one pass, and refuses an empty separator', () => {
+    const many = `a${US}`.repeat(200_000);
+    const pairs = splitItemPairs(many, US);
+    assert.equal(pairs.length, 200_000);
+    assert.deepEqual(pairs[199_999], ['a', '']);
+    assert.throws(() => splitItems('a=1', ''), { name: 'RangeError', message: 'splitItems: the separator must not be empty' });
   });
 });
