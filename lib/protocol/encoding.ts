@@ -290,6 +290,8 @@ function ksHangul(): string {
  * whole text to iconv-lite, whose tables and replacements then apply.
  */
 function decodeCp949(bytes: Buffer): string {
+  // The code units are read back as UTF-16LE: a big-endian host (s390x) holds them the other way round.
+  if (!LITTLE_ENDIAN) return iconv.decode(bytes, 'cp949');
   const units = new Uint16Array(bytes.length);
   let n = 0;
   let hangul: string | undefined;
@@ -311,3 +313,4 @@ function decodeCp949(bytes: Buffer): string {
 }
 
 const UTF16LE = new TextDecoder('utf-16le');
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -29,8 +29,14 @@ function checkText(field: string, value: unknown): asserts value is string {
   if (value.includes('\0')) refuse(field, 'contains a NUL character', `remove the NUL from ${field}`);
 }
 
-/** Frozen environments already checked (MINIMAL_ENV on every payment): they cannot have changed since. */
-const checkedFrozenEnvs = new WeakSet<object>();
+/**
+ * Frozen environments already checked (MINIMAL_ENV on every payment), with their `name=value` bytes as the addon takes
+ * them: a frozen object cannot change, so both are made once.
+ */
+const checkedFrozenEnvs = new WeakMap<object, Buffer[]>();
+
+const envBytes = (env: Readonly<Record<string, string>>): Buffer[] =>
+  Object.entries(env).map(([name, value]) => Buffer.from(`${name}=${value}`, 'utf8'));
 
 function checkEnv(env: Readonly<Record<string, string>>): void {
   if (checkedFrozenEnvs.has(env)) return;
@@ -40,7 +46,7 @@ function checkEnv(env: Readonly<Record<string, string>>): void {
     if (typeof value !== 'string' || value.includes('\0'))
       refuse(`env.${name}`, 'must be a string without NUL', `fix the value of ${name}`);
   }
-  if (typeof env === 'object' && Object.isFrozen(env)) checkedFrozenEnvs.add(env);
+  if (typeof env === 'object' && Object.isFrozen(env)) checkedFrozenEnvs.set(env, envBytes(env));
 }
 
 /**
@@ -56,7 +62,7 @@ export function validateInvocation(inv: Invocation): void {
     if (nul >= 0)
       refuse(`args[${i}]`, `contains a NUL byte at offset ${nul}, where the C argument would end`, 'remove the NUL from the value');
   });
-  if (inv.env !== undefined && inv.env !== null) checkEnv(inv.env);
+  checkEnv(childEnv(inv));
   if (inv.cwd !== undefined) checkText('cwd', inv.cwd);
   if (inv.stdoutFile !== undefined) checkText('stdoutFile', inv.stdoutFile);
   if (!Number.isInteger(inv.timeoutMs) || inv.timeoutMs < 1 || inv.timeoutMs > MAX_TIMEOUT_MS)
@@ -164,16 +170,9 @@ function isThreadError(err: unknown): err is Error & { code: string } {
   return err instanceof Error && (err as { syscall?: unknown }).syscall === 'std::thread' && typeof (err as { code?: unknown }).code === 'string';
 }
 
-/** The `name=value` bytes of a frozen environment (MINIMAL_ENV, or an env its owner froze), made once: it cannot change. */
-const frozenEnvBytes = new WeakMap<object, Buffer[]>();
-
-/** The environment as the addon takes it; the addon copies the bytes, so one list serves every call. */
+/** The environment as the addon takes it (it copies the bytes, so a checked frozen env's one list serves every call). */
 function envEntries(env: Readonly<Record<string, string>>): Buffer[] {
-  const made = frozenEnvBytes.get(env);
-  if (made) return made;
-  const bytes = Object.entries(env).map(([name, value]) => Buffer.from(`${name}=${value}`, 'utf8'));
-  if (typeof env === 'object' && Object.isFrozen(env)) frozenEnvBytes.set(env, bytes);
-  return bytes;
+  return checkedFrozenEnvs.get(env) ?? envBytes(env);
 }
 
 function toOutcome(r: NativeSpawnResult | undefined, inv: Invocation): RunOutcome {
