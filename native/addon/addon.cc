@@ -44,8 +44,19 @@ constexpr auto kIdleLinger = std::chrono::milliseconds(100);
 // calls: made on its first call, and referenced (keeping the event loop alive) only while calls of it are in flight.
 // A function per call cost the event-loop thread an async handle, an async resource and their closing on every call.
 // Node closes it when the environment is torn down; `inflight` is touched on the JS thread only.
+//
+// An environment's teardown (a worker thread ending, or terminated mid-call) deletes its thread-safe function even
+// while spawn threads still hold it: one touched after that is freed memory (a crash seen 1 run in 5). So each
+// environment has a Liveness, marked dead by a cleanup hook that runs before the function's own teardown, and a spawn
+// thread touches the function only under its lock while it is alive.
+struct Liveness {
+  std::mutex mu;
+  bool alive = true;
+};
+
 struct EnvState {
   Napi::ThreadSafeFunction tsfn;
+  std::shared_ptr<Liveness> live = std::make_shared<Liveness>();
   uint32_t inflight = 0;
 };
 
@@ -55,6 +66,7 @@ struct Call {
   Napi::ThreadSafeFunction tsfn;  // the environment's, acquired for this call and released by the worker
   Napi::FunctionReference callback;
   EnvState* state = nullptr;
+  std::shared_ptr<Liveness> live;  // the environment's
 };
 
 EnvState* StateOf(Napi::Env env) {
@@ -62,6 +74,16 @@ EnvState* StateOf(Napi::Env env) {
   auto* state = new EnvState();
   state->tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "kcp_payplus_spawn", 0, 1);
   state->tsfn.Unref(env);
+  // Hooks run last-added first: added after the function, this one marks the environment dead before the function's
+  // own teardown deletes it.
+  napi_add_env_cleanup_hook(
+      env,
+      [](void* arg) {
+        std::unique_ptr<std::shared_ptr<Liveness>> live(static_cast<std::shared_ptr<Liveness>*>(arg));
+        std::lock_guard<std::mutex> lock((*live)->mu);
+        (*live)->alive = false;
+      },
+      new std::shared_ptr<Liveness>(state->live));
   env.SetInstanceData<EnvState>(state);
   return state;
 }
@@ -148,8 +170,17 @@ void Deliver(Napi::Env env, Napi::Function, Call* call) {
 }
 
 void Finish(Call* call) {
-  // Copy the handle first: once queued, Deliver may free `call` before BlockingCall returns here.
+  // Copy what is used after queueing first: once queued, Deliver may free `call` before BlockingCall returns here.
+  std::shared_ptr<Liveness> live = call->live;
   Napi::ThreadSafeFunction tsfn = call->tsfn;
+  // Held while the function is touched; the queue is unbounded, so BlockingCall never waits for the JS thread here.
+  std::lock_guard<std::mutex> lock(live->mu);
+  if (!live->alive) {
+    // The environment is gone and its function with it: the result has nowhere to go, and nothing may touch it.
+    call->callback.SuppressDestruct();
+    delete call;
+    return;
+  }
   if (tsfn.BlockingCall(call, Deliver) != napi_ok) {
     // The environment is closing: nothing can be delivered, and its reference must not be deleted off its thread.
     call->callback.SuppressDestruct();
@@ -213,6 +244,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   if (state->tsfn.Acquire() != napi_ok) throw Napi::Error::New(env, "kcp_payplus_spawn: the JS environment is shutting down");
   call->tsfn = state->tsfn;
   call->state = state;
+  call->live = state->live;
   call->callback = Napi::Persistent(info[6].As<Napi::Function>());
   if (state->inflight++ == 0) state->tsfn.Ref(env);
   Queue& q = TheQueue();
