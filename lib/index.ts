@@ -111,7 +111,7 @@ export type { WindowResult } from './window/result.js';
 // and the server-wide time limits the handlers cannot set themselves.
 export { parseNotification, type ParseNotificationOptions } from './notify/parse.js';
 export { notificationAnswer } from './notify/answer.js';
-export { applyHttpLimits, type HttpServerLimits } from './http/server.js';
+export { applyHttpLimits, closeHttpServer, type HttpServerLimits, type HttpCloseOptions } from './http/server.js';
 export type { BodyLimits } from './http/request.js';
 export {
   commonReturnHandler,

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { SiteConf, applyHttpLimits, createSiteLogger, type PayplusLogger } from '../lib/index.js';
+import { SiteConf, applyHttpLimits, closeHttpServer, createSiteLogger, type PayplusLogger } from '../lib/index.js';
 import { installStandIn, startSimulator, type Simulator } from '../lib/testing/index.js';
 import { startRestSimulator, type RestSimulator } from '../lib/sim/rest/index.js';
 import { publicOrigin } from './security.js';
@@ -126,8 +126,7 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
     conf,
     cfgFile,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await closeHttpServer(server); // answers being written finish; a browser's preconnected sockets do not hold it open
       await shop.close();
       await rest?.close();
       await sim.close();

@@ -19,7 +19,7 @@ const PUBLIC_VALUES = [
   'KcpTradeRefusedError', 'KcpTradeSoapFaultError', 'KcpTradeTimeoutError',
   'SqliteStore', 'PostgresStore', 'MysqlStore', 'openStore',
   'ppAxHubHandler', 'expressPpAxHub', 'expressWindowReturn', 'commonReturnHandler', 'expressCommonReturn',
-  'readWindowReturn', 'parseNotification', 'notificationAnswer', 'applyHttpLimits',
+  'readWindowReturn', 'parseNotification', 'notificationAnswer', 'applyHttpLimits', 'closeHttpServer',
   'NotificationInbox', 'crossCheck',
   'orderForm', 'standardWebOrderPage', 'registerTrade', 'smartphoneOrderForm', 'escapeHtml',
   'receiptLink', 'receiptUrl', 'cashReceiptLink', 'cashReceiptUrl',
