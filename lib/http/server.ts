@@ -94,9 +94,9 @@ function watchConnections(server: Server): void {
 
 /**
  * Stops `server` taking connections and resolves once every connection has ended, without cutting off an answer being
- * written. Node's `server.close()` alone can wait forever: it ends only the connections it sees as idle, and a browser's
- * preconnected socket (open, nothing sent yet) is not idle to it, while the header time limit that would have ended that
- * socket stops being checked once `close()` is called.
+ * written. Node's `server.close()` alone can wait until the client quits: it ends only the connections it sees as idle,
+ * a browser's preconnected socket (open, nothing sent yet) is not idle to it, and the header time limit that would have
+ * ended that socket stops being checked once `close()` is called.
  *
  * On a server prepared with applyHttpLimits, connections with no request in progress end at once, each other connection
  * ends as soon as its answer has been written, and after `graceMs` whatever is left is cut. On any other server, Node's

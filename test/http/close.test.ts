@@ -1,7 +1,7 @@
 /**
  * closeHttpServer: a shutdown that ends. Each case opens raw sockets and waits for events ('connection', 'request',
- * 'close'); nothing sleeps. Node's own server.close() waits forever for a socket that connected and sent nothing (a
- * browser's preconnect), which is how the sample shop's close once hung the browser suite until its timeout.
+ * 'close'); nothing sleeps. Node's own server.close() waits, until the client quits, for a socket that connected and
+ * sent nothing (a browser's preconnect): that is how the sample shop's close hung the browser suite until its timeout.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
