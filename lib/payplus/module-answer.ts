@@ -3,7 +3,8 @@
  *
  * Two sources, in order (docs/design.md §7, docs/pp-cli-protocol.md §10.4):
  * 1. The attempt's stdout file. pp_cli writes its answer there itself (runner/stdout-file.ts), also when the process
- *    that started it was killed. While a process still has the file as its stdout, the module is still running.
+ *    that started it was killed. While a process still holds the file for writing, the module is still running (or
+ *    about to start: runner/answer-file.ts heldOpen).
  * 2. pp_cli's own log: the one TX_START line that can be this attempt's run (order id, the approval's tx_cd, trace_no,
  *    at or after the attempt began), then the TX_ENDED line of the same pid with the whole result string.
  * With neither, and a runner that creates the file before the module starts, the module never ran.
@@ -52,8 +53,8 @@ function pidRunsSince(pid: number, notAfter: number): boolean {
 const CLOCK_TICKS = 100;
 
 /** Reads a complete answer from the stdout file: 'running', the fields, 'absent', 'empty', or undefined (cut). */
-function fromStdoutFile(file: string, local: boolean): ModuleAnswer | 'absent' | 'empty' | undefined {
-  const bytes = readAnswerFile(file, local);
+async function fromStdoutFile(file: string, local: boolean): Promise<ModuleAnswer | 'absent' | 'empty' | undefined> {
+  const bytes = await readAnswerFile(file, local);
   if (bytes === 'running') return { kind: 'running' };
   if (bytes === 'absent' || bytes === 'empty') return bytes;
   for (const encoding of ['euc-kr', 'utf-8'] as const) {
@@ -168,7 +169,7 @@ export async function moduleAnswer(
   attempt: Pick<Attempt, 'ordrIdxx' | 'createdAt' | 'outputPath' | 'durableOutput' | 'state' | 'traceNo'>,
   where: ResolveWhere = { local: true },
 ): Promise<ModuleAnswer> {
-  const file = attempt.outputPath === undefined ? 'absent' : fromStdoutFile(attempt.outputPath, where.local);
+  const file = attempt.outputPath === undefined ? 'absent' : await fromStdoutFile(attempt.outputPath, where.local);
   if (typeof file === 'object') return file;
   const logged = await fromModuleLog(conf, { ordrIdxx: attempt.ordrIdxx, since: attempt.createdAt, traceNo: attempt.traceNo, local: where.local });
   if (logged) return logged;

@@ -19,7 +19,7 @@ import { DEFAULT_REST_HTTP } from '../../lib/gateway/rest/http.js';
 import { silentLogger } from '../../lib/log/types.js';
 import { answersDir } from '../../lib/payplus/module-answer.js';
 import { PayPlus } from '../../lib/payplus/payplus.js';
-import { heldAsStdout } from '../../lib/runner/answer-file.js';
+import { heldOpen } from '../../lib/runner/answer-file.js';
 import { campaignSiteConf } from '../fixtures/campaign/conf.js';
 import { closedPort, startRestPair, type RestPair } from '../helpers/rest-conf.js';
 import { answerFilesHeld, shopOnEngine, startChild } from '../helpers/shop-processes.js';
@@ -161,7 +161,7 @@ describe('a REST worker killed with SIGKILL while its approval is at KCP', funct
     await worker.line((l) => l === `step ${order} start`);
     // KCP has approved (the ledger has it) and holds its answer: the request is in flight.
     await waitFor(() => [...sim.gateway.transactions.values()].some((t) => t.ordrIdxx === order), 'the simulator to approve the order');
-    assert.equal(answerFilesHeld(conf).length, 1, 'the exchange child holds the answer file');
+    assert.equal((await answerFilesHeld(conf)).length, 1, 'the exchange child holds the answer file');
     worker.proc.kill('SIGKILL');
     await worker.exited;
     const [attempt] = await store.listOpen(10);
@@ -171,11 +171,11 @@ describe('a REST worker killed with SIGKILL while its approval is at KCP', funct
     const payplus = new PayPlus(campaignSiteConf(conf), { logger: silentLogger, store });
     try {
       // While the child still has the file, recovery leaves the attempt alone.
-      if (heldAsStdout(attempt.outputPath!)) {
+      if (await heldOpen(attempt.outputPath!)) {
         const early = await payplus.recover({ custIp: '127.0.0.1' });
         assert.deepEqual(early.inProgress.map((r) => r.ordrIdxx), [order]);
       }
-      await waitFor(() => !heldAsStdout(attempt.outputPath!), 'the exchange child to finish');
+      await waitFor(async () => !(await heldOpen(attempt.outputPath!)), 'the exchange child to finish');
       const inquiries = env.rest!.requests.filter((r) => r.path === '/std/inquery').length;
       const report = await payplus.recover({ custIp: '127.0.0.1' });
       assert.deepEqual(report.cancelled.map((r) => r.ordrIdxx), [order], JSON.stringify(report));

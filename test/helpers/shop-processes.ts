@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PayPlus, silentLogger } from '../../lib/index.js';
 import { answersDir } from '../../lib/payplus/module-answer.js';
-import { heldAsStdout } from '../../lib/runner/answer-file.js';
+import { heldOpen } from '../../lib/runner/answer-file.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../lib/sim/index.js';
 import { startRestSimulator, type RestSimulator } from '../../lib/sim/rest/index.js';
 import type { Attempt, PaymentStore } from '../../lib/store/types.js';
@@ -143,8 +143,10 @@ export function processesRunning(file: string): number[] {
 }
 
 /** The answer files a process still writes (pp_cli's module, or the REST transport's exchange child). */
-export function answerFilesHeld(conf: ChildConf): string[] {
-  return answerFilesUnder(answersDir(conf)).filter(heldAsStdout);
+export async function answerFilesHeld(conf: ChildConf): Promise<string[]> {
+  const files = answerFilesUnder(answersDir(conf));
+  const held = await Promise.all(files.map((file) => heldOpen(file)));
+  return files.filter((_, i) => held[i]);
 }
 
 /** waitFor (test/helpers/wait.ts) with the bound first, as the campaign calls it. */
@@ -192,7 +194,7 @@ export async function settleLeftovers(
 ): Promise<Record<string, string[]>> {
   const { deadHosts = [], ...payOptions } = options;
   await waitUntil(() => processesRunning(path.join(conf.homeDir, 'bin', 'pp_cli')).length === 0, 20_000, 'the stand-in modules to end');
-  await waitUntil(() => answerFilesHeld(conf).length === 0, 20_000, "the REST exchange children to write their answers");
+  await waitUntil(async () => (await answerFilesHeld(conf)).length === 0, 20_000, "the REST exchange children to write their answers");
   const payplus = new PayPlus(campaignSiteConf(conf), { logger: silentLogger, store, ...payOptions });
   try {
     for (let i = 0; i < 20 && (await store.listOpen(1)).length > 0; i++) {

@@ -380,7 +380,7 @@ export class RestGateway implements PaymentGateway {
     let method = attempt.method;
     let fromFile = '';
     if (where.local && attempt.outputPath !== undefined && attempt.durableOutput) {
-      const file = readAnswerFile(attempt.outputPath, true);
+      const file = await readAnswerFile(attempt.outputPath, true);
       if (file === 'running') return { kind: 'running' };
       // No file: the flow makes it before the child starts, so the exchange never began (only for an attempt whose
       // worker died before it learnt anything; one already found unknown is never taken for "not started").
