@@ -44,41 +44,58 @@ export function isWriterFolder(folder: string, answersDir: string): boolean {
   return path.dirname(folder) === answersDir && WRITER_NAME.test(path.basename(folder));
 }
 
+/** The processes /proc lists now, or undefined where there is no /proc. */
+async function processIds(): Promise<string[] | undefined> {
+  try {
+    return (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when descriptor `fd` of process `pid` is `file`, opened for writing. */
+async function writesThrough(pid: string, fd: string, file: string): Promise<boolean> {
+  try {
+    if ((await readlink(`/proc/${pid}/fd/${fd}`)) !== file) return false;
+    const flags = /^flags:\s*([0-7]+)$/m.exec(await readFile(`/proc/${pid}/fdinfo/${fd}`, 'latin1'));
+    return flags === null || (Number.parseInt(flags[1]!, 8) & ACCESS_MODE) !== constants.O_RDONLY; // unreadable: a writer
+  } catch {
+    return false; // gone, or not ours to look at
+  }
+}
+
+/**
+ * True when process `pid` holds `file` for writing. Its stdout is read after its other descriptors: a forked child has
+ * the file under another number until it makes it its stdout (dup2) and then execs (which closes the other), so when
+ * the other is found closed, the stdout read after it already is the file.
+ */
+async function holds(pid: string, file: string): Promise<boolean> {
+  let fds: string[];
+  try {
+    fds = await readdir(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  const others = await Promise.all(fds.filter((fd) => fd !== '1').map((fd) => writesThrough(pid, fd, file)));
+  return others.includes(true) || (await writesThrough(pid, '1', file));
+}
+
 /**
  * True when a live process has `file` open for writing, on any descriptor (Linux /proc; false where there is none).
  * Holding it as stdout is not enough: the runner opens the file, then forks the module's process, which makes that
  * descriptor its stdout only just before exec. A caller killed between the fork and that step leaves an empty file no
  * process has as its stdout, while the new process, holding the file under the caller's descriptor number, goes on to
- * start the module and reach KCP. So every descriptor of every process is looked at (stdout first: where a running
- * module holds it). One opened only for reading (a log shipper, another host's recovery reading it) is not a writer.
+ * start the module and reach KCP. One opened only for reading (a log shipper, another recovery reading it) is not a
+ * writer. /proc is listed twice: a caller alive at the first listing may fork after it and die before its own turn
+ * comes, and then its child is a process the second listing brings.
  */
 export async function heldOpen(file: string): Promise<boolean> {
-  let pids: string[];
-  try {
-    pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
-  } catch {
-    return false;
-  }
-  const writes = async (pid: string, fd: string) => {
-    try {
-      if ((await readlink(`/proc/${pid}/fd/${fd}`)) !== file) return false;
-      const flags = /^flags:\s*([0-7]+)$/m.exec(await readFile(`/proc/${pid}/fdinfo/${fd}`, 'latin1'));
-      return flags === null || (Number.parseInt(flags[1]!, 8) & ACCESS_MODE) !== constants.O_RDONLY; // unreadable: a writer
-    } catch {
-      return false; // gone, or not ours to look at
-    }
-  };
-  if ((await Promise.all(pids.map((pid) => writes(pid, '1')))).includes(true)) return true;
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = await readdir(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    if ((await Promise.all(fds.filter((fd) => fd !== '1').map((fd) => writes(pid, fd)))).includes(true)) return true;
-  }
-  return false;
+  const first = await processIds();
+  if (first === undefined) return false;
+  if ((await Promise.all(first.map((pid) => holds(pid, file)))).includes(true)) return true;
+  const known = new Set(first);
+  const later = ((await processIds()) ?? []).filter((pid) => !known.has(pid));
+  return (await Promise.all(later.map((pid) => holds(pid, file)))).includes(true);
 }
 
 /**
