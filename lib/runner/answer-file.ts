@@ -92,10 +92,13 @@ async function holds(pid: string, file: string): Promise<boolean> {
 export async function heldOpen(file: string): Promise<boolean> {
   const first = await processIds();
   if (first === undefined) return false;
-  if ((await Promise.all(first.map((pid) => holds(pid, file)))).includes(true)) return true;
+  const anyHolds = async (pids: string[]) => {
+    for (const pid of pids) if (await holds(pid, file)) return true; // one process at a time: short turns of the loop
+    return false;
+  };
+  if (await anyHolds(first)) return true;
   const known = new Set(first);
-  const later = ((await processIds()) ?? []).filter((pid) => !known.has(pid));
-  return (await Promise.all(later.map((pid) => holds(pid, file)))).includes(true);
+  return anyHolds(((await processIds()) ?? []).filter((pid) => !known.has(pid)));
 }
 
 /**
