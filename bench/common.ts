@@ -162,9 +162,9 @@ function runqueueWaitNs(): number {
   }
 }
 
-/** Runs `total` calls with `concurrency` in flight (1 = one at a time) after a short warm-up. */
-export async function measure(call: Call, total: number, concurrency: number): Promise<Measure> {
-  for (let i = 0; i < 20; i++) await call();
+/** Runs `total` calls with `concurrency` in flight (1 = one at a time) after `warmup` calls one at a time. */
+export async function measure(call: Call, total: number, concurrency: number, warmup = 20): Promise<Measure> {
+  for (let i = 0; i < warmup; i++) await call();
   const resolutionMs = 1;
   const h = monitorEventLoopDelay({ resolution: resolutionMs });
   let next = 0;

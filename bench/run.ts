@@ -15,7 +15,10 @@
  * Targets it reports against: native <= 1.3x the C loop per call; PayPlus.cancel <= 1.5x the C loop; loop-delay p99
  * <= 2 ms with the 2 GB heap for cancels 4 at a time; throughput at concurrency 16 >= 1.5x execFile. Printed, never
  * asserted.
+ * The rounds measure a warmed-up process; the facade's cold start is measured first and printed on its own
+ * (bench/rounds.ts says why).
  * Environment: BENCH_CALLS (default 1000 per measurement, split over the rounds), BENCH_ROUNDS (default 5),
+ * BENCH_WARMUP (calls per runner before the first round, default 2000),
  * BENCH_HEAP_GB (default 2), BENCH_SYSCALLS=0 (skip the strace phase), BENCH_INJECT_SLOWDOWN (common.ts),
  * BENCH_PREVIOUS (a RESULTS.md to compare with instead of the committed one), BENCH_WRITE=1 (write the new rows
  * into bench/RESULTS.md).
@@ -102,6 +105,14 @@ function printPhase(title: string, p: PhaseRounds, floorLabel: string): void {
     table(
       ['runner', 'ms/call', 'loop p99 ms', 'loop max ms', 'main thread runqueue wait ms'],
       fews.map(([n, { few }]) => [n, pm(pick(few!, (m) => m.msPerCall)), pm(pick(few!, (m) => m.loopP99Ms)), fmt(med(pick(few!, (m) => m.loopMaxMs))), fmt(med(pick(few!, (m) => m.mainRunqueueWaitMs)), 0)]),
+    );
+  }
+  if (p.cold) {
+    const c = p.cold;
+    console.log(
+      `\nCold start (not in the rounds above, which follow ${p.warmup} warm-up calls per runner): the process's first ${p.coldCalls} ` +
+        `${FACADE} calls, ${FACADE_CONCURRENCY} at a time, one histogram: ${fmt(c.msPerCall)} ms/call, loop p99 ${fmt(c.loopP99Ms)} ms, ` +
+        `max ${fmt(c.loopMaxMs)} ms, runqueue wait ${fmt(c.mainRunqueueWaitMs, 0)} ms.`,
     );
   }
 }
