@@ -19,6 +19,7 @@ import { renderPrometheus, type CountersSnapshot } from '../events/counters.js';
 import type { PaymentEventListener } from '../events/types.js';
 import { usItem } from '../protocol/data-set.js';
 import { assertAmount, assertOrderId } from '../protocol/validate.js';
+import { assertChildNice } from '../runner/native.js';
 import type { RunnerChoice } from '../runner/select.js';
 import type { Runner } from '../runner/types.js';
 import { assertAllowedMethods } from './answer-checks.js';
@@ -66,6 +67,12 @@ export const TX_CASH_RECEIPT_QUERY = '07030000';
 export interface PayPlusOptions {
   /** A Runner, or which one to pick: 'auto' (native when the addon loads, else execa), 'native', 'execa'. */
   runner?: Runner | RunnerChoice;
+  /**
+   * How much lower pp_cli runs on the CPU than this process (niceness increment, 0-19, default 5), so that when the
+   * cores are full the event loop goes first. The native runner applies it before pp_cli starts; the execa runner
+   * does not. With your own `runner` object, pass it to that runner instead (`new NativeRunner(addon, { childNice })`).
+   */
+  childNice?: number;
   /**
    * Where events go. Default: masked JSON lines in `<log_dir>/YYYYMM/DD_kcp-payplus.log` at g_conf_log_level, beside
    * pp_cli's own logs (KCP insists payment logs are kept). Pass your own to send them elsewhere, or silentLogger;
@@ -260,6 +267,7 @@ export class PayPlus {
   /** pp_cli, for what only it carries (capture, escrow, cash receipts, transaction()). */
   private readonly ppcli: PpCliGateway;
   private readonly runnerOption: Runner | RunnerChoice;
+  private readonly childNice: number | undefined;
   private runnerPromise: Promise<Runner> | undefined;
   /** The payment store (see PayPlusOptions.store). */
   readonly store: PaymentStore;
@@ -273,10 +281,19 @@ export class PayPlus {
   constructor(conf: SiteConfData, options: PayPlusOptions = {}) {
     // Checked before anything is opened: a refused option must not leave a store behind.
     if (options.allowedMethods !== undefined) assertAllowedMethods('allowedMethods', options.allowedMethods, 'config');
+    if (options.childNice !== undefined) {
+      assertChildNice(options.childNice);
+      if (typeof options.runner === 'object') {
+        throw new KcpConfigError('childNice: applies to the runner PayPlus picks. Fix: pass it to your runner (new NativeRunner(addon, { childNice })) instead.', {
+          field: 'childNice',
+        });
+      }
+    }
     this.conf = conf;
     this.logger = this.events.tap(options.logger ? maskingLogger(options.logger) : createSiteLogger(conf));
     if (options.onEvent) this.events.on(options.onEvent);
     this.runnerOption = options.runner ?? 'auto';
+    this.childNice = options.childNice;
     this.ppcli = new PpCliGateway({ conf, runner: () => this.runner(), logger: this.logger, moduleEnv: options.moduleEnv });
     // The REST credentials are loaded (and the key decrypted) here, before the store opens: a refusal leaves nothing.
     this.gateway = options.gateway ?? (conf.transport === 'rest' ? RestGateway.fromConfig(conf, { logger: this.logger }) : this.ppcli);
@@ -294,7 +311,7 @@ export class PayPlus {
     const choice = this.runnerOption;
     // Loaded on first use: a PayPlus given its own runner never touches the addon loader.
     this.runnerPromise ??= import('../runner/select.js').then(
-      ({ selectRunner }) => selectRunner({ runner: choice, logger: this.logger }).runner,
+      ({ selectRunner }) => selectRunner({ runner: choice, logger: this.logger, childNice: this.childNice }).runner,
     );
     return this.runnerPromise;
   }

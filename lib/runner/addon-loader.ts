@@ -33,6 +33,8 @@ export interface SpawnAddon {
     callback: (result: NativeSpawnResult) => void,
     /** An open file the child's stdout is dup2'ed to instead of a pipe (Invocation.stdoutFile). */
     stdoutFd?: number,
+    /** Added to the child's niceness before exec (0-19; NativeRunnerOptions.childNice). */
+    niceIncrement?: number,
   ): void;
   /**
    * The cap on concurrent spawn threads (default 32, 1–1024): calls beyond it wait in a FIFO queue and start as
@@ -52,7 +54,7 @@ export interface SpawnQueueState {
 export type AddonLoad = { ok: true; addon: SpawnAddon; path: string } | { ok: false; reason: string; path: string };
 
 /** The addon ABI this TypeScript speaks (kAbiVersion in addon.cc). */
-export const ADDON_ABI_VERSION = 3;
+export const ADDON_ABI_VERSION = 4;
 export const ADDON_RELATIVE_PATH = join('build', 'Release', 'kcp_payplus_spawn.node');
 /** Where binding.gyp puts the stand-in pp_cli. */
 export const STANDIN_RELATIVE_PATH = join('build', 'Release', 'pp_cli_standin');

@@ -2,6 +2,7 @@
 export type { ArgvEncoding, Invocation, RunOutcome, Runner } from './types.js';
 export { DEFAULT_MAX_OUTPUT_BYTES } from './types.js';
 export { NativeRunner, MINIMAL_ENV, validateInvocation, spawnErrorMessage } from './native.js';
+export type { NativeRunnerOptions } from './native.js';
 export { ExecaRunner } from './execa.js';
 export { selectRunner, RUNNER_ENV } from './select.js';
 export type { RunnerChoice, RunnerSelection, SelectRunnerOptions } from './select.js';

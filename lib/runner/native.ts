@@ -7,13 +7,37 @@
  * invocation fails here with a KcpInputError that names the field, instead of as a cut or garbled
  * argument inside pp_cli. The checks and the spawn-error wording are shared with the execa runner.
  */
-import { KcpInputError } from '../errors.js';
+import { KcpConfigError, KcpInputError } from '../errors.js';
 import type { NativeSpawnResult, SpawnAddon } from './addon-loader.js';
 import { withStdoutFile } from './stdout-file.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, type ArgvEncoding, type Invocation, type RunOutcome, type Runner } from './types.js';
 
 /** The environment a child gets when the invocation gives none: enough to run, nothing to leak. */
 export const MINIMAL_ENV: Readonly<Record<string, string>> = Object.freeze({ PATH: '/usr/bin:/bin', LANG: 'C' });
+
+/**
+ * How much lower than this process pp_cli runs on the CPU, by default: niceness +5 (Linux weight 335 against 1024).
+ * The event loop answers every buyer, this payment's included, while pp_cli spends its life waiting on KCP's network;
+ * when the cores are full, the loop should get them first. At +5 a child still gets its share (a third of a busy
+ * loop's), so it is slowed, never starved, and on an idle host nothing changes. Measured on 2 cores with a 2 GB heap
+ * and 4 cancels in flight (bench/RESULTS.md, 2026-12-05): the event loop's p99 lateness 1.9-2.4 ms at +0, 1.4-1.7 ms
+ * at +5. 0 turns it off.
+ */
+export const DEFAULT_CHILD_NICE = 5;
+
+/** childNice must be a whole number from 0 to 19 (niceness only goes up: a process may not raise its children). */
+export function assertChildNice(value: unknown): asserts value is number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 19) return;
+  throw new KcpConfigError(
+    `childNice: ${String(value)} is not a niceness increment. Fix: pass a whole number from 0 (pp_cli at this process's priority) to 19; the default is ${DEFAULT_CHILD_NICE}.`,
+    { field: 'childNice' },
+  );
+}
+
+export interface NativeRunnerOptions {
+  /** Added to pp_cli's niceness (0-19); default DEFAULT_CHILD_NICE. */
+  childNice?: number;
+}
 
 /** Largest accepted timeout: what poll() and setTimeout take (2^31 - 1 ms, about 24.8 days). */
 export const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -194,8 +218,17 @@ export class NativeRunner implements Runner {
   readonly argvEncoding: ArgvEncoding = 'euc-kr';
   readonly durableOutput = true;
 
+  private readonly childNice: number;
+
   /** `addon` comes from loadAddon() (addon-loader.ts); selectRunner() does that for you. */
-  constructor(private readonly addon: SpawnAddon) {}
+  constructor(
+    private readonly addon: SpawnAddon,
+    options: NativeRunnerOptions = {},
+  ) {
+    const childNice = options.childNice === undefined ? DEFAULT_CHILD_NICE : options.childNice;
+    assertChildNice(childNice);
+    this.childNice = childNice;
+  }
 
   async run(inv: Invocation): Promise<RunOutcome> {
     validateInvocation(inv);
@@ -214,7 +247,7 @@ export class NativeRunner implements Runner {
           }
         };
         try {
-          this.addon.spawn(file, argv, envEntries(childEnv(inv)), cwd, inv.timeoutMs, cap, deliver, stdoutFd);
+          this.addon.spawn(file, argv, envEntries(childEnv(inv)), cwd, inv.timeoutMs, cap, deliver, stdoutFd, this.childNice);
         } catch (err) {
           // The OS refused a spawn thread (its errno, not a guess); anything else is a bug worth its own stack.
           if (isThreadError(err)) resolve(spawnFailure(err.code, inv.file, 0, 'std::thread'));

@@ -8,7 +8,7 @@ import { KcpConfigError, KcpModuleError } from '../errors.js';
 import { silentLogger, type PayplusLogger } from '../log/types.js';
 import { loadAddon } from './addon-loader.js';
 import { ExecaRunner } from './execa.js';
-import { NativeRunner } from './native.js';
+import { assertChildNice, NativeRunner } from './native.js';
 import { cassetteRunner, processCassette } from './replay.js';
 import type { Runner } from './types.js';
 
@@ -25,6 +25,8 @@ export interface SelectRunnerOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Addon file to load; default build/Release/kcp_payplus_spawn.node under the package root. */
   addonPath?: string;
+  /** The native runner's NativeRunnerOptions.childNice (pp_cli's niceness above this process's; default 5). */
+  childNice?: number;
 }
 
 export interface RunnerSelection {
@@ -56,9 +58,10 @@ function resolveChoice(opts: SelectRunnerOptions): { choice: RunnerChoice; sourc
 
 function choose(opts: SelectRunnerOptions): RunnerSelection {
   const { choice, source } = resolveChoice(opts);
+  if (opts.childNice !== undefined) assertChildNice(opts.childNice); // refused on the execa runner too, not ignored
   if (choice === 'execa') return { runner: new ExecaRunner(), reason: `${source} requested the execa runner` };
   const load = loadAddon(opts.addonPath);
-  if (load.ok) return { runner: new NativeRunner(load.addon), reason: `native addon loaded from ${load.path}` };
+  if (load.ok) return { runner: new NativeRunner(load.addon, { childNice: opts.childNice }), reason: `native addon loaded from ${load.path}` };
   if (choice === 'native') {
     throw new KcpModuleError(`${source} requires the native runner, but ${load.reason}. Fix: ${FIX}.`, {
       field: source.startsWith(RUNNER_ENV) ? RUNNER_ENV : 'runner',

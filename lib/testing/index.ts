@@ -6,7 +6,7 @@
  */
 export * from '../sim/index.js';
 export type { ArgvEncoding, Invocation, RunOutcome, Runner } from '../runner/types.js';
-export { NativeRunner } from '../runner/native.js';
+export { NativeRunner, type NativeRunnerOptions } from '../runner/native.js';
 export { ExecaRunner } from '../runner/execa.js';
 export { selectRunner, type RunnerSelection, type SelectRunnerOptions } from '../runner/select.js';
 export { loadAddon, type AddonLoad } from '../runner/addon-loader.js';

@@ -1,7 +1,8 @@
 // N-API glue for kcp_payplus_spawn. Exports:
 //
 //   spawn(file: Buffer, argv: Buffer[], env: Buffer[], cwd: Buffer | null,
-//         timeoutMs: number, maxOutput: number, callback: (result) => void, stdoutFd?: number): void
+//         timeoutMs: number, maxOutput: number, callback: (result) => void, stdoutFd?: number,
+//         niceIncrement?: number): void
 //   setMaxThreads(n: number): number      the cap on spawn threads (1..1024); returns the previous cap
 //   queueState(): { threads, queued, maxThreads }
 //   abiVersion: number
@@ -33,7 +34,7 @@
 
 namespace {
 
-constexpr uint32_t kAbiVersion = 3;  // bump when the JS-visible shape of the exports changes
+constexpr uint32_t kAbiVersion = 4;  // bump when the JS-visible shape of the exports changes
 constexpr uint32_t kDefaultMaxThreads = 32;
 constexpr uint32_t kMaxMaxThreads = 1024;
 // How long an idle spawn thread waits for the next call before it ends. Parked threads hold no JS handle, so they
@@ -226,9 +227,10 @@ Napi::Error ThreadError(Napi::Env env, const std::system_error& e) {
 
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 7 || info.Length() > 8 || !info[4].IsNumber() || !info[5].IsNumber() || !info[6].IsFunction() ||
-      (info.Length() == 8 && !info[7].IsNumber() && !info[7].IsUndefined()))
-    throw Napi::TypeError::New(env, "spawn(file, argv, env, cwd, timeoutMs, maxOutput, callback, stdoutFd?)");
+  if (info.Length() < 7 || info.Length() > 9 || !info[4].IsNumber() || !info[5].IsNumber() || !info[6].IsFunction() ||
+      (info.Length() >= 8 && !info[7].IsNumber() && !info[7].IsUndefined()) ||
+      (info.Length() == 9 && !info[8].IsNumber() && !info[8].IsUndefined()))
+    throw Napi::TypeError::New(env, "spawn(file, argv, env, cwd, timeoutMs, maxOutput, callback, stdoutFd?, niceIncrement?)");
   auto call = std::make_unique<Call>();
   call->req.file = Bytes(info[0], "file");
   call->req.argv = BytesList(info[1], "argv");
@@ -239,7 +241,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   }
   call->req.timeoutMs = info[4].As<Napi::Number>().Uint32Value();
   call->req.maxOutput = static_cast<size_t>(info[5].As<Napi::Number>().Int64Value());
-  if (info.Length() == 8 && info[7].IsNumber()) call->req.stdoutFd = info[7].As<Napi::Number>().Int32Value();
+  if (info.Length() >= 8 && info[7].IsNumber()) call->req.stdoutFd = info[7].As<Napi::Number>().Int32Value();
+  if (info.Length() == 9 && info[8].IsNumber()) call->req.niceIncrement = info[8].As<Napi::Number>().Int32Value();
   EnvState* state = StateOf(env);
   if (state->tsfn.Acquire() != napi_ok) throw Napi::Error::New(env, "kcp_payplus_spawn: the JS environment is shutting down");
   call->tsfn = state->tsfn;

@@ -126,7 +126,7 @@ void CloseFrom3Except(int keep, int maxFd) {
 
 // The child between vfork and execve. It runs on this thread's stack while this thread waits, so it only makes
 // system calls (no allocation, no locks, no C++), never returns, and ends in execve or _exit. It shares our memory
-// but not our process state: umask, signal dispositions, descriptors and working folder are its own, so nothing it
+// but not our process state: umask, niceness, signal dispositions, descriptors and working folder are its own, so nothing it
 // changes reaches this process (no CLONE_FS, no CLONE_SIGHAND, no CLONE_FILES in vfork).
 [[noreturn]] void ChildExec(const SpawnRequest& req, char* const* argv, char* const* envp, int devnull, int out, int err,
                             int report, int maxFd) {
@@ -138,6 +138,9 @@ void CloseFrom3Except(int keep, int maxFd) {
     sigaction(sig, &sa, nullptr);
   }
   umask(kChildUmask);
+  // A lower CPU priority than the server's event loop (lib/runner/native.ts says why). Raising one's own niceness is
+  // always allowed; were it refused, pp_cli would only run at the parent's priority, so the result is not checked.
+  if (req.niceIncrement > 0) (void)nice(req.niceIncrement);
   ChildReport r = {0, 0};
   if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
     r = {0, errno};

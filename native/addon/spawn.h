@@ -19,6 +19,7 @@ struct SpawnRequest {
   uint32_t timeoutMs = 0;
   size_t maxOutput = 0;  // cap per stream
   int stdoutFd = -1;     // >= 0: the child's stdout is this open file (not a pipe), so its answer outlives us
+  int niceIncrement = 0;  // added to the child's niceness before exec (0-19, checked in TypeScript)
 };
 
 struct SpawnResult {

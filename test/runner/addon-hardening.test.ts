@@ -49,7 +49,7 @@ describe('spawn addon hardening', function () {
   it('speaks the ABI the TypeScript expects, with a default cap of 32 threads and nothing queued', async () => {
     for (let i = 0; i < 200 && addon.queueState().threads > 0; i++) await new Promise((r) => setTimeout(r, 5));
     assert.equal(addon.abiVersion, ADDON_ABI_VERSION);
-    assert.equal(ADDON_ABI_VERSION, 3);
+    assert.equal(ADDON_ABI_VERSION, 4);
     assert.deepEqual(addon.queueState(), { threads: 0, queued: 0, maxThreads: 32 });
   });
 

@@ -1,11 +1,17 @@
 /**
  * What only the native runner promises: many concurrent children each with their own output, no
- * descriptor leak, clean signal state in the child, and no waiting on grandchildren that keep a pipe.
+ * descriptor leak, clean signal state in the child, a lower CPU priority than this process, and no waiting on
+ * grandchildren that keep a pipe.
  */
 import assert from 'node:assert/strict';
-import type { NativeRunner } from '../../lib/runner/index.js';
+import { getPriority } from 'node:os';
+import { KcpConfigError } from '../../lib/errors.js';
+import { PayPlus } from '../../lib/payplus/payplus.js';
+import { NativeRunner } from '../../lib/runner/index.js';
+import { selectRunner } from '../../lib/runner/select.js';
 import { buildFixtures, childrenNamed, FAKE_NAME, openFdCount, removeFixtures, type Fixtures } from '../fixtures/runner/fake.js';
-import { nativeRunner, requireCompiler } from '../helpers/native.js';
+import { nativeRunner, requireAddon, requireCompiler } from '../helpers/native.js';
+import { testConfData } from '../helpers/conf.js';
 
 describe('native runner', function () {
   let fx: Fixtures;
@@ -50,6 +56,33 @@ describe('native runner', function () {
     assert.equal(blocked, '0000000000000000');
     // glibc keeps its two internal real-time signals (32, 33) to itself (sigaction refuses them); bits 0-30 are signals 1-31.
     assert.equal(BigInt(`0x${ignored}`) & 0x7fffffffn, 0n);
+  });
+
+  it('starts the child 5 steps nicer than this process by default, as asked with childNice, never above 19', async () => {
+    // coreutils' nice, without a command, prints its own niceness: what the child was started with.
+    const niceOf = async (r: NativeRunner) => (await r.run({ file: '/usr/bin/nice', args: [], timeoutMs: 5000 })).stdout.toString();
+    const own = getPriority();
+    assert.equal(await niceOf(runner), `${Math.min(19, own + 5)}\n`);
+    assert.equal(await niceOf(new NativeRunner(requireAddon(), { childNice: 0 })), `${own}\n`);
+    assert.equal(await niceOf(new NativeRunner(requireAddon(), { childNice: 12 })), `${Math.min(19, own + 12)}\n`);
+    assert.equal(await niceOf(new NativeRunner(requireAddon(), { childNice: 19 })), '19\n');
+    assert.equal(getPriority(), own, 'this process keeps its own priority');
+  });
+
+  it('refuses a childNice that is not a whole number from 0 to 19, naming it, wherever it is given', () => {
+    const refused = (value: unknown) => (err: unknown) =>
+      err instanceof KcpConfigError &&
+      err.field === 'childNice' &&
+      err.message === `childNice: ${String(value)} is not a niceness increment. Fix: pass a whole number from 0 (pp_cli at this process's priority) to 19; the default is 5.`;
+    for (const value of [-1, 20, 2.5, Number.NaN, '5', null]) {
+      assert.throws(() => new NativeRunner(requireAddon(), { childNice: value as number }), refused(value));
+      assert.throws(() => new PayPlus(testConfData(), { childNice: value as number }), refused(value));
+      assert.throws(() => selectRunner({ runner: 'execa', childNice: value as number }), refused(value));
+    }
+    assert.throws(
+      () => new PayPlus(testConfData(), { runner: runner, childNice: 3 }),
+      (err: unknown) => err instanceof KcpConfigError && err.field === 'childNice' && /pass it to your runner/.test(err.message),
+    );
   });
 
   it('names the signal that ended the child', async () => {
