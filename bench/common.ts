@@ -28,6 +28,8 @@ export const OPTION = Buffer.from(
   'latin1',
 );
 const ENV = { PATH: '/usr/bin:/bin', LANG: 'C' };
+/** BENCH_CHILD_NICE: the native runner's childNice for the native and facade rows (default: the runner's own, 5). */
+const CHILD_NICE = process.env.BENCH_CHILD_NICE === undefined ? undefined : Number(process.env.BENCH_CHILD_NICE);
 
 export interface Binaries {
   /** The stub, at <dir>/home/bin/pp_cli so that a PayPlus with homeDir <dir>/home runs it as its module. */
@@ -78,7 +80,7 @@ export function benchSite(dir: string): SiteConfData {
 export function facadeCall(dir: string): Call | undefined {
   const load = loadAddon();
   if (!load.ok) return undefined;
-  const payplus = new PayPlus(benchSite(dir), { runner: new NativeRunner(load.addon) });
+  const payplus = new PayPlus(benchSite(dir), { runner: new NativeRunner(load.addon, { childNice: CHILD_NICE }) });
   const req = { tno: '20240101000001', reason: 'bench', custIp: '127.0.0.1' };
   return async () => {
     const r = await payplus.cancel(req);
@@ -123,7 +125,7 @@ export function callers(stub: string, dir?: string): Record<string, Call> {
   const invocation = { file: stub, args: [Buffer.from('-h'), OPTION], env: ENV, timeoutMs: 10000 };
   const load = loadAddon();
   if (load.ok) {
-    const native = new NativeRunner(load.addon);
+    const native = new NativeRunner(load.addon, { childNice: CHILD_NICE });
     calls.native = () => native.run(invocation).then(checked);
   }
   const execa = new ExecaRunner();

@@ -18,7 +18,8 @@
  * The rounds measure a warmed-up process; the facade's cold start is measured first and printed on its own
  * (bench/rounds.ts says why).
  * Environment: BENCH_CALLS (default 1000 per measurement, split over the rounds), BENCH_ROUNDS (default 5),
- * BENCH_WARMUP (calls per runner before the first round, default 2000),
+ * BENCH_WARMUP (calls per runner before the first round, default 2000), BENCH_CHILD_NICE (the native runner's
+ * childNice for the native and facade rows; 0 shows the cost of running pp_cli at the server's own priority),
  * BENCH_HEAP_GB (default 2), BENCH_SYSCALLS=0 (skip the strace phase), BENCH_INJECT_SLOWDOWN (common.ts),
  * BENCH_PREVIOUS (a RESULTS.md to compare with instead of the committed one), BENCH_WRITE=1 (write the new rows
  * into bench/RESULTS.md).
@@ -201,7 +202,7 @@ async function main(): Promise<void> {
     const bin = compile(dir);
     console.log(`# kcp-payplus runner benchmark\n\nmachine: ${machine()}`);
     console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    console.log(`calls per measurement: ${CALLS} in ${ROUNDS} rounds; big heap: ${HEAP_GB} GB`);
+    console.log(`calls per measurement: ${CALLS} in ${ROUNDS} rounds; big heap: ${HEAP_GB} GB; childNice: ${process.env.BENCH_CHILD_NICE ?? 'default (5)'}`);
     if (SLOWDOWN > 0) console.log(`BENCH_INJECT_SLOWDOWN=${SLOWDOWN}: every Node call is made ${fmt(SLOWDOWN * 100, 0)} % slower on purpose`);
     const small = await measureRounds(bin, dir, PER_ROUND, ROUNDS);
     if (!small.runners.native) console.log('native addon not loaded: native and facade rows are missing (node scripts/build-native.mjs)');
