@@ -20,12 +20,12 @@ export const MINIMAL_ENV: Readonly<Record<string, string>> = Object.freeze({ PAT
  * The event loop answers every buyer, this payment's included, while pp_cli spends its life waiting on KCP's network;
  * when the cores are full, the loop should get them first. At +5 a child still gets its share (a third of a busy
  * loop's), so it is slowed, never starved, and on an idle host nothing changes. Measured on 2 cores with a 2 GB heap
- * and 4 cancels in flight (bench/RESULTS.md, 2026-12-05): the event loop's p99 lateness 1.9-2.4 ms at +0, 1.4-1.7 ms
- * at +5. 0 turns it off.
+ * and 4 cancels in flight (bench/RESULTS.md, 2026-12-05): the event loop's p99 lateness about 1.9-2.4 ms at +0,
+ * 1.2-1.7 ms at +5. 0 turns it off.
  */
 export const DEFAULT_CHILD_NICE = 5;
 
-/** childNice must be a whole number from 0 to 19 (niceness only goes up: a process may not raise its children). */
+/** childNice must be a whole number from 0 to 19: without privileges a niceness can only be raised, up to 19. */
 export function assertChildNice(value: unknown): asserts value is number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 19) return;
   throw new KcpConfigError(

@@ -126,8 +126,8 @@ void CloseFrom3Except(int keep, int maxFd) {
 
 // The child between vfork and execve. It runs on this thread's stack while this thread waits, so it only makes
 // system calls (no allocation, no locks, no C++), never returns, and ends in execve or _exit. It shares our memory
-// but not our process state: umask, niceness, signal dispositions, descriptors and working folder are its own, so nothing it
-// changes reaches this process (no CLONE_FS, no CLONE_SIGHAND, no CLONE_FILES in vfork).
+// but not our process state: umask, niceness, signal dispositions, descriptors and working folder are its own, so
+// nothing it changes reaches this process (no CLONE_FS, no CLONE_SIGHAND, no CLONE_FILES in vfork).
 [[noreturn]] void ChildExec(const SpawnRequest& req, char* const* argv, char* const* envp, int devnull, int out, int err,
                             int report, int maxFd) {
   for (int sig = 1; sig < NSIG; sig++) {
