@@ -7,7 +7,7 @@
  * (178 functions optimized over 2,400 cancels, most in the first 1,200, traced with --trace-opt on 2026-12-05), and
  * the compiler threads share the two cores with the event loop and the children meanwhile: in that stretch the
  * 4-at-a-time loop p99 was 3-12 ms where the same process later gave 1-2 ms. So each runner first makes
- * BENCH_WARMUP calls (default 2,000; execa at most 100, it is 30x slower and JIT-bound by nothing of ours), and
+ * BENCH_WARMUP calls (default 2,000; execa at most 100: at ~30 ms a call 2,000 would take a minute), and
  * the cold start is measured on its own before that: the facade's first calls of the process, 4 at a time, in one
  * histogram (`cold`), printed beside the rounds and never mixed into them.
  */
