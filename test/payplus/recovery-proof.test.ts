@@ -5,7 +5,9 @@
  * cut by a full disk, or a success code without a tno is never read as a refusal.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dailyLogPath, PP_CLI_LOG_SUFFIX } from '../../lib/log/paths.js';
@@ -144,5 +146,40 @@ describe('recovery reads pp_cli\'s log as proof only for the attempt\'s own, com
     });
     assert.deepEqual(report.declined, []);
     assert.equal(attempt.state, 'unknown');
+  });
+});
+
+describe('recovery and a module caught between its start and its exec (the fork window)', () => {
+  it('an empty answer file a live process holds for writing on another descriptor is running, and only once it is gone is the order freed', async () => {
+    // A worker killed after vfork, before its child made the file its stdout: the child still holds it under the
+    // worker's descriptor number (3 here), the file is empty and nobody's stdout, and the child may yet exec pp_cli.
+    const logDir = mkdtempSync(path.join(os.tmpdir(), 'kcp-fork-window-'));
+    const store = new MemoryStore();
+    const payplus = new PayPlus(testConfData({ logDir }), { logger: silentLogger, runner: new CannedRunner([OK]), store });
+    const outputPath = path.join(logDir, 'payplus-answers', 'fork.out');
+    mkdirSync(path.dirname(outputPath), { recursive: true });
+    const begun = await store.begin({
+      id: 'fork', ordrIdxx: 'ORD-FORK', amount: '5000', owner: deadOwner(), leaseUntil: Date.now() + 600_000,
+      commitMode: 'store', durableOutput: true, traceNo: 'T0000FORKWINDOW1', outputPath,
+    });
+    assert.ok(begun.ok);
+    const fd = openSync(outputPath, 'wx', 0o600);
+    const holder = spawn('/bin/sleep', ['60'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
+    closeSync(fd);
+    try {
+      await once(holder, 'spawn');
+      const held = await payplus.recover({ custIp: '127.0.0.1' });
+      assert.deepEqual(held.inProgress.map((a) => a.ordrIdxx), ['ORD-FORK']);
+      assert.deepEqual(held.declined, []);
+      assert.equal((await store.get('fork'))?.state, 'started');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    await once(holder, 'exit');
+    const freed = await payplus.recover({ custIp: '127.0.0.1' });
+    assert.deepEqual(freed.declined.map((a) => a.ordrIdxx), ['ORD-FORK']);
+    assert.equal((await store.get('fork'))?.state, 'declined');
+    await payplus.close();
+    await store.close();
   });
 });
